@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "CompGraph",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "CompGraph", targets: ["CompGraph"]),
+    .executable(name: "compgraph", targets: ["CompGraphCLI"]),
+    .executable(name: "compgraph-bench", targets: ["CompGraphBenchmarks"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CGraphviz",
+      pkgConfig: "libgvc",
+      providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
+    ),
+    .target(
+      name: "CompGraph",
+      dependencies: ["CGraphviz"]
+    ),
+    .executableTarget(
+      name: "CompGraphCLI",
+      dependencies: [
+        "CompGraph",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "CompGraphBenchmarks",
+      dependencies: ["CompGraph"]
+    ),
+    .testTarget(
+      name: "CompGraphTests",
+      dependencies: ["CompGraph", .product(name: "Numerics", package: "swift-numerics")]
+    ),
+    .testTarget(
+      name: "CompGraphCLITests",
+      dependencies: ["CompGraph"]
+    ),
+  ]
+)

@@ -1,0 +1,71 @@
+/// The user's handle on a node: an id in a `GraphBuilder`, with operators so
+/// that `sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3` reads as maths.
+///
+/// **How a handle finds its arena.**  Each handle carries a reference to its
+/// builder, so no builder is threaded through calls and no global state is
+/// shared between tasks; a literal on either side of an operator joins the
+/// other side's builder.  Combining handles of two different builders is a
+/// programming error and traps with a message saying so.
+///
+/// **Errors.**  Operators cannot throw, so an operation whose shapes do not
+/// fit yields a *failed* handle that carries the `GraphError`; every later
+/// operation passes it on, and every consumer (`node()`, evaluation,
+/// `gradient`) throws it.  Nothing traps on bad shapes.
+public struct Expr {
+  public let builder: GraphBuilder
+  let result: Result<NodeID, GraphError>
+
+  init(_ builder: GraphBuilder, _ result: Result<NodeID, GraphError>) {
+    self.builder = builder
+    self.result = result
+  }
+
+  public init(_ builder: GraphBuilder, _ id: NodeID) {
+    self.init(builder, .success(id))
+  }
+
+  /// The node id; throws the error that made this handle fail.
+  public func node() throws -> NodeID { try result.get() }
+
+  /// The shape, or `nil` for a failed handle.
+  public var shape: Shape? { (try? result.get()).map(builder.shape) }
+
+  /// Builds `op(inputs)` in the inputs' builder.
+  static func apply(_ op: Op, _ inputs: [Expr]) -> Expr {
+    let builder = inputs[0].builder
+    for other in inputs.dropFirst() {
+      precondition(other.builder === builder, "Expr: cannot combine handles from two different GraphBuilders")
+    }
+    do {
+      let ids = try inputs.map { try $0.node() }
+      return Expr(builder, .success(try builder.node(op, ids)))
+    } catch let error as GraphError {
+      return Expr(builder, .failure(error))
+    } catch {
+      return Expr(builder, .failure(.unsupported("\(error)")))
+    }
+  }
+
+  /// A constant in this handle's builder.
+  func constant(_ value: Double) -> Expr { Expr(builder, builder.constant(value)) }
+
+  /// Freezes this expression (and any others) into an immutable graph.
+  public func graph(names: [String]? = nil, with others: [Expr] = []) throws -> Graph {
+    let all = [self] + others
+    return builder.graph(outputs: try all.map { try $0.node() }, names: names)
+  }
+}
+
+extension GraphBuilder {
+  /// A scalar or tensor variable handle.  Throws when `name` was declared
+  /// before with another shape.
+  public func variable(_ name: String, _ shape: Shape = []) throws -> Expr {
+    Expr(self, try variable(name, shape: shape))
+  }
+
+  public func constant(_ value: Double) -> Expr { Expr(self, constant(value) as NodeID) }
+  public func constant(_ value: Tensor) -> Expr { Expr(self, constant(value) as NodeID) }
+
+  /// A handle on an existing node.
+  public func expr(_ id: NodeID) -> Expr { Expr(self, id) }
+}

@@ -1,0 +1,74 @@
+/// An immutable computational graph: nodes in topological order (every input
+/// id is smaller than its node's id) and the ids of its named outputs.
+///
+/// Every stage of the pipeline — gradient, simplify, compile, render — maps
+/// a `Graph` to a new value; nothing mutates one.
+public struct Graph: Sendable {
+  let nodes: NodeTable
+  public let outputs: [NodeID]
+  public let outputNames: [String]
+
+  init(nodes: NodeTable, outputs: [NodeID], names: [String]) {
+    precondition(outputs.count == names.count, "Graph: one name per output")
+    self.nodes = nodes
+    self.outputs = outputs
+    self.outputNames = names
+  }
+
+  /// Keeps only the nodes reachable from `outputs` (one backward loop over a
+  /// mark array), renumbered densely in the same order.
+  init(compacting table: NodeTable, outputs: [NodeID], names: [String]) {
+    var live = [Bool](repeating: false, count: table.count)
+    for output in outputs { live[output.index] = true }
+    for index in stride(from: table.count - 1, through: 0, by: -1) where live[index] {
+      for input in table.inputs(NodeID(index)) { live[input.index] = true }
+    }
+    var newID = [Int32](repeating: -1, count: table.count)
+    var compact = NodeTable()
+    for index in 0..<table.count where live[index] {
+      let inputs = table.inputs(NodeID(index)).map { NodeID(Int(newID[$0.index])) }
+      newID[index] = compact.append(table.ops[index], inputs, shape: table.shapes[index]).rawValue
+    }
+    self.init(nodes: compact, outputs: outputs.map { NodeID(Int(newID[$0.index])) }, names: names)
+  }
+
+  static func defaultNames(_ count: Int) -> [String] {
+    count == 1 ? ["f"] : (0..<count).map { "f\($0)" }
+  }
+
+  public var nodeCount: Int { nodes.count }
+  public var edgeCount: Int { nodes.inputList.count }
+  public var ids: [NodeID] { (0..<nodes.count).map(NodeID.init) }
+
+  public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
+  public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
+  public func inputs(_ id: NodeID) -> ArraySlice<NodeID> { nodes.inputs(id) }
+
+  /// The variables of the graph, in node order, with their shapes.
+  public var variables: [(name: String, shape: Shape)] {
+    nodes.ops.indices.compactMap { index in
+      if case .variable(let name) = nodes.ops[index] { return (name, nodes.shapes[index]) }
+      return nil
+    }
+  }
+
+  /// Operation count as WORKLOADS.md defines it (SymPy's `count_ops` after
+  /// `cse`): every op node reachable from the outputs once; an n-ary sum or
+  /// product with k inputs counts k − 1, other ops 1, leaves 0.
+  public var operationCount: Int {
+    var total = 0
+    for index in 0..<nodes.count {
+      switch nodes.ops[index] {
+      case .variable, .constant: break
+      case .add, .mul: total += nodes.inputs(NodeID(index)).count - 1
+      default: total += 1
+      }
+    }
+    return total
+  }
+
+  /// The same nodes with other outputs (then compacted).
+  public func with(outputs: [NodeID], names: [String]) -> Graph {
+    Graph(compacting: nodes, outputs: outputs, names: names)
+  }
+}

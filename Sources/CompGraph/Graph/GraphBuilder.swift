@@ -1,0 +1,84 @@
+/// The mutable arena in which graphs are built: a node table in topological
+/// order plus the intern table that makes every structure exist once.
+///
+/// `Expr` handles point into a builder; operators on handles append to it.
+/// A builder is not thread-safe: build on one task, then freeze a `Graph`
+/// (an immutable, `Sendable` value) to share.
+public final class GraphBuilder {
+  var nodes = NodeTable()
+  private var intern = InternTable()
+  private var variableShapes: [String: Shape] = [:]
+
+  public init() {}
+
+  /// A builder that starts with every node of `graph` (same ids).
+  public init(_ graph: Graph) {
+    nodes.reserve(graph.nodes.count, inputs: graph.nodes.inputList.count)
+    for index in 0..<graph.nodes.count {
+      let id = NodeID(index)
+      let op = graph.nodes.ops[index]
+      _ = append(op, graph.nodes.inputs(id), shape: graph.nodes.shapes[index])
+      if case .variable(let name) = op { variableShapes[name] = graph.nodes.shapes[index] }
+    }
+  }
+
+  /// The number of nodes in the arena.
+  public var count: Int { nodes.count }
+
+  public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
+  public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
+  public func inputs(_ id: NodeID) -> ArraySlice<NodeID> { nodes.inputs(id) }
+
+  /// Interns a node whose shape is already known to be right.
+  @discardableResult
+  func append(_ op: Op, _ inputs: some Collection<NodeID>, shape: Shape) -> NodeID {
+    let hash = InternTable.hash(op, inputs)
+    if let existing = intern.find(op, inputs, hash: hash, in: nodes) { return existing }
+    let id = nodes.append(op, inputs, shape: shape)
+    intern.insert(id, hash: hash)
+    return id
+  }
+
+  /// The variable `name` of the given shape (the same node every time).
+  public func variable(_ name: String, shape: Shape = []) throws -> NodeID {
+    if let known = variableShapes[name], known != shape {
+      throw GraphError.conflictingVariable(name: name, shapes: [known, shape])
+    }
+    variableShapes[name] = shape
+    return append(.variable(name), [], shape: shape)
+  }
+
+  /// A constant node.
+  public func constant(_ value: Tensor) -> NodeID {
+    append(.constant(value), [], shape: value.shape)
+  }
+
+  public func constant(_ value: Double) -> NodeID { constant(Tensor(value)) }
+
+  /// Builds `op(inputs)`: checks arity and shapes, sorts the inputs of
+  /// commutative ops, and returns the existing node when there is one.
+  /// A one-input sum or product is its input.
+  public func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
+    let shapes = inputs.map { nodes.shapes[$0.index] }
+    let shape = try op.outputShape(shapes)
+    if inputs.count == 1, op == .add || op == .mul, shapes[0] == shape { return inputs[0] }
+    if op.info.isCommutative {
+      return append(op, inputs.sorted(), shape: shape)
+    }
+    return append(op, inputs, shape: shape)
+  }
+
+  /// The shapes of declared variables, by name.
+  public var variables: [String: Shape] { variableShapes }
+
+  /// The id of an existing variable, if it was declared.
+  public func existingVariable(_ name: String) -> NodeID? {
+    guard let shape = variableShapes[name] else { return nil }
+    return try? variable(name, shape: shape)
+  }
+
+  /// Freezes the nodes reachable from `outputs` into an immutable graph.
+  public func graph(outputs: [NodeID], names: [String]? = nil) -> Graph {
+    Graph(compacting: nodes, outputs: outputs, names: names ?? Graph.defaultNames(outputs.count))
+  }
+}

@@ -1,0 +1,36 @@
+/// Everything that can go wrong while building, transforming or evaluating a graph.
+/// Each message says what went wrong, where, and how to fix it.
+public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// An operation's operand shapes do not fit together.
+  case shapeMismatch(op: String, shapes: [Shape], reason: String)
+  /// An einsum subscript string is malformed or does not fit its operands.
+  case badEinsum(spec: String, reason: String)
+  /// Evaluation needs a value for a variable that was not bound.
+  case unboundVariable(String)
+  /// A bound value's shape differs from the variable's declared shape.
+  case boundShapeMismatch(variable: String, declared: Shape, given: Shape)
+  /// Two variables with one name but different shapes.
+  case conflictingVariable(name: String, shapes: [Shape])
+  /// A transform was asked for something it cannot do (e.g. the gradient of a tensor).
+  case unsupported(String)
+
+  public var description: String {
+    switch self {
+    case .shapeMismatch(let op, let shapes, let reason):
+      let list = shapes.map { $0.shapeDescription }.joined(separator: " and ")
+      return "\(op): operand shapes \(list) \(reason)"
+    case .badEinsum(let spec, let reason):
+      return "einsum \"\(spec)\": \(reason)"
+    case .unboundVariable(let name):
+      return "variable '\(name)' has no value; bind it (e.g. --at \(name)=1.5)"
+    case .boundShapeMismatch(let name, let declared, let given):
+      return "variable '\(name)' is declared with shape \(declared.shapeDescription) "
+        + "but was given a value of shape \(given.shapeDescription)"
+    case .conflictingVariable(let name, let shapes):
+      return "variable '\(name)' is used with two shapes: "
+        + shapes.map { $0.shapeDescription }.joined(separator: " and ")
+    case .unsupported(let what):
+      return what
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/// The flat storage behind a graph: one entry per node, in topological order.
+/// Inputs are stored end to end in one array (CSR style), so a million-node
+/// graph is a handful of arrays and frees without recursion.
+struct NodeTable: Sendable {
+  var ops: [Op] = []
+  var shapes: [Shape] = []
+  var inputStart: [Int32] = [0]
+  var inputList: [NodeID] = []
+
+  var count: Int { ops.count }
+
+  func inputs(_ id: NodeID) -> ArraySlice<NodeID> {
+    inputList[Int(inputStart[id.index])..<Int(inputStart[id.index + 1])]
+  }
+
+  mutating func append(_ op: Op, _ inputs: some Collection<NodeID>, shape: Shape) -> NodeID {
+    let id = NodeID(ops.count)
+    ops.append(op)
+    shapes.append(shape)
+    inputList.append(contentsOf: inputs)
+    inputStart.append(Int32(inputList.count))
+    return id
+  }
+
+  mutating func reserve(_ nodes: Int, inputs: Int) {
+    ops.reserveCapacity(nodes)
+    shapes.reserveCapacity(nodes)
+    inputStart.reserveCapacity(nodes + 1)
+    inputList.reserveCapacity(inputs)
+  }
+}
