@@ -1,0 +1,2 @@
+/// Einsum identities (part of the algebraic phase).
+let einsumRules: [RewriteRule] = []

@@ -1,0 +1,144 @@
+/// Phase 3: algebraic identities that shrink the graph.  Each one names the
+/// domain where it holds; the condition enforces it.
+let algebraicRules: [RewriteRule] = [
+  .mulZero, .lnExp, .expLn, .expScaledLn, .pythagoras, .sinOdd, .tanhOdd, .cosEven, .sumToSelf,
+  .broadcastToSelf, .sumToSum, .broadcastToBroadcast, .sumToBroadcast,
+]
+
+private let x = Pattern.node("x")
+
+extension RewriteRule {
+  /// 0·x = 0 for finite x (0·∞ and 0·NaN are NaN): fires when every other
+  /// factor is finite, provably or by `assumeFinite`.
+  static let mulZero = RewriteRule(
+    "mul-zero", .algebraic, .any(.mul),
+    if: { m, c in
+      let ins = c.builder.inputs(m.root)
+      return ins.contains { c.builder.scalarConstant($0) == 0 } && ins.allSatisfy(c.isFinite)
+    }
+  ) { m, c in try c.constant(0, shape: c.builder.shape(m.root)) }
+
+  /// ln(eˣ) = x for every real x (±∞ included; large x no longer overflows).
+  static let lnExp = RewriteRule("ln-exp", .algebraic, .ln(.exp(x))) { m, _ in m["x"] }
+
+  /// e^(ln x) = x for x ≥ 0 (for x < 0 the left side is NaN).
+  static let expLn = RewriteRule(
+    "exp-ln", .algebraic, .exp(.ln(x)), if: { m, c in c.isNonNegative(m["x"]) }
+  ) { m, _ in m["x"] }
+
+  /// e^(c·ln x) = xᶜ for x ≥ 0 (both sides are 0 or ∞ at x = 0; for x < 0
+  /// the left side is NaN).  This undoes the `pow(x, y)` sugar for constant y.
+  static let expScaledLn = RewriteRule(
+    "exp-scaled-ln", .algebraic, .exp(.mul(.scalar("c"), .ln(x))),
+    if: { m, c in c.isNonNegative(m["x"]) }
+  ) { m, c in try c.power(m["x"], m.number("c")) }
+
+  /// k·sin²a + k·cos²a = k, inside any sum (exact for finite a; NaN for ±∞).
+  static let pythagoras = RewriteRule("pythagoras", .algebraic, .any(.add)) { m, c in
+    try c.pythagoras(m.root)
+  }
+
+  /// sin(−y) = −sin y: the sign moves out so that sin y + sin(−y) cancels.
+  static let sinOdd = RewriteRule("sin-odd", .algebraic, .sin(.any(.mul))) { m, c in
+    guard let y = try c.negated(c.builder.inputs(m.root).first!) else { return nil }
+    return try c.scaled(c.node(.sin, [y]), by: -1)
+  }
+
+  /// tanh(−y) = −tanh y.
+  static let tanhOdd = RewriteRule("tanh-odd", .algebraic, .tanh(.any(.mul))) { m, c in
+    guard let y = try c.negated(c.builder.inputs(m.root).first!) else { return nil }
+    return try c.scaled(c.node(.tanh, [y]), by: -1)
+  }
+
+  /// cos(−y) = cos y.
+  static let cosEven = RewriteRule("cos-even", .algebraic, .cos(.any(.mul))) { m, c in
+    guard let y = try c.negated(c.builder.inputs(m.root).first!) else { return nil }
+    return try c.node(.cos, [y])
+  }
+
+  /// Σ→s(x) = x when x already has shape s.
+  static let sumToSelf = RewriteRule(
+    "sum-to-self", .algebraic, .any(.sumTo),
+    if: { m, c in c.builder.shape(c.builder.inputs(m.root).first!) == c.builder.shape(m.root) }
+  ) { m, c in c.builder.inputs(m.root).first! }
+
+  /// ⇑s(x) = x when x already has shape s.
+  static let broadcastToSelf = RewriteRule(
+    "broadcast-to-self", .algebraic, .any(.broadcastTo),
+    if: { m, c in c.builder.shape(c.builder.inputs(m.root).first!) == c.builder.shape(m.root) }
+  ) { m, c in c.builder.inputs(m.root).first! }
+
+  /// Σ→s(Σ→t(x)) = Σ→s(x).
+  static let sumToSum = RewriteRule("sum-to-sum", .algebraic, .apply(.sumTo, [.any(.sumTo)])) {
+    m, c in
+    let inner = c.builder.inputs(m.root).first!
+    return try c.node(c.builder.op(m.root), [c.builder.inputs(inner).first!])
+  }
+
+  /// ⇑s(⇑t(x)) = ⇑s(x).
+  static let broadcastToBroadcast = RewriteRule(
+    "broadcast-to-broadcast", .algebraic, .apply(.broadcastTo, [.any(.broadcastTo)])
+  ) { m, c in
+    let inner = c.builder.inputs(m.root).first!
+    return try c.node(c.builder.op(m.root), [c.builder.inputs(inner).first!])
+  }
+
+  /// Σ→shape(x)(⇑s(x)) = (|s| / |x|)·x: summing n copies is scaling by n.
+  static let sumToBroadcast = RewriteRule(
+    "sum-to-broadcast", .algebraic, .apply(.sumTo, [.any(.broadcastTo)]),
+    if: { m, c in
+      let inner = c.builder.inputs(m.root).first!
+      return c.builder.shape(c.builder.inputs(inner).first!) == c.builder.shape(m.root)
+    }
+  ) { m, c in
+    let inner = c.builder.inputs(m.root).first!
+    let x = c.builder.inputs(inner).first!
+    let copies = c.builder.shape(inner).elementCount / max(1, c.builder.shape(x).elementCount)
+    return try c.scaled(x, by: Double(copies))
+  }
+}
+
+extension RuleContext {
+  /// −y when `id` is a product with a negative numeric factor (`−2·a` gives `2·a`).
+  func negated(_ id: NodeID) throws -> NodeID? {
+    guard builder.op(id) == .mul else { return nil }
+    let (rest, k) = try splitCoefficient(id)
+    guard k < 0, rest != id else { return nil }
+    return try scaled(rest, by: -k)
+  }
+
+  /// Replaces each pair k·sin²a, k·cos²a of a sum's terms by k.
+  func pythagoras(_ root: NodeID) throws -> NodeID? {
+    var terms = Array(builder.inputs(root))
+    var split = try terms.map(splitCoefficient)
+    func squared(_ id: NodeID, _ op: Op) -> NodeID? {
+      guard builder.op(id) == .pow(2), let base = builder.inputs(id).first, builder.op(base) == op
+      else {
+        return nil
+      }
+      return builder.inputs(base).first
+    }
+    var changed = false
+    var i = 0
+    while i < terms.count {
+      if let a = squared(split[i].0, .sin),
+        let j = split.indices.first(where: {
+          squared(split[$0].0, .cos) == a && split[$0].1 == split[i].1
+        })
+      {
+        let k = split[i].1
+        for index in [i, j].sorted(by: >) {
+          terms.remove(at: index)
+          split.remove(at: index)
+        }
+        terms.append(constant(k))
+        split.append((terms.last!, 1))
+        changed = true
+      } else {
+        i += 1
+      }
+    }
+    guard changed else { return nil }
+    return try broadcast(sum(terms), to: builder.shape(root))
+  }
+}

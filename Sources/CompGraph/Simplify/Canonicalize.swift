@@ -1,0 +1,222 @@
+/// Phase 1: the normal form, in the spirit of SymEngine.
+///
+/// - a **sum** is a map term → coefficient plus one constant:
+///   `c₀ + Σ cᵢ·tᵢ`, each term `tᵢ` free of a numeric factor, nested sums flattened;
+/// - a **product** is a map base → exponent times one coefficient:
+///   `c · Π bᵢ^eᵢ`, nested products flattened, `eᵃ·eᵇ` merged into `eᵃ⁺ᵇ`;
+/// - a numeric coefficient is distributed over a sum (`2·(x+y) = 2x+2y`);
+/// - `√x` is `x^½`, `(eᵃ)ᶜ` is `e^(c·a)`, and integer powers of products are
+///   products of powers.
+///
+/// Equal values in this form are equal nodes, so `x + x`, `x·x⁻¹` and
+/// `eˣ·e⁻ˣ` collapse by hash-consing.  Lowering undoes what costs operations.
+let canonicalizeRules: [RewriteRule] = [
+  .sumCollect, .productCollect, .distributeCoefficient, .powOne, .powZero, .powPow, .powProduct,
+  .powExp, .sqrtAsPow,
+]
+
+private let x = Pattern.node("x")
+
+extension RewriteRule {
+  /// Flatten, collect like terms, one constant:
+  ///
+  ///     a + (b + c) = a + b + c        c₁·t + c₂·t = (c₁+c₂)·t        x + 0 = x
+  ///
+  /// Exact (up to rounding of the coefficients), except where coefficients
+  /// cancel: `t − t = 0` is wrong for t = ±∞ or NaN (it is NaN there), so a
+  /// cancelled term is dropped only when t is finite (`isFinite`: provably,
+  /// or by `assumeFinite`), and kept as `0·t` otherwise.
+  static let sumCollect = RewriteRule("sum-collect", .canonicalize, .any(.add)) { m, c in
+    try c.collectSum(m.root)
+  }
+
+  /// Flatten, one coefficient, base → exponent, exponentials merged:
+  ///
+  ///     a·(b·c) = a·b·c      xᵃ·xᵇ = xᵃ⁺ᵇ      eᵃ·eᵇ = eᵃ⁺ᵇ      x⁰ = 1
+  ///
+  /// `xᵃ·xᵇ = xᵃ⁺ᵇ` holds for x ≥ 0, and for x < 0 when a and b are integers
+  /// or a + b is not (both sides are then NaN); other pairs stay apart.
+  /// Exponents that cancel give `x·x⁻¹ = 1`, wrong at x = 0, ±∞ and NaN
+  /// (there the product is NaN): applied anyway, as SymPy and SymEngine do.
+  static let productCollect = RewriteRule("product-collect", .canonicalize, .any(.mul)) { m, c in
+    try c.collectProduct(m.root)
+  }
+
+  /// `c·(a + b + k) = c·a + c·b + c·k` for a numeric c, where that does not
+  /// grow the graph: every term but at most one already has a numeric factor
+  /// (or is a constant) to absorb c, and a sum with a plain term is used only
+  /// here (distributing a shared sum would duplicate it).  So `2·(1 − t²)`
+  /// becomes `2 − 2t²`, while `2·(eˣ + e⁻ˣ)` keeps the sum, which other
+  /// nodes may share.  Exact up to rounding.
+  static let distributeCoefficient = RewriteRule(
+    "distribute-coefficient", .canonicalize, .mul(.scalar("c"), .any(.add)),
+    if: { m, c in
+      let sum = c.builder.inputs(m.root).first { c.builder.op($0) == .add }!
+      let plain = c.builder.inputs(sum).filter { t in
+        c.builder.scalarConstant(t) == nil
+          && !(c.builder.op(t) == .mul
+            && c.builder.inputs(t).contains { c.builder.scalarConstant($0) != nil })
+      }
+      return plain.isEmpty || (plain.count == 1 && c.useCount(sum) == 1)
+    }
+  ) { m, c in
+    guard let sum = c.builder.inputs(m.root).first(where: { c.builder.op($0) == .add }) else {
+      return nil
+    }
+    let k = m.number("c")
+    let terms = try c.builder.inputs(sum).map { t -> NodeID in
+      if let v = c.builder.scalarConstant(t) { return c.constant(k * v) }
+      let (key, coefficient) = try c.splitCoefficient(t)
+      return try c.scaled(key, by: k * coefficient)
+    }
+    return try c.broadcast(c.sum(terms), to: c.builder.shape(m.root))
+  }
+
+  /// x¹ = x (exact).
+  static let powOne = RewriteRule("pow-one", .canonicalize, .pow(x, 1)) { m, _ in m["x"] }
+
+  /// x⁰ = 1 (exact: IEEE `pow(x, 0)` is 1 for every x, NaN included).
+  static let powZero = RewriteRule("pow-zero", .canonicalize, .pow(x, 0)) { m, c in
+    try c.constant(1, shape: c.builder.shape(m.root))
+  }
+
+  /// (xᵃ)ᵇ = xᵃᵇ when a and b are integers (exact, 0 and ∞ included), when
+  /// x ≥ 0, or when b is an integer and ab is not (for x < 0 both sides are
+  /// NaN).  Not otherwise: (x²)^½ = |x|, and (√x)² = x only for x ≥ 0.
+  static let powPow = RewriteRule(
+    "pow-pow", .canonicalize, .pow(.pow(x, "a"), "b"),
+    if: { m, c in
+      let (a, b) = (m.number("a"), m.number("b"))
+      return (a.isInteger && b.isInteger) || c.isNonNegative(m["x"])
+        || (b.isInteger && !(a * b).isInteger)
+    }
+  ) { m, c in try c.power(m["x"], m.number("a") * m.number("b")) }
+
+  /// (a·b)ᵏ = aᵏ·bᵏ for an integer k (exact), or for any k when every factor
+  /// is ≥ 0 (for a, b < 0 and k = ½ the left side is real, the right NaN).
+  static let powProduct = RewriteRule(
+    "pow-product", .canonicalize, .pow(.any(.mul), "k"),
+    if: { m, c in
+      m.number("k").isInteger
+        || c.builder.inputs(c.builder.inputs(m.root).first!).allSatisfy(c.isNonNegative)
+    }
+  ) { m, c in
+    let k = m.number("k")
+    let product = c.builder.inputs(m.root).first!
+    let factors = try c.builder.inputs(product).map { f -> NodeID in
+      if let v = c.builder.scalarConstant(f) { return c.constant(powExact(v, k)) }
+      return try c.power(f, k)
+    }
+    return try c.broadcast(c.product(factors), to: c.builder.shape(m.root))
+  }
+
+  /// (eᵃ)ᶜ = e^(c·a) for every real c (eᵃ > 0).
+  static let powExp = RewriteRule("pow-exp", .canonicalize, .pow(.exp(x), "c")) { m, c in
+    try c.node(.exp, [c.scaled(m["x"], by: m.number("c"))])
+  }
+
+  /// √x = x^½ (exact: `x^½` is evaluated with `sqrt`).  Lowering turns it back.
+  static let sqrtAsPow = RewriteRule("sqrt-as-pow", .canonicalize, .sqrt(x)) { m, c in
+    try c.power(m["x"], 0.5)
+  }
+}
+
+extension RuleContext {
+  /// A term as (term without its numeric factor, the factor): `3·x·y` is
+  /// (`x·y`, 3), `x` is (`x`, 1).
+  func splitCoefficient(_ t: NodeID) throws -> (NodeID, Double) {
+    guard builder.op(t) == .mul else { return (t, 1) }
+    var k = 1.0
+    var rest: [NodeID] = []
+    for f in builder.inputs(t) {
+      if let v = builder.scalarConstant(f) { k *= v } else { rest.append(f) }
+    }
+    if rest.count == builder.inputs(t).count || rest.isEmpty { return (t, 1) }
+    let key = try product(rest)
+    guard builder.shape(key) == builder.shape(t) else { return (t, 1) }
+    return (key, k)
+  }
+
+  func collectSum(_ root: NodeID) throws -> NodeID? {
+    let shape = builder.shape(root)
+    var keys: [NodeID] = []
+    var coefficients: [NodeID: Double] = [:]
+    var constantTerm = 0.0
+    var stack = Array(builder.inputs(root).reversed())
+    var budget = options.maxFlattenInputs
+    while let t = stack.popLast() {
+      if builder.op(t) == .add && budget >= builder.inputs(t).count {
+        budget -= builder.inputs(t).count
+        stack.append(contentsOf: builder.inputs(t).reversed())
+        continue
+      }
+      if let v = builder.scalarConstant(t) {
+        constantTerm += v
+        continue
+      }
+      let (key, k) = try splitCoefficient(t)
+      if coefficients[key] == nil { keys.append(key) }
+      coefficients[key, default: 0] += k
+    }
+    var terms: [NodeID] = []
+    if constantTerm != 0 || constantTerm.isNaN { terms.append(constant(constantTerm)) }
+    for key in keys {
+      let k = coefficients[key]!
+      if k == 0 && isFinite(key) { continue }
+      terms.append(try scaled(key, by: k))
+    }
+    return try broadcast(sum(terms), to: shape)
+  }
+
+  func collectProduct(_ root: NodeID) throws -> NodeID? {
+    let shape = builder.shape(root)
+    var coefficient = 1.0
+    var bases: [NodeID] = []
+    var exponents: [Double] = []
+    var firstIndex: [NodeID: Int] = [:]
+    var exponentials: [NodeID] = []
+    var stack = Array(builder.inputs(root).reversed())
+    var budget = options.maxFlattenInputs
+    func include(_ base: NodeID, _ e: Double) {
+      if let i = firstIndex[base] {
+        let a = exponents[i]
+        if (a.isInteger && e.isInteger) || isNonNegative(base) || !(a + e).isInteger {
+          exponents[i] = a + e
+          return
+        }
+      } else {
+        firstIndex[base] = bases.count
+      }
+      bases.append(base)
+      exponents.append(e)
+    }
+    while let f = stack.popLast() {
+      let op = builder.op(f)
+      if op == .mul && budget >= builder.inputs(f).count {
+        budget -= builder.inputs(f).count
+        stack.append(contentsOf: builder.inputs(f).reversed())
+        continue
+      }
+      if let v = builder.scalarConstant(f) {
+        coefficient *= v
+      } else if op == .exp {
+        exponentials.append(builder.inputs(f).first!)
+      } else if case .pow(let e) = op {
+        include(builder.inputs(f).first!, e)
+      } else {
+        include(f, 1)
+      }
+    }
+    var factors: [NodeID] = []
+    if coefficient != 1 { factors.append(constant(coefficient)) }
+    for (base, e) in zip(bases, exponents) where e != 0 {
+      factors.append(try power(base, e))
+    }
+    if exponentials.count == 1 {
+      factors.append(try node(.exp, exponentials))
+    } else if exponentials.count > 1 {
+      factors.append(try node(.exp, [sum(exponentials)]))
+    }
+    return try broadcast(product(factors), to: shape)
+  }
+}

@@ -1,0 +1,179 @@
+/// The left-hand side of a rewrite rule: a small tree of op heads with
+/// named holes, egg style (`(ln (exp ?x))` is `.ln(.exp(x))`).
+///
+/// A pattern is a few nodes deep, so matching recurses on the *pattern*,
+/// never on the graph: the graph may be a million nodes deep.
+public indirect enum Pattern: Sendable, CustomStringConvertible {
+  /// `?x`: any node, bound to a name; a second `?x` must be the same node.
+  case node(String)
+  /// `?c`: any scalar constant; its value is bound to the name.
+  case scalar(String)
+  /// One scalar constant (compared by value, so `0` matches `-0.0` too).
+  case literal(Double)
+  /// An op with exactly these inputs (in any order for `add` and `mul`), or
+  /// with any inputs when `inputs` is `nil`.
+  case apply(Head, [Pattern]?)
+
+  /// The op part of a pattern.  `pow` carries its constant exponent as a
+  /// hole (`.any("c")`) or a value.
+  public enum Head: Sendable, Equatable, CustomStringConvertible {
+    case add, mul, pow(Exponent), exp, ln, sqrt, sin, cos, tanh, einsum, sumTo, broadcastTo
+
+    public enum Exponent: Sendable, Equatable {
+      case any(String)
+      case value(Double)
+    }
+
+    func matches(_ op: Op) -> Bool {
+      switch (self, op) {
+      case (.add, .add), (.mul, .mul), (.exp, .exp), (.ln, .ln), (.sqrt, .sqrt), (.sin, .sin),
+        (.cos, .cos), (.tanh, .tanh), (.einsum, .einsum), (.sumTo, .sumTo),
+        (.broadcastTo, .broadcastTo):
+        return true
+      case (.pow(.any), .pow): return true
+      case (.pow(.value(let v)), .pow(let c)): return v == c
+      default: return false
+      }
+    }
+
+    public var description: String {
+      switch self {
+      case .add: "add"
+      case .mul: "mul"
+      case .pow(.any(let name)): "pow[?\(name)]"
+      case .pow(.value(let v)): "pow[\(formatNumber(v))]"
+      case .exp: "exp"
+      case .ln: "ln"
+      case .sqrt: "sqrt"
+      case .sin: "sin"
+      case .cos: "cos"
+      case .tanh: "tanh"
+      case .einsum: "einsum"
+      case .sumTo: "sum_to"
+      case .broadcastTo: "broadcast_to"
+      }
+    }
+  }
+
+  // Builders that read like the maths: `.ln(.exp(x))`, `.pow(x, "c")`.
+  public static func add(_ inputs: Pattern...) -> Pattern { .apply(.add, inputs) }
+  public static func mul(_ inputs: Pattern...) -> Pattern { .apply(.mul, inputs) }
+  public static func pow(_ x: Pattern, _ exponent: String) -> Pattern {
+    .apply(.pow(.any(exponent)), [x])
+  }
+  public static func pow(_ x: Pattern, _ exponent: Double) -> Pattern {
+    .apply(.pow(.value(exponent)), [x])
+  }
+  public static func exp(_ x: Pattern) -> Pattern { .apply(.exp, [x]) }
+  public static func ln(_ x: Pattern) -> Pattern { .apply(.ln, [x]) }
+  public static func sqrt(_ x: Pattern) -> Pattern { .apply(.sqrt, [x]) }
+  public static func sin(_ x: Pattern) -> Pattern { .apply(.sin, [x]) }
+  public static func cos(_ x: Pattern) -> Pattern { .apply(.cos, [x]) }
+  public static func tanh(_ x: Pattern) -> Pattern { .apply(.tanh, [x]) }
+  /// Any node with this head, whatever its inputs.
+  public static func any(_ head: Head) -> Pattern { .apply(head, nil) }
+
+  /// The head a matching node must have (`nil`: any node), used to index rules.
+  var head: Head? {
+    if case .apply(let head, _) = self { return head }
+    return nil
+  }
+
+  /// S-expression text: `(ln (exp ?x))`.
+  public var description: String {
+    switch self {
+    case .node(let name): return "?\(name)"
+    case .scalar(let name): return "?\(name):const"
+    case .literal(let v): return formatNumber(v)
+    case .apply(let head, nil): return "(\(head) …)"
+    case .apply(let head, let inputs?):
+      return "(" + ([head.description] + inputs.map(\.description)).joined(separator: " ") + ")"
+    }
+  }
+}
+
+/// The holes a pattern bound: nodes by name, and numbers (scalar constants
+/// and `pow` exponents) by name.  `root` is the matched node.
+public struct Match {
+  public let root: NodeID
+  var nodes: [(String, NodeID)] = []
+  var numbers: [(String, Double)] = []
+
+  init(root: NodeID) { self.root = root }
+
+  /// The node bound to `?name` (a rule only asks for holes its pattern has).
+  public subscript(_ name: String) -> NodeID {
+    nodes.first { $0.0 == name }!.1
+  }
+
+  /// The number bound to `?name` (a scalar constant or a `pow` exponent).
+  public func number(_ name: String) -> Double {
+    numbers.first { $0.0 == name }!.1
+  }
+
+  fileprivate func node(named name: String) -> NodeID? { nodes.first { $0.0 == name }?.1 }
+  fileprivate func number(named name: String) -> Double? { numbers.first { $0.0 == name }?.1 }
+}
+
+extension GraphBuilder {
+  /// The scalar value of `id` if it is a one-element constant.
+  func scalarConstant(_ id: NodeID) -> Double? {
+    if case .constant(let t) = nodes.ops[id.index], t.isScalar { return t.scalars[0] }
+    return nil
+  }
+
+  /// Matches `pattern` at `id`; returns the bindings or `nil`.
+  func match(_ pattern: Pattern, at id: NodeID) -> Match? {
+    var match = Match(root: id)
+    return bind(pattern, id, &match) ? match : nil
+  }
+
+  /// Recursion here follows the pattern (a few levels), not the graph.
+  private func bind(_ pattern: Pattern, _ id: NodeID, _ match: inout Match) -> Bool {
+    switch pattern {
+    case .node(let name):
+      if let bound = match.node(named: name) { return bound == id }
+      match.nodes.append((name, id))
+      return true
+    case .scalar(let name):
+      guard let value = scalarConstant(id) else { return false }
+      if let bound = match.number(named: name) { return bound == value }
+      match.numbers.append((name, value))
+      return true
+    case .literal(let value):
+      return scalarConstant(id) == value
+    case .apply(let head, let inputPatterns):
+      let op = nodes.ops[id.index]
+      guard head.matches(op) else { return false }
+      if case .pow(.any(let name)) = head, case .pow(let c) = op {
+        if let bound = match.number(named: name), bound != c { return false }
+        if match.number(named: name) == nil { match.numbers.append((name, c)) }
+      }
+      guard let inputPatterns else { return true }
+      let ins = Array(inputs(id))
+      guard ins.count == inputPatterns.count else { return false }
+      if op.info.isCommutative && ins.count <= 3 {
+        // Commutative inputs are sorted by id, not by pattern: try each order.
+        for order in permutations(ins.count) {
+          var attempt = match
+          if zip(order, inputPatterns).allSatisfy({ bind($1, ins[$0], &attempt) }) {
+            match = attempt
+            return true
+          }
+        }
+        return false
+      }
+      return zip(inputPatterns, ins).allSatisfy { bind($0, $1, &match) }
+    }
+  }
+}
+
+/// The orders of 0..<n for n ≤ 3.
+private func permutations(_ n: Int) -> [[Int]] {
+  switch n {
+  case 0: [[]]
+  case 1: [[0]]
+  case 2: [[0, 1], [1, 0]]
+  default: [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+  }
+}

@@ -1,0 +1,191 @@
+/// What a rule may ask while it runs: the builder to make its result in,
+/// the options, a few facts about values (sign, finiteness) that side
+/// conditions need, and how often a node is used.
+///
+/// Facts are computed once per node in one forward loop over the arena
+/// (inputs first), never by recursing down the graph.
+final class RuleContext {
+  let builder: GraphBuilder
+  let options: SimplifyOptions
+  private var facts: [Facts] = []
+  /// Uses of each node within the graph being simplified, as of the start of
+  /// the current pass (`nil` for nodes made during the pass).
+  private var uses: [Int32] = []
+  /// Nodes used by an output or by a non-polynomial op (pass start).
+  private var exposed: [Bool] = []
+
+  init(builder: GraphBuilder, options: SimplifyOptions) {
+    self.builder = builder
+    self.options = options
+  }
+
+  // MARK: Facts
+
+  struct Facts: OptionSet {
+    let rawValue: UInt8
+    /// x ≥ 0 (or NaN) wherever defined.
+    static let nonNegative = Facts(rawValue: 1)
+    /// x > 0 (or NaN) wherever defined.
+    static let positive = Facts(rawValue: 2)
+    /// x is finite wherever its inputs are finite (no pole, no log of 0).
+    static let finite = Facts(rawValue: 4)
+  }
+
+  func facts(_ id: NodeID) -> Facts {
+    while facts.count <= id.index { facts.append(computeFacts(NodeID(facts.count))) }
+    return facts[id.index]
+  }
+
+  /// x ≥ 0 wherever x is defined.
+  func isNonNegative(_ id: NodeID) -> Bool { facts(id).contains(.nonNegative) }
+  /// x > 0 wherever x is defined.
+  func isPositive(_ id: NodeID) -> Bool { facts(id).contains(.positive) }
+  /// x is a finite number: provably, or by `options.assumeFinite`.
+  func isFinite(_ id: NodeID) -> Bool { options.assumeFinite || facts(id).contains(.finite) }
+
+  /// One node's facts from its inputs' (already computed: inputs come first).
+  private func computeFacts(_ id: NodeID) -> Facts {
+    let ins = builder.inputs(id)
+    func all(_ f: Facts) -> Bool { ins.allSatisfy { facts[$0.index].contains(f) } }
+    let finiteIn: Facts = all(.finite) ? .finite : []
+    switch builder.op(id) {
+    case .variable:
+      return []
+    case .constant(let t):
+      var f: Facts = [.finite, .nonNegative, .positive]
+      for v in t.scalars {
+        if !v.isFinite { f.remove(.finite) }
+        if !(v >= 0) { f.remove(.nonNegative) }
+        if !(v > 0) { f.remove(.positive) }
+      }
+      return f
+    case .add:
+      var f = finiteIn
+      if all(.nonNegative) {
+        f.insert(.nonNegative)
+        if ins.contains(where: { facts[$0.index].contains(.positive) }) { f.insert(.positive) }
+      }
+      return f
+    case .mul:
+      var f = finiteIn
+      if all(.nonNegative) { f.insert(.nonNegative) }
+      if all(.positive) { f.insert(.positive) }
+      return f
+    case .pow(let c):
+      let x = facts[ins.first!.index]
+      var f: Facts = []
+      if c >= 0 && c == c.rounded() { f.formUnion(x.intersection(.finite)) }
+      let even = c == c.rounded() && c.truncatingRemainder(dividingBy: 2) == 0
+      if even || c != c.rounded() || x.contains(.nonNegative) { f.insert(.nonNegative) }
+      if x.contains(.positive) { f.insert(.positive) }
+      return f
+    case .exp:
+      return finiteIn.union([.nonNegative, .positive])
+    case .sqrt:
+      return finiteIn.union(.nonNegative)
+    case .ln:
+      return []
+    case .sin, .cos:
+      return .finite
+    case .tanh:
+      return facts[ins.first!.index].union(.finite)
+    case .einsum:
+      var f = finiteIn
+      if all(.nonNegative) { f.insert(.nonNegative) }
+      return f
+    case .sumTo, .broadcastTo:
+      return facts[ins.first!.index].intersection([.finite, .nonNegative])
+    }
+  }
+
+  // MARK: Uses
+
+  /// Records the uses of the nodes reachable from `roots` (the graph as it
+  /// stands at the start of a pass).
+  func countUses(reachable: [Bool], roots: [NodeID]) {
+    uses = [Int32](repeating: 0, count: reachable.count)
+    exposed = [Bool](repeating: false, count: reachable.count)
+    for root in roots {
+      uses[root.index] += 1
+      exposed[root.index] = true
+    }
+    for index in reachable.indices where reachable[index] {
+      let op = builder.op(NodeID(index))
+      let polynomial = op.isPolynomial
+      for input in builder.inputs(NodeID(index)) {
+        uses[input.index] += 1
+        if !polynomial { exposed[input.index] = true }
+      }
+    }
+  }
+
+  /// How many nodes use `id` (`nil` if `id` was made during this pass).
+  func useCount(_ id: NodeID) -> Int? { id.index < uses.count ? Int(uses[id.index]) : nil }
+
+  /// Whether `id` is part of the graph being simplified (as of the pass start).
+  func isLive(_ id: NodeID) -> Bool { id.index < uses.count && uses[id.index] > 0 }
+
+  /// Whether `id` is the root of a polynomial region: an output, or an input
+  /// of an op that is not a sum, product or integer power.
+  func isRegionRoot(_ id: NodeID) -> Bool { id.index < exposed.count && exposed[id.index] }
+
+  // MARK: Building results
+
+  func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID { try builder.node(op, inputs) }
+
+  func constant(_ value: Double) -> NodeID { builder.constantNode(value) }
+
+  /// The constant `value` with shape `shape` (a broadcast scalar for big shapes).
+  func constant(_ value: Double, shape: Shape) throws -> NodeID {
+    if shape.isEmpty { return builder.constantNode(value) }
+    if shape.elementCount <= options.maxFoldElements {
+      return builder.constantNode(Tensor(repeating: value, shape: shape))
+    }
+    return try builder.node(.broadcastTo(shape), [builder.constantNode(value)])
+  }
+
+  /// `id` broadcast up to `shape` when its own shape is smaller.
+  func broadcast(_ id: NodeID, to shape: Shape) throws -> NodeID {
+    builder.shape(id) == shape ? id : try builder.node(.broadcastTo(shape), [id])
+  }
+
+  /// Σ of `terms` (0 when empty).
+  func sum(_ terms: [NodeID]) throws -> NodeID {
+    terms.isEmpty ? constant(0) : terms.count == 1 ? terms[0] : try node(.add, terms)
+  }
+
+  /// Π of `factors` (1 when empty); a product among the factors is flattened.
+  func product(_ factors: [NodeID]) throws -> NodeID {
+    var flat: [NodeID] = []
+    for f in factors {
+      if builder.op(f) == .mul { flat += builder.inputs(f) } else { flat.append(f) }
+    }
+    return flat.isEmpty ? constant(1) : flat.count == 1 ? flat[0] : try node(.mul, flat)
+  }
+
+  /// `c · x`, flat (`c·(a·b)` is the product `c·a·b`).
+  func scaled(_ x: NodeID, by c: Double) throws -> NodeID {
+    c == 1 ? x : try product([constant(c), x])
+  }
+
+  /// `x^c` (x itself for c = 1).
+  func power(_ x: NodeID, _ c: Double) throws -> NodeID {
+    c == 1 ? x : try node(.pow(c), [x])
+  }
+}
+
+extension Op {
+  /// Sums, products and integer powers: the ops a polynomial is made of.
+  var isPolynomial: Bool {
+    switch self {
+    case .add, .mul: true
+    case .pow(let c): c == c.rounded()
+    default: false
+    }
+  }
+}
+
+extension Double {
+  /// Whether the value is a whole number (and finite).
+  var isInteger: Bool { isFinite && self == rounded() }
+}

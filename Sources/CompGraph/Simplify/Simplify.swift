@@ -1,0 +1,200 @@
+/// The simplifier's driver.
+///
+/// One *pass* is one forward loop over the arena (which is already in
+/// topological order): each node reachable from the roots is rebuilt on its
+/// inputs' replacements, then the rules of the running phases are tried on it,
+/// first match first, until none fires (at most `maxRewritesPerNode` times).
+/// Nodes a rule makes are visited by the next pass, and passes repeat until
+/// one changes nothing (the fixpoint) or `maxPasses` is reached.  Nothing
+/// recurses on graph depth, so a million-deep chain simplifies.
+///
+/// Stages: canonicalize, fold constants and algebraic identities run together
+/// (a node tries the phases' rules in that order); lowering runs afterwards
+/// on the normal form.  With lowering on, the result never has more
+/// operations than the input: if it would, the input is returned.
+extension GraphBuilder {
+  /// Simplifies the graphs rooted at `roots` inside this arena; returns the
+  /// new roots (old nodes stay in the arena until the graph is frozen).
+  public func simplify(
+    _ roots: [NodeID], options: SimplifyOptions = .init(), trace: ((RuleFiring) -> Void)? = nil
+  ) -> [NodeID] {
+    let context = RuleContext(builder: self, options: options)
+    var driver = RewriteDriver(builder: self, context: context, trace: trace)
+    let normalizing = [Phase.canonicalize, .foldConstants, .algebraic].filter(
+      options.phases.contains)
+    var result = roots
+    if !normalizing.isEmpty {
+      result = driver.run(normalizing.flatMap(\.rules), roots: result)
+    }
+    if options.phases.contains(.lowering) {
+      result = driver.run(Phase.lowering.rules, roots: result)
+      if operationCount(of: result) > operationCount(of: roots) { return roots }
+    }
+    return result
+  }
+
+  /// The operation count (as `Graph.operationCount`) of the nodes reachable
+  /// from `roots`.
+  public func operationCount(of roots: [NodeID]) -> Int {
+    let live = reachable(from: roots)
+    var total = 0
+    for index in live.indices where live[index] {
+      switch nodes.ops[index] {
+      case .variable, .constant: break
+      case .add, .mul: total += inputs(NodeID(index)).count - 1
+      default: total += 1
+      }
+    }
+    return total
+  }
+
+  /// Marks the nodes reachable from `roots` (one backward loop).
+  func reachable(from roots: [NodeID]) -> [Bool] {
+    let end = (roots.map(\.index).max() ?? -1) + 1
+    var live = [Bool](repeating: false, count: end)
+    for root in roots { live[root.index] = true }
+    for index in stride(from: end - 1, through: 0, by: -1) where live[index] {
+      for input in inputs(NodeID(index)) { live[input.index] = true }
+    }
+    return live
+  }
+}
+
+/// Simplifies a graph: the same outputs, in the same order, with the same names.
+public func simplify(
+  _ graph: Graph, options: SimplifyOptions = .init(), trace: ((RuleFiring) -> Void)? = nil
+) -> Graph {
+  let builder = GraphBuilder(graph)
+  let roots = builder.simplify(graph.outputs, options: options, trace: trace)
+  return builder.graph(outputs: roots, names: graph.outputNames)
+}
+
+/// Simplifies expressions that share one builder, in place in that builder.
+/// A failed handle is passed through unchanged.
+public func simplify(
+  _ exprs: [Expr], options: SimplifyOptions = .init(), trace: ((RuleFiring) -> Void)? = nil
+) -> [Expr] {
+  guard let builder = exprs.first?.builder else { return [] }
+  let ids = exprs.compactMap { try? $0.node() }
+  let simplified = builder.simplify(ids, options: options, trace: trace)
+  var next = simplified.makeIterator()
+  return exprs.map { e in (try? e.node()) == nil ? e : builder.expr(next.next()!) }
+}
+
+/// Simplifies one expression in place in its builder.
+public func simplify(
+  _ expr: Expr, options: SimplifyOptions = .init(), trace: ((RuleFiring) -> Void)? = nil
+) -> Expr {
+  simplify([expr], options: options, trace: trace)[0]
+}
+
+/// Runs rule tables over an arena to a fixpoint.
+struct RewriteDriver {
+  let builder: GraphBuilder
+  let context: RuleContext
+  let trace: ((RuleFiring) -> Void)?
+
+  /// Rules by the op key of their pattern's head; headless rules are in every list.
+  private func index(_ rules: [RewriteRule]) -> [[RewriteRule]] {
+    (0..<Op.keyCount).map { key in
+      rules.filter { rule in rule.pattern.head.map { $0.key == key } ?? true }
+    }
+  }
+
+  mutating func run(_ rules: [RewriteRule], roots: [NodeID]) -> [NodeID] {
+    let table = index(rules)
+    var roots = roots
+    for _ in 0..<context.options.maxPasses {
+      let end = builder.count
+      let live = builder.reachable(from: roots)
+      context.countUses(reachable: live, roots: roots)
+      var replacement = [Int32](repeating: -1, count: live.count)
+      var changed = false
+      for index in live.indices where live[index] {
+        let original = NodeID(index)
+        var id = original
+        let ins = builder.inputs(original)
+        if !ins.isEmpty {
+          let mapped = ins.map { NodeID(Int(replacement[$0.index])) }
+          if !mapped.elementsEqual(ins),
+            let rebuilt = try? builder.node(builder.op(original), mapped)
+          {
+            id = rebuilt
+          }
+        }
+        for _ in 0..<context.options.maxRewritesPerNode {
+          guard let next = fire(table[builder.op(id).key], at: id) else { break }
+          id = next
+          changed = true
+        }
+        replacement[index] = id.rawValue
+      }
+      roots = roots.map { NodeID(Int(replacement[$0.index])) }
+      _ = end
+      if !changed { break }
+    }
+    return roots
+  }
+
+  /// The result of the first rule that fires at `id`, reported to the trace.
+  private func fire(_ rules: [RewriteRule], at id: NodeID) -> NodeID? {
+    for rule in rules {
+      guard let match = builder.match(rule.pattern, at: id) else { continue }
+      if let condition = rule.condition, !condition(match, context) { continue }
+      guard let result = try? rule.result(match, context), result != id,
+        builder.shape(result) == builder.shape(id)
+      else { continue }
+      if let trace {
+        trace(
+          RuleFiring(
+            rule: rule.name, location: rule.location,
+            before: builder.shortText(id), after: builder.shortText(result)))
+      }
+      return result
+    }
+    return nil
+  }
+}
+
+extension Op {
+  /// A small integer per case, to index rule tables by head.
+  var key: Int {
+    switch self {
+    case .variable: 0
+    case .constant: 1
+    case .add: 2
+    case .mul: 3
+    case .pow: 4
+    case .exp: 5
+    case .ln: 6
+    case .sqrt: 7
+    case .sin: 8
+    case .cos: 9
+    case .tanh: 10
+    case .einsum: 11
+    case .sumTo: 12
+    case .broadcastTo: 13
+    }
+  }
+
+  static let keyCount = 14
+}
+
+extension Pattern.Head {
+  var key: Int {
+    switch self {
+    case .add: 2
+    case .mul: 3
+    case .pow: 4
+    case .exp: 5
+    case .ln: 6
+    case .sqrt: 7
+    case .sin: 8
+    case .cos: 9
+    case .tanh: 10
+    case .einsum: 11
+    case .sumTo: 12
+    case .broadcastTo: 13
+    }
+  }
+}
