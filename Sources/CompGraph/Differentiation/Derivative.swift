@@ -28,11 +28,38 @@ public func derivative(of f: Expr, wrt x: Expr, order: Int = 1, simplify: Bool =
   guard order >= 0 else {
     throw GraphError.unsupported("derivative: order must be ≥ 0, got \(order)")
   }
-  let one = builder.constantNode(1.0)
-  var current = simplify ? builder.simplify([y])[0] : y
-  for _ in 0..<order {
-    current = try builder.jvp(of: current, tangents: [v: one])
-    if simplify { current = builder.simplify([current])[0] }
+  // Each order runs in a fresh arena holding only the live graph: the
+  // tangent sweep visits every node after x, and the dead nodes that
+  // simplifying leaves behind would otherwise pile up order after order.
+  var graph = builder.graph(outputs: [y])
+  for step in 0...order {
+    let scratch = GraphBuilder(graph)
+    var root = graph.outputs[0]
+    if step > 0 {
+      guard let variable = scratch.existingVariable(name) else {
+        return builder.expr(builder.constantNode(0.0))  // f does not depend on x
+      }
+      root = try scratch.jvp(of: root, tangents: [variable: scratch.constantNode(1.0)])
+    }
+    if simplify { root = scratch.simplify([root])[0] }
+    graph = scratch.graph(outputs: [root])
   }
-  return builder.expr(current)
+  return builder.expr(try builder.append(graph)[0])
+}
+
+extension GraphBuilder {
+  /// Copies `graph` into this arena (interning, so shared structure is
+  /// reused); returns the ids of its outputs here.
+  func append(_ graph: Graph) throws -> [NodeID] {
+    var map: [NodeID] = []
+    map.reserveCapacity(graph.nodeCount)
+    for id in graph.ids {
+      switch graph.op(id) {
+      case .variable(let name): map.append(try variableNode(name, shape: graph.shape(id)))
+      case .constant(let value): map.append(constantNode(value))
+      case let op: map.append(try node(op, graph.inputs(id).map { map[$0.index] }))
+      }
+    }
+    return graph.outputs.map { map[$0.index] }
+  }
 }

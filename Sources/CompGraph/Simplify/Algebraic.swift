@@ -109,6 +109,16 @@ extension RuleContext {
 
   /// Replaces each pair k·sin²a, k·cos²a of a sum's terms by k.
   func pythagoras(_ root: NodeID) throws -> NodeID? {
+    // Cheap test first: some term is, or has a factor, sin(a)².
+    func isSinSquared(_ id: NodeID) -> Bool {
+      builder.op(id) == .pow(2) && builder.op(builder.inputs(id).first!) == .sin
+    }
+    guard
+      builder.inputs(root).contains(where: { t in
+        isSinSquared(t)
+          || (builder.op(t) == .mul && builder.inputs(t).contains(where: isSinSquared))
+      })
+    else { return nil }
     var terms = Array(builder.inputs(root))
     var split = try terms.map(splitCoefficient)
     func squared(_ id: NodeID, _ op: Op) -> NodeID? {

@@ -137,7 +137,76 @@ extension RuleContext {
     return (key, k)
   }
 
+  /// The key of a sum's term without building it: the term's non-numeric
+  /// factors (`3·x·y` → [x, y], `x` → [x]); `nil` for a term the slow path
+  /// must look at (several numeric factors, a zero factor).
+  private func termKey(_ t: NodeID) -> [NodeID]? {
+    guard builder.op(t) == .mul else { return [t] }
+    var key: [NodeID] = []
+    var constants = 0
+    for f in builder.inputs(t) {
+      if let v = builder.scalarConstant(f) {
+        constants += 1
+        if constants > 1 || v == 0 || v == 1 { return nil }
+      } else {
+        key.append(f)
+      }
+    }
+    return key
+  }
+
+  /// Whether a sum is already in normal form (so collecting would rebuild it).
+  private func isNormalSum(_ root: NodeID) -> Bool {
+    let ins = builder.inputs(root)
+    guard ins.count <= 16 else { return false }
+    var constants = 0
+    var keys: [[NodeID]] = []
+    for t in ins {
+      if builder.op(t) == .add { return false }
+      if let v = builder.scalarConstant(t) {
+        constants += 1
+        if constants > 1 || v == 0 { return false }
+        continue
+      }
+      guard let key = termKey(t), !keys.contains(key) else { return false }
+      keys.append(key)
+    }
+    return true
+  }
+
+  /// Whether a product is already in normal form.
+  private func isNormalProduct(_ root: NodeID) -> Bool {
+    let ins = builder.inputs(root)
+    guard ins.count <= 16 else { return false }
+    var constants = 0
+    var exponentials = 0
+    var bases: [NodeID] = []
+    for f in ins {
+      let op = builder.op(f)
+      if op == .mul { return false }
+      if let v = builder.scalarConstant(f) {
+        constants += 1
+        if constants > 1 || v == 1 { return false }
+        continue
+      }
+      if op == .exp {
+        exponentials += 1
+        if exponentials > 1 { return false }
+        continue
+      }
+      var base = f
+      if case .pow(let e) = op {
+        if e == 0 { return false }
+        base = builder.inputs(f).first!
+      }
+      if bases.contains(base) { return false }
+      bases.append(base)
+    }
+    return true
+  }
+
   func collectSum(_ root: NodeID) throws -> NodeID? {
+    if isNormalSum(root) { return nil }
     let shape = builder.shape(root)
     var keys: [NodeID] = []
     var coefficients: [NodeID: Double] = [:]
@@ -169,6 +238,7 @@ extension RuleContext {
   }
 
   func collectProduct(_ root: NodeID) throws -> NodeID? {
+    if isNormalProduct(root) { return nil }
     let shape = builder.shape(root)
     var coefficient = 1.0
     var bases: [NodeID] = []

@@ -49,19 +49,29 @@ extension RewriteRule {
 extension RuleContext {
   /// Lowers the polynomial region under `root`; `nil` when no rebuild is cheaper.
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
+    if lowered.contains(root) { return nil }
     guard let region = polynomialRegion(root) else { return nil }
     var best = root
     var bestCost = regionCost(root)
-    for keepSums in [false, true] {
+    // Keeping sums whole differs from expanding them only if some sum below
+    // the root has no sum inside.
+    let hasLeafSum = region.contains { id in
+      id != root && builder.op(id) == .add
+        && !builder.inputs(id).contains { builder.op($0) == .add }
+    }
+    for keepSums in hasLeafSum ? [false, true] : [false] {
       guard let (p, atoms) = expand(region, root: root, keepSums: keepSums) else { continue }
       if !options.assumeFinite && !atoms.allSatisfy({ facts($0).contains(.finite) }) { continue }
-      let candidate = try broadcast(synthesize(p), to: builder.shape(root))
+      // Any rebuild of k terms needs k − 1 additions at least.
+      if p.terms.count - 1 >= bestCost { continue }
+      let candidate = try broadcast(synthesize(p, atoms: atoms), to: builder.shape(root))
       let cost = regionCost(candidate)
       if cost < bestCost {
         best = candidate
         bestCost = cost
       }
     }
+    lowered.insert(best)
     return best == root ? nil : best
   }
 
@@ -82,45 +92,52 @@ extension RuleContext {
     return region.sorted()
   }
 
-  /// The expanded polynomial of `root` and its atoms.  With `keepSums`, a sum
-  /// none of whose inputs contains a sum is an atom too (`eˣ + e⁻ˣ`).
+  /// The expanded polynomial of `root` and its atoms (by slot).  With
+  /// `keepSums`, a sum none of whose inputs contains a sum is an atom too
+  /// (`eˣ + e⁻ˣ`).  `nil` past the term limit or the atom limit.
   private func expand(_ region: [NodeID], root: NodeID, keepSums: Bool) -> (Polynomial, [NodeID])? {
     var polynomials: [NodeID: Polynomial] = [:]
-    var containsSum: [NodeID: Bool] = [:]
+    var containsSum: Set<NodeID> = []
     var atoms: [NodeID] = []
-    var atomSeen: Set<NodeID> = []
     let limit = options.maxPolynomialTerms
-    func polynomial(of id: NodeID) -> Polynomial {
+    func polynomial(of id: NodeID) -> Polynomial? {
       if let p = polynomials[id] { return p }
       if let v = builder.scalarConstant(id) { return .constant(v) }
-      if atomSeen.insert(id).inserted { atoms.append(id) }
-      return .atom(id)
+      if let slot = atoms.firstIndex(of: id) { return .atom(slot) }
+      guard atoms.count < Polynomial.maxAtoms else { return nil }
+      atoms.append(id)
+      return .atom(atoms.count - 1)
     }
     for id in region {
       let ins = builder.inputs(id)
       let op = builder.op(id)
-      containsSum[id] = op == .add || ins.contains { containsSum[$0] ?? false }
-      if keepSums && op == .add && id != root && !ins.contains(where: { containsSum[$0] ?? false })
-      {
-        continue  // an atom
-      }
+      let hasSumInput = ins.contains { containsSum.contains($0) }
+      if op == .add || hasSumInput { containsSum.insert(id) }
+      if keepSums && op == .add && id != root && !hasSumInput { continue }  // an atom
       var p: Polynomial
       switch op {
       case .add:
         p = .zero
-        for input in ins { p = p + polynomial(of: input) }
+        for input in ins {
+          guard let q = polynomial(of: input) else { return nil }
+          p = p + q
+        }
       case .mul:
         p = .constant(1)
-        for input in ins { p = p * polynomial(of: input) }
-      case .pow(let c):
-        guard abs(c) <= 64, let q = polynomial(of: ins.first!).power(Int(c), limit: limit) else {
-          continue  // an atom
+        for input in ins {
+          guard let q = polynomial(of: input) else { return nil }
+          p = p * q
+          if p.terms.count > limit { return nil }
         }
+      case .pow(let c):
+        guard abs(c) <= 64, let base = polynomial(of: ins.first!),
+          let q = base.power(Int(c), limit: limit)
+        else { continue }  // an atom
         p = q
       default:
         continue
       }
-      if p.terms.count > limit { return nil }
+      if p.terms.count > limit || !p.isBounded { return nil }
       polynomials[id] = p
     }
     guard let p = polynomials[root] else { return nil }
@@ -144,69 +161,65 @@ extension RuleContext {
 
   /// Builds a polynomial: Horner form when its exponents lie on a line,
   /// else a sum of monomials.
-  func synthesize(_ p: Polynomial) throws -> NodeID {
+  func synthesize(_ p: Polynomial, atoms: [NodeID]) throws -> NodeID {
     guard let first = p.terms.first else { return constant(0) }
-    if p.terms.count == 1 { return try monomial(first.monomial, first.coefficient) }
-    // Exponent vectors over the atoms that occur.
-    var atomList: [Int32] = []
-    for term in p.terms {
-      for f in term.monomial.factors where !atomList.contains(f.atom) { atomList.append(f.atom) }
+    if p.terms.count == 1 { return try monomial(first.monomial, first.coefficient, atoms) }
+    if let line = collinear(p.terms.map(\.monomial)) {
+      return try horner(p, atoms, line)
     }
-    atomList.sort()
-    let vectors = p.terms.map { t in atomList.map { Int(t.monomial.exponent(of: $0)) } }
-    if let line = collinear(vectors) {
-      return try horner(
-        p, atoms: atomList, base: line.base, direction: line.direction, steps: line.steps)
-    }
-    return try sum(p.terms.map { try monomial($0.monomial, $0.coefficient) })
+    return try sum(p.terms.map { try monomial($0.monomial, $0.coefficient, atoms) })
   }
 
-  /// When vᵢ = base + kᵢ·direction with integers kᵢ ≥ 0 for every i.
-  private func collinear(_ vectors: [[Int]]) -> (base: [Int], direction: [Int], steps: [Int])? {
-    let e0 = vectors[0]
-    let differences = vectors.map { v in zip(v, e0).map { $0 - $1 } }
-    guard let d = differences.first(where: { $0.contains { $0 != 0 } }) else { return nil }
-    let g = d.reduce(0) { gcd($0, abs($1)) }
-    var direction = d.map { $0 / g }
-    let lead = direction.firstIndex { $0 != 0 }!
-    if direction[lead] < 0 { direction = direction.map { -$0 } }
-    var steps: [Int] = []
-    for diff in differences {
+  private struct Line {
+    /// The lowest point m, the primitive direction v, and each term's step k
+    /// (term i is m + kᵢ·v, kᵢ ≥ 0).
+    var base: Polynomial.Monomial
+    var direction: Polynomial.Monomial
+    var steps: [Int32]
+  }
+
+  /// When every monomial is base + kᵢ·direction with integers kᵢ ≥ 0.
+  private func collinear(_ monomials: [Polynomial.Monomial]) -> Line? {
+    let e0 = monomials[0]
+    guard let d = monomials.first(where: { $0 != e0 }).map({ $0 &- e0 }) else { return nil }
+    var g: Int32 = 0
+    for lane in 0..<Polynomial.maxAtoms { g = gcd(g, d[lane]) }
+    var direction = d / Polynomial.Monomial(repeating: g)
+    let lead = (0..<Polynomial.maxAtoms).first { direction[$0] != 0 }!
+    if direction[lead] < 0 { direction = 0 &- direction }
+    var steps: [Int32] = []
+    for m in monomials {
+      let diff = m &- e0
       guard diff[lead] % direction[lead] == 0 else { return nil }
       let k = diff[lead] / direction[lead]
-      guard zip(diff, direction).allSatisfy({ $0 == k * $1 }) else { return nil }
+      guard diff == direction &* k else { return nil }
       steps.append(k)
     }
     // Of ±direction, the one whose lowest point (the common factor m) is smaller.
     let low = steps.min()!, high = steps.max()!
-    let forward = zip(e0, direction).map { $0 + low * $1 }
-    let backward = zip(e0, direction).map { $0 + high * $1 }
-    if backward.reduce(0, { $0 + abs($1) }) < forward.reduce(0, { $0 + abs($1) }) {
-      return (backward, direction.map { -$0 }, steps.map { high - $0 })
+    let forward = e0 &+ direction &* low
+    let backward = e0 &+ direction &* high
+    func size(_ m: Polynomial.Monomial) -> Int32 {
+      (0..<Polynomial.maxAtoms).reduce(0) { $0 + abs(m[$1]) }
     }
-    return (forward, direction, steps.map { $0 - low })
+    if size(backward) < size(forward) {
+      return Line(base: backward, direction: 0 &- direction, steps: steps.map { high - $0 })
+    }
+    return Line(base: forward, direction: direction, steps: steps.map { $0 - low })
   }
 
   /// m · H(zᵍ) with H in Horner form.
-  private func horner(_ p: Polynomial, atoms: [Int32], base: [Int], direction: [Int], steps: [Int])
-    throws -> NodeID
-  {
-    let g = steps.reduce(0) { gcd($0, $1) }
-    func mono(_ exponents: [Int]) -> Polynomial.Monomial {
-      Polynomial.Monomial(
-        factors: zip(atoms, exponents).filter { $0.1 != 0 }.map {
-          .init(atom: $0.0, exponent: Int32($0.1))
-        })
-    }
-    let z = try monomial(mono(direction), 1)
+  private func horner(_ p: Polynomial, _ atoms: [NodeID], _ line: Line) throws -> NodeID {
+    let g = line.steps.reduce(0) { gcd($0, $1) }
+    let z = try monomial(line.direction, 1, atoms)
     let zg = try power(z, Double(g))
-    // Coefficients by step, highest first.
-    let byStep = zip(steps.map { $0 / g }, p.terms.map(\.coefficient)).sorted { $0.0 > $1.0 }
     // z's powers are kept whole (never flattened into r) so z stays shared.
-    func times(_ r: NodeID, _ k: Int) throws -> NodeID {
+    func times(_ r: NodeID, _ k: Int32) throws -> NodeID {
       let zk = try power(zg, Double(k))
       return builder.scalarConstant(r) == 1 ? zk : try node(.mul, [r, zk])
     }
+    // Coefficients by step, highest first.
+    let byStep = zip(line.steps.map { $0 / g }, p.terms.map(\.coefficient)).sorted { $0.0 > $1.0 }
     var r = constant(byStep[0].1)
     var previous = byStep[0].0
     for (k, c) in byStep.dropFirst() {
@@ -214,25 +227,27 @@ extension RuleContext {
       previous = k
     }
     if previous > 0 { r = try times(r, previous) }
-    if base.allSatisfy({ $0 == 0 }) { return r }
+    if line.base == .zero { return r }
     // m = zʲ when m lies on the line through 0 too, else its own monomial.
-    let lead = direction.firstIndex { $0 != 0 }!
-    let j = base[lead] / direction[lead]
+    let lead = (0..<Polynomial.maxAtoms).first { line.direction[$0] != 0 }!
+    let j = line.base[lead] / line.direction[lead]
     let m =
-      zip(base, direction).allSatisfy({ $0 == j * $1 })
-      ? try power(z, Double(j)) : try monomial(mono(base), 1)
+      line.base == line.direction &* j
+      ? try power(z, Double(j)) : try monomial(line.base, 1, atoms)
     return try node(.mul, [m, r])
   }
 
   /// c · Π aᵉ.
-  private func monomial(_ m: Polynomial.Monomial, _ c: Double) throws -> NodeID {
+  private func monomial(_ m: Polynomial.Monomial, _ c: Double, _ atoms: [NodeID]) throws -> NodeID {
     var factors: [NodeID] = c == 1 ? [] : [constant(c)]
-    for f in m.factors { factors.append(try power(NodeID(Int(f.atom)), Double(f.exponent))) }
+    for (slot, atom) in atoms.enumerated() where m[slot] != 0 {
+      factors.append(try power(atom, Double(m[slot])))
+    }
     return try product(factors)
   }
 }
 
-private func gcd(_ a: Int, _ b: Int) -> Int {
+private func gcd(_ a: Int32, _ b: Int32) -> Int32 {
   var (a, b) = (abs(a), abs(b))
   while b != 0 { (a, b) = (b, a % b) }
   return a

@@ -1,92 +1,91 @@
-/// A sparse Laurent polynomial over *atoms* (node ids that lowering does not
-/// look inside), with `Double` coefficients:
+/// A sparse Laurent polynomial over at most eight *atoms* (the nodes lowering
+/// does not look inside, numbered 0…7 per region), with `Double` coefficients:
 ///
 ///     p = Σ cₘ · Π_a a^(eₘ,ₐ)        eₘ,ₐ ∈ ℤ
 ///
-/// Terms are kept sorted by monomial, so every operation visits them in one
+/// A monomial is its exponent vector (a SIMD value: no allocation).  Terms
+/// are kept sorted by monomial, so every operation visits them in one
 /// deterministic order (results never depend on hashing).
 struct Polynomial {
-  /// One power of an atom.
-  struct Factor: Hashable, Comparable {
-    var atom: Int32
-    var exponent: Int32
-    static func < (a: Factor, b: Factor) -> Bool { (a.atom, a.exponent) < (b.atom, b.exponent) }
-  }
+  typealias Monomial = SIMD8<Int32>
 
-  /// A product of atom powers, sorted by atom, no zero exponents.
-  struct Monomial: Hashable, Comparable {
-    var factors: [Factor]
-
-    static let one = Monomial(factors: [])
-
-    static func < (a: Monomial, b: Monomial) -> Bool {
-      a.factors.lexicographicallyPrecedes(b.factors)
-    }
-
-    static func * (a: Monomial, b: Monomial) -> Monomial {
-      var out: [Factor] = []
-      out.reserveCapacity(a.factors.count + b.factors.count)
-      var i = 0
-      var j = 0
-      while i < a.factors.count || j < b.factors.count {
-        if j == b.factors.count || (i < a.factors.count && a.factors[i].atom < b.factors[j].atom) {
-          out.append(a.factors[i])
-          i += 1
-        } else if i == a.factors.count || b.factors[j].atom < a.factors[i].atom {
-          out.append(b.factors[j])
-          j += 1
-        } else {
-          let e = a.factors[i].exponent + b.factors[j].exponent
-          if e != 0 { out.append(Factor(atom: a.factors[i].atom, exponent: e)) }
-          i += 1
-          j += 1
-        }
-      }
-      return Monomial(factors: out)
-    }
-
-    func exponent(of atom: Int32) -> Int32 { factors.first { $0.atom == atom }?.exponent ?? 0 }
-  }
+  /// The most atoms a polynomial may have.
+  static let maxAtoms = 8
+  /// Exponents stay within ±`maxExponent` (beyond, expansion gives up).
+  static let maxExponent: Int32 = 1 << 20
 
   var terms: [(monomial: Monomial, coefficient: Double)]
 
   static let zero = Polynomial(terms: [])
 
   static func constant(_ c: Double) -> Polynomial {
-    c == 0 ? .zero : Polynomial(terms: [(.one, c)])
+    c == 0 ? .zero : Polynomial(terms: [(.zero, c)])
   }
 
-  static func atom(_ id: NodeID) -> Polynomial {
-    Polynomial(terms: [(Monomial(factors: [Factor(atom: id.rawValue, exponent: 1)]), 1)])
+  static func atom(_ slot: Int) -> Polynomial {
+    var m = Monomial.zero
+    m[slot] = 1
+    return Polynomial(terms: [(m, 1)])
   }
 
-  /// Sorts and merges equal monomials, dropping zero coefficients.  The
-  /// merge adds coefficients in their sorted (stable) order.
-  private static func normalized(_ raw: [(monomial: Monomial, coefficient: Double)]) -> Polynomial {
-    let sorted = raw.enumerated().sorted { a, b in
-      a.element.monomial != b.element.monomial
-        ? a.element.monomial < b.element.monomial : a.offset < b.offset
-    }
+  /// Merges two sorted term lists, adding the coefficients of equal
+  /// monomials (left first) and dropping zeros.
+  private static func merge(
+    _ p: [(monomial: Monomial, coefficient: Double)],
+    _ q: [(monomial: Monomial, coefficient: Double)]
+  ) -> [(monomial: Monomial, coefficient: Double)] {
     var out: [(monomial: Monomial, coefficient: Double)] = []
-    for (_, term) in sorted {
-      if let last = out.last, last.monomial == term.monomial {
-        out[out.count - 1].coefficient += term.coefficient
+    out.reserveCapacity(p.count + q.count)
+    var i = 0
+    var j = 0
+    while i < p.count && j < q.count {
+      if p[i].monomial == q[j].monomial {
+        let c = p[i].coefficient + q[j].coefficient
+        if c != 0 { out.append((p[i].monomial, c)) }
+        i += 1
+        j += 1
+      } else if precedes(p[i].monomial, q[j].monomial) {
+        out.append(p[i])
+        i += 1
       } else {
-        out.append(term)
+        out.append(q[j])
+        j += 1
       }
     }
-    return Polynomial(terms: out.filter { $0.coefficient != 0 })
+    out.append(contentsOf: p[i...])
+    out.append(contentsOf: q[j...])
+    return out
   }
 
-  static func + (p: Polynomial, q: Polynomial) -> Polynomial { normalized(p.terms + q.terms) }
+  /// Lexicographic order of exponent vectors.
+  static func precedes(_ a: Monomial, _ b: Monomial) -> Bool {
+    for lane in 0..<maxAtoms where a[lane] != b[lane] { return a[lane] < b[lane] }
+    return false
+  }
 
+  static func + (p: Polynomial, q: Polynomial) -> Polynomial {
+    if p.terms.isEmpty { return q }
+    if q.terms.isEmpty { return p }
+    return Polynomial(terms: merge(p.terms, q.terms))
+  }
+
+  /// Each row a·q of the product is sorted (adding a vector keeps the
+  /// order), so the rows are merged one by one.
   static func * (p: Polynomial, q: Polynomial) -> Polynomial {
-    var raw: [(monomial: Monomial, coefficient: Double)] = []
-    raw.reserveCapacity(p.terms.count * q.terms.count)
+    var out: [(monomial: Monomial, coefficient: Double)] = []
     for a in p.terms {
-      for b in q.terms { raw.append((a.monomial * b.monomial, a.coefficient * b.coefficient)) }
+      let row = q.terms.map { (a.monomial &+ $0.monomial, a.coefficient * $0.coefficient) }
+      out = out.isEmpty ? row.filter { $0.1 != 0 } : merge(out, row)
     }
-    return normalized(raw)
+    return Polynomial(terms: out)
+  }
+
+  /// Whether every exponent is within bounds (checked after each step, so
+  /// the wrapping arithmetic above never wraps in practice).
+  var isBounded: Bool {
+    terms.allSatisfy { t in
+      (0..<Self.maxAtoms).allSatisfy { abs(t.monomial[$0]) <= Self.maxExponent }
+    }
   }
 
   /// pᵏ for an integer k; negative k only for a single term.  `nil` when
@@ -94,8 +93,7 @@ struct Polynomial {
   func power(_ k: Int, limit: Int) -> Polynomial? {
     if terms.count == 1 {
       let (m, c) = terms[0]
-      let factors = m.factors.map { Factor(atom: $0.atom, exponent: $0.exponent * Int32(k)) }
-      return Polynomial(terms: [(Monomial(factors: factors), powExact(c, Double(k)))])
+      return Polynomial(terms: [(m &* Int32(k), powExact(c, Double(k)))])
     }
     // p has several terms: pᵏ has at least k + 1.
     guard k >= 0, k < limit else { return nil }

@@ -13,6 +13,9 @@ final class RuleContext {
   private var uses: [Int32] = []
   /// Nodes used by an output or by a non-polynomial op (pass start).
   private var exposed: [Bool] = []
+  /// Polynomial roots lowering has already settled (its results and the
+  /// regions it left alone): not expanded again.
+  var lowered: Set<NodeID> = []
 
   init(builder: GraphBuilder, options: SimplifyOptions) {
     self.builder = builder

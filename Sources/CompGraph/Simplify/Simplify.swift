@@ -104,6 +104,9 @@ struct RewriteDriver {
   mutating func run(_ rules: [RewriteRule], roots: [NodeID]) -> [NodeID] {
     let table = index(rules)
     var roots = roots
+    // Nodes on which every rule was tried, with full information (they
+    // existed when the pass began), and none fired: not tried again.
+    var settled: [Bool] = []
     for _ in 0..<context.options.maxPasses {
       let end = builder.count
       let live = builder.reachable(from: roots)
@@ -123,14 +126,20 @@ struct RewriteDriver {
           }
         }
         for _ in 0..<context.options.maxRewritesPerNode {
-          guard let next = fire(table[builder.op(id).key], at: id) else { break }
+          if id.index < settled.count && settled[id.index] { break }
+          guard let next = fire(table[builder.op(id).key], at: id) else {
+            if id.index < end {
+              if settled.count < end { settled += repeatElement(false, count: end - settled.count) }
+              settled[id.index] = true
+            }
+            break
+          }
           id = next
           changed = true
         }
         replacement[index] = id.rawValue
       }
       roots = roots.map { NodeID(Int(replacement[$0.index])) }
-      _ = end
       if !changed { break }
     }
     return roots
