@@ -50,9 +50,11 @@ extension RuleContext {
   /// Lowers the polynomial region under `root`; `nil` when no rebuild is cheaper.
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if lowered.contains(root) { return nil }
-    guard let region = polynomialRegion(root) else { return nil }
     var best = root
     var bestCost = regionCost(root)
+    // Two operations or fewer cannot get cheaper (cancellation is the normal
+    // form's job).
+    guard bestCost > 2, let region = polynomialRegion(root) else { return nil }
     // Keeping sums whole differs from expanding them only if some sum below
     // the root has no sum inside.
     let hasLeafSum = region.contains { id in
