@@ -208,8 +208,10 @@ extension RuleContext {
   func collectSum(_ root: NodeID) throws -> NodeID? {
     if isNormalSum(root) { return nil }
     let shape = builder.shape(root)
+    // Keys in order of first appearance, with their coefficients (a linear
+    // search: sums are short, and the order must not depend on hashing).
     var keys: [NodeID] = []
-    var coefficients: [NodeID: Double] = [:]
+    var coefficients: [Double] = []
     var constantTerm = 0.0
     var stack = Array(builder.inputs(root).reversed())
     var budget = options.maxFlattenInputs
@@ -224,13 +226,16 @@ extension RuleContext {
         continue
       }
       let (key, k) = try splitCoefficient(t)
-      if coefficients[key] == nil { keys.append(key) }
-      coefficients[key, default: 0] += k
+      if let i = keys.firstIndex(of: key) {
+        coefficients[i] += k
+      } else {
+        keys.append(key)
+        coefficients.append(k)
+      }
     }
     var terms: [NodeID] = []
     if constantTerm != 0 || constantTerm.isNaN { terms.append(constant(constantTerm)) }
-    for key in keys {
-      let k = coefficients[key]!
+    for (key, k) in zip(keys, coefficients) {
       if k == 0 && isFinite(key) { continue }
       terms.append(try scaled(key, by: k))
     }
@@ -243,19 +248,16 @@ extension RuleContext {
     var coefficient = 1.0
     var bases: [NodeID] = []
     var exponents: [Double] = []
-    var firstIndex: [NodeID: Int] = [:]
     var exponentials: [NodeID] = []
     var stack = Array(builder.inputs(root).reversed())
     var budget = options.maxFlattenInputs
     func include(_ base: NodeID, _ e: Double) {
-      if let i = firstIndex[base] {
+      if let i = bases.firstIndex(of: base) {
         let a = exponents[i]
         if (a.isInteger && e.isInteger) || isNonNegative(base) || !(a + e).isInteger {
           exponents[i] = a + e
           return
         }
-      } else {
-        firstIndex[base] = bases.count
       }
       bases.append(base)
       exponents.append(e)

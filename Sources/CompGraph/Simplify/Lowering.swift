@@ -62,7 +62,9 @@ extension RuleContext {
         && !builder.inputs(id).contains { builder.op($0) == .add }
     }
     for keepSums in hasLeafSum ? [false, true] : [false] {
-      guard let (p, atoms) = expand(region, root: root, keepSums: keepSums) else { continue }
+      guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: bestCost) else {
+        continue
+      }
       if !options.assumeFinite && !atoms.allSatisfy({ facts($0).contains(.finite) }) { continue }
       // Any rebuild of k terms needs k − 1 additions at least.
       if p.terms.count - 1 >= bestCost { continue }
@@ -97,24 +99,38 @@ extension RuleContext {
   /// The expanded polynomial of `root` and its atoms (by slot).  With
   /// `keepSums`, a sum none of whose inputs contains a sum is an atom too
   /// (`eˣ + e⁻ˣ`).  `nil` past the term limit or the atom limit.
-  private func expand(_ region: [NodeID], root: NodeID, keepSums: Bool) -> (Polynomial, [NodeID])? {
-    var polynomials: [NodeID: Polynomial] = [:]
-    var containsSum: Set<NodeID> = []
+  private func expand(_ region: [NodeID], root: NodeID, keepSums: Bool, cost: Int) -> (
+    Polynomial, [NodeID]
+  )? {
+    // Indexed by position in `region` (sorted ids: binary search).
+    var polynomials = [Polynomial?](repeating: nil, count: region.count)
+    var containsSum = [Bool](repeating: false, count: region.count)
     var atoms: [NodeID] = []
-    let limit = options.maxPolynomialTerms
+    // A polynomial of k terms costs k − 1 additions at least; intermediate
+    // ones beyond twice the region's cost rarely cancel back down, so the
+    // expansion gives up there.
+    let limit = min(options.maxPolynomialTerms, 2 * cost + 8)
+    func position(_ id: NodeID) -> Int? {
+      var (low, high) = (0, region.count)
+      while low < high {
+        let mid = (low + high) / 2
+        if region[mid] < id { low = mid + 1 } else { high = mid }
+      }
+      return low < region.count && region[low] == id ? low : nil
+    }
     func polynomial(of id: NodeID) -> Polynomial? {
-      if let p = polynomials[id] { return p }
+      if let k = position(id), let p = polynomials[k] { return p }
       if let v = builder.scalarConstant(id) { return .constant(v) }
       if let slot = atoms.firstIndex(of: id) { return .atom(slot) }
       guard atoms.count < Polynomial.maxAtoms else { return nil }
       atoms.append(id)
       return .atom(atoms.count - 1)
     }
-    for id in region {
+    for (k, id) in region.enumerated() {
       let ins = builder.inputs(id)
       let op = builder.op(id)
-      let hasSumInput = ins.contains { containsSum.contains($0) }
-      if op == .add || hasSumInput { containsSum.insert(id) }
+      let hasSumInput = ins.contains { position($0).map { containsSum[$0] } ?? false }
+      containsSum[k] = op == .add || hasSumInput
       if keepSums && op == .add && id != root && !hasSumInput { continue }  // an atom
       var p: Polynomial
       switch op {
@@ -140,23 +156,32 @@ extension RuleContext {
         continue
       }
       if p.terms.count > limit || !p.isBounded { return nil }
-      polynomials[id] = p
+      polynomials[k] = p
     }
-    guard let p = polynomials[root] else { return nil }
+    guard let p = polynomials[region.count - 1] else { return nil }
     return (p, atoms)
   }
 
   /// Ops under `root` that belong to polynomial regions (atoms' own
   /// subgraphs are shared by every candidate, so they are not counted).
   private func regionCost(_ root: NodeID) -> Int {
-    var seen: Set<NodeID> = [root]
+    visitStamp += 1
+    let stamp = visitStamp
+    if visited.count < builder.count {
+      visited += repeatElement(0, count: builder.count - visited.count)
+    }
+    visited[root.index] = stamp
     var stack = [root]
     var cost = 0
     while let id = stack.popLast() {
       let op = builder.op(id)
       guard op.isPolynomial else { continue }
-      cost += op == .add || op == .mul ? builder.inputs(id).count - 1 : 1
-      for input in builder.inputs(id) where seen.insert(input).inserted { stack.append(input) }
+      let ins = builder.inputs(id)
+      cost += op == .add || op == .mul ? ins.count - 1 : 1
+      for input in ins where visited[input.index] != stamp {
+        visited[input.index] = stamp
+        stack.append(input)
+      }
     }
     return cost
   }

@@ -150,13 +150,14 @@ extension GraphBuilder {
         if match.number(named: name) == nil { match.numbers.append((name, c)) }
       }
       guard let inputPatterns else { return true }
-      let ins = Array(inputs(id))
+      let ins = inputs(id)
       guard ins.count == inputPatterns.count else { return false }
-      if op.info.isCommutative && ins.count <= 3 {
+      let start = ins.startIndex
+      if op.info.isCommutative && ins.count > 1 && ins.count <= 3 {
         // Commutative inputs are sorted by id, not by pattern: try each order.
         for order in permutations(ins.count) {
           var attempt = match
-          if zip(order, inputPatterns).allSatisfy({ bind($1, ins[$0], &attempt) }) {
+          if zip(order, inputPatterns).allSatisfy({ bind($1, ins[start + $0], &attempt) }) {
             match = attempt
             return true
           }

@@ -70,12 +70,49 @@ struct Polynomial {
   }
 
   /// Each row a·q of the product is sorted (adding a vector keeps the
-  /// order), so the rows are merged one by one.
+  /// order), so the rows are merged one by one (two buffers, swapped).
   static func * (p: Polynomial, q: Polynomial) -> Polynomial {
+    if p.terms.count < q.terms.count { return q * p }
+    guard let first = q.terms.first else { return .zero }
+    if q.terms.count == 1 && first.monomial == .zero {
+      if first.coefficient == 1 { return p }
+      return Polynomial(
+        terms: p.terms.map { ($0.monomial, $0.coefficient * first.coefficient) }.filter {
+          $0.1 != 0
+        })
+    }
     var out: [(monomial: Monomial, coefficient: Double)] = []
-    for a in p.terms {
-      let row = q.terms.map { (a.monomial &+ $0.monomial, a.coefficient * $0.coefficient) }
-      out = out.isEmpty ? row.filter { $0.1 != 0 } : merge(out, row)
+    var next: [(monomial: Monomial, coefficient: Double)] = []
+    out.reserveCapacity(p.terms.count * q.terms.count)
+    next.reserveCapacity(p.terms.count * q.terms.count)
+    for b in q.terms {
+      // Merge out with the row p·b into next.
+      next.removeAll(keepingCapacity: true)
+      var i = 0
+      var j = 0
+      let row = p.terms
+      while i < out.count || j < row.count {
+        if j == row.count {
+          next.append(out[i])
+          i += 1
+          continue
+        }
+        let m = row[j].monomial &+ b.monomial
+        let c = row[j].coefficient * b.coefficient
+        if i == out.count || precedes(m, out[i].monomial) {
+          if c != 0 { next.append((m, c)) }
+          j += 1
+        } else if out[i].monomial == m {
+          let sum = out[i].coefficient + c
+          if sum != 0 { next.append((m, sum)) }
+          i += 1
+          j += 1
+        } else {
+          next.append(out[i])
+          i += 1
+        }
+      }
+      swap(&out, &next)
     }
     return Polynomial(terms: out)
   }

@@ -9,7 +9,7 @@
 /// returns `nil` when there is nothing to do.  The driver checks that a
 /// result has the shape of the node it replaces, so a rule cannot change a
 /// shape.
-public struct RewriteRule: Sendable, CustomStringConvertible {
+public final class RewriteRule: Sendable, CustomStringConvertible {
   public let name: String
   public let phase: Phase
   public let pattern: Pattern

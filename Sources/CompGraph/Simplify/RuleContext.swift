@@ -16,6 +16,9 @@ final class RuleContext {
   /// Polynomial roots lowering has already settled (its results and the
   /// regions it left alone): not expanded again.
   var lowered: Set<NodeID> = []
+  /// Scratch marks for graph walks (a walk bumps the stamp instead of clearing).
+  var visited: [UInt32] = []
+  var visitStamp: UInt32 = 0
 
   init(builder: GraphBuilder, options: SimplifyOptions) {
     self.builder = builder
@@ -134,7 +137,33 @@ final class RuleContext {
 
   // MARK: Building results
 
-  func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID { try builder.node(op, inputs) }
+  /// `builder.node(op, inputs)`, with a fast path for the common case of
+  /// elementwise ops on inputs of one shape (no shape inference needed):
+  /// the same result (a one-input sum or product is its input, scalar 1
+  /// factors drop, commutative inputs are sorted, the node is interned).
+  func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
+    guard let first = inputs.first else { return try builder.node(op, inputs) }
+    let shape = builder.shape(first)
+    switch op {
+    case .add, .mul:
+      guard inputs.allSatisfy({ builder.shape($0) == shape }) else {
+        return try builder.node(op, inputs)
+      }
+      var ins = inputs
+      if op == .mul && ins.count > 1 {
+        ins.removeAll { builder.scalarConstant($0) == 1 }
+        if ins.isEmpty { ins = [first] }
+      }
+      if ins.count == 1 { return ins[0] }
+      ins.sort()
+      return builder.append(op, ins, shape: shape)
+    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh:
+      guard inputs.count == 1 else { return try builder.node(op, inputs) }
+      return builder.append(op, inputs, shape: shape)
+    default:
+      return try builder.node(op, inputs)
+    }
+  }
 
   func constant(_ value: Double) -> NodeID { builder.constantNode(value) }
 

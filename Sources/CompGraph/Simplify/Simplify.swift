@@ -24,10 +24,13 @@ extension GraphBuilder {
       options.phases.contains)
     var result = roots
     if !normalizing.isEmpty {
-      result = driver.run(normalizing.flatMap(\.rules), roots: result)
+      let table =
+        normalizing.count == 3
+        ? RewriteDriver.normalizingTable : RewriteDriver.index(normalizing.flatMap(\.rules))
+      result = driver.run(table, roots: result)
     }
     if options.phases.contains(.lowering) {
-      result = driver.run(Phase.lowering.rules, roots: result)
+      result = driver.run(RewriteDriver.loweringTable, roots: result)
       if operationCount(of: result) > operationCount(of: roots) { return roots }
     }
     return result
@@ -95,14 +98,18 @@ struct RewriteDriver {
   let trace: ((RuleFiring) -> Void)?
 
   /// Rules by the op key of their pattern's head; headless rules are in every list.
-  private func index(_ rules: [RewriteRule]) -> [[RewriteRule]] {
+  static func index(_ rules: [RewriteRule]) -> [[RewriteRule]] {
     (0..<Op.keyCount).map { key in
       rules.filter { rule in rule.pattern.head.map { $0.key == key } ?? true }
     }
   }
 
-  mutating func run(_ rules: [RewriteRule], roots: [NodeID]) -> [NodeID] {
-    let table = index(rules)
+  /// The indexed tables of the two stages with every phase on (the default).
+  static let normalizingTable = index(
+    Phase.canonicalize.rules + Phase.foldConstants.rules + Phase.algebraic.rules)
+  static let loweringTable = index(Phase.lowering.rules)
+
+  mutating func run(_ table: [[RewriteRule]], roots: [NodeID]) -> [NodeID] {
     var roots = roots
     // Nodes on which every rule was tried, with full information (they
     // existed when the pass began), and none fired: not tried again.
@@ -120,7 +127,7 @@ struct RewriteDriver {
         if !ins.isEmpty {
           let mapped = ins.map { NodeID(Int(replacement[$0.index])) }
           if !mapped.elementsEqual(ins),
-            let rebuilt = try? builder.node(builder.op(original), mapped)
+            let rebuilt = try? context.node(builder.op(original), mapped)
           {
             id = rebuilt
           }
