@@ -82,17 +82,3 @@ extension Graph {
     return builder.graph(outputs: outputs.map { map[$0.index] }, names: outputNames)
   }
 }
-
-// TEMP profiling
-func profileW1(variant: String, order: Int, iterations: Int) {
-  let clock = ContinuousClock()
-  let t = clock.measure {
-    for _ in 0..<iterations {
-      let g = GraphBuilder()
-      let x = try! g.variable("x")
-      let f = variant == "tanh" ? tanh(x) : (exp(x) - exp(-x)) / (exp(x) + exp(-x))
-      _ = try! derivative(of: f, wrt: x, order: order)
-    }
-  }
-  print(variant, order, t / iterations)
-}

@@ -208,9 +208,11 @@ extension RuleContext {
   func collectSum(_ root: NodeID) throws -> NodeID? {
     if isNormalSum(root) { return nil }
     let shape = builder.shape(root)
-    // Keys in order of first appearance, with their coefficients (a linear
-    // search: sums are short, and the order must not depend on hashing).
-    var keys: [NodeID] = []
+    // Keys (a term's non-numeric factors) in order of first appearance, with
+    // their coefficients: a linear search, since sums are short and the
+    // order must not depend on hashing.  Keys are factor lists, so no node
+    // is built for them.
+    var keys: [[NodeID]] = []
     var coefficients: [Double] = []
     var constantTerm = 0.0
     var stack = Array(builder.inputs(root).reversed())
@@ -225,7 +227,16 @@ extension RuleContext {
         constantTerm += v
         continue
       }
-      let (key, k) = try splitCoefficient(t)
+      var key: [NodeID] = []
+      var k = 1.0
+      if builder.op(t) == .mul {
+        for f in builder.inputs(t) {
+          if let v = builder.scalarConstant(f) { k *= v } else { key.append(f) }
+        }
+        if key.isEmpty { key = [t] }
+      } else {
+        key = [t]
+      }
       if let i = keys.firstIndex(of: key) {
         coefficients[i] += k
       } else {
@@ -236,8 +247,8 @@ extension RuleContext {
     var terms: [NodeID] = []
     if constantTerm != 0 || constantTerm.isNaN { terms.append(constant(constantTerm)) }
     for (key, k) in zip(keys, coefficients) {
-      if k == 0 && isFinite(key) { continue }
-      terms.append(try scaled(key, by: k))
+      if k == 0 && key.allSatisfy(isFinite) { continue }
+      terms.append(try product(k == 1 ? key : [constant(k)] + key))
     }
     return try broadcast(sum(terms), to: shape)
   }

@@ -61,7 +61,7 @@ extension RuleContext {
       id != root && builder.op(id) == .add
         && !builder.inputs(id).contains { builder.op($0) == .add }
     }
-    for keepSums in hasLeafSum ? [false, true] : [false] {
+    for keepSums in hasLeafSum ? [true, false] : [false] {
       guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: bestCost) else {
         continue
       }
