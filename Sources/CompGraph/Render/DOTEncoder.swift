@@ -209,12 +209,12 @@ public struct DOTEncoder: Sendable {
     return order == 0 ? "#ffffff" : derivatives[(order - 1) % derivatives.count]
   }
 
-  /// `original`, `∂ order 1`, `∂² order 2`, …
+  /// `original`, `∂ (order 1)`, `∂² (order 2)`, …
   static func orderName(_ order: Int) -> String {
     guard order > 0 else { return "original" }
     let superscripts = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
     let power = order == 1 ? "" : String(String(order).map { superscripts[$0.wholeNumberValue!] })
-    return "∂\(power)  (order \(order))"
+    return "∂\(power) (order \(order))"
   }
 
   /// One HTML-like table: a title row and one coloured row per order.

@@ -16,8 +16,8 @@ extension Graph {
     var text = "{ lambda "
     text += variables.map { "\($0.name):\(Self.typeText($0.shape))" }.joined(separator: " ")
     text += variables.isEmpty ? "; let\n" : " ; let\n"
-    for id in ids where !isInlined(id) {
-      text += "    \(id):\(Self.typeText(shape(id))) = \(equation(id))\n"
+    for index in 0..<nodeCount where !isInlined(NodeID(index)) {
+      appendEquation(NodeID(index), to: &text)
     }
     let results = zip(outputNames, outputs).map { "\($0)=\(operand($1))" }
     text += "  in (\(results.joined(separator: ", "))) }\n"
@@ -31,7 +31,7 @@ extension Graph {
 
   /// `f64[]`, `f64[2,3]`.
   static func typeText(_ shape: Shape) -> String {
-    "f64[\(shape.map(String.init).joined(separator: ","))]"
+    shape.isEmpty ? "f64[]" : "f64[\(shape.map(String.init).joined(separator: ","))]"
   }
 
   /// Variables and scalar constants have no line of their own.
@@ -52,20 +52,26 @@ extension Graph {
     }
   }
 
-  /// `add p p q`, `pow[-1] %2`, `einsum[ij,jk->ik] A B`, `const [1, 2]`.
-  private func equation(_ id: NodeID) -> String {
+  /// `    %5:f64[2] = add p %3`, `pow[-1] %2`, `einsum[ij,jk->ik] A B`,
+  /// `const [1, 2]`: one line, appended in place (a million-line listing
+  /// builds no intermediate arrays).
+  private func appendEquation(_ id: NodeID, to text: inout String) {
     let op = op(id)
-    let head: String
+    text += "    \(id):\(Self.typeText(shape(id))) = "
     switch op {
-    case .pow(let exponent): head = "pow[\(formatNumber(exponent))]"
-    case .einsum(let spec): head = "einsum[\(spec)]"
+    case .pow(let exponent): text += "pow[\(formatNumber(exponent))]"
+    case .einsum(let spec): text += "einsum[\(spec)]"
     case .sumTo(let target), .broadcastTo(let target):
-      head = "\(op.info.name)[\(target.map(String.init).joined(separator: ","))]"
+      text += "\(op.info.name)[\(target.map(String.init).joined(separator: ","))]"
     case .constant(let value):
-      return "const "
-        + (value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>")
-    case .variable, .add, .mul, .exp, .ln, .sqrt, .sin, .cos, .tanh: head = op.info.name
+      text += "const "
+      text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
+    case .variable, .add, .mul, .exp, .ln, .sqrt, .sin, .cos, .tanh: text += op.info.name
     }
-    return ([head] + inputs(id).map(operand)).joined(separator: " ")
+    for input in inputs(id) {
+      text += " "
+      text += operand(input)
+    }
+    text += "\n"
   }
 }
