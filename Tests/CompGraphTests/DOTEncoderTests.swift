@@ -98,7 +98,8 @@ import Testing
     let g = GraphBuilder()
     let graph = try (exp(g.constant(1.0 / 3)) + g.constant(1.0 / 3)).graph()
     let dot = try DOTEncoder().encode(graph, name: "c")
-    #expect(dot.contains(##"n0 [color="#8a8a8a", fillcolor="#eeeeee", label="0.3333", shape="box""##))
+    #expect(
+      dot.contains(##"n0 [color="#8a8a8a", fillcolor="#eeeeee", label="0.3333", shape="box""##))
     #expect(dot.contains(#"n0 -> n1"#) && dot.contains(#"n0 -> n2"#))
   }
 
