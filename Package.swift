@@ -19,9 +19,10 @@ let package = Package(
       pkgConfig: "libgvc",
       providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
     ),
+    .target(name: "CKernels"),
     .target(
       name: "CompGraph",
-      dependencies: ["CGraphviz"]
+      dependencies: ["CGraphviz", "CKernels"]
     ),
     .executableTarget(
       name: "CompGraphCLI",

@@ -7,11 +7,12 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads = selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4"] : selected
-let known = ["W2", "W3"]
+let known = ["W2", "W3", "SCRATCH"]
 for name in workloads where !known.contains(name) {
   FileHandle.standardError.write("compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n".data(using: .utf8)!)
   exit(2)
 }
+if selected.first == "SCRATCH" { try scratchW1(); exit(0) }
 do {
   for name in workloads {
     let lines: [String] =

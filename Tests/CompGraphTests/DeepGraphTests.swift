@@ -8,11 +8,12 @@ import Testing
     var graph: Graph?
     do {
       let g = GraphBuilder()
-      let x = try g.variable("x")
+      let x = try g.variableNode("x")
+      let half = g.constantNode(0.5), one = g.constantNode(1.0)
       var y = x
-      for _ in 0..<depth { y = y * 0.5 + 1 }  // y ← y/2 + 1
-      let dy = try CompGraph.gradient(of: y, wrt: x)
-      graph = try y.graph(names: ["y", "dy"], with: [dy])
+      for _ in 0..<depth { y = try g.node(.add, [g.node(.mul, [y, half]), one]) }  // y ← y/2 + 1
+      let dy = try g.gradient(of: y, wrt: [x])[0]
+      graph = g.graph(outputs: [y, dy], names: ["y", "dy"])
     }
     let values = try graph!.evaluate(["x": 3.0])
     // The fixed point of y ← y/2 + 1 is 2; dy/dx = 2^-depth underflows to 0.

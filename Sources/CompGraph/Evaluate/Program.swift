@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import Foundation
 
@@ -14,17 +15,8 @@ import Foundation
 /// Only all-scalar graphs compile; tensor graphs run on the reference
 /// evaluator (`Graph.evaluate`) and its einsum kernels.
 public struct Program: Sendable {
-  enum Code: UInt8 {
-    case add, mul, neg, square, cube, recip, sqrt, pow, exp, ln, sin, cos, tanh, copy
-  }
-
-  struct Instruction {
-    var code: Code
-    var target: Int32
-    var a: Int32
-    var b: Int32
-    var c: Double
-  }
+  typealias Code = cg_code
+  typealias Instruction = cg_instruction
 
   let instructions: [Instruction]
   let registerCount: Int
@@ -75,26 +67,26 @@ public struct Program: Sendable {
         next += 1
         constants.append((r, t.scalars[0]))
       case .add, .mul:
-        let op: Code = graph.op(NodeID(index)) == .add ? .add : .mul
+        let op: Code = graph.op(NodeID(index)) == .add ? CG_ADD : CG_MUL
         r = allocate()
         code.append(Instruction(code: op, target: r, a: ins[0], b: ins[1], c: 0))
         for extra in ins.dropFirst(2) { code.append(Instruction(code: op, target: r, a: r, b: extra, c: 0)) }
       case .pow(let c):
         r = allocate()
-        let special: [Double: Code] = [1: .copy, 2: .square, 3: .cube, -1: .recip, 0.5: .sqrt]
-        code.append(Instruction(code: special[c] ?? .pow, target: r, a: ins[0], b: 0, c: c))
+        let special: [Double: Code] = [1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT]
+        code.append(Instruction(code: special[c] ?? CG_POW, target: r, a: ins[0], b: 0, c: c))
       case .exp, .ln, .sqrt, .sin, .cos, .tanh:
-        let unary: [Op: Code] = [.exp: .exp, .ln: .ln, .sqrt: .sqrt, .sin: .sin, .cos: .cos, .tanh: .tanh]
+        let unary: [Op: Code] = [.exp: CG_EXP, .ln: CG_LN, .sqrt: CG_SQRT, .sin: CG_SIN, .cos: CG_COS, .tanh: CG_TANH]
         r = allocate()
         code.append(Instruction(code: unary[graph.op(NodeID(index))]!, target: r, a: ins[0], b: 0, c: 0))
       case .einsum, .sumTo, .broadcastTo:
         // Scalar einsum/sum/broadcast of scalars is the product / identity.
         r = allocate()
         if ins.count == 1 {
-          code.append(Instruction(code: .copy, target: r, a: ins[0], b: 0, c: 0))
+          code.append(Instruction(code: CG_COPY, target: r, a: ins[0], b: 0, c: 0))
         } else {
-          code.append(Instruction(code: .mul, target: r, a: ins[0], b: ins[1], c: 0))
-          for extra in ins.dropFirst(2) { code.append(Instruction(code: .mul, target: r, a: r, b: extra, c: 0)) }
+          code.append(Instruction(code: CG_MUL, target: r, a: ins[0], b: ins[1], c: 0))
+          for extra in ins.dropFirst(2) { code.append(Instruction(code: CG_MUL, target: r, a: r, b: extra, c: 0)) }
         }
       }
       register[index] = r
@@ -128,95 +120,81 @@ public struct Program: Sendable {
     defer { registers.deallocate() }
     for (r, value) in constants { registers[Int(r)] = value }
     for (r, value) in zip(inputRegisters, point) { registers[Int(r)] = value }
-    runOnePoint(registers)
+    instructions.withUnsafeBufferPointer { code in cg_run_point(code.baseAddress, code.count, registers) }
     return outputRegisters.map { registers[Int($0)] }
-  }
-
-  /// `run` specialised to one lane.
-  private func runOnePoint(_ registers: UnsafeMutablePointer<Double>) {
-    run(registers, stride: 1, length: 1)
   }
 
   /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
   /// at each of `count` points; returns one column per output.
-  public func evaluate(batch inputs: [[Double]], count: Int) throws -> [[Double]] {
+  public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
     guard inputs.count == inputNames.count else {
       throw GraphError.unsupported("the program takes \(inputNames.count) input(s), \(inputs.count) were given")
     }
     for (name, column) in zip(inputNames, inputs) where column.count != count {
       throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
     }
-    var outputs = [[Double]](repeating: [Double](repeating: 0, count: count), count: outputRegisters.count)
-    let chunk = 512
-    let chunks = (count + chunk - 1) / chunk
-    let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
-    let outPointers = UnsafeMutablePointer<UnsafeMutablePointer<Double>>.allocate(capacity: max(1, outputs.count))
-    defer { outPointers.deallocate() }
-    let pinned = outputs.indices.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: max(1, count)) }
-    defer { pinned.forEach { $0.deallocate() } }
-    for (k, p) in pinned.enumerated() { outPointers[k] = p }
-    let shared = SendablePointers(outputs: outPointers)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
-      defer { registers.deallocate() }
-      for (r, value) in constants {
-        (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)
-      }
-      var c = worker
-      while c < chunks {
-        let start = c * chunk
-        let len = min(chunk, count - start)
-        for (k, r) in inputRegisters.enumerated() {
-          inputs[k].withUnsafeBufferPointer { src in
-            (registers + Int(r) * chunk).update(from: src.baseAddress! + start, count: len)
+    let outputCount = outputRegisters.count
+    let values = [Double](unsafeUninitializedCapacity: outputCount * count) { buffer, initialized in
+      let out = SendablePointer(base: buffer.baseAddress!)
+      let chunk = 512
+      let chunks = (count + chunk - 1) / chunk
+      let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
+        defer { registers.deallocate() }
+        for (r, value) in constants {
+          (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)
+        }
+        var c = worker
+        while c < chunks {
+          let start = c * chunk
+          let len = min(chunk, count - start)
+          for (k, r) in inputRegisters.enumerated() {
+            inputs[k].withUnsafeBufferPointer { src in
+              (registers + Int(r) * chunk).update(from: src.baseAddress! + start, count: len)
+            }
           }
+          run(registers, stride: chunk, length: len)
+          for (k, r) in outputRegisters.enumerated() {
+            (out.base + k * count + start).initialize(from: registers + Int(r) * chunk, count: len)
+          }
+          c += workers
         }
-        run(registers, stride: chunk, length: len)
-        for (k, r) in outputRegisters.enumerated() {
-          (shared.outputs[k] + start).update(from: registers + Int(r) * chunk, count: len)
-        }
-        c += workers
       }
+      initialized = outputCount * count
     }
-    for k in outputs.indices {
-      outputs[k] = Array(UnsafeBufferPointer(start: pinned[k], count: count))
-    }
-    return outputs
+    return BatchValues(count: count, values: values)
   }
 
-  /// Runs every instruction over `length` lanes of each register.
-  @inline(__always)
+  /// Runs every instruction over `length` lanes of each register (in C, so
+  /// the lanes vectorise for the CPU at hand).
   private func run(_ registers: UnsafeMutablePointer<Double>, stride: Int, length: Int) {
-    for ins in instructions {
-      let t = registers + Int(ins.target) * stride
-      let a = registers + Int(ins.a) * stride
-      switch ins.code {
-      case .add:
-        let b = registers + Int(ins.b) * stride
-        for i in 0..<length { t[i] = a[i] + b[i] }
-      case .mul:
-        let b = registers + Int(ins.b) * stride
-        for i in 0..<length { t[i] = a[i] * b[i] }
-      case .neg: for i in 0..<length { t[i] = -a[i] }
-      case .copy: for i in 0..<length { t[i] = a[i] }
-      case .square: for i in 0..<length { t[i] = a[i] * a[i] }
-      case .cube: for i in 0..<length { t[i] = a[i] * a[i] * a[i] }
-      case .recip: for i in 0..<length { t[i] = 1 / a[i] }
-      case .sqrt: for i in 0..<length { t[i] = a[i].squareRoot() }
-      case .pow:
-        let c = ins.c
-        for i in 0..<length { t[i] = Foundation.pow(a[i], c) }
-      case .exp: for i in 0..<length { t[i] = VectorMath.exp(a[i]) }
-      case .tanh: for i in 0..<length { t[i] = VectorMath.tanh(a[i]) }
-      case .ln: for i in 0..<length { t[i] = Foundation.log(a[i]) }
-      case .sin: for i in 0..<length { t[i] = Foundation.sin(a[i]) }
-      case .cos: for i in 0..<length { t[i] = Foundation.cos(a[i]) }
-      }
+    instructions.withUnsafeBufferPointer { code in
+      cg_run(code.baseAddress, code.count, registers, stride, length)
     }
   }
 }
 
-/// Output pointers shared by the workers; each writes disjoint chunks.
-private struct SendablePointers: @unchecked Sendable {
-  let outputs: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+/// The outputs of a batch evaluation, stored output after output.
+public struct BatchValues: Sendable {
+  /// The number of points.
+  public let count: Int
+  /// `values[k * count + i]` is output k at point i.
+  public let values: [Double]
+
+  /// The values of output k at every point.
+  public subscript(output: Int) -> ArraySlice<Double> {
+    values[output * count..<(output + 1) * count]
+  }
+}
+
+/// The output buffer shared by the workers; each writes disjoint chunks.
+private struct SendablePointer: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Double>
+}
+
+extension cg_instruction {
+  init(code: cg_code, target: Int32, a: Int32, b: Int32, c: Double) {
+    self.init(code: Int32(code.rawValue), target: target, a: a, b: b, c: c)
+  }
 }
