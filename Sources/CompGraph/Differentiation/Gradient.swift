@@ -35,7 +35,13 @@ extension GraphBuilder {
       let inputIDs = Array(inputs(NodeID(index)))
       let x = inputIDs.map(expr)
       for (k, input) in inputIDs.enumerated() where active[input.index] {
-        var c = try pullback(op, k, x, expr(NodeID(index)), expr(g)).node()
+        let ḡ = expr(g)
+        let pulled =
+          switch localDerivative(op, k, x, expr(NodeID(index))) {
+          case .scale(let factor): ḡ * factor
+          case .linear(_, let transpose): transpose(ḡ)
+          }
+        var c = try pulled.node()
         if shape(c) != shape(input) { c = try node(.sumTo(shape(input)), [c]) }
         contributions[input.index].append(c)
       }
