@@ -1,6 +1,6 @@
 /// Statements of a program file; see `parseProgram` for the grammar.
 extension Parser {
-  mutating func parseProgram() throws(ParseError) -> Program {
+  mutating func parseProgram() throws(ParseError) -> ParsedProgram {
     var outputs: [(name: String, expr: Expr)] = []
     var sawStatement = false
     while true {
@@ -14,7 +14,7 @@ extension Parser {
           throw sawStatement
             ? error(.noOutput, at: token.start) : unexpected(token, expected: "an expression")
         }
-        return Program(outputs: outputs)
+        return ParsedProgram(outputs: outputs)
       default:
         break
       }

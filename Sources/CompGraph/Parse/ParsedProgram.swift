@@ -1,5 +1,5 @@
 /// The outputs of a parsed program, in the order the program names them.
-public struct Program {
+public struct ParsedProgram {
   public let outputs: [(name: String, expr: Expr)]
 
   /// Freezes the outputs into an immutable graph with their names.
@@ -48,7 +48,7 @@ public struct Program {
 public func parseProgram(
   _ source: String, declarations: [String: Shape] = [:], into builder: GraphBuilder
 )
-  throws(ParseError) -> Program
+  throws(ParseError) -> ParsedProgram
 {
   var parser = Parser(source, declarations: declarations, builder: builder)
   return try parser.parseProgram()
