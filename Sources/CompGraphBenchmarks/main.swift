@@ -1,22 +1,27 @@
 import CompGraph
 import Foundation
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-  let start = DispatchTime.now().uptimeNanoseconds
-  try body()
-  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+/// `compgraph-bench [W1|W2|W3|W4|all] [--quick]`: one JSON object per line on
+/// stdout (the contract in WORKLOADS.md); progress goes to stderr.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let quick = arguments.contains("--quick")
+let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
+let workloads = selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4"] : selected
+let known = ["W2", "W3"]
+for name in workloads where !known.contains(name) {
+  FileHandle.standardError.write("compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n".data(using: .utf8)!)
+  exit(2)
 }
-let depth = 1_000_000
-let g = GraphBuilder()
-let x = try g.variable("x")
-var y = x
-var t = seconds { for _ in 0..<depth { y = y * 0.5 + 1 } }
-print("build", t, g.count)
-var dy = x
-t = try seconds { dy = try gradient(of: y, wrt: x) }
-print("grad", t, g.count)
-var graph: Graph?
-t = try seconds { graph = try y.graph(names: ["y", "dy"], with: [dy]) }
-print("freeze", t)
-t = try seconds { _ = try graph!.evaluate(["x": 3.0]) }
-print("eval", t)
+do {
+  for name in workloads {
+    let lines: [String] =
+      switch name {
+      case "W2": try runW2(quick: quick)
+      default: try runW3(quick: quick)
+      }
+    for line in lines { print(line) }
+  }
+} catch {
+  FileHandle.standardError.write("compgraph-bench: \(error)\n".data(using: .utf8)!)
+  exit(1)
+}

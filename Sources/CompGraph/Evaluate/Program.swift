@@ -111,13 +111,30 @@ public struct Program: Sendable {
   /// The number of instructions.
   public var instructionCount: Int { instructions.count }
 
-  /// Evaluates at one point.
+  /// Evaluates at one point, variables bound by name.
   public func evaluate(_ bindings: [String: Double]) throws -> [Double] {
-    let columns = try inputNames.map { name -> [Double] in
+    let point = try inputNames.map { name -> Double in
       guard let v = bindings[name] else { throw GraphError.unboundVariable(name) }
-      return [v]
+      return v
     }
-    return try evaluate(batch: columns, count: 1).map { $0[0] }
+    return evaluate(point: point)
+  }
+
+  /// Evaluates at one point given as values in `inputNames` order (the fast
+  /// path: one register file, no chunking).
+  public func evaluate(point: [Double]) -> [Double] {
+    precondition(point.count == inputNames.count, "Program: \(inputNames.count) inputs expected")
+    let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount))
+    defer { registers.deallocate() }
+    for (r, value) in constants { registers[Int(r)] = value }
+    for (r, value) in zip(inputRegisters, point) { registers[Int(r)] = value }
+    runOnePoint(registers)
+    return outputRegisters.map { registers[Int($0)] }
+  }
+
+  /// `run` specialised to one lane.
+  private func runOnePoint(_ registers: UnsafeMutablePointer<Double>) {
+    run(registers, stride: 1, length: 1)
   }
 
   /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
@@ -168,6 +185,7 @@ public struct Program: Sendable {
   }
 
   /// Runs every instruction over `length` lanes of each register.
+  @inline(__always)
   private func run(_ registers: UnsafeMutablePointer<Double>, stride: Int, length: Int) {
     for ins in instructions {
       let t = registers + Int(ins.target) * stride
