@@ -1,17 +1,18 @@
 import CompGraph
 import Foundation
 func scratchW1() throws {
+  let depth = 1_000_000
   let g = GraphBuilder()
   let x = try g.variable("x")
-  var d = tanh(x)
-  let n = 1_000_000
-  let xs = (0..<n).map { -2 + 4 * Double($0) / Double(n - 1) }
-  for order in 0...3 {
-    let graph = try d.graph()
-    let p = try Program(graph)
-    let t = try medianSeconds { _ = try p.evaluate(batch: [xs], count: n) }
-    let v = try p.evaluate(batch: [[0.5]], count: 1)[0].first!
-    print(order, graph.operationCount, p.instructionCount, t, v)
-    d = try gradient(of: d, wrt: x)
-  }
+  var y = x
+  var t = medianSeconds(runs: 1) { y = x; for _ in 0..<depth { y = y * 0.5 + 1 } }
+  print("build", t, g.count)
+  var dy = x
+  t = try medianSeconds(runs: 1) { dy = try gradient(of: y, wrt: x) }
+  print("grad", t, g.count)
+  var graph: Graph?
+  t = try medianSeconds(runs: 1) { graph = try y.graph(names: ["y", "dy"], with: [dy]) }
+  print("freeze", t)
+  t = try medianSeconds(runs: 1) { _ = try graph!.evaluate(["x": 3.0]) }
+  print("eval", t)
 }
