@@ -50,10 +50,14 @@ public struct Program: Sendable {
     var constants: [(Int32, Double)] = []
     for index in 0..<n {
       let ins = graph.inputs(NodeID(index)).map { register[$0.index] }
-      // Inputs that die here free their registers first, so the target may reuse one.
-      for input in graph.inputs(NodeID(index)) where lastUse[input.index] == index && !graph.op(input).isLeaf {
-        free.append(register[input.index])
-      }
+      // Inputs that die here free their registers; with one instruction per
+      // node (≤ 2 inputs) they are freed first so the target may reuse one,
+      // since each lane is read before it is written.  A longer sum or
+      // product is a chain that rereads its inputs, so they are freed after.
+      let dying = graph.inputs(NodeID(index)).filter { lastUse[$0.index] == index && !graph.op($0).isLeaf }
+      let freeFirst = ins.count <= 2
+      if freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
+      defer { if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) } }
       if lastUse[index] < 0 { continue }  // unused (only possible for leaves)
       let r: Int32
       switch graph.op(NodeID(index)) {
