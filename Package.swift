@@ -19,9 +19,13 @@ let package = Package(
       pkgConfig: "libgvc",
       providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
     ),
+    .systemLibrary(
+      name: "CBLAS",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
     .target(
       name: "CompGraph",
-      dependencies: ["CGraphviz"]
+      dependencies: ["CGraphviz", "CBLAS"]
     ),
     .executableTarget(
       name: "CompGraphCLI",
