@@ -47,7 +47,7 @@ public struct Expr {
   }
 
   /// A constant in this handle's builder.
-  func constant(_ value: Double) -> Expr { Expr(builder, builder.constant(value)) }
+  func constant(_ value: Double) -> Expr { Expr(builder, builder.constantNode(value)) }
 
   /// Freezes this expression (and any others) into an immutable graph.
   public func graph(names: [String]? = nil, with others: [Expr] = []) throws -> Graph {
@@ -60,11 +60,11 @@ extension GraphBuilder {
   /// A scalar or tensor variable handle.  Throws when `name` was declared
   /// before with another shape.
   public func variable(_ name: String, _ shape: Shape = []) throws -> Expr {
-    Expr(self, try variable(name, shape: shape))
+    Expr(self, try variableNode(name, shape: shape))
   }
 
-  public func constant(_ value: Double) -> Expr { Expr(self, constant(value) as NodeID) }
-  public func constant(_ value: Tensor) -> Expr { Expr(self, constant(value) as NodeID) }
+  public func constant(_ value: Double) -> Expr { Expr(self, constantNode(value)) }
+  public func constant(_ value: Tensor) -> Expr { Expr(self, constantNode(value)) }
 
   /// A handle on an existing node.
   public func expr(_ id: NodeID) -> Expr { Expr(self, id) }

@@ -40,7 +40,7 @@ public final class GraphBuilder {
   }
 
   /// The variable `name` of the given shape (the same node every time).
-  public func variable(_ name: String, shape: Shape = []) throws -> NodeID {
+  public func variableNode(_ name: String, shape: Shape = []) throws -> NodeID {
     if let known = variableShapes[name], known != shape {
       throw GraphError.conflictingVariable(name: name, shapes: [known, shape])
     }
@@ -49,23 +49,41 @@ public final class GraphBuilder {
   }
 
   /// A constant node.
-  public func constant(_ value: Tensor) -> NodeID {
+  public func constantNode(_ value: Tensor) -> NodeID {
     append(.constant(value), [], shape: value.shape)
   }
 
-  public func constant(_ value: Double) -> NodeID { constant(Tensor(value)) }
+  public func constantNode(_ value: Double) -> NodeID { constantNode(Tensor(value)) }
 
   /// Builds `op(inputs)`: checks arity and shapes, sorts the inputs of
   /// commutative ops, and returns the existing node when there is one.
-  /// A one-input sum or product is its input.
+  /// A one-input sum or product is its input, and a scalar factor 1 is
+  /// dropped from a product when that leaves its shape unchanged (exact for
+  /// every x, NaN and ∞ included: x · 1 = x).
   public func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
-    let shapes = inputs.map { nodes.shapes[$0.index] }
+    var inputs = inputs
+    var shapes = inputs.map { nodes.shapes[$0.index] }
     let shape = try op.outputShape(shapes)
+    if op == .mul, inputs.count > 1 {
+      let kept = inputs.indices.filter { !isScalarOne(inputs[$0]) }
+      if !kept.isEmpty, kept.count < inputs.count,
+        (try? op.outputShape(kept.map { shapes[$0] })) == shape
+      {
+        inputs = kept.map { inputs[$0] }
+        shapes = kept.map { shapes[$0] }
+      }
+    }
     if inputs.count == 1, op == .add || op == .mul, shapes[0] == shape { return inputs[0] }
     if op.info.isCommutative {
       return append(op, inputs.sorted(), shape: shape)
     }
     return append(op, inputs, shape: shape)
+  }
+
+  /// Whether `id` is the scalar constant 1.
+  func isScalarOne(_ id: NodeID) -> Bool {
+    if case .constant(let t) = nodes.ops[id.index], t.isScalar, t.scalars[0] == 1 { return true }
+    return false
   }
 
   /// The shapes of declared variables, by name.
@@ -74,7 +92,7 @@ public final class GraphBuilder {
   /// The id of an existing variable, if it was declared.
   public func existingVariable(_ name: String) -> NodeID? {
     guard let shape = variableShapes[name] else { return nil }
-    return try? variable(name, shape: shape)
+    return try? variableNode(name, shape: shape)
   }
 
   /// Freezes the nodes reachable from `outputs` into an immutable graph.

@@ -1,0 +1,49 @@
+/// How an op's output y changes with its input x_k — the one table that both
+/// reverse mode (pullbacks) and forward mode (tangents) read.
+enum LocalDerivative {
+  /// y depends on x_k elementwise (after broadcasting) with ∂y/∂x_k = factor:
+  /// pullback ḡ ↦ ḡ·factor, tangent ṫ ↦ factor·ṫ.
+  case scale(Expr)
+  /// y is linear in x_k, y = L(x_k): tangent ṫ ↦ L(ṫ), pullback ḡ ↦ Lᵀ(ḡ).
+  case linear(apply: (Expr) -> Expr, transpose: (Expr) -> Expr)
+}
+
+/// One line per op, written with ordinary graph ops (so gradients of
+/// gradients just work).  `x` are the op's inputs, `y` its own forward node,
+/// reused where the derivative mentions it (d eˣ = eˣ dx).
+func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivative {
+  switch op {
+  case .variable, .constant: preconditionFailure("leaves have no derivative rule")
+  case .add: .scale(y.constant(1))                            // ∂(Σ xᵢ)/∂x_k = 1
+  case .mul: .scale(product(x, without: k))                   // ∂(Π xᵢ)/∂x_k = Π_{i≠k} xᵢ
+  case .pow(let c): .scale(c * pow(x[0], c - 1))              // d xᶜ = c·xᶜ⁻¹ dx
+  case .exp: .scale(y)                                        // d eˣ = eˣ dx
+  case .ln: .scale(pow(x[0], -1))                             // d ln x = x⁻¹ dx
+  case .sqrt: .scale(0.5 * pow(y, -1))                        // d √x = ½ (√x)⁻¹ dx
+  case .sin: .scale(cos(x[0]))                                // d sin x = cos x dx
+  case .cos: .scale(-sin(x[0]))                               // d cos x = −sin x dx
+  case .tanh: .scale(1 - pow(y, 2))                           // d tanh x = (1 − tanh²x) dx
+  case .einsum(let spec):                                     // linear in each operand
+    .linear(apply: { t in spec.replacingOperand(k, of: x, with: t) }, transpose: { g in spec.pullback(k, x, g) })
+  case .sumTo(let s):                                         // Σ↓ and ⇑ are each other's transpose
+    .linear(apply: { $0.sum(to: s) }, transpose: { $0.broadcast(to: x[0].shape ?? []) })
+  case .broadcastTo(let s):
+    .linear(apply: { $0.broadcast(to: s) }, transpose: { $0.sum(to: x[0].shape ?? []) })
+  }
+}
+
+/// Π_{i≠k} xᵢ (a product reaching a rule has at least two inputs).
+func product(_ x: [Expr], without k: Int) -> Expr {
+  let others = x.indices.filter { $0 != k }.map { x[$0] }
+  return others.count == 1 ? others[0] : Expr.apply(.mul, others)
+}
+
+extension EinsumSpec {
+  /// The same contraction with operand k replaced by `t`: the tangent of a
+  /// multilinear map in its k-th argument.
+  func replacingOperand(_ k: Int, of x: [Expr], with t: Expr) -> Expr {
+    var operands = x
+    operands[k] = t
+    return Expr.apply(.einsum(self), operands)
+  }
+}

@@ -1,0 +1,100 @@
+/// Reverse mode as a graph-to-graph transform.
+///
+/// One backward loop over the arena from the output: each active node's
+/// cotangent is the sum of the contributions its users sent it, and the
+/// pullback table sends contributions on to its inputs.  The new nodes are
+/// appended to the same arena and point at the forward nodes they reuse
+/// (DESIGN.md invariant 6); no zero is materialised during the sweep.
+extension GraphBuilder {
+  /// ∂y/∂xᵢ for each xᵢ, as nodes of this builder.  `y` must be a scalar.
+  public func gradient(of y: NodeID, wrt xs: [NodeID]) throws -> [NodeID] {
+    guard shape(y).isEmpty else {
+      throw GraphError.unsupported(
+        "gradient needs a scalar output, but it has shape \(shape(y).shapeDescription); take sum() of it first")
+    }
+    let end = y.index + 1
+    // Active: depends on some x (forward loop).
+    var active = [Bool](repeating: false, count: end)
+    for x in xs where x.index < end { active[x.index] = true }
+    if let first = xs.map(\.index).min(), first < end {
+      for index in first..<end where !active[index] {
+        active[index] = inputs(NodeID(index)).contains { active[$0.index] }
+      }
+    }
+    var contributions = [[NodeID]](repeating: [], count: end)
+    var adjoint = [NodeID?](repeating: nil, count: end)
+    if active[y.index] { contributions[y.index] = [constantNode(1.0)] }
+    for index in stride(from: y.index, through: 0, by: -1) {
+      guard active[index], !contributions[index].isEmpty else { continue }
+      let parts = contributions[index]
+      contributions[index] = []
+      let g = try parts.count == 1 ? parts[0] : node(.add, parts)
+      adjoint[index] = g
+      let op = nodes.ops[index]
+      if op.isLeaf { continue }
+      let inputIDs = Array(inputs(NodeID(index)))
+      let x = inputIDs.map(expr)
+      for (k, input) in inputIDs.enumerated() where active[input.index] {
+        let ḡ = expr(g)
+        let pulled =
+          switch localDerivative(op, k, x, expr(NodeID(index))) {
+          case .scale(let factor): ḡ * factor
+          case .linear(_, let transpose): transpose(ḡ)
+          }
+        var c = try pulled.node()
+        if shape(c) != shape(input) { c = try node(.sumTo(shape(input)), [c]) }
+        contributions[input.index].append(c)
+      }
+    }
+    return xs.map { x in
+      (x.index < end ? adjoint[x.index] : nil) ?? constantNode(Tensor(repeating: 0, shape: shape(x)))
+    }
+  }
+}
+
+/// ∂y/∂xᵢ for each xᵢ: a new graph in the same builder, so it can be
+/// differentiated again (`gradient(of: gradient(of: f, wrt: [x])[0], wrt: [x])`).
+public func gradient(of y: Expr, wrt xs: [Expr]) throws -> [Expr] {
+  let ids = try y.builder.gradient(of: y.node(), wrt: xs.map { try $0.node() })
+  return ids.map(y.builder.expr)
+}
+
+/// ∂y/∂x.
+public func gradient(of y: Expr, wrt x: Expr) throws -> Expr {
+  try gradient(of: y, wrt: [x])[0]
+}
+
+extension Graph {
+  /// The gradient graph: outputs `∂f/∂x` for each output `f` (scalar) and
+  /// each variable `x` named in `wrt`, keeping the original outputs first.
+  public func gradient(wrt names: [String]) throws -> Graph {
+    let builder = GraphBuilder(self)
+    let vars = try names.map { name -> NodeID in
+      guard let v = builder.existingVariable(name) else {
+        throw GraphError.unsupported("cannot differentiate with respect to '\(name)': the expression has no variable of that name")
+      }
+      return v
+    }
+    var outs = outputs
+    var outNames = outputNames
+    for (output, name) in zip(outputs, outputNames) {
+      let grads = try builder.gradient(of: output, wrt: vars)
+      outs += grads
+      outNames += names.map { derivativeName(of: name, wrt: [$0]) }
+    }
+    return builder.graph(outputs: outs, names: outNames)
+  }
+}
+
+/// `∂f/∂p`, `∂²f/∂p²`, `∂²f/∂p∂q`: the conventional name of a derivative.
+public func derivativeName(of f: String, wrt vars: [String]) -> String {
+  let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+  func sup(_ n: Int) -> String { n == 1 ? "" : String(String(n).map { superscripts[Int(String($0))!] }) }
+  // Group runs of equal variables: p,p,q → ∂p²∂q
+  var runs: [(String, Int)] = []
+  for v in vars {
+    if let last = runs.last, last.0 == v { runs[runs.count - 1].1 += 1 } else { runs.append((v, 1)) }
+  }
+  let denominator = runs.map { "∂\($0.0)\(sup($0.1))" }.joined()
+  return "∂\(sup(vars.count))\(f)/\(denominator)"
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// The one table of what each op computes (DESIGN.md invariant 5).
+extension Op {
+  /// Applies the op to input values; `shape` is the node's inferred shape.
+  /// Leaves are handled by the evaluator (variables are bound, constants are
+  /// their own value).
+  func apply(_ x: [Tensor], shape: Shape) -> Tensor {
+    switch self {
+    case .variable, .constant: preconditionFailure("leaves have no semantics")
+    case .add: Tensor.combine(x, shape: shape, identity: 0, +)
+    case .mul: Tensor.combine(x, shape: shape, identity: 1, *)
+    case .pow(let c): x[0].map { powExact($0, c) }
+    case .exp: x[0].map(Foundation.exp)
+    case .ln: x[0].map(Foundation.log)
+    case .sqrt: x[0].map(Foundation.sqrt)
+    case .sin: x[0].map(Foundation.sin)
+    case .cos: x[0].map(Foundation.cos)
+    case .tanh: x[0].map(Foundation.tanh)
+    case .einsum(let spec): Tensor.einsum(spec, x)
+    case .sumTo(let target): x[0].sum(to: target)
+    case .broadcastTo(let target): x[0].broadcast(to: target)
+    }
+  }
+}
+
+/// xᶜ with integer exponents exact for negative bases: (−2)³ = −8, and a
+/// non-integer power of a negative number is NaN (C's `pow` already does this;
+/// small integer exponents are multiplied out so x² is exactly x·x).
+@inline(__always)
+public func powExact(_ x: Double, _ c: Double) -> Double {
+  switch c {
+  case 1: x
+  case 2: x * x
+  case 3: x * x * x
+  case -1: 1 / x
+  case -2: 1 / (x * x)
+  case 0.5: Foundation.sqrt(x)
+  default: Foundation.pow(x, c)
+  }
+}
+
+extension Tensor {
+  /// Elementwise map.
+  func map(_ f: (Double) -> Double) -> Tensor {
+    Tensor(shape: shape, scalars: scalars.map(f))
+  }
+
+  /// Folds inputs elementwise with NumPy broadcasting to `shape`.
+  static func combine(_ inputs: [Tensor], shape: Shape, identity: Double, _ f: (Double, Double) -> Double) -> Tensor {
+    var out = [Double](repeating: identity, count: shape.elementCount)
+    for input in inputs {
+      if input.shape == shape {
+        for i in out.indices { out[i] = f(out[i], input.scalars[i]) }
+      } else if input.scalars.count == 1 {
+        let v = input.scalars[0]
+        for i in out.indices { out[i] = f(out[i], v) }
+      } else {
+        let b = input.broadcast(to: shape).scalars
+        for i in out.indices { out[i] = f(out[i], b[i]) }
+      }
+    }
+    return Tensor(shape: shape, scalars: out)
+  }
+
+  /// Strides that read this tensor as if broadcast to `target` (0 on
+  /// stretched axes).
+  func broadcastStrides(to target: Shape) -> [Int] {
+    let own = Tensor.strides(of: shape)
+    let offset = target.count - shape.count
+    return target.indices.map { axis in
+      axis < offset || shape[axis - offset] == 1 ? 0 : own[axis - offset]
+    }
+  }
+
+  /// Repeats the tensor to `target` (which it must broadcast to).
+  func broadcast(to target: Shape) -> Tensor {
+    if shape == target { return self }
+    let strides = broadcastStrides(to: target)
+    var out = [Double](repeating: 0, count: target.elementCount)
+    forEachIndex(target) { flat, offsets in out[flat] = scalars[offsets(strides)] }
+    return Tensor(shape: target, scalars: out)
+  }
+
+  /// Sums the tensor down to `target` (which must broadcast to this shape).
+  func sum(to target: Shape) -> Tensor {
+    if shape == target { return self }
+    let strides = Tensor(repeating: 0, shape: target).broadcastStrides(to: shape)
+    var out = [Double](repeating: 0, count: target.elementCount)
+    forEachIndex(shape) { flat, offsets in out[offsets(strides)] += scalars[flat] }
+    return Tensor(shape: target, scalars: out)
+  }
+}
+
+/// Visits every multi-index of `shape` in row-major order, passing the flat
+/// index and a function that dots the multi-index with a stride vector.
+func forEachIndex(_ shape: Shape, _ body: (Int, ([Int]) -> Int) -> Void) {
+  let count = shape.elementCount
+  if count == 0 { return }
+  var index = [Int](repeating: 0, count: shape.count)
+  for flat in 0..<count {
+    body(flat) { strides in
+      var o = 0
+      for a in index.indices { o += index[a] * strides[a] }
+      return o
+    }
+    var axis = shape.count - 1
+    while axis >= 0 {
+      index[axis] += 1
+      if index[axis] < shape[axis] { break }
+      index[axis] = 0
+      axis -= 1
+    }
+  }
+}

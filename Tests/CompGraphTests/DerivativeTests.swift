@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import CompGraph
+
+@Suite struct DerivativeTests {
+  /// Each op, composed so that its argument stays in its domain, against
+  /// finite differences (orders 1–2) at several points.
+  @Test(arguments: [
+    "add", "mul", "pow3", "pow-1.5", "exp", "ln", "sqrt", "sin", "cos", "tanh", "sub", "div", "sigmoid", "softplus",
+  ])
+  func everyOpMatchesFiniteDifferences(_ name: String) throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let f: Expr =
+      switch name {
+      case "add": x + y + x
+      case "mul": x * y * x
+      case "pow3": pow(x, 3) * y
+      case "pow-1.5": pow(x * x + 1, -1.5) * y
+      case "exp": exp(x * y)
+      case "ln": ln(x * x + y * y)
+      case "sqrt": sqrt(x * x + y * y + 1)
+      case "sin": sin(x * y)
+      case "cos": cos(x + y * y)
+      case "tanh": tanh(x * y)
+      case "sub": x - y * x
+      case "div": x / (y * y + 1)
+      case "sigmoid": sigmoid(x * y)
+      default: softplus(x - y)
+      }
+    for (px, py) in [(0.3, 0.7), (-1.2, 0.4), (2.0, -1.5)] {
+      let report = try checkGradients(of: f, at: ["x": Tensor(px), "y": Tensor(py)], order: 2)
+      #expect(report.worstRelativeError < 1e-6, "\(name) at (\(px), \(py)): \(report)")
+    }
+    _ = try checked([f] + CompGraph.gradient(of: f, wrt: [x, y]))
+  }
+
+  @Test func everyDerivativeOfExpIsExp() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    var d = exp(x)
+    for _ in 1...6 {
+      d = try CompGraph.gradient(of: d, wrt: x)
+      for p in [-1.0, 0.5, 2.0] { #expect(isClose(try scalar(d, ["x": p]), Foundation.exp(p))) }
+    }
+  }
+
+  /// dⁿ/dxⁿ ln x = (−1)ⁿ⁻¹ (n−1)! / xⁿ
+  @Test func nthDerivativeOfLn() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    var d = ln(x)
+    var factorial = 1.0
+    for n in 1...8 {
+      d = try CompGraph.gradient(of: d, wrt: x)
+      if n > 1 { factorial *= Double(n - 1) }
+      for p in [0.5, 1.5, 3.0] {
+        let exact = (n % 2 == 1 ? 1.0 : -1.0) * factorial / Foundation.pow(p, Double(n))
+        #expect(isClose(try scalar(d, ["x": p]), exact), "order \(n) at \(p)")
+      }
+    }
+  }
+
+  /// tanh⁽ⁿ⁾ as polynomials in t = tanh x.
+  @Test func tanhDerivativesArePolynomialsInTanh() throws {
+    let closedForms: [(Double) -> Double] = [
+      { t in 1 - t * t },
+      { t in -2 * t + 2 * t * t * t },
+      { t in -2 + 8 * t * t - 6 * pow(t, 4) },
+      { t in 16 * t - 40 * pow(t, 3) + 24 * pow(t, 5) },
+      { t in 16 - 136 * t * t + 240 * pow(t, 4) - 120 * pow(t, 6) },
+      { t in -272 * t + 1232 * pow(t, 3) - 1680 * pow(t, 5) + 720 * pow(t, 7) },
+    ]
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    var d = tanh(x)
+    for (n, closed) in closedForms.enumerated() {
+      d = try CompGraph.gradient(of: d, wrt: x)
+      for p in [-0.8, 0.1, 0.5, 1.7] {
+        #expect(isClose(try scalar(d, ["x": p]), closed(Foundation.tanh(p)), tolerance: 1e-11), "order \(n + 1) at \(p)")
+      }
+    }
+  }
+
+  @Test func forwardModeAgreesWithReverseMode() throws {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q")
+    let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    let grad = try CompGraph.gradient(of: f, wrt: [p, q])
+    let one = g.constant(1.0)
+    let fp = try jvp(of: f, tangents: [(p, one)])
+    let fq = try jvp(of: f, tangents: [(q, one)])
+    let at: [String: Double] = ["p": 2, "q": 3]
+    #expect(isClose(try scalar(fp, at), try scalar(grad[0], at)))
+    #expect(isClose(try scalar(fq, at), try scalar(grad[1], at)))
+  }
+
+  @Test func hessianAndHessianVectorProductOfSeed() throws {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q")
+    let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    let h = try hessian(of: f, wrt: [p, q])
+    let at: [String: Double] = ["p": 2, "q": 3]
+    let exact = [[-0.51799830823853465, -0.0089991541192673153], [-0.0089991541192673153, -0.11561068817074477]]
+    for i in 0..<2 { for j in 0..<2 { #expect(isClose(try scalar(h[i][j], at), exact[i][j], tolerance: 1e-13)) } }
+    let hv = try hessianVectorProduct(of: f, wrt: [p, q], direction: [g.constant(1.0), g.constant(-2.0)])
+    #expect(isClose(try scalar(hv[0], at), exact[0][0] - 2 * exact[0][1], tolerance: 1e-13))
+    #expect(isClose(try scalar(hv[1], at), exact[1][0] - 2 * exact[1][1], tolerance: 1e-13))
+  }
+
+  @Test func thirdOrderCheckOfSeedAgainstFiniteDifferences() throws {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q")
+    let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    let report = try checkGradients(of: f, at: ["p": Tensor(2), "q": Tensor(3)], order: 3, step: 1e-4)
+    #expect(report.worstRelativeError < 1e-6, "\(report)")
+  }
+
+  @Test func gradientWithRespectToUnusedVariableIsZero() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let d = try CompGraph.gradient(of: exp(x), wrt: y)
+    #expect(try scalar(d, ["x": 1, "y": 2]) == 0)
+  }
+
+  @Test func gradientOfTensorOutputIsAnError() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("A", [2])
+    #expect(throws: GraphError.unsupported("gradient needs a scalar output, but it has shape 2; take sum() of it first")) {
+      try CompGraph.gradient(of: exp(a), wrt: a)
+    }
+  }
+
+  @Test func integerPowersOfNegativeBasesAreExact() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    #expect(try scalar(pow(x, 3), ["x": -2]) == -8)
+    #expect(try scalar(pow(x, 0.5), ["x": -2]).isNaN)
+    #expect(try scalar(ln(x), ["x": -1]).isNaN)
+    let d = try CompGraph.gradient(of: pow(x, 3), wrt: x)
+    #expect(try scalar(d, ["x": -2]) == 12)
+  }
+}
