@@ -110,14 +110,17 @@ import Testing
 
   @Test func randomSizesSweep() throws {
     var rng = Generator(state: 42)
-    let specs: [(String, (Int, Int, Int) -> [Shape])] = [
-      ("ij,jk->ik", { [[$0, $1], [$1, $2]] }),
-      ("bij,bjk->bik", { [[2, $0, $1], [2, $1, $2]] }),
-      ("ijk,jl,kl->il", { [[$0, $1, $2], [$1, $0], [$2, $0]] }),
-      ("ij->ji", { [[$0, $2]] }),
-      ("ii->i", { [[$1, $1]] }),
-      ("ij,jk,kl->il", { [[$0, $1], [$1, $2], [$2, $0]] }),
-      ("i,j->ij", { [[$0], [$2]] }),
+    typealias Shapes = (Int, Int, Int) -> [Shape]
+    let matmul: Shapes = { x, y, z in [[x, y], [y, z]] }
+    let bmm: Shapes = { x, y, z in [[2, x, y], [2, y, z]] }
+    let threeOperand: Shapes = { x, y, z in [[x, y, z], [y, x], [z, x]] }
+    let matrix: Shapes = { x, _, z in [[x, z]] }
+    let square: Shapes = { _, y, _ in [[y, y]] }
+    let chain: Shapes = { x, y, z in [[x, y], [y, z], [z, x]] }
+    let vectors: Shapes = { x, _, z in [[x], [z]] }
+    let specs: [(String, Shapes)] = [
+      ("ij,jk->ik", matmul), ("bij,bjk->bik", bmm), ("ijk,jl,kl->il", threeOperand), ("ij->ji", matrix),
+      ("ii->i", square), ("ij,jk,kl->il", chain), ("i,j->ij", vectors),
     ]
     for (text, shapes) in specs {
       for _ in 0..<6 {
