@@ -26,32 +26,49 @@ func runW4(quick: Bool) -> [String] {
   var lines: [String] = []
   var forwardSeconds: [Int: Double] = [:]
 
-  let matmulPeers = [512: #"{"numpy_matmul_gflops":[99,167],"numpy_einsum_optimize_gflops":[99,154],"jax_jit_gflops":172}"#,
-    1024: #"{"numpy_matmul_gflops":[102,165],"numpy_einsum_optimize_gflops":[101,159],"jax_jit_gflops":175}"#]
+  let matmulPeers = [
+    512:
+      #"{"numpy_matmul_gflops":[99,167],"numpy_einsum_optimize_gflops":[99,154],"jax_jit_gflops":172}"#,
+    1024:
+      #"{"numpy_matmul_gflops":[102,165],"numpy_einsum_optimize_gflops":[101,159],"jax_jit_gflops":175}"#,
+  ]
   for n in sizes.matmul {
     let (a, b) = (rng.tensor([n, n]), rng.tensor([n, n]))
     let t = w4Median { Tensor.einsum(spec("ij,jk->ik", a, b), [a, b]) }
     forwardSeconds[n] = t
-    lines.append(w4Line("matmul_\(n)", t, ["gflops": 2 * pow(Double(n), 3) / t / 1e9], peers: quick ? nil : matmulPeers[n]))
+    lines.append(
+      w4Line(
+        "matmul_\(n)", t, ["gflops": 2 * pow(Double(n), 3) / t / 1e9],
+        peers: quick ? nil : matmulPeers[n]))
   }
 
   let (batches, m) = sizes.batch
   let (ba, bb) = (rng.tensor([batches, m, m]), rng.tensor([batches, m, m]))
   let tb = w4Median { Tensor.einsum(spec("bij,bjk->bik", ba, bb), [ba, bb]) }
   lines.append(
-    w4Line("bmm_\(batches)x\(m)", tb, ["gflops": 2 * Double(batches) * pow(Double(m), 3) / tb / 1e9],
-      peers: quick ? nil : #"{"numpy_matmul_gflops":[71,88],"numpy_einsum_optimize_gflops":[70,95],"jax_jit_gflops":55}"#))
+    w4Line(
+      "bmm_\(batches)x\(m)", tb, ["gflops": 2 * Double(batches) * pow(Double(m), 3) / tb / 1e9],
+      peers: quick
+        ? nil
+        : #"{"numpy_matmul_gflops":[71,88],"numpy_einsum_optimize_gflops":[70,95],"jax_jit_gflops":55}"#
+    ))
 
   let n = sizes.square
   let square = rng.tensor([n, n])
   let tt = w4Median { Tensor.einsum(spec("ii->", square), [square]) }
   lines.append(
-    w4Line("trace_\(n)", tt, ["gbytes_per_second": Double(n * 8) / tt / 1e9],
-      peers: quick ? nil : #"{"numpy_einsum_seconds":4e-6,"numpy_einsum_optimize_seconds":12e-6,"jax_jit_seconds":53e-3}"#))
+    w4Line(
+      "trace_\(n)", tt, ["gbytes_per_second": Double(n * 8) / tt / 1e9],
+      peers: quick
+        ? nil
+        : #"{"numpy_einsum_seconds":4e-6,"numpy_einsum_optimize_seconds":12e-6,"jax_jit_seconds":53e-3}"#
+    ))
   let tp = w4Median { Tensor.einsum(spec("ij->ji", square), [square]) }
   lines.append(
-    w4Line("transpose_\(n)", tp, ["gbytes_per_second": Double(n * n * 8) / tp / 1e9],
-      peers: quick ? nil : #"{"numpy_copy_gbytes_per_second":2.0,"jax_jit_gbytes_per_second":4.9}"#))
+    w4Line(
+      "transpose_\(n)", tp, ["gbytes_per_second": Double(n * n * 8) / tp / 1e9],
+      peers: quick ? nil : #"{"numpy_copy_gbytes_per_second":2.0,"jax_jit_gbytes_per_second":4.9}"#)
+  )
 
   let c = sizes.cube
   let (x, y, z) = (rng.tensor([c, c, c]), rng.tensor([c, c]), rng.tensor([c, c]))
@@ -59,14 +76,22 @@ func runW4(quick: Bool) -> [String] {
   // The best path's work: (ijk,jl)→ikl is n⁴ multiply–adds, (ikl,kl)→il n³.
   let work3 = 2 * (pow(Double(c), 4) + pow(Double(c), 3))
   lines.append(
-    w4Line("three_operand_\(c)", t3, ["gflops": work3 / t3 / 1e9],
-      peers: quick ? nil : #"{"numpy_einsum_optimize_gflops":[47,62],"opt_einsum_gflops":[23,28],"jax_jit_gflops":70}"#))
+    w4Line(
+      "three_operand_\(c)", t3, ["gflops": work3 / t3 / 1e9],
+      peers: quick
+        ? nil
+        : #"{"numpy_einsum_optimize_gflops":[47,62],"opt_einsum_gflops":[23,28],"jax_jit_gflops":70}"#
+    ))
 
   let (u, v) = (rng.tensor([n]), rng.tensor([n]))
   let to = w4Median { Tensor.einsum(spec("i,j->ij", u, v), [u, v]) }
   lines.append(
-    w4Line("outer_\(n)", to, ["gbytes_per_second": Double(n * n * 8) / to / 1e9],
-      peers: quick ? nil : #"{"numpy_einsum_gbytes_per_second":8,"numpy_einsum_optimize_gbytes_per_second":13,"jax_jit_gbytes_per_second":3.4}"#))
+    w4Line(
+      "outer_\(n)", to, ["gbytes_per_second": Double(n * n * 8) / to / 1e9],
+      peers: quick
+        ? nil
+        : #"{"numpy_einsum_gbytes_per_second":8,"numpy_einsum_optimize_gbytes_per_second":13,"jax_jit_gbytes_per_second":3.4}"#
+    ))
 
   for n in sizes.matmul {
     let builder = GraphBuilder()
@@ -82,8 +107,12 @@ func runW4(quick: Bool) -> [String] {
     let bindings = ["A": rng.tensor([n, n]), "B": rng.tensor([n, n])]
     let t = w4Median { try? graph.evaluate(bindings) }
     lines.append(
-      w4Line("grad_matmul_\(n)", t,
-        ["effective_gflops": 4 * pow(Double(n), 3) / t / 1e9, "forward_ratio": t / forwardSeconds[n]!],
+      w4Line(
+        "grad_matmul_\(n)", t,
+        [
+          "effective_gflops": 4 * pow(Double(n), 3) / t / 1e9,
+          "forward_ratio": t / forwardSeconds[n]!,
+        ],
         peers: quick ? nil : #"{"jax_jit_forward_ratio":[1.9,2.6]}"#))
   }
   return lines
@@ -95,7 +124,9 @@ private func spec(_ text: String, _ operands: Tensor...) -> EinsumSpec {
 }
 
 /// One JSON line; `figures` print in key order (deterministic output).
-private func w4Line(_ name: String, _ seconds: Double, _ figures: [String: Double], peers: String?) -> String {
+private func w4Line(_ name: String, _ seconds: Double, _ figures: [String: Double], peers: String?)
+  -> String
+{
   FileHandle.standardError.write(Data("W4 \(name): \(seconds) s\n".utf8))
   var fields = [#""workload":"W4""#, #""case":"\#(name)""#, #""seconds":\#(w4Number(seconds))"#]
   fields += figures.keys.sorted().map { #""\#($0)":\#(w4Number(figures[$0]!))"# }
@@ -118,7 +149,8 @@ private func w4Median<T>(_ body: () -> T) -> Double {
     let result = body()
     let elapsed = clock.now - start
     withExtendedLifetime(result) {}
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     times.append(seconds)
     total += seconds
   }

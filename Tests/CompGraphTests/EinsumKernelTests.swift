@@ -20,30 +20,44 @@ import Testing
   }
 
   static func random(_ shape: Shape, _ rng: inout Generator) -> Tensor {
-    Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in Double.random(in: -1...1, using: &rng) })
+    Tensor(
+      shape: shape,
+      scalars: (0..<shape.elementCount).map { _ in Double.random(in: -1...1, using: &rng) })
   }
 
   /// Checks `einsum == einsumReference` for `text` on the given operands.
-  static func check(_ text: String, _ operands: [Tensor], sourceLocation: SourceLocation = #_sourceLocation) throws {
+  static func check(
+    _ text: String, _ operands: [Tensor], sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
     let spec = try EinsumSpec.parse(text, shapes: operands.map(\.shape))
     let fast = Tensor.einsum(spec, operands)
     let reference = Tensor.einsumReference(spec, operands)
-    let scale = Tensor.einsumReference(spec, operands.map { Tensor(shape: $0.shape, scalars: $0.scalars.map(abs)) })
+    let scale = Tensor.einsumReference(
+      spec, operands.map { Tensor(shape: $0.shape, scalars: $0.scalars.map(abs)) })
     #expect(fast.shape == reference.shape, "\(text) shapes", sourceLocation: sourceLocation)
     guard fast.shape == reference.shape else { return }
-    let worst = zip(zip(fast.scalars, reference.scalars), scale.scalars).map { pair, bound in
-      abs(pair.0 - pair.1) - 1e-12 * bound
-    }.max() ?? 0
-    #expect(worst <= 0, "\(text) on \(operands.map(\.shape)): excess error \(worst)", sourceLocation: sourceLocation)
+    let worst =
+      zip(zip(fast.scalars, reference.scalars), scale.scalars).map { pair, bound in
+        abs(pair.0 - pair.1) - 1e-12 * bound
+      }.max() ?? 0
+    #expect(
+      worst <= 0, "\(text) on \(operands.map(\.shape)): excess error \(worst)",
+      sourceLocation: sourceLocation)
   }
 
-  static func check(_ text: String, shapes: [Shape], seed: UInt64 = 1, sourceLocation: SourceLocation = #_sourceLocation) throws {
+  static func check(
+    _ text: String, shapes: [Shape], seed: UInt64 = 1,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
     var rng = Generator(state: seed)
     try check(text, shapes.map { random($0, &rng) }, sourceLocation: sourceLocation)
   }
 
   @Test func matrixProducts() throws {
-    for (m, k, n) in [(3, 4, 5), (20, 30, 25), (16, 8, 9), (1, 12, 12), (12, 1, 12), (0, 9, 9), (9, 0, 9), (1, 1, 1)] {
+    for (m, k, n) in [
+      (3, 4, 5), (20, 30, 25), (16, 8, 9), (1, 12, 12), (12, 1, 12), (0, 9, 9), (9, 0, 9),
+      (1, 1, 1),
+    ] {
       try Self.check("ij,jk->ik", shapes: [[m, k], [k, n]])
       try Self.check("ij,jk->ki", shapes: [[m, k], [k, n]])  // dgemm with the operands swapped
       try Self.check("ik,jk->ij", shapes: [[m, k], [n, k]])  // B transposed
@@ -104,8 +118,10 @@ import Testing
     let a = Self.random([24, 20], &rng)
     let ones = Tensor(repeating: 1, shape: [20, 18])
     try Self.check("ij,jk->ik", [a, ones])
-    try Self.check("ij,jk->ik", [Tensor(repeating: 1, shape: [24, 20]), Self.random([20, 18], &rng)])
-    try Self.check("ik,jk->ij", [Self.random([24, 18], &rng), Tensor(repeating: 1, shape: [20, 18])])
+    try Self.check(
+      "ij,jk->ik", [Tensor(repeating: 1, shape: [24, 20]), Self.random([20, 18], &rng)])
+    try Self.check(
+      "ik,jk->ij", [Self.random([24, 18], &rng), Tensor(repeating: 1, shape: [20, 18])])
   }
 
   @Test func randomSizesSweep() throws {
@@ -119,12 +135,16 @@ import Testing
     let chain: Shapes = { x, y, z in [[x, y], [y, z], [z, x]] }
     let vectors: Shapes = { x, _, z in [[x], [z]] }
     let specs: [(String, Shapes)] = [
-      ("ij,jk->ik", matmul), ("bij,bjk->bik", bmm), ("ijk,jl,kl->il", threeOperand), ("ij->ji", matrix),
+      ("ij,jk->ik", matmul), ("bij,bjk->bik", bmm), ("ijk,jl,kl->il", threeOperand),
+      ("ij->ji", matrix),
       ("ii->i", square), ("ij,jk,kl->il", chain), ("i,j->ij", vectors),
     ]
     for (text, shapes) in specs {
       for _ in 0..<6 {
-        let (x, y, z) = (Int.random(in: 0...20, using: &rng), Int.random(in: 0...20, using: &rng), Int.random(in: 0...20, using: &rng))
+        let (x, y, z) = (
+          Int.random(in: 0...20, using: &rng), Int.random(in: 0...20, using: &rng),
+          Int.random(in: 0...20, using: &rng)
+        )
         try Self.check(text, shapes: shapes(x, y, z), seed: rng.next())
       }
     }

@@ -25,23 +25,27 @@ extension Tensor {
     var views = zip(operands, spec.operands).map { EinsumOperand($0, labels: $1) }
     for k in views.indices {
       let needed = views[k].labels.filter { label in
-        spec.output.contains(label) || views.indices.contains { $0 != k && views[$0].labels.contains(label) }
+        spec.output.contains(label)
+          || views.indices.contains { $0 != k && views[$0].labels.contains(label) }
       }
       if needed.count < views[k].labels.count {
         views[k] = views[k].rearranged(to: needed, labelExtents: labelExtents)
       }
     }
     while views.count > 2 {
-      let (x, y) = EinsumContractionOrder.nextPair(views, output: spec.output, labelExtents: labelExtents)
+      let (x, y) = EinsumContractionOrder.nextPair(
+        views, output: spec.output, labelExtents: labelExtents)
       let keep = EinsumContractionOrder.kept(x, y, in: views, output: spec.output)
-      let merged = views[x].contracted(with: views[y], keep: keep, order: nil, labelExtents: labelExtents)
+      let merged = views[x].contracted(
+        with: views[y], keep: keep, order: nil, labelExtents: labelExtents)
       views.remove(at: y)
       views.remove(at: x)
       views.append(merged)
     }
     let result =
       views.count == 2
-      ? views[0].contracted(with: views[1], keep: Set(spec.output), order: spec.output, labelExtents: labelExtents)
+      ? views[0].contracted(
+        with: views[1], keep: Set(spec.output), order: spec.output, labelExtents: labelExtents)
       : views[0].rearranged(to: spec.output, labelExtents: labelExtents)
     return Tensor(shape: spec.output.map { labelExtents[$0] }, scalars: result.scalars)
   }

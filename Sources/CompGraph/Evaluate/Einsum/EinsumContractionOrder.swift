@@ -16,12 +16,16 @@ enum EinsumContractionOrder {
   /// contracted: those in `output` or in any other operand.
   static func kept(_ x: Int, _ y: Int, in operands: [EinsumOperand], output: [Int]) -> Set<Int> {
     var needed = Set(output)
-    for (k, operand) in operands.enumerated() where k != x && k != y { needed.formUnion(operand.labels) }
+    for (k, operand) in operands.enumerated() where k != x && k != y {
+      needed.formUnion(operand.labels)
+    }
     return needed.intersection(operands[x].labels + operands[y].labels)
   }
 
   /// The pair to contract next, `x < y`.  Needs at least two operands.
-  static func nextPair(_ operands: [EinsumOperand], output: [Int], labelExtents: [Int]) -> (Int, Int) {
+  static func nextPair(_ operands: [EinsumOperand], output: [Int], labelExtents: [Int]) -> (
+    Int, Int
+  ) {
     var best: (pair: (Int, Int), key: (Double, Double, Int))?
     for y in operands.indices {
       for x in 0..<y {

@@ -7,7 +7,9 @@ enum EinsumKernels {
   /// broadcast or diagonal copy.  A transpose (the output's innermost axis is
   /// strided in `a` while another axis is contiguous in `a`) is copied in
   /// square tiles so both sides stay in cache.
-  static func copy(_ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>) {
+  static func copy(
+    _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
+  ) {
     let inner = nest.inner
     let tile = 32
     if inner.out == 1, inner.a != 1, inner.count >= tile,
@@ -43,7 +45,9 @@ enum EinsumKernels {
   }
 
   /// `out[o] += a[·]`: sums over the labels whose output stride is 0.
-  static func accumulate(_ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>) {
+  static func accumulate(
+    _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
+  ) {
     let inner = nest.inner
     nest.forEachRun { o, oa, _ in
       let (dst, src) = (out + o, a + oa)

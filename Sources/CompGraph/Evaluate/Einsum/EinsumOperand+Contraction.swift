@@ -18,8 +18,10 @@ extension EinsumOperand {
   func contracted(
     with b: EinsumOperand, keep: Set<Int>, order: [Int]?, labelExtents: [Int]
   ) -> EinsumOperand {
-    let a = summingOut(labels.filter { !keep.contains($0) && !b.labels.contains($0) }, labelExtents: labelExtents)
-    let b = b.summingOut(b.labels.filter { !keep.contains($0) && !labels.contains($0) }, labelExtents: labelExtents)
+    let a = summingOut(
+      labels.filter { !keep.contains($0) && !b.labels.contains($0) }, labelExtents: labelExtents)
+    let b = b.summingOut(
+      b.labels.filter { !keep.contains($0) && !labels.contains($0) }, labelExtents: labelExtents)
     let batch = a.labels.filter { b.labels.contains($0) && keep.contains($0) }
     let summed = a.labels.filter { b.labels.contains($0) && !keep.contains($0) }
     let left = a.labels.filter { !b.labels.contains($0) }
@@ -40,22 +42,28 @@ extension EinsumOperand {
     }
     if !summed.isEmpty, min(m, n, k) >= Self.gemmMinimumExtent, max(m, n, k) <= Int(Int32.max) {
       guard let order, order != natural else {
-        return Self.gemm(a, b, batch: batch, left: left, summed: summed, right: right, labelExtents: labelExtents)
+        return Self.gemm(
+          a, b, batch: batch, left: left, summed: summed, right: right, labelExtents: labelExtents)
       }
       // Cᵀ = Bᵀ Aᵀ: with the operands swapped dgemm writes `batch + right + left`.
       let swappedBatch = b.labels.filter { batch.contains($0) }
       if order == swappedBatch + right + left {
-        return Self.gemm(b, a, batch: swappedBatch, left: right, summed: summed, right: left, labelExtents: labelExtents)
+        return Self.gemm(
+          b, a, batch: swappedBatch, left: right, summed: summed, right: left,
+          labelExtents: labelExtents)
       }
-      return Self.gemm(a, b, batch: batch, left: left, summed: summed, right: right, labelExtents: labelExtents)
-        .rearranged(to: order, labelExtents: labelExtents)
+      return Self.gemm(
+        a, b, batch: batch, left: left, summed: summed, right: right, labelExtents: labelExtents
+      )
+      .rearranged(to: order, labelExtents: labelExtents)
     }
     return Self.product(a, b, order: order ?? natural, labelExtents: labelExtents)
   }
 
   /// `self` with `labels` summed out (itself when there are none).
   private func summingOut(_ summed: [Int], labelExtents: [Int]) -> EinsumOperand {
-    summed.isEmpty ? self : rearranged(to: labels.filter { !summed.contains($0) }, labelExtents: labelExtents)
+    summed.isEmpty
+      ? self : rearranged(to: labels.filter { !summed.contains($0) }, labelExtents: labelExtents)
   }
 
   /// `C[order] = Σ_{labels ∉ order} A · B` as one strided loop nest.
@@ -63,35 +71,36 @@ extension EinsumOperand {
     _ a: EinsumOperand, _ b: EinsumOperand, order: [Int], labelExtents: [Int]
   ) -> EinsumOperand {
     let extents = order.map { labelExtents[$0] }
-    let summed = (a.labels + b.labels.filter { !a.labels.contains($0) }).filter { !order.contains($0) }
+    let summed = (a.labels + b.labels.filter { !a.labels.contains($0) }).filter {
+      !order.contains($0)
+    }
     let loops = order + summed
     let nest = EinsumLoopNest(
       extents: loops.map { labelExtents[$0] },
       out: Tensor.strides(of: extents) + summed.map { _ in 0 },
       a: loops.map(a.stride(of:)), b: loops.map(b.stride(of:)))
     let total = extents.reduce(1, *)
-    let out: [Double]
+    var out: [Double]
     if nest.isEmpty {
-      out = [Double](repeating: 0, count: total)  // an empty sum is 0
+      out = .einsumZeros(count: total)  // an empty sum is 0
     } else if summed.isEmpty {
-      out = [Double](unsafeUninitializedCapacity: total) { buffer, initialized in
+      out = .einsumStorage(count: total) { o in
         a.scalars.withUnsafeBufferPointer { pa in
           b.scalars.withUnsafeBufferPointer { pb in
-            EinsumKernels.multiply(nest, into: buffer.baseAddress!, pa.baseAddress!, pb.baseAddress!)
+            EinsumKernels.multiply(nest, into: o, pa.baseAddress!, pb.baseAddress!)
           }
         }
-        initialized = total
       }
     } else {
-      var sums = [Double](repeating: 0, count: total)
-      sums.withUnsafeMutableBufferPointer { buffer in
+      out = .einsumZeros(count: total)
+      out.withUnsafeMutableBufferPointer { o in
         a.scalars.withUnsafeBufferPointer { pa in
           b.scalars.withUnsafeBufferPointer { pb in
-            EinsumKernels.multiplyAccumulate(nest, into: buffer.baseAddress!, pa.baseAddress!, pb.baseAddress!)
+            EinsumKernels.multiplyAccumulate(
+              nest, into: o.baseAddress!, pa.baseAddress!, pb.baseAddress!)
           }
         }
       }
-      out = sums
     }
     return EinsumOperand(contiguous: out, labels: order, extents: extents)
   }

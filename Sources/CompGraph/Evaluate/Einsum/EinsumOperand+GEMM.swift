@@ -54,19 +54,20 @@ extension EinsumOperand {
     let lda = transA == CblasNoTrans ? k : m
     let ldb = transB == CblasNoTrans ? n : k
     let total = batches * m * n
-    let c = [Double](unsafeUninitializedCapacity: total) { buffer, initialized in
+    let c = [Double].einsumStorage(count: total) { pc in
       a.scalars.withUnsafeBufferPointer { pa in
         b.scalars.withUnsafeBufferPointer { pb in
           for t in 0..<batches {
             cblas_dgemm(
               CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), 1,
               pa.baseAddress! + t * m * k, Int32(lda), pb.baseAddress! + t * k * n, Int32(ldb),
-              0, buffer.baseAddress! + t * m * n, Int32(n))
+              0, pc + t * m * n, Int32(n))
           }
         }
       }
-      initialized = total
     }
-    return EinsumOperand(contiguous: c, labels: batch + left + right, extents: (batch + left + right).map { labelExtents[$0] })
+    return EinsumOperand(
+      contiguous: c, labels: batch + left + right,
+      extents: (batch + left + right).map { labelExtents[$0] })
   }
 }

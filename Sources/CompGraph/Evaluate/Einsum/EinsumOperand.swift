@@ -66,7 +66,8 @@ struct EinsumOperand {
   func rearranged(to order: [Int], labelExtents: [Int]) -> EinsumOperand {
     let summed = labels.filter { !order.contains($0) }
     if summed.isEmpty && isContiguous(in: order) {
-      return EinsumOperand(contiguous: scalars, labels: order, extents: order.map { labelExtents[$0] })
+      return EinsumOperand(
+        contiguous: scalars, labels: order, extents: order.map { labelExtents[$0] })
     }
     let extents = order.map { labelExtents[$0] }
     let loops = order + summed
@@ -75,20 +76,20 @@ struct EinsumOperand {
       extents: loops.map { labelExtents[$0] }, out: outStrides, a: loops.map(stride(of:)),
       b: loops.map { _ in 0 })
     let total = extents.reduce(1, *)
-    let out: [Double]
+    var out: [Double]
     if nest.isEmpty {
-      out = [Double](repeating: 0, count: total)  // an empty sum is 0
+      out = .einsumZeros(count: total)  // an empty sum is 0
     } else if summed.isEmpty {
-      out = [Double](unsafeUninitializedCapacity: total) { buffer, initialized in
-        scalars.withUnsafeBufferPointer { EinsumKernels.copy(nest, into: buffer.baseAddress!, from: $0.baseAddress!) }
-        initialized = total
+      out = .einsumStorage(count: total) { o in
+        scalars.withUnsafeBufferPointer { EinsumKernels.copy(nest, into: o, from: $0.baseAddress!) }
       }
     } else {
-      var sums = [Double](repeating: 0, count: total)
-      sums.withUnsafeMutableBufferPointer { o in
-        scalars.withUnsafeBufferPointer { EinsumKernels.accumulate(nest, into: o.baseAddress!, from: $0.baseAddress!) }
+      out = .einsumZeros(count: total)
+      out.withUnsafeMutableBufferPointer { o in
+        scalars.withUnsafeBufferPointer {
+          EinsumKernels.accumulate(nest, into: o.baseAddress!, from: $0.baseAddress!)
+        }
       }
-      out = sums
     }
     return EinsumOperand(contiguous: out, labels: order, extents: extents)
   }
