@@ -113,6 +113,16 @@ import Testing
     try Self.check("iij,jk,k->i", shapes: [[5, 5, 6], [6, 7], [7]])
   }
 
+  /// `ijk,jl,kl->il`: (ijk,jl) and (ijk,kl) tie on memory and multiply–adds;
+  /// (ijk,kl) is one dgemm without a copy, so the greedy order takes it.
+  @Test func greedyOrderPrefersCopyFreeGEMM() throws {
+    let shapes: [Shape] = [[16, 16, 16], [16, 16], [16, 16]]
+    let spec = try EinsumSpec.parse("ijk,jl,kl->il", shapes: shapes)
+    let views = zip(shapes, spec.operands).map { EinsumOperand(Tensor(repeating: 0, shape: $0), labels: $1) }
+    let pair = EinsumContractionOrder.nextPair(views, output: spec.output, labelExtents: try spec.labelSizes(for: shapes))
+    #expect(pair == (0, 2))
+  }
+
   @Test func onesOperandsBecomeSums() throws {
     var rng = Generator(state: 7)
     let a = Self.random([24, 20], &rng)
