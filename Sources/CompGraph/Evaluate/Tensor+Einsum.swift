@@ -19,7 +19,7 @@ extension Tensor {
   /// falls through to the reference loop.
   public static func einsum(_ spec: EinsumSpec, _ operands: [Tensor]) -> Tensor {
     guard !operands.isEmpty, spec.operands.count == operands.count,
-      Set(spec.output).count == spec.output.count,
+      spec.output.indices.allSatisfy({ !spec.output[..<$0].contains(spec.output[$0]) }),
       let labelExtents = try? spec.labelSizes(for: operands.map(\.shape))
     else { return einsumReference(spec, operands) }
     var views = zip(operands, spec.operands).map { EinsumOperand($0, labels: $1) }
@@ -45,7 +45,7 @@ extension Tensor {
     let result =
       views.count == 2
       ? views[0].contracted(
-        with: views[1], keep: Set(spec.output), order: spec.output, labelExtents: labelExtents)
+        with: views[1], keep: spec.output, order: spec.output, labelExtents: labelExtents)
       : views[0].rearranged(to: spec.output, labelExtents: labelExtents)
     return Tensor(shape: spec.output.map { labelExtents[$0] }, scalars: result.scalars)
   }

@@ -14,12 +14,15 @@
 enum EinsumContractionOrder {
   /// The labels of `operands[x]` and `operands[y]` still needed once they are
   /// contracted: those in `output` or in any other operand.
-  static func kept(_ x: Int, _ y: Int, in operands: [EinsumOperand], output: [Int]) -> Set<Int> {
-    var needed = Set(output)
-    for (k, operand) in operands.enumerated() where k != x && k != y {
-      needed.formUnion(operand.labels)
+  static func kept(_ x: Int, _ y: Int, in operands: [EinsumOperand], output: [Int]) -> [Int] {
+    var kept: [Int] = []
+    for label in operands[x].labels + operands[y].labels where !kept.contains(label) {
+      let needed =
+        output.contains(label)
+        || operands.indices.contains { $0 != x && $0 != y && operands[$0].labels.contains(label) }
+      if needed { kept.append(label) }
     }
-    return needed.intersection(operands[x].labels + operands[y].labels)
+    return kept
   }
 
   /// The pair to contract next, `x < y`.  Needs at least two operands.
@@ -31,7 +34,8 @@ enum EinsumContractionOrder {
       for x in 0..<y {
         let keep = kept(x, y, in: operands, output: output)
         let size = keep.reduce(1.0) { $0 * Double(labelExtents[$1]) }
-        let union = Set(operands[x].labels + operands[y].labels)
+        let union =
+          operands[x].labels + operands[y].labels.filter { !operands[x].labels.contains($0) }
         let flops = union.reduce(1.0) { $0 * Double(labelExtents[$1]) }
         let removed = size - Double(operands[x].count) - Double(operands[y].count)
         let copies = EinsumOperand.gemmCopyCount(operands[x], operands[y], keep: keep)

@@ -18,13 +18,13 @@ struct EinsumLoopNest {
 
   init(extents: [Int], out: [Int], a: [Int], b: [Int]) {
     isEmpty = extents.contains(0)
-    var loops = extents.indices.filter { extents[$0] != 1 }
-    // Stable sort: larger total stride outermost.
-    loops = loops.enumerated().sorted { x, y in
-      let sx = out[x.element] + a[x.element] + b[x.element]
-      let sy = out[y.element] + a[y.element] + b[y.element]
-      return sx != sy ? sx > sy : x.offset < y.offset
-    }.map(\.element)
+    // Larger total stride outermost; a stable insertion sort (nests are short).
+    let weight = extents.indices.map { out[$0] + a[$0] + b[$0] }
+    var loops: [Int] = []
+    for loop in extents.indices where extents[loop] != 1 {
+      let slot = loops.firstIndex { weight[$0] < weight[loop] } ?? loops.count
+      loops.insert(loop, at: slot)
+    }
     self.extents = []
     outStrides = []
     aStrides = []

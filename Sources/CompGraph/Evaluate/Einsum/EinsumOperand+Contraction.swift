@@ -16,7 +16,7 @@ extension EinsumOperand {
   /// `self` contracted with `b`, contiguous in `order` when given (its labels
   /// must be exactly the kept ones), else in the order the kernel finds cheapest.
   func contracted(
-    with b: EinsumOperand, keep: Set<Int>, order: [Int]?, labelExtents: [Int]
+    with b: EinsumOperand, keep: [Int], order: [Int]?, labelExtents: [Int]
   ) -> EinsumOperand {
     let a = summingOut(
       labels.filter { !keep.contains($0) && !b.labels.contains($0) }, labelExtents: labelExtents)

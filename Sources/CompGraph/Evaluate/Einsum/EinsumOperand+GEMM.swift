@@ -18,7 +18,7 @@ extension EinsumOperand {
 
   /// How many elements the GEMM path copies to bring `a` and `b` into a dgemm
   /// layout (0 when both already are one), for choosing a contraction order.
-  static func gemmCopyCount(_ a: EinsumOperand, _ b: EinsumOperand, keep: Set<Int>) -> Int {
+  static func gemmCopyCount(_ a: EinsumOperand, _ b: EinsumOperand, keep: [Int]) -> Int {
     let batch = a.labels.filter { b.labels.contains($0) && keep.contains($0) }
     let summed = a.labels.filter { b.labels.contains($0) && !keep.contains($0) }
     let left = a.labels.filter { !b.labels.contains($0) }
