@@ -83,6 +83,8 @@ import Testing
     try Self.check("ij->ji", shapes: [[70, 45]])  // tiled, with partial tiles
     try Self.check("ij->ji", shapes: [[3, 5]])
     try Self.check("ijk->kji", shapes: [[40, 35, 33]])
+    try Self.check("ijk->ikj", shapes: [[3, 40, 36]])  // tiled, under an outer loop
+    try Self.check("bij->jbi", shapes: [[3, 20, 17]])  // tiled, batch outside
     try Self.check("ijk->jik", shapes: [[4, 5, 6]])
     try Self.check("ij->", shapes: [[13, 17]])
     try Self.check("ij->i", shapes: [[13, 17]])
@@ -118,8 +120,11 @@ import Testing
   @Test func greedyOrderPrefersCopyFreeGEMM() throws {
     let shapes: [Shape] = [[16, 16, 16], [16, 16], [16, 16]]
     let spec = try EinsumSpec.parse("ijk,jl,kl->il", shapes: shapes)
-    let views = zip(shapes, spec.operands).map { EinsumOperand(Tensor(repeating: 0, shape: $0), labels: $1) }
-    let pair = EinsumContractionOrder.nextPair(views, output: spec.output, labelExtents: try spec.labelSizes(for: shapes))
+    let views = zip(shapes, spec.operands).map {
+      EinsumOperand(Tensor(repeating: 0, shape: $0), labels: $1)
+    }
+    let pair = EinsumContractionOrder.nextPair(
+      views, output: spec.output, labelExtents: try spec.labelSizes(for: shapes))
     #expect(pair == (0, 2))
   }
 

@@ -11,7 +11,7 @@ enum EinsumKernels {
     _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
   ) {
     let inner = nest.inner
-    let tile = 32
+    let tile = 16
     if inner.out == 1, inner.a != 1, inner.count >= tile,
       let p = nest.aStrides.dropLast().firstIndex(of: 1), nest.extents[p] >= tile
     {
@@ -21,13 +21,17 @@ enum EinsumKernels {
         a: rest.map { nest.aStrides[$0] }, b: rest.map { _ in 0 })
       let (rows, rowOut) = (nest.extents[p], nest.outStrides[p])
       let (cols, colA) = (inner.count, inner.a)
-      outer.forEachRun { o, oa, _ in
-        for r0 in stride(from: 0, to: rows, by: tile) {
-          for c0 in stride(from: 0, to: cols, by: tile) {
-            for r in r0..<min(r0 + tile, rows) {
-              let dst = out + o + r * rowOut
-              let src = a + oa + r
-              for c in c0..<min(c0 + tile, cols) { dst[c] = src[c * colA] }
+      let along = outer.inner
+      outer.forEachRun { o0, oa0, _ in
+        for s in 0..<along.count {
+          let (o, oa) = (o0 + s * along.out, oa0 + s * along.a)
+          for r0 in stride(from: 0, to: rows, by: tile) {
+            for c0 in stride(from: 0, to: cols, by: tile) {
+              for r in r0..<min(r0 + tile, rows) {
+                let dst = out + o + r * rowOut
+                let src = a + oa + r
+                for c in c0..<min(c0 + tile, cols) { dst[c] = src[c * colA] }
+              }
             }
           }
         }
