@@ -139,6 +139,21 @@ import Testing
       "ik,jk->ij", [Self.random([24, 18], &rng), Tensor(repeating: 1, shape: [20, 18])])
   }
 
+  /// Every permutation (and some reductions) of rank-3 and rank-4 tensors of
+  /// random extents: exercises the tiled copy under outer loops.
+  @Test func randomPermutationsSweep() throws {
+    var rng = Generator(state: 99)
+    for rank in 3...4 {
+      for _ in 0..<12 {
+        let letters = Array("ijkl".prefix(rank))
+        let shape = (0..<rank).map { _ in Int.random(in: rank == 3 ? 1...40 : 1...14, using: &rng) }
+        let output = letters.shuffled(using: &rng).prefix(
+          Int.random(in: rank - 1...rank, using: &rng))
+        try Self.check(String(letters) + "->" + String(output), shapes: [shape], seed: rng.next())
+      }
+    }
+  }
+
   @Test func randomSizesSweep() throws {
     var rng = Generator(state: 42)
     typealias Shapes = (Int, Int, Int) -> [Shape]
@@ -155,10 +170,10 @@ import Testing
       ("ii->i", square), ("ij,jk,kl->il", chain), ("i,j->ij", vectors),
     ]
     for (text, shapes) in specs {
-      for _ in 0..<6 {
+      for _ in 0..<8 {
         let (x, y, z) = (
-          Int.random(in: 0...20, using: &rng), Int.random(in: 0...20, using: &rng),
-          Int.random(in: 0...20, using: &rng)
+          Int.random(in: 0...36, using: &rng), Int.random(in: 0...36, using: &rng),
+          Int.random(in: 0...36, using: &rng)
         )
         try Self.check(text, shapes: shapes(x, y, z), seed: rng.next())
       }
