@@ -21,7 +21,8 @@ let package = Package(
     ),
     .systemLibrary(
       name: "CBLAS",
-      providers: [.apt(["libopenblas-dev"])]
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
     ),
     .target(
       name: "CompGraph",
