@@ -24,9 +24,10 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
     ),
+    .target(name: "CKernels"),
     .target(
       name: "CompGraph",
-      dependencies: ["CGraphviz", "CBLAS"]
+      dependencies: ["CGraphviz", "CKernels", "CBLAS"]
     ),
     .executableTarget(
       name: "CompGraphCLI",

@@ -65,8 +65,9 @@ public final class GraphBuilder {
     var shapes = inputs.map { nodes.shapes[$0.index] }
     let shape = try op.outputShape(shapes)
     if op == .mul, inputs.count > 1 {
-      let kept = inputs.indices.filter { !isScalarOne(inputs[$0]) }
-      if !kept.isEmpty, kept.count < inputs.count,
+      var kept = inputs.indices.filter { !isScalarOne(inputs[$0]) }
+      if kept.isEmpty { kept = [inputs.indices.last!] }
+      if kept.count < inputs.count,
         (try? op.outputShape(kept.map { shapes[$0] })) == shape
       {
         inputs = kept.map { inputs[$0] }
