@@ -19,10 +19,15 @@ let package = Package(
       pkgConfig: "libgvc",
       providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
     ),
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+    ),
     .target(name: "CKernels"),
     .target(
       name: "CompGraph",
-      dependencies: ["CGraphviz", "CKernels"]
+      dependencies: ["CGraphviz", "CKernels", "CBLAS"]
     ),
     .executableTarget(
       name: "CompGraphCLI",

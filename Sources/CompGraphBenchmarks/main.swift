@@ -7,7 +7,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads = selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4"] : selected
-let known = ["W2", "W3", "SCRATCH"]
+let known = ["W2", "W3", "W4", "SCRATCH"]
 for name in workloads where !known.contains(name) {
   FileHandle.standardError.write("compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n".data(using: .utf8)!)
   exit(2)
@@ -18,6 +18,7 @@ do {
     let lines: [String] =
       switch name {
       case "W2": try runW2(quick: quick)
+      case "W4": runW4(quick: quick)
       default: try runW3(quick: quick)
       }
     for line in lines { print(line) }
