@@ -14,9 +14,6 @@ func buildW2(_ n: Int) throws -> (builder: GraphBuilder, f: Expr, x: [Expr]) {
   return (g, f, x)
 }
 
-/// Σ of many handles as one n-ary sum node.
-func sum(_ xs: [Expr]) -> Expr { xs.dropFirst().reduce(xs[0], +) }
-
 func runW2(quick: Bool) throws -> [String] {
   let sizes = quick ? [10, 100] : [10, 100, 1000, 10000]
   let peers: [Int: [(String, Any)]] = [

@@ -57,3 +57,22 @@ import Testing
     #expect(cg_tanh(1e-300) == 1e-300)
   }
 }
+
+extension ProgramTests {
+  @Test func vectorLogIsAccurate() {
+    var worst = 0.0
+    var x = 1e-310
+    while x < 1e300 {
+      let exact = Foundation.log(x)
+      worst = max(worst, exact == 0 ? abs(cg_log(x)) : abs(cg_log(x) - exact) / abs(exact))
+      x *= 1.0137
+    }
+    for x in stride(from: 0.5, to: 2.0, by: 0.00013) {
+      let exact = Foundation.log(x)
+      worst = max(worst, abs(cg_log(x) - exact) / max(abs(exact), 1e-300))
+    }
+    #expect(worst < 1e-15)
+    #expect(cg_log(1) == 0 && cg_log(0) == -.infinity && cg_log(.infinity) == .infinity)
+    #expect(cg_log(-1).isNaN && cg_log(.nan).isNaN && cg_log(-.infinity).isNaN)
+  }
+}

@@ -24,11 +24,29 @@ typedef struct {
 // occupies registers[r * stride ..< r * stride + length].
 void cg_run(const cg_instruction *code, long count, double *registers, long stride, long length);
 
-// Runs the instructions at a single point (stride 1, length 1).
-void cg_run_point(const cg_instruction *code, long count, double *registers);
+// One step of a program vectorised across a graph (for one point): `count`
+// independent nodes of one kind.  Elementwise codes compute
+//   values[out + k] = f(values[index[a + k]], values[index[b + k]]),  k < count;
+// CG_SUM and CG_PRODUCT reduce `arity` inputs per node:
+//   values[out + k] = Σ_j (or Π_j) values[index[a + k·arity + j]].
+typedef struct {
+  int32_t code;   // a cg_code
+  int32_t count;
+  int32_t out;
+  int32_t a;      // offset into the index array
+  int32_t b;      // offset into the index array (binary codes)
+  int32_t arity;  // inputs per node (CG_SUM, CG_PRODUCT)
+  double c;       // constant exponent (CG_POW)
+} cg_group;
 
-// The same branch-free exp and tanh as the batch code, for tests.
+#define CG_SUM 100
+#define CG_PRODUCT 101
+
+void cg_run_groups(const cg_group *groups, long count, const int32_t *index, double *values);
+
+// The branch-free exp, tanh and log of the vectorised kernels, for tests.
 double cg_exp(double x);
 double cg_tanh(double x);
+double cg_log(double x);
 
 #endif

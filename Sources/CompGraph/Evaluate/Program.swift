@@ -26,6 +26,8 @@ public struct Program: Sendable {
   let constants: [(register: Int32, value: Double)]
   let outputRegisters: [Int32]
   public let outputNames: [String]
+  /// The same graph vectorised across its nodes, for single points.
+  let pointPlan: PointPlan
 
   /// Compiles `graph`; throws `GraphError.unsupported` for tensor graphs.
   public init(_ graph: Graph) throws {
@@ -102,6 +104,7 @@ public struct Program: Sendable {
     self.constants = constants
     self.outputRegisters = graph.outputs.map { register[$0.index] }
     self.outputNames = graph.outputNames
+    self.pointPlan = PointPlan(graph, inputNames: inputNames)
   }
 
   /// The number of instructions.
@@ -116,16 +119,11 @@ public struct Program: Sendable {
     return evaluate(point: point)
   }
 
-  /// Evaluates at one point given as values in `inputNames` order (the fast
-  /// path: one register file, no chunking).
+  /// Evaluates at one point given as values in `inputNames` order (through
+  /// the graph-vectorised `PointPlan`).
   public func evaluate(point: [Double]) -> [Double] {
     precondition(point.count == inputNames.count, "Program: \(inputNames.count) inputs expected")
-    let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount))
-    defer { registers.deallocate() }
-    for (r, value) in constants { registers[Int(r)] = value }
-    for (r, value) in zip(inputRegisters, point) { registers[Int(r)] = value }
-    instructions.withUnsafeBufferPointer { code in cg_run_point(code.baseAddress, code.count, registers) }
-    return outputRegisters.map { registers[Int($0)] }
+    return pointPlan.evaluate(point: point)
   }
 
   /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
