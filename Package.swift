@@ -40,13 +40,17 @@ let package = Package(
       name: "CompGraphBenchmarks",
       dependencies: ["CompGraph"]
     ),
-    .executableTarget(name: "HigherOrderTanh", dependencies: ["CompGraph"], path: "Examples/HigherOrderTanh"),
     .executableTarget(
-      name: "FiniteDifferenceError", dependencies: ["CompGraph"], path: "Examples/FiniteDifferenceError"),
-    .executableTarget(name: "NewtonRosenbrock", dependencies: ["CompGraph"], path: "Examples/NewtonRosenbrock"),
+      name: "HigherOrderTanh", dependencies: ["CompGraph"], path: "Examples/HigherOrderTanh"),
+    .executableTarget(
+      name: "FiniteDifferenceError", dependencies: ["CompGraph"],
+      path: "Examples/FiniteDifferenceError"),
+    .executableTarget(
+      name: "NewtonRosenbrock", dependencies: ["CompGraph"], path: "Examples/NewtonRosenbrock"),
     .executableTarget(
       name: "LogisticRegression", dependencies: ["CompGraph"], path: "Examples/LogisticRegression"),
-    .executableTarget(name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
+    .executableTarget(
+      name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
     .testTarget(
       name: "CompGraphTests",
       dependencies: ["CompGraph", .product(name: "Numerics", package: "swift-numerics")]

@@ -31,9 +31,14 @@ var plot = LinePlot(
   yLabel: "absolute error")
 plot.xScale = .log
 plot.yScale = .log
+plot.legend = .bottomLeft
+plot.yRange = 1e-13...1
+// Rounding error of a difference quotient: about ε·|f(x)| / h.
+let rounding = steps.map { Double.ulpOfOne * abs(errors.value) / $0 }
 plot.series = [
   LinePlot.Series("forward (f(x+h) − f(x)) / h", x: steps, y: errors.forward),
   LinePlot.Series("central (f(x+h) − f(x−h)) / 2h", x: steps, y: errors.central),
+  LinePlot.Series("rounding estimate ε·|f(x)| / h", x: steps, y: rounding, dashed: true),
 ]
 try plot.write(to: graphs.appending(path: "finite-difference-error.svg"))
 print("wrote Graphs/finite-difference-error.svg")

@@ -21,10 +21,16 @@ let training = try regression.train(epochs: epochs, learningRate: 1)
 for (epoch, loss) in training.losses.enumerated() {
   print(String(format: "epoch %2d  loss %.6f", epoch, loss))
 }
-print(String(format: "w = (%.4f, %.4f), b = %.4f, accuracy %.1f%%", training.w[0], training.w[1], training.b, 100 * training.accuracy))
+print(
+  String(
+    format: "w = (%.4f, %.4f), b = %.4f, accuracy %.1f%%", training.w[0], training.w[1], training.b,
+    100 * training.accuracy))
 
-var plot = LinePlot(title: "Logistic regression: training loss", xLabel: "epoch", yLabel: "mean cross-entropy")
-plot.series = [LinePlot.Series("loss", x: training.losses.indices.map(Double.init), y: training.losses)]
+var plot = LinePlot(
+  title: "Logistic regression: training loss", xLabel: "epoch", yLabel: "mean cross-entropy")
+plot.series = [
+  LinePlot.Series("loss", x: training.losses.indices.map(Double.init), y: training.losses)
+]
 try plot.write(to: graphs.appending(path: "logistic-regression-loss.svg"))
 print("wrote Graphs/logistic-regression-loss.svg")
 
@@ -34,6 +40,7 @@ let pictures = [
 ]
 for (name, graph, orders) in pictures {
   let dot = try DOTEncoder(options: .init(outputOrders: orders)).encode(graph, name: name)
-  try GraphvizRenderer().render(dot: dot, format: .svg).write(to: graphs.appending(path: name + ".svg"), options: .atomic)
+  try GraphvizRenderer().render(dot: dot, format: .svg).write(
+    to: graphs.appending(path: name + ".svg"), options: .atomic)
   print("wrote Graphs/\(name).svg")
 }

@@ -19,13 +19,21 @@ let start = SIMD2(-1.2, 1.0)
 let newton = rosenbrock.newton(from: start)
 print("Newton's method:")
 for (i, p) in newton.enumerated() {
-  print(String(format: "  %2d  x = %-20.15f y = %-20.15f ‖p − (1,1)‖ = %.2e", i, p.x, p.y, Rosenbrock.error(p)))
+  print(
+    String(
+      format: "  %2d  x = %-20.15f y = %-20.15f ‖p − (1,1)‖ = %.2e", i, p.x, p.y,
+      Rosenbrock.error(p)))
 }
 let descent = rosenbrock.gradientDescent(from: start, tolerance: 1e-8)
 let end = descent[descent.count - 1]
-print("gradient descent: \(descent.count - 1) iterations to ‖p − (1,1)‖ = \(String(format: "%.2e", Rosenbrock.error(end)))")
+print(
+  "gradient descent: \(descent.count - 1) iterations to ‖p − (1,1)‖ = \(String(format: "%.2e", Rosenbrock.error(end)))"
+)
 for i in [0, 10, 100, 1000, 10_000] where i < descent.count {
-  print(String(format: "  %5d  x = %.6f y = %.6f ‖p − (1,1)‖ = %.2e", i, descent[i].x, descent[i].y, Rosenbrock.error(descent[i])))
+  print(
+    String(
+      format: "  %5d  x = %.6f y = %.6f ‖p − (1,1)‖ = %.2e", i, descent[i].x, descent[i].y,
+      Rosenbrock.error(descent[i])))
 }
 
 var plot = LinePlot(

@@ -14,6 +14,8 @@ public struct FiniteDifferenceErrors: Sendable {
   public let forward: [Double]
   /// |central difference − f′(x)| for each step.
   public let central: [Double]
+  /// f(x) = σ′(x).
+  public let value: Double
   /// The exact f′(x) = σ″(x).
   public let exact: Double
 
@@ -25,8 +27,10 @@ public struct FiniteDifferenceErrors: Sendable {
     let tower = try derivatives(of: sigmoid(v), wrt: v, upTo: 2)
     let program = try Program(tower[1].graph(names: ["σ′", "σ″"], with: [tower[2]]))
     let f = { (at: Double) in program.evaluate(point: [at])[0] }
-    let exact = program.evaluate(point: [x])[1]
+    let atX = program.evaluate(point: [x])
+    let exact = atX[1]
     self.steps = steps
+    self.value = atX[0]
     self.exact = exact
     forward = steps.map { h in abs((f(x + h) - f(x)) / h - exact) }
     central = steps.map { h in abs((f(x + h) - f(x - h)) / (2 * h) - exact) }

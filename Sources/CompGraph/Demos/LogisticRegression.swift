@@ -27,8 +27,12 @@ public struct LogisticRegression: Sendable {
     for i in 0..<samples {
       let label = Double(i % 2)
       // Box–Muller: two uniforms give two independent standard normals.
-      let r = (-2 * Foundation.log(1 - rng.nextUnit())).squareRoot(), angle = 2 * Double.pi * rng.nextUnit()
-      x += [(label == 1 ? 1 : -1) + r * Foundation.cos(angle), (label == 1 ? 0.8 : -0.5) + r * Foundation.sin(angle)]
+      let r = (-2 * Foundation.log(1 - rng.nextUnit())).squareRoot(),
+        angle = 2 * Double.pi * rng.nextUnit()
+      x += [
+        (label == 1 ? 1 : -1) + r * Foundation.cos(angle),
+        (label == 1 ? 0.8 : -0.5) + r * Foundation.sin(angle),
+      ]
       y.append(label)
     }
     features = Tensor(shape: [samples, 2], scalars: x)
@@ -64,7 +68,8 @@ public struct LogisticRegression: Sendable {
     }
     let n = labels.scalars.count
     let right = (0..<n).filter { i in
-      let z = features.scalars[2 * i] * w.scalars[0] + features.scalars[2 * i + 1] * w.scalars[1] + b
+      let z =
+        features.scalars[2 * i] * w.scalars[0] + features.scalars[2 * i + 1] * w.scalars[1] + b
       return (z > 0) == (labels.scalars[i] == 1)
     }.count
     return Training(losses: losses, w: w.scalars, b: b, accuracy: Double(right) / Double(max(n, 1)))

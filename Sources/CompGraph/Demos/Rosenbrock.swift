@@ -23,7 +23,9 @@ public struct Rosenbrock: Sendable {
   }
 
   /// f, ∇f and H at p.
-  func derivatives(at p: SIMD2<Double>) -> (f: Double, g: SIMD2<Double>, h: (Double, Double, Double)) {
+  func derivatives(at p: SIMD2<Double>) -> (
+    f: Double, g: SIMD2<Double>, h: (Double, Double, Double)
+  ) {
     let v = program.evaluate(point: [p.x, p.y])
     return (v[0], SIMD2(v[1], v[2]), (v[3], v[4], v[5]))
   }

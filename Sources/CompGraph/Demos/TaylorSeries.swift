@@ -17,7 +17,8 @@ public struct TaylorSeries: Sendable {
     let builder = GraphBuilder()
     let x = try builder.variable("x")
     let tower = try derivatives(of: f(x), wrt: x, upTo: degree)
-    let graph = try tower[0].graph(names: tower.indices.map { "d\($0)" }, with: Array(tower.dropFirst()))
+    let graph = try tower[0].graph(
+      names: tower.indices.map { "d\($0)" }, with: Array(tower.dropFirst()))
     let values = try Program(graph).evaluate(["x": center])
     var factorial = 1.0
     coefficients = values.enumerated().map { k, value in

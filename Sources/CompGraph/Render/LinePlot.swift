@@ -1,7 +1,8 @@
 import Foundation
 
 /// A line chart written as SVG text: several series, axes with ticks and
-/// labels, a grid, a legend to the right of the plot and a title.
+/// labels, a grid, a title and, for two or more series, a legend (beside
+/// the plot or in a corner of it).
 ///
 /// Each axis is linear or logarithmic.  A point that cannot be drawn (NaN,
 /// ±∞, or ≤ 0 on a log axis) breaks its line: the series becomes one
@@ -14,6 +15,8 @@ import Foundation
 /// labels every other (or every n-th) decade when there are many.
 public struct LinePlot: Sendable {
   public enum Scale: Sendable { case linear, log }
+  /// Where the legend goes: beside the plot, or in a corner inside it.
+  public enum LegendPlacement: Sendable { case right, topLeft, topRight, bottomLeft, bottomRight }
 
   public struct Series: Sendable {
     public var name: String
@@ -36,6 +39,7 @@ public struct LinePlot: Sendable {
   /// log axis widened to whole decades).
   public var xRange: ClosedRange<Double>? = nil
   public var yRange: ClosedRange<Double>? = nil
+  public var legend = LegendPlacement.right
   public var width = 760
   public var height = 460
   public var series: [Series] = []
@@ -59,10 +63,17 @@ public struct LinePlot: Sendable {
 
   /// The SVG document.
   public func svg() -> String {
-    let legendWidth = 44 + 7 * (series.map(\.name.count).max() ?? 0)
-    let (left, top, right, bottom) = (72.0, 40.0, Double(width - legendWidth - 16), Double(height - 52))
-    let x = Axis(scale: xScale, range: xRange, values: series.flatMap { $0.points.map(\.x) }, padding: 0)
-    let y = Axis(scale: yScale, range: yRange, values: series.flatMap { $0.points.map(\.y) }, padding: 0.04)
+    let legendSize = (
+      width: 40 + 7 * Double(series.map(\.name.count).max() ?? 0),
+      height: 20 * Double(series.count) + 4
+    )
+    let (left, top, bottom) = (72.0, 40.0, Double(height - 52))
+    let showsLegend = series.count > 1
+    let right = Double(width) - (showsLegend && legend == .right ? legendSize.width + 30 : 20)
+    let x = Axis(
+      scale: xScale, range: xRange, values: series.flatMap { $0.points.map(\.x) }, padding: 0)
+    let y = Axis(
+      scale: yScale, range: yRange, values: series.flatMap { $0.points.map(\.y) }, padding: 0.04)
     let px = { (v: Double) in left + x.fraction(v) * (right - left) }
     let py = { (v: Double) in bottom - y.fraction(v) * (bottom - top) }
     var out = """
@@ -75,32 +86,56 @@ public struct LinePlot: Sendable {
       """
     for tick in x.ticks {
       let p = f(px(tick.value))
-      out += "<line x1=\"\(p)\" y1=\"\(f(top))\" x2=\"\(p)\" y2=\"\(f(bottom + 5))\" stroke=\"#e4e4e4\"/>\n"
+      out +=
+        "<line x1=\"\(p)\" y1=\"\(f(top))\" x2=\"\(p)\" y2=\"\(f(bottom + 5))\" stroke=\"#e4e4e4\"/>\n"
       if let label = tick.label {
         out += text(label, x: px(tick.value), y: bottom + 20, anchor: "middle")
       }
     }
     for tick in y.ticks {
       let p = f(py(tick.value))
-      out += "<line x1=\"\(f(left - 5))\" y1=\"\(p)\" x2=\"\(f(right))\" y2=\"\(p)\" stroke=\"#e4e4e4\"/>\n"
-      if let label = tick.label { out += text(label, x: left - 8, y: py(tick.value) + 4, anchor: "end") }
+      out +=
+        "<line x1=\"\(f(left - 5))\" y1=\"\(p)\" x2=\"\(f(right))\" y2=\"\(p)\" stroke=\"#e4e4e4\"/>\n"
+      if let label = tick.label {
+        out += text(label, x: left - 8, y: py(tick.value) + 4, anchor: "end")
+      }
     }
-    out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+    out +=
+      "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+    let (lx, ly): (Double, Double) =
+      switch legend {
+      case .right: (right + 10, top)
+      case .topLeft: (left + 8, top + 8)
+      case .topRight: (right - legendSize.width - 8, top + 8)
+      case .bottomLeft: (left + 8, bottom - legendSize.height - 8)
+      case .bottomRight: (right - legendSize.width - 8, bottom - legendSize.height - 8)
+      }
+    if showsLegend && legend != .right {
+      out +=
+        "<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"\(f(legendSize.width))\" height=\"\(f(legendSize.height))\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#bbb\"/>\n"
+    }
     for (k, s) in series.enumerated() {
-      let style = "fill=\"none\" stroke=\"\(Self.palette[k % Self.palette.count])\" stroke-width=\"2\""
+      let style =
+        "fill=\"none\" stroke=\"\(Self.palette[k % Self.palette.count])\" stroke-width=\"2\""
         + (s.dashed ? " stroke-dasharray=\"6 4\"" : "")
       for run in runs(s, x, y) {
         let coordinates = run.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
         out += "<polyline clip-path=\"url(#plot)\" \(style) points=\"\(coordinates)\"/>\n"
       }
-      let ly = top + 10 + 20 * Double(k)
-      out += "<line x1=\"\(f(right + 14))\" y1=\"\(f(ly))\" x2=\"\(f(right + 40))\" y2=\"\(f(ly))\" \(style)/>\n"
-      out += text(s.name, x: right + 46, y: ly + 4, anchor: "start")
+      guard showsLegend else { continue }
+      let entry = ly + 12 + 20 * Double(k)
+      out +=
+        "<line x1=\"\(f(lx + 6))\" y1=\"\(f(entry))\" x2=\"\(f(lx + 30))\" y2=\"\(f(entry))\" \(style)/>\n"
+      out += text(s.name, x: lx + 36, y: entry + 4, anchor: "start")
     }
-    out += text(title, x: (left + right) / 2, y: 24, anchor: "middle", extra: " font-size=\"16\" font-weight=\"bold\"")
+    out += text(
+      title, x: (left + right) / 2, y: 24, anchor: "middle",
+      extra: " font-size=\"16\" font-weight=\"bold\"")
     out += text(xLabel, x: (left + right) / 2, y: bottom + 42, anchor: "middle")
     let middle = (top + bottom) / 2
-    out += text(yLabel, x: 18, y: middle, anchor: "middle", extra: " transform=\"rotate(-90 18 \(f(middle)))\"")
+    out += text(
+      yLabel, x: 18, y: middle, anchor: "middle",
+      extra: " transform=\"rotate(-90 18 \(f(middle)))\"")
     return out + "</svg>\n"
   }
 
@@ -117,9 +152,12 @@ public struct LinePlot: Sendable {
     return runs.filter { !$0.isEmpty }
   }
 
-  private func text(_ s: String, x: Double, y: Double, anchor: String, extra: String = "") -> String {
-    let escaped = s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;")
+  private func text(_ s: String, x: Double, y: Double, anchor: String, extra: String = "") -> String
+  {
+    let escaped = s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+      of: "<", with: "&lt;"
+    )
+    .replacingOccurrences(of: ">", with: "&gt;")
     return "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\"\(extra)>\(escaped)</text>\n"
   }
 
@@ -150,14 +188,20 @@ private struct Axis {
       let every = max(1, (decades.count + 8) / 9)
       ticks = decades.map { k in (pow(10, Double(k)), k % every == 0 ? Self.decadeLabel(k) : nil) }
     case .linear:
-      if range == nil { (low, high) = (low - padding * (high - low), high + padding * (high - low)) }
+      if range == nil {
+        (low, high) = (low - padding * (high - low), high + padding * (high - low))
+      }
       let raw = (high - low) / 8
       let magnitude = pow(10, floor(log10(raw)))
       let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
       let digits = max(0, -Int(floor(log10(step))))
-      ticks = stride(from: ceil(low / step - 1e-9), through: floor(high / step + 1e-9), by: 1).map { i in
+      ticks = stride(from: ceil(low / step - 1e-9), through: floor(high / step + 1e-9), by: 1).map {
+        i in
         let label = String(format: "%.\(digits)f", i * step)
-        return (i * step, label.allSatisfy { "-0.".contains($0) } ? "0" : label)
+        return (
+          i * step,
+          label.allSatisfy { "-0.".contains($0) } ? String(label.drop { $0 == "-" }) : label
+        )
       }
     }
     (self.low, self.high) = (low, high)
