@@ -37,10 +37,11 @@ for i in [0, 10, 100, 1000, 10_000] where i < descent.count {
 }
 
 var plot = LinePlot(
-  title: "Rosenbrock from (−1.2, 1): Newton against gradient descent", xLabel: "iteration",
+  title: "Rosenbrock from (−1.2, 1): Newton against gradient descent", xLabel: "iteration + 1 (1 = the start)",
   yLabel: "distance to the minimum (1, 1)")
 plot.xScale = .log
 plot.yScale = .log
+plot.legend = .bottomRight
 func series(_ name: String, _ path: [SIMD2<Double>]) -> LinePlot.Series {
   LinePlot.Series(name, x: path.indices.map { Double($0 + 1) }, y: path.map(Rosenbrock.error))
 }
