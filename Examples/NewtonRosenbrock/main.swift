@@ -37,7 +37,8 @@ for i in [0, 10, 100, 1000, 10_000] where i < descent.count {
 }
 
 var plot = LinePlot(
-  title: "Rosenbrock from (−1.2, 1): Newton against gradient descent", xLabel: "iteration + 1 (1 = the start)",
+  title: "Rosenbrock from (−1.2, 1): Newton against gradient descent",
+  xLabel: "iteration + 1 (1 = the start)",
   yLabel: "distance to the minimum (1, 1)")
 plot.xScale = .log
 plot.yScale = .log

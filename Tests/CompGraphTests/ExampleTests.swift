@@ -103,4 +103,30 @@ import Testing
     let tower = try derivatives(of: pow(x, 4), wrt: x, upTo: 5)
     #expect(try tower.map { try $0.evaluate(["x": 2]) } == [16, 32, 48, 48, 24, 0])
   }
+
+  /// The code of the DocC landing page and "Getting started", as written there.
+  @Test func documentationCodeRuns() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    let f = tanh(x)
+    let df = try gradient(of: f, wrt: x)
+    let d2f = try gradient(of: df, wrt: x)
+    let graph = try f.graph(names: ["f", "f′", "f″"], with: [df, d2f])
+    let values = try Program(graph).evaluate(["x": 0.5])
+    #expect(
+      String(format: "%.3f %.3f %.3f", values[0], values[1], values[2]) == "0.462 0.786 -0.727")
+
+    let p = try g.variable("p"), q = try g.variable("q")
+    let e = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    let grads = try gradient(of: e, wrt: [p, q])
+    let fpp = try gradient(of: grads[0], wrt: p)
+    let h = try hessian(of: e, wrt: [p, q])
+    let program = try Program(
+      try e.graph(names: ["f", "∂f/∂p", "∂²f/∂p²"], with: [grads[0], fpp]))
+    let at = try program.evaluate(["p": 2, "q": 3])
+    #expect(isClose(at[1], 1 / Foundation.sqrt(7) / 3 + 1))  // ∂f/∂p = 1/(3√(2p+q)) + 2/p
+    #expect(isClose(at[2], try h[0][0].evaluate(["p": 2, "q": 3])))
+    let batch = try program.evaluate(batch: [[1, 2, 3], [4, 5, 6]], count: 3)
+    #expect(isClose(batch[1][batch[1].startIndex + 1], 1 + 1 / 9.0))  // p = 2, q = 5
+  }
 }
