@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -40,6 +41,17 @@ let package = Package(
       name: "CompGraphBenchmarks",
       dependencies: ["CompGraph"]
     ),
+    .executableTarget(
+      name: "HigherOrderTanh", dependencies: ["CompGraph"], path: "Examples/HigherOrderTanh"),
+    .executableTarget(
+      name: "FiniteDifferenceError", dependencies: ["CompGraph"],
+      path: "Examples/FiniteDifferenceError"),
+    .executableTarget(
+      name: "NewtonRosenbrock", dependencies: ["CompGraph"], path: "Examples/NewtonRosenbrock"),
+    .executableTarget(
+      name: "LogisticRegression", dependencies: ["CompGraph"], path: "Examples/LogisticRegression"),
+    .executableTarget(
+      name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
     .testTarget(
       name: "CompGraphTests",
       dependencies: ["CompGraph", .product(name: "Numerics", package: "swift-numerics")]
