@@ -1,11 +1,13 @@
 import Testing
+
 @testable import CompGraph
 
 /// Add and Mul broadcast like NumPy; their pullbacks sum back to each shape.
 @Suite struct BroadcastTests {
   @Test func valuesBroadcastLikeNumPy() throws {
     let g = GraphBuilder()
-    let a = try g.variable("A", [2, 3]), row = try g.variable("r", [3]), col = try g.variable("c", [2, 1])
+    let a = try g.variable("A", [2, 3]), row = try g.variable("r", [3]),
+      col = try g.variable("c", [2, 1])
     let at = [
       "A": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]),
       "r": Tensor(shape: [3], scalars: [10, 20, 30]),
@@ -18,7 +20,8 @@ import Testing
 
   @Test func pullbacksSumBackToEachShape() throws {
     let g = GraphBuilder()
-    let a = try g.variable("A", [2, 3]), row = try g.variable("r", [3]), col = try g.variable("c", [2, 1]), s = try g.variable("s")
+    let a = try g.variable("A", [2, 3]), row = try g.variable("r", [3]),
+      col = try g.variable("c", [2, 1]), s = try g.variable("s")
     let f = (tanh(a * row + col) * s).sum() + (exp(row) * col).mean()
     var rng = SplitMix64(seed: 3)
     func random(_ shape: Shape) -> Tensor {

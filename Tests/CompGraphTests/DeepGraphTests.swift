@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CompGraph
 
 /// DESIGN.md invariant 2: nothing recurses on graph depth.

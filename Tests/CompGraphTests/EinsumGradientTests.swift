@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CompGraph
 
 /// Einsum pullbacks against finite differences, including the cases naive
@@ -37,7 +38,8 @@ import Testing
     var point: [String: Tensor] = [:]
     var rng = SplitMix64(seed: 7)
     for (k, shape) in c.shapes.enumerated() {
-      point["x\(k)"] = Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in rng.nextUnit() * 2 - 1 })
+      point["x\(k)"] = Tensor(
+        shape: shape, scalars: (0..<shape.elementCount).map { _ in rng.nextUnit() * 2 - 1 })
     }
     let report = try checkGradients(of: f, at: point, order: 2)
     #expect(report.worstRelativeError < 1e-6, "\(c.spec): \(report)")
@@ -56,13 +58,17 @@ import Testing
     let g = GraphBuilder()
     let a = try g.variable("A", [2, 2])
     let d = try CompGraph.gradient(of: trace(a), wrt: a)
-    #expect(try d.evaluate(["A": Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])]).scalars == [1, 0, 0, 1])
+    #expect(
+      try d.evaluate(["A": Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])]).scalars == [1, 0, 0, 1])
   }
 
   @Test func evaluationMatchesHandComputedValues() throws {
     let g = GraphBuilder()
     let a = try g.variable("A", [2, 2]), b = try g.variable("B", [2, 2])
-    let at = ["A": Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]), "B": Tensor(shape: [2, 2], scalars: [5, 6, 7, 8])]
+    let at = [
+      "A": Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]),
+      "B": Tensor(shape: [2, 2], scalars: [5, 6, 7, 8]),
+    ]
     #expect(try matmul(a, b).evaluate(at).scalars == [19, 22, 43, 50])
     #expect(try transpose(a).evaluate(at).scalars == [1, 3, 2, 4])
     #expect(try trace(a).evaluate(at).scalars == [5])

@@ -1,6 +1,7 @@
 import CKernels
 import Foundation
 import Testing
+
 @testable import CompGraph
 
 /// The compiled Program against the reference evaluator.
@@ -8,7 +9,9 @@ import Testing
   @Test func pointAndBatchMatchTheReferenceEvaluator() throws {
     let g = GraphBuilder()
     let x = try g.variable("x"), y = try g.variable("y")
-    let f = sqrt(x * x + y * y + 1) * exp(-x) + tanh(x * y) - ln(1 + y * y) / 3 + sin(x) * cos(y) + pow(x, 3) - pow(y * y + 2, -1.5)
+    let f =
+      sqrt(x * x + y * y + 1) * exp(-x) + tanh(x * y) - ln(1 + y * y) / 3 + sin(x) * cos(y)
+      + pow(x, 3) - pow(y * y + 2, -1.5)
     let df = try CompGraph.gradient(of: f, wrt: [x, y])
     let graph = try checked([f] + df)
     let program = try Program(graph)
@@ -21,7 +24,9 @@ import Testing
       let point = try program.evaluate(["x": xs[i], "y": ys[i]])
       for k in reference.indices {
         #expect(isClose(point[k], reference[k], tolerance: 1e-14), "point, output \(k) at \(i)")
-        #expect(isClose(batch[k][k * xs.count + i], reference[k], tolerance: 1e-13), "batch, output \(k) at \(i)")
+        #expect(
+          isClose(batch[k][k * xs.count + i], reference[k], tolerance: 1e-13),
+          "batch, output \(k) at \(i)")
       }
     }
   }
@@ -46,13 +51,16 @@ import Testing
     x = -25
     while x < 25 {
       let exact = Foundation.tanh(x)
-      worstTanh = max(worstTanh, exact == 0 ? abs(cg_tanh(x)) : abs(cg_tanh(x) - exact) / abs(exact))
+      worstTanh = max(
+        worstTanh, exact == 0 ? abs(cg_tanh(x)) : abs(cg_tanh(x) - exact) / abs(exact))
       x += 0.000731
     }
     #expect(worstExp < 1e-15)
     #expect(worstTanh < 1e-15)
     #expect(cg_exp(.nan).isNaN && cg_tanh(.nan).isNaN)
-    #expect(cg_exp(-746) == 0 && cg_exp(710) == .infinity && cg_exp(.infinity) == .infinity && cg_exp(-.infinity) == 0)
+    #expect(
+      cg_exp(-746) == 0 && cg_exp(710) == .infinity && cg_exp(.infinity) == .infinity
+        && cg_exp(-.infinity) == 0)
     #expect(cg_tanh(.infinity) == 1 && cg_tanh(-.infinity) == -1)
     #expect(cg_tanh(1e-300) == 1e-300)
   }

@@ -12,7 +12,9 @@ extension GraphBuilder {
     var tangent = [NodeID?](repeating: nil, count: last + 1)
     for (x, t) in tangents where x.index <= last {
       guard shape(t) == shape(x) else {
-        throw GraphError.shapeMismatch(op: "jvp", shapes: [shape(x), shape(t)], reason: "differ: a tangent must have its variable's shape")
+        throw GraphError.shapeMismatch(
+          op: "jvp", shapes: [shape(x), shape(t)],
+          reason: "differ: a tangent must have its variable's shape")
       }
       tangent[x.index] = t
     }
@@ -58,7 +60,8 @@ public func jacobian(of ys: [Expr], wrt xs: [Expr]) throws -> [[Expr]] {
   var columns: [[Expr]] = []
   for x in xs {
     guard x.shape == [] else {
-      throw GraphError.unsupported("jacobian: variable of shape \(x.shape?.shapeDescription ?? "?") is not a scalar")
+      throw GraphError.unsupported(
+        "jacobian: variable of shape \(x.shape?.shapeDescription ?? "?") is not a scalar")
     }
     let ids = try builder.jvp(of: ys.map { try $0.node() }, tangents: [x.node(): one.node()])
     columns.append(ids.map(builder.expr))

@@ -47,7 +47,9 @@ extension Tensor {
   }
 
   /// Folds inputs elementwise with NumPy broadcasting to `shape`.
-  static func combine(_ inputs: [Tensor], shape: Shape, identity: Double, _ f: (Double, Double) -> Double) -> Tensor {
+  static func combine(
+    _ inputs: [Tensor], shape: Shape, identity: Double, _ f: (Double, Double) -> Double
+  ) -> Tensor {
     var out = [Double](repeating: identity, count: shape.elementCount)
     for input in inputs {
       if input.shape == shape {

@@ -52,7 +52,9 @@ struct PointPlan: Sendable {
       case .mul, .einsum: kind[index] = Kind(code: arity == 2 ? code(CG_MUL) : CG_PRODUCT, c: 0)
       case .sumTo, .broadcastTo: kind[index] = Kind(code: code(CG_COPY), c: 0)
       case .pow(let c):
-        let special: [Double: cg_code] = [1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT]
+        let special: [Double: cg_code] = [
+          1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT,
+        ]
         kind[index] = Kind(code: code(special[c] ?? CG_POW), c: special[c] == nil ? c : 0)
       case .exp: kind[index] = Kind(code: code(CG_EXP), c: 0)
       case .ln: kind[index] = Kind(code: code(CG_LN), c: 0)
@@ -88,14 +90,19 @@ struct PointPlan: Sendable {
       let a = Int32(index.count)
       if isReduction {
         for member in members { index += graph.inputs(NodeID(member)).map { slot[$0.index] } }
-        groups.append(cg_group(code: k.code, count: Int32(members.count), out: out, a: a, b: 0, arity: Int32(arity), c: 0))
+        groups.append(
+          cg_group(
+            code: k.code, count: Int32(members.count), out: out, a: a, b: 0, arity: Int32(arity),
+            c: 0))
       } else {
         index += members.map { slot[graph.inputs(NodeID($0)).first!.index] }
         let b = Int32(index.count)
         if members.allSatisfy({ graph.inputs(NodeID($0)).count == 2 }) {
           index += members.map { slot[graph.inputs(NodeID($0)).last!.index] }
         }
-        groups.append(cg_group(code: k.code, count: Int32(members.count), out: out, a: a, b: b, arity: 0, c: k.c))
+        groups.append(
+          cg_group(
+            code: k.code, count: Int32(members.count), out: out, a: a, b: b, arity: 0, c: k.c))
       }
       start = end
     }
@@ -114,7 +121,9 @@ struct PointPlan: Sendable {
       for (s, value) in constants { v[Int(s)] = value }
       for (s, value) in zip(inputSlots, point) { v[Int(s)] = value }
       groups.withUnsafeBufferPointer { g in
-        index.withUnsafeBufferPointer { i in cg_run_groups(g.baseAddress, g.count, i.baseAddress, v.baseAddress) }
+        index.withUnsafeBufferPointer { i in
+          cg_run_groups(g.baseAddress, g.count, i.baseAddress, v.baseAddress)
+        }
       }
     }
     return outputSlots.map { values[Int($0)] }

@@ -34,7 +34,8 @@ public struct Program: Sendable {
     let n = graph.nodeCount
     if let tensor = (0..<n).first(where: { !graph.nodes.shapes[$0].isEmpty }) {
       throw GraphError.unsupported(
-        "only scalar graphs compile; node %\(tensor) has shape \(graph.nodes.shapes[tensor].shapeDescription)")
+        "only scalar graphs compile; node %\(tensor) has shape \(graph.nodes.shapes[tensor].shapeDescription)"
+      )
     }
     var lastUse = [Int](repeating: -1, count: n)
     for index in 0..<n { for input in graph.inputs(NodeID(index)) { lastUse[input.index] = index } }
@@ -56,10 +57,14 @@ public struct Program: Sendable {
       // node (≤ 2 inputs) they are freed first so the target may reuse one,
       // since each lane is read before it is written.  A longer sum or
       // product is a chain that rereads its inputs, so they are freed after.
-      let dying = graph.inputs(NodeID(index)).filter { lastUse[$0.index] == index && !graph.op($0).isLeaf }
+      let dying = graph.inputs(NodeID(index)).filter {
+        lastUse[$0.index] == index && !graph.op($0).isLeaf
+      }
       let freeFirst = ins.count <= 2
       if freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
-      defer { if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) } }
+      defer {
+        if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
+      }
       if lastUse[index] < 0 { continue }  // unused (only possible for leaves)
       let r: Int32
       switch graph.op(NodeID(index)) {
@@ -76,15 +81,22 @@ public struct Program: Sendable {
         let op: Code = graph.op(NodeID(index)) == .add ? CG_ADD : CG_MUL
         r = allocate()
         code.append(Instruction(code: op, target: r, a: ins[0], b: ins[1], c: 0))
-        for extra in ins.dropFirst(2) { code.append(Instruction(code: op, target: r, a: r, b: extra, c: 0)) }
+        for extra in ins.dropFirst(2) {
+          code.append(Instruction(code: op, target: r, a: r, b: extra, c: 0))
+        }
       case .pow(let c):
         r = allocate()
-        let special: [Double: Code] = [1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT]
+        let special: [Double: Code] = [
+          1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT,
+        ]
         code.append(Instruction(code: special[c] ?? CG_POW, target: r, a: ins[0], b: 0, c: c))
       case .exp, .ln, .sqrt, .sin, .cos, .tanh:
-        let unary: [Op: Code] = [.exp: CG_EXP, .ln: CG_LN, .sqrt: CG_SQRT, .sin: CG_SIN, .cos: CG_COS, .tanh: CG_TANH]
+        let unary: [Op: Code] = [
+          .exp: CG_EXP, .ln: CG_LN, .sqrt: CG_SQRT, .sin: CG_SIN, .cos: CG_COS, .tanh: CG_TANH,
+        ]
         r = allocate()
-        code.append(Instruction(code: unary[graph.op(NodeID(index))]!, target: r, a: ins[0], b: 0, c: 0))
+        code.append(
+          Instruction(code: unary[graph.op(NodeID(index))]!, target: r, a: ins[0], b: 0, c: 0))
       case .einsum, .sumTo, .broadcastTo:
         // Scalar einsum/sum/broadcast of scalars is the product / identity.
         r = allocate()
@@ -92,7 +104,9 @@ public struct Program: Sendable {
           code.append(Instruction(code: CG_COPY, target: r, a: ins[0], b: 0, c: 0))
         } else {
           code.append(Instruction(code: CG_MUL, target: r, a: ins[0], b: ins[1], c: 0))
-          for extra in ins.dropFirst(2) { code.append(Instruction(code: CG_MUL, target: r, a: r, b: extra, c: 0)) }
+          for extra in ins.dropFirst(2) {
+            code.append(Instruction(code: CG_MUL, target: r, a: r, b: extra, c: 0))
+          }
         }
       }
       register[index] = r
@@ -130,7 +144,8 @@ public struct Program: Sendable {
   /// at each of `count` points; returns one column per output.
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
     guard inputs.count == inputNames.count else {
-      throw GraphError.unsupported("the program takes \(inputNames.count) input(s), \(inputs.count) were given")
+      throw GraphError.unsupported(
+        "the program takes \(inputNames.count) input(s), \(inputs.count) were given")
     }
     for (name, column) in zip(inputNames, inputs) where column.count != count {
       throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
@@ -140,9 +155,11 @@ public struct Program: Sendable {
       let out = SendablePointer(base: buffer.baseAddress!)
       let chunk = 512
       let chunks = (count + chunk - 1) / chunk
-      let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
+      let workers =
+        count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
+        let registers = UnsafeMutablePointer<Double>.allocate(
+          capacity: max(1, registerCount) * chunk)
         defer { registers.deallocate() }
         for (r, value) in constants {
           (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)

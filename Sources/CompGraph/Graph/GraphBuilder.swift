@@ -90,7 +90,9 @@ public final class GraphBuilder {
       let a = inputs[0], b = inputs[1]
       guard nodes.shapes[a.index].isEmpty, nodes.shapes[b.index].isEmpty else { return nil }
       if op == .mul, isScalarOne(a) || isScalarOne(b) { return nil }
-      return a <= b ? append(op, CollectionOfTwo(a, b), shape: []) : append(op, CollectionOfTwo(b, a), shape: [])
+      return a <= b
+        ? append(op, CollectionOfTwo(a, b), shape: [])
+        : append(op, CollectionOfTwo(b, a), shape: [])
     case (.exp, 1), (.ln, 1), (.sqrt, 1), (.sin, 1), (.cos, 1), (.tanh, 1), (.pow, 1):
       guard nodes.shapes[inputs[0].index].isEmpty else { return nil }
       return append(op, CollectionOfOne(inputs[0]), shape: [])

@@ -16,7 +16,8 @@ struct InternTable: Sendable {
   }
 
   /// The existing node equal to `(op, inputs)`, if any.
-  func find(_ op: Op, _ inputs: some Collection<NodeID>, hash: Int, in table: NodeTable) -> NodeID? {
+  func find(_ op: Op, _ inputs: some Collection<NodeID>, hash: Int, in table: NodeTable) -> NodeID?
+  {
     let mask = slots.count - 1
     let tag = Self.tag(hash)
     var slot = hash & mask
