@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "CompGraph", targets: ["CompGraph"]),
     .executable(name: "compgraph", targets: ["CompGraphCLI"]),
     .executable(name: "compgraph-bench", targets: ["CompGraphBenchmarks"]),
+    .executable(name: "compgraph-fuzz", targets: ["CompGraphFuzz"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,10 @@ let package = Package(
     ),
     .executableTarget(
       name: "CompGraphBenchmarks",
+      dependencies: ["CompGraph"]
+    ),
+    .executableTarget(
+      name: "CompGraphFuzz",
       dependencies: ["CompGraph"]
     ),
     .testTarget(
