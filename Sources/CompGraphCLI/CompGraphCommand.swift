@@ -12,7 +12,10 @@ struct CompGraphCommand: ParsableCommand {
     commandName: "compgraph",
     abstract: "A symbolic computational-graph compiler.",
     version: "0.1.0",
-    subcommands: [PrintCommand.self, EvalCommand.self]
+    subcommands: [
+      RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self, PrintCommand.self,
+      GalleryCommand.self,
+    ]
   )
 
   /// Runs the command, mapping errors to the exit codes above.
