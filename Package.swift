@@ -51,7 +51,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CompGraphCLITests",
-      dependencies: ["CompGraph"]
+      dependencies: ["CompGraph", "CompGraphCLI"]
     ),
   ]
 )

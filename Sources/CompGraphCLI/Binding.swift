@@ -71,7 +71,9 @@ func resolveBindings(_ bindings: [Binding], declared: [Declaration]) throws
   for binding in bindings {
     let value = try binding.resolve()
     values[binding.name] = value
-    if let shape = value.shape, !declaredNames.contains(binding.name) { shapes[binding.name] = shape }
+    if let shape = value.shape, !declaredNames.contains(binding.name) {
+      shapes[binding.name] = shape
+    }
   }
   return (values, shapes)
 }
@@ -81,13 +83,16 @@ func resolveBindings(_ bindings: [Binding], declared: [Declaration]) throws
 func tensors(
   _ values: [String: (shape: Shape?, values: [Double])], for graph: Graph
 ) throws -> [String: Tensor] {
-  let shapes = Dictionary(graph.variables.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+  let shapes = Dictionary(
+    graph.variables.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
   var tensors: [String: Tensor] = [:]
   for (name, value) in values.sorted(by: { $0.key < $1.key }) {
     guard let shape = shapes[name] else {
       throw UserError("--at \(name): the expression has no variable '\(name)'")
     }
-    if let given = value.shape, given != shape, !(given.count == 1 && value.values.count == shape.elementCount) {
+    if let given = value.shape, given != shape,
+      !(given.count == 1 && value.values.count == shape.elementCount)
+    {
       throw UserError(
         "--at \(name): variable '\(name)' has shape \(shape.shapeDescription) but the value has shape "
           + "\(given.shapeDescription); declare it with --var \(name)=\(given.shapeDescription) or give "
@@ -148,9 +153,12 @@ func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
       expectsItem = true
       index = text.index(after: index)
     default:
-      guard expectsItem, !counts.isEmpty, rank.map({ $0 == counts.count }) ?? true else { return nil }
+      guard expectsItem, !counts.isEmpty, rank.map({ $0 == counts.count }) ?? true else {
+        return nil
+      }
       rank = counts.count
-      let end = text[index...].firstIndex { $0 == "," || $0 == "]" || $0.isWhitespace } ?? text.endIndex
+      let end =
+        text[index...].firstIndex { $0 == "," || $0 == "]" || $0.isWhitespace } ?? text.endIndex
       guard let value = Double(text[index..<end]) else { return nil }
       values.append(value)
       counts[counts.count - 1] += 1
@@ -173,7 +181,9 @@ func parseCSV(_ text: String) -> (shape: Shape?, values: [Double])? {
     let cells = row.split(separator: ",", omittingEmptySubsequences: false).map {
       Double($0.trimmingCharacters(in: .whitespaces))
     }
-    guard cells.allSatisfy({ $0 != nil }), columns.map({ $0 == cells.count }) ?? true else { return nil }
+    guard cells.allSatisfy({ $0 != nil }), columns.map({ $0 == cells.count }) ?? true else {
+      return nil
+    }
     columns = cells.count
     values += cells.compactMap { $0 }
   }

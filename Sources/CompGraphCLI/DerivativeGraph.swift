@@ -49,6 +49,7 @@ extension Graph {
         level = next
       }
     }
-    return DerivativeGraph(graph: builder.graph(outputs: outputs, names: names), outputOrders: orders)
+    return DerivativeGraph(
+      graph: builder.graph(outputs: outputs, names: names), outputOrders: orders)
   }
 }

@@ -38,7 +38,8 @@ struct EvalCommand: ParsableCommand {
 
   @Option(
     name: .customLong("derivative"),
-    help: ArgumentHelp("Also print a mixed partial, e.g. x,y,x for ∂³f/∂x∂y∂x (repeatable).", valueName: "vars"))
+    help: ArgumentHelp(
+      "Also print a mixed partial, e.g. x,y,x for ∂³f/∂x∂y∂x (repeatable).", valueName: "vars"))
   var derivatives: [VariableList] = []
 
   @Flag(help: "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\"}.")
@@ -69,7 +70,8 @@ struct EvalCommand: ParsableCommand {
     if wantsDerivatives && graph.outputs.count > 1 {
       throw UserError(
         "derivatives need a single output, but the program has \(graph.outputs.count) ("
-          + graph.outputNames.joined(separator: ", ") + "); keep one 'out' or evaluate them separately")
+          + graph.outputNames.joined(separator: ", ")
+          + "); keep one 'out' or evaluate them separately")
     }
     let builder = GraphBuilder(graph)
     let f = graph.outputs[0]
@@ -91,7 +93,9 @@ struct EvalCommand: ParsableCommand {
       var node = f
       for name in list.names {
         guard let x = builder.existingVariable(name) else {
-          throw UserError("--derivative \(list.names.joined(separator: ",")): the expression has no variable '\(name)'")
+          throw UserError(
+            "--derivative \(list.names.joined(separator: ",")): the expression has no variable '\(name)'"
+          )
         }
         node = try builder.gradient(of: node, wrt: [x])[0]
       }
@@ -148,10 +152,15 @@ struct EvalReport {
     if values.count == 1 {
       members.append(("value", JSONText.tensor(values[0])))
     } else {
-      members.append(("value", JSONText.object(zip(outputNames, values.map(JSONText.tensor)).map { ($0, $1) })))
+      members.append(
+        ("value", JSONText.object(zip(outputNames, values.map(JSONText.tensor)).map { ($0, $1) })))
     }
     if let gradient {
-      members.append(("gradient", JSONText.object(zip(variables, gradient.map(JSONText.tensor)).map { ($0, $1) })))
+      members.append(
+        (
+          "gradient",
+          JSONText.object(zip(variables, gradient.map(JSONText.tensor)).map { ($0, $1) })
+        ))
     }
     if let hessian {
       let rows = zip(variables, hessian).map { x, row in
@@ -160,7 +169,9 @@ struct EvalReport {
       members.append(("hessian", JSONText.object(rows)))
     }
     if !derivatives.isEmpty {
-      let entries = derivatives.map { ($0.variables.joined(separator: ","), JSONText.tensor($0.value)) }
+      let entries = derivatives.map {
+        ($0.variables.joined(separator: ","), JSONText.tensor($0.value))
+      }
       members.append(("derivatives", JSONText.object(entries)))
     }
     return JSONText.object(members)

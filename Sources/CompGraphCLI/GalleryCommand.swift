@@ -57,7 +57,8 @@ struct GalleryCommand: ParsableCommand {
     }
     let marker = "# render:"
     let line = text.split(separator: "\n").first { $0.hasPrefix(marker) }
-    let options = line.map { $0.dropFirst(marker.count).split(separator: " ").map(String.init) } ?? []
+    let options =
+      line.map { $0.dropFirst(marker.count).split(separator: " ").map(String.init) } ?? []
     do {
       return try RenderCommand.parse(["-f", source.path] + options)
     } catch {

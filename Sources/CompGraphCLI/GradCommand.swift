@@ -19,7 +19,9 @@ struct GradCommand: ParsableCommand {
 
   @OptionGroup var input: InputOptions
 
-  @Option(help: ArgumentHelp("The variables to differentiate with respect to, e.g. x,y.", valueName: "vars"))
+  @Option(
+    help: ArgumentHelp(
+      "The variables to differentiate with respect to, e.g. x,y.", valueName: "vars"))
   var wrt: VariableList
 
   @Option(help: "The highest derivative order.")
@@ -27,7 +29,8 @@ struct GradCommand: ParsableCommand {
 
   func validate() throws {
     guard (1...6).contains(order) else {
-      throw ValidationError("--order must be between 1 and 6 (each order multiplies the graph's size).")
+      throw ValidationError(
+        "--order must be between 1 and 6 (each order multiplies the graph's size).")
     }
     _ = try VariableList.distinct([wrt], option: "--wrt")
   }

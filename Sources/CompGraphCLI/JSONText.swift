@@ -1,5 +1,5 @@
-import Foundation
 import CompGraph
+import Foundation
 
 /// The pieces of `eval --json`: numbers in their shortest round-trip form,
 /// non-finite numbers as the strings `"nan"`, `"inf"`, `"-inf"`, tensors as
@@ -34,7 +34,9 @@ enum JSONText {
         out += ", " + String(repeating: "[", count: t.shape.count - 1 - axis)
       }
     }
-    return t.scalars.isEmpty ? String(repeating: "[", count: t.shape.count) + String(repeating: "]", count: t.shape.count) : out
+    return t.scalars.isEmpty
+      ? String(repeating: "[", count: t.shape.count) + String(repeating: "]", count: t.shape.count)
+      : out
   }
 
   static func string(_ s: String) -> String {

@@ -6,7 +6,8 @@ import Foundation
 func writeAtomically(_ data: Data, to path: String) throws {
   let url = URL(fileURLWithPath: path)
   let directory = url.deletingLastPathComponent()
-  let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+  let temporary = directory.appendingPathComponent(
+    ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
   guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
     throw UserError(
       "cannot write '\(path)': the directory '\(directory.path)' does not exist or is not writable")

@@ -32,7 +32,8 @@ struct RenderCommand: ParsableCommand {
 
   @Option(
     name: .customLong("grad"),
-    help: ArgumentHelp("Also draw the derivatives with respect to these variables, e.g. p,q.", valueName: "vars"))
+    help: ArgumentHelp(
+      "Also draw the derivatives with respect to these variables, e.g. p,q.", valueName: "vars"))
   var gradient: VariableList?
 
   @Option(help: "The highest derivative order to draw (with --grad).")
@@ -49,7 +50,9 @@ struct RenderCommand: ParsableCommand {
 
   @Option(
     name: .customLong("at"),
-    help: ArgumentHelp("Show values (and adjoints) at this point, as for eval (repeatable).", valueName: "name=value"))
+    help: ArgumentHelp(
+      "Show values (and adjoints) at this point, as for eval (repeatable).", valueName: "name=value"
+    ))
   var bindings: [Binding] = []
 
   @Option(help: "Refuse graphs with more nodes than this (default: 1000, 20000 for sfdp).")
@@ -68,14 +71,16 @@ struct RenderCommand: ParsableCommand {
   func validate() throws {
     if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
     guard (1...6).contains(order) else {
-      throw ValidationError("--order must be between 1 and 6 (each order multiplies the graph's size).")
+      throw ValidationError(
+        "--order must be between 1 and 6 (each order multiplies the graph's size).")
     }
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     let format = resolvedFormat
     if format != .dot && format != .text && !GraphvizRenderer.layouts.contains(layout) {
       throw ValidationError(
-        "unknown layout '\(layout)'; use one of: \(GraphvizRenderer.layouts.joined(separator: ", ")).")
+        "unknown layout '\(layout)'; use one of: \(GraphvizRenderer.layouts.joined(separator: ", "))."
+      )
     }
     if format.isBinary && output == nil && standardOutputIsTerminal {
       throw ValidationError(
@@ -117,7 +122,8 @@ struct RenderCommand: ParsableCommand {
   /// unless `--no-simplify`.
   func derivativeGraph() throws -> DerivativeGraph {
     let values = try resolveBindings(bindings, declared: input.declarations)
-    var drawing = try DerivativeGraph(graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
+    var drawing = try DerivativeGraph(
+      graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
     drawing = try drawing.graph.derivatives(wrt: gradient?.names ?? [], order: order)
     if simplify { drawing.graph = simplified(drawing.graph) }
     return drawing

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import CompGraph
+import Foundation
 
 /// Runs `body`, turning the library's errors about the user's input
 /// (graph, render and parse errors) into a `UserError` (exit code 1).

@@ -33,7 +33,10 @@ import Testing
     ("a - (x + y)", "a - (x + y)"),
     ("(a + b)*(c + d)", "(a + b)*(c + d)"),
     ("exp(x + 3)", "exp(x + 3)"),
-    ("sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3", "0.3333333333333333*sqrt(p + p + q) + ln(p*p*q) + 3"),
+    (
+      "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3",
+      "0.3333333333333333*sqrt(p + p + q) + ln(p*p*q) + 3"
+    ),
     ("x * y + exp(x + 3)", "x*y + exp(x + 3)"),
     ("1 / (1 + exp(-(w*a + b)))", "1/(exp(-(w*a + b)) + 1)"),
     ("x - 1", "x - 1"),
@@ -45,7 +48,8 @@ import Testing
   }
 
   @Test func tensorOps() throws {
-    #expect(try roundTrip("matmul(A, B)", ["A": [2, 3], "B": [3, 4]]) == #"einsum("ij,jk->ik", A, B)"#)
+    #expect(
+      try roundTrip("matmul(A, B)", ["A": [2, 3], "B": [3, 4]]) == #"einsum("ij,jk->ik", A, B)"#)
     #expect(try roundTrip("sum(v*v)", ["v": [3]]) == "sum(v*v)")
   }
 

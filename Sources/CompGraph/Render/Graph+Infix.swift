@@ -56,7 +56,9 @@ extension Graph {
     for output in outputs { uses[output.index] += 1 }
     let variableNames = Set(variables.map(\.name))
     var prefix = "t"
-    while variableNames.contains(where: { $0.hasPrefix(prefix) && Int($0.dropFirst(prefix.count)) != nil }) {
+    while variableNames.contains(where: {
+      $0.hasPrefix(prefix) && Int($0.dropFirst(prefix.count)) != nil
+    }) {
       prefix = "_" + prefix
     }
     var names: [NodeID: String] = [:]
@@ -190,7 +192,8 @@ private struct InfixPrinter {
   func isNegative(_ id: NodeID) -> Bool {
     if names[id] != nil { return false }
     switch graph.op(id) {
-    case .constant(let t) where t.isScalar: return t.scalars[0].sign == .minus && !t.scalars[0].isNaN
+    case .constant(let t) where t.isScalar:
+      return t.scalars[0].sign == .minus && !t.scalars[0].isNaN
     case .mul: return factors(id).first.flatMap(scalarConstant).map { $0.sign == .minus } ?? false
     default: return false
     }
@@ -209,10 +212,14 @@ private struct InfixPrinter {
     return inputs.filter { scalarConstant($0) == nil } + inputs.filter { scalarConstant($0) != nil }
   }
 
-  /// A product's factors with scalar constants first.
+  /// A product's factors with scalar constants first, negative ones
+  /// leading (so the sign is written once, in front).
   func factors(_ id: NodeID) -> [NodeID] {
     let inputs = graph.inputs(id)
-    return inputs.filter { scalarConstant($0) != nil } + inputs.filter { scalarConstant($0) == nil }
+    let constants = inputs.filter { scalarConstant($0) != nil }
+    let negative = constants.filter { scalarConstant($0)!.sign == .minus }
+    return negative + constants.filter { scalarConstant($0)!.sign == .plus }
+      + inputs.filter { scalarConstant($0) == nil }
   }
 
   // MARK: Pieces
@@ -225,12 +232,16 @@ private struct InfixPrinter {
     case .constant(let t) where t.isScalar:
       return [.text(formatNumber(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
     case .constant(let t):
-      return [.text(t.scalars.count <= 16 ? t.description : "<\(t.shape.shapeDescription) constant>")]
+      return [
+        .text(t.scalars.count <= 16 ? t.description : "<\(t.shape.shapeDescription) constant>")
+      ]
     case .add: return sumPieces(id)
     case .mul: return productPieces(id, magnitude: slot.magnitude)
     case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
     case .pow(let c):
-      return [.node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(c))]
+      return [
+        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(c)),
+      ]
     case .exp, .ln, .sqrt, .sin, .cos, .tanh: return call(graph.op(id).info.name, inputs)
     case .einsum(let spec): return call("einsum", inputs, first: "\"\(spec)\"")
     case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
@@ -240,7 +251,9 @@ private struct InfixPrinter {
   }
 
   /// `name(a, b)`, with an optional literal first or last argument.
-  func call(_ name: String, _ arguments: [NodeID], first: String? = nil, last: String? = nil) -> [Piece] {
+  func call(_ name: String, _ arguments: [NodeID], first: String? = nil, last: String? = nil)
+    -> [Piece]
+  {
     var pieces: [Piece] = [.text(name + "(" + (first.map { $0 + ", " } ?? ""))]
     for (k, argument) in arguments.enumerated() {
       if k > 0 { pieces.append(.text(", ")) }
@@ -256,7 +269,9 @@ private struct InfixPrinter {
       if k == 0 {
         pieces.append(.node(term, .free))
       } else if isNegative(term) {
-        pieces += [.text(" - "), .node(term, Slot(minimum: .product, allowsMinus: false, magnitude: true))]
+        pieces += [
+          .text(" - "), .node(term, Slot(minimum: .product, allowsMinus: false, magnitude: true)),
+        ]
       } else {
         pieces += [.text(" + "), .node(term, Slot(minimum: .sum, allowsMinus: false))]
       }
@@ -310,7 +325,9 @@ private struct InfixPrinter {
   /// `x`, `(a*b)` or `x^2` after a `/`.
   func divisor(_ base: NodeID, exponent: Double) -> [Piece] {
     if exponent == 1 { return [.node(base, Slot(minimum: .negation, allowsMinus: false))] }
-    return [.node(base, Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(exponent))]
+    return [
+      .node(base, Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(exponent)),
+    ]
   }
 
   /// The characters a node adds to its operands' text (an estimate for
