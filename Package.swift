@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "CompGraph", targets: ["CompGraph"]),
     .executable(name: "compgraph", targets: ["CompGraphCLI"]),
     .executable(name: "compgraph-bench", targets: ["CompGraphBenchmarks"]),
+    .executable(name: "compgraph-fuzz", targets: ["CompGraphFuzz"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,13 +53,17 @@ let package = Package(
       name: "LogisticRegression", dependencies: ["CompGraph"], path: "Examples/LogisticRegression"),
     .executableTarget(
       name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
+    .executableTarget(
+      name: "CompGraphFuzz",
+      dependencies: ["CompGraph"]
+    ),
     .testTarget(
       name: "CompGraphTests",
       dependencies: ["CompGraph", .product(name: "Numerics", package: "swift-numerics")]
     ),
     .testTarget(
       name: "CompGraphCLITests",
-      dependencies: ["CompGraph"]
+      dependencies: ["CompGraph", "CompGraphCLI"]
     ),
   ]
 )

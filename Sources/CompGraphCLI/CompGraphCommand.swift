@@ -2,7 +2,7 @@ import ArgumentParser
 import CompGraph
 import Foundation
 
-/// `compgraph`: parse, print and evaluate expressions.
+/// `compgraph`: draw, differentiate, evaluate, simplify and print expressions.
 ///
 /// Exit codes: 0 success, 1 a user error in the input (the message is on
 /// standard error), 2 a usage error (bad flags or arguments).
@@ -11,8 +11,16 @@ struct CompGraphCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compgraph",
     abstract: "A symbolic computational-graph compiler.",
+    discussion: """
+      Example:
+        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --grad p,q -o seed.svg
+      """,
     version: "0.1.0",
-    subcommands: [PrintCommand.self, EvalCommand.self]
+    subcommands: [
+      RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
+      PrintCommand.self,
+      GalleryCommand.self,
+    ]
   )
 
   /// Runs the command, mapping errors to the exit codes above.

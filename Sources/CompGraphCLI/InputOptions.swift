@@ -26,10 +26,11 @@ struct InputOptions: ParsableArguments {
     }
   }
 
-  /// Reads and parses the input into a fresh builder.
-  func parse() throws -> ParsedProgram {
+  /// Reads and parses the input into a fresh builder.  `inferred` gives
+  /// shapes to variables that `--var` does not declare (from `--at` values).
+  func parse(inferred: [String: Shape] = [:]) throws -> ParsedProgram {
     let (source, origin) = try read()
-    var shapes: [String: Shape] = [:]
+    var shapes = inferred
     for declaration in declarations { shapes[declaration.name] = declaration.shape }
     do {
       return try parseProgram(source, declarations: shapes, into: GraphBuilder())

@@ -5,7 +5,13 @@ import CompGraph
 struct PrintCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "print",
-    abstract: "Print the graph as an SSA listing."
+    abstract: "Print the graph as an SSA listing.",
+    discussion: """
+      One node a line (jaxpr-like), then the node, edge and operation counts.
+
+      Example:
+        compgraph print "exp(x) * y"
+      """
   )
 
   @OptionGroup var input: InputOptions

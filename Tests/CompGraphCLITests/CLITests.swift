@@ -4,41 +4,6 @@ import Testing
 /// End-to-end: runs the built `compgraph` and compares its output and exit
 /// code with literals.
 @Suite struct CLITests {
-  struct Run: Equatable {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  /// The directory holding the built products (next to the test bundle).
-  static var products: URL {
-    #if os(macOS)
-      for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-        return bundle.bundleURL.deletingLastPathComponent()
-      }
-    #endif
-    return Bundle.main.bundleURL
-  }
-
-  func compgraph(_ arguments: String..., input: String = "") throws -> Run {
-    let process = Process()
-    process.executableURL = Self.products.appendingPathComponent("compgraph")
-    process.arguments = arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    if !input.isEmpty { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-      stderr: String(decoding: err, as: UTF8.self))
-  }
-
   @Test func version() throws {
     #expect(try compgraph("--version") == Run(status: 0, stdout: "0.1.0\n", stderr: ""))
   }
