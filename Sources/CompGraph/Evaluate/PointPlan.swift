@@ -116,16 +116,26 @@ struct PointPlan: Sendable {
 
   /// Evaluates at one point given in `inputNames` order.
   func evaluate(point: [Double]) -> [Double] {
-    var values = [Double](repeating: 0, count: max(1, slotCount))
-    values.withUnsafeMutableBufferPointer { v in
-      for (s, value) in constants { v[Int(s)] = value }
-      for (s, value) in zip(inputSlots, point) { v[Int(s)] = value }
-      groups.withUnsafeBufferPointer { g in
-        index.withUnsafeBufferPointer { i in
-          cg_run_groups(g.baseAddress, g.count, i.baseAddress, v.baseAddress)
-        }
-      }
+    withRegisters { values in
+      for (s, value) in zip(inputSlots, point) { values[Int(s)] = value }
+      run(values)
+      return outputSlots.map { values[Int($0)] }
     }
-    return outputSlots.map { values[Int($0)] }
+  }
+
+  /// Calls `body` with a slot file whose constants are filled in.
+  func withRegisters<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
+    let values = UnsafeMutablePointer<Double>.allocate(capacity: max(1, slotCount))
+    defer { values.deallocate() }
+    values.initialize(repeating: 0, count: max(1, slotCount))
+    for (s, value) in constants { values[Int(s)] = value }
+    return body(values)
+  }
+
+  /// Runs every group over the slot file.
+  func run(_ values: UnsafeMutablePointer<Double>) {
+    groups.withUnsafeBufferPointer { g in
+      index.withUnsafeBufferPointer { i in cg_run_groups(g.baseAddress, g.count, i.baseAddress, values) }
+    }
   }
 }

@@ -153,36 +153,76 @@ public struct Program: Sendable {
     let outputCount = outputRegisters.count
     let values = [Double](unsafeUninitializedCapacity: outputCount * count) { buffer, initialized in
       let out = SendablePointer(base: buffer.baseAddress!)
-      let chunk = 512
-      let chunks = (count + chunk - 1) / chunk
-      let workers =
-        count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        let registers = UnsafeMutablePointer<Double>.allocate(
-          capacity: max(1, registerCount) * chunk)
-        defer { registers.deallocate() }
-        for (r, value) in constants {
-          (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)
-        }
-        var c = worker
-        while c < chunks {
-          let start = c * chunk
-          let len = min(chunk, count - start)
-          for (k, r) in inputRegisters.enumerated() {
-            inputs[k].withUnsafeBufferPointer { src in
-              (registers + Int(r) * chunk).update(from: src.baseAddress! + start, count: len)
-            }
-          }
-          run(registers, stride: chunk, length: len)
-          for (k, r) in outputRegisters.enumerated() {
-            (out.base + k * count + start).initialize(from: registers + Int(r) * chunk, count: len)
-          }
-          c += workers
-        }
+      // Registers of one chunk should stay in cache (~512 KB).  A program too
+      // wide for a useful chunk runs point by point on its graph-vectorised plan.
+      let chunk = min(512, 65_536 / max(1, registerCount))
+      if chunk < 16 {
+        evaluatePointwise(inputs, count: count, into: out)
+      } else {
+        evaluateChunked(inputs, count: count, chunk: chunk, into: out)
       }
       initialized = outputCount * count
     }
     return BatchValues(count: count, values: values)
+  }
+
+  /// Batch evaluation chunk by chunk: each instruction sweeps `chunk` lanes.
+  private func evaluateChunked(_ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer) {
+    let chunks = (count + chunk - 1) / chunk
+    let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
+      defer { registers.deallocate() }
+      for (r, value) in constants {
+        (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)
+      }
+      var c = worker
+      while c < chunks {
+        let start = c * chunk
+        let len = min(chunk, count - start)
+        for (k, r) in inputRegisters.enumerated() {
+          inputs[k].withUnsafeBufferPointer { src in
+            (registers + Int(r) * chunk).update(from: src.baseAddress! + start, count: len)
+          }
+        }
+        run(registers, stride: chunk, length: len)
+        for (k, r) in outputRegisters.enumerated() {
+          (out.base + k * count + start).initialize(from: registers + Int(r) * chunk, count: len)
+        }
+        c += workers
+      }
+    }
+  }
+
+  /// Batch evaluation point by point through the `PointPlan`.  Inputs are
+  /// staged a block of points at a time, so each input column is read one
+  /// cache line per block rather than one line per point.
+  private func evaluatePointwise(_ inputs: [[Double]], count: Int, into out: SendablePointer) {
+    let block = 8
+    let blocks = (count + block - 1) / block
+    let workers = blocks >= 2 ? min(ProcessInfo.processInfo.activeProcessorCount, blocks) : 1
+    let inputCount = inputs.count
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var staged = [Double](repeating: 0, count: max(1, inputCount * block))
+      pointPlan.withRegisters { values in
+        var b = worker
+        while b < blocks {
+          let start = b * block
+          let len = min(block, count - start)
+          for k in 0..<inputCount {
+            for j in 0..<len { staged[k * block + j] = inputs[k][start + j] }
+          }
+          for j in 0..<len {
+            for (k, slot) in pointPlan.inputSlots.enumerated() { values[Int(slot)] = staged[k * block + j] }
+            pointPlan.run(values)
+            for (k, slot) in pointPlan.outputSlots.enumerated() {
+              (out.base + k * count + start + j).initialize(to: values[Int(slot)])
+            }
+          }
+          b += workers
+        }
+      }
+    }
   }
 
   /// Runs every instruction over `length` lanes of each register (in C, so
