@@ -8,10 +8,12 @@ let package = Package(
     .library(name: "CompGraph", targets: ["CompGraph"]),
     .executable(name: "compgraph", targets: ["CompGraphCLI"]),
     .executable(name: "compgraph-bench", targets: ["CompGraphBenchmarks"]),
+    .executable(name: "compgraph-fuzz", targets: ["CompGraphFuzz"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -19,9 +21,15 @@ let package = Package(
       pkgConfig: "libgvc",
       providers: [.apt(["libgraphviz-dev"]), .brew(["graphviz"])]
     ),
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+    ),
+    .target(name: "CKernels"),
     .target(
       name: "CompGraph",
-      dependencies: ["CGraphviz"]
+      dependencies: ["CGraphviz", "CKernels", "CBLAS"]
     ),
     .executableTarget(
       name: "CompGraphCLI",
@@ -34,13 +42,28 @@ let package = Package(
       name: "CompGraphBenchmarks",
       dependencies: ["CompGraph"]
     ),
+    .executableTarget(
+      name: "HigherOrderTanh", dependencies: ["CompGraph"], path: "Examples/HigherOrderTanh"),
+    .executableTarget(
+      name: "FiniteDifferenceError", dependencies: ["CompGraph"],
+      path: "Examples/FiniteDifferenceError"),
+    .executableTarget(
+      name: "NewtonRosenbrock", dependencies: ["CompGraph"], path: "Examples/NewtonRosenbrock"),
+    .executableTarget(
+      name: "LogisticRegression", dependencies: ["CompGraph"], path: "Examples/LogisticRegression"),
+    .executableTarget(
+      name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
+    .executableTarget(
+      name: "CompGraphFuzz",
+      dependencies: ["CompGraph"]
+    ),
     .testTarget(
       name: "CompGraphTests",
       dependencies: ["CompGraph", .product(name: "Numerics", package: "swift-numerics")]
     ),
     .testTarget(
       name: "CompGraphCLITests",
-      dependencies: ["CompGraph"]
+      dependencies: ["CompGraph", "CompGraphCLI"]
     ),
   ]
 )

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import CompGraph
 
 @Suite struct DerivativeTests {
   /// Each op, composed so that its argument stays in its domain, against
   /// finite differences (orders 1–2) at several points.
   @Test(arguments: [
-    "add", "mul", "pow3", "pow-1.5", "exp", "ln", "sqrt", "sin", "cos", "tanh", "sub", "div", "sigmoid", "softplus",
+    "add", "mul", "pow3", "pow-1.5", "exp", "ln", "sqrt", "sin", "cos", "tanh", "sub", "div",
+    "sigmoid", "softplus",
   ])
   func everyOpMatchesFiniteDifferences(_ name: String) throws {
     let g = GraphBuilder()
@@ -77,7 +79,9 @@ import Testing
     for (n, closed) in closedForms.enumerated() {
       d = try CompGraph.gradient(of: d, wrt: x)
       for p in [-0.8, 0.1, 0.5, 1.7] {
-        #expect(isClose(try scalar(d, ["x": p]), closed(Foundation.tanh(p)), tolerance: 1e-11), "order \(n + 1) at \(p)")
+        #expect(
+          isClose(try scalar(d, ["x": p]), closed(Foundation.tanh(p)), tolerance: 1e-11),
+          "order \(n + 1) at \(p)")
       }
     }
   }
@@ -101,9 +105,15 @@ import Testing
     let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
     let h = try hessian(of: f, wrt: [p, q])
     let at: [String: Double] = ["p": 2, "q": 3]
-    let exact = [[-0.51799830823853465, -0.0089991541192673153], [-0.0089991541192673153, -0.11561068817074477]]
-    for i in 0..<2 { for j in 0..<2 { #expect(isClose(try scalar(h[i][j], at), exact[i][j], tolerance: 1e-13)) } }
-    let hv = try hessianVectorProduct(of: f, wrt: [p, q], direction: [g.constant(1.0), g.constant(-2.0)])
+    let exact = [
+      [-0.51799830823853465, -0.0089991541192673153],
+      [-0.0089991541192673153, -0.11561068817074477],
+    ]
+    for i in 0..<2 {
+      for j in 0..<2 { #expect(isClose(try scalar(h[i][j], at), exact[i][j], tolerance: 1e-13)) }
+    }
+    let hv = try hessianVectorProduct(
+      of: f, wrt: [p, q], direction: [g.constant(1.0), g.constant(-2.0)])
     #expect(isClose(try scalar(hv[0], at), exact[0][0] - 2 * exact[0][1], tolerance: 1e-13))
     #expect(isClose(try scalar(hv[1], at), exact[1][0] - 2 * exact[1][1], tolerance: 1e-13))
   }
@@ -112,7 +122,8 @@ import Testing
     let g = GraphBuilder()
     let p = try g.variable("p"), q = try g.variable("q")
     let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
-    let report = try checkGradients(of: f, at: ["p": Tensor(2), "q": Tensor(3)], order: 3, step: 1e-4)
+    let report = try checkGradients(
+      of: f, at: ["p": Tensor(2), "q": Tensor(3)], order: 3, step: 1e-4)
     #expect(report.worstRelativeError < 1e-6, "\(report)")
   }
 
@@ -126,7 +137,10 @@ import Testing
   @Test func gradientOfTensorOutputIsAnError() throws {
     let g = GraphBuilder()
     let a = try g.variable("A", [2])
-    #expect(throws: GraphError.unsupported("gradient needs a scalar output, but it has shape 2; take sum() of it first")) {
+    #expect(
+      throws: GraphError.unsupported(
+        "gradient needs a scalar output, but it has shape 2; take sum() of it first")
+    ) {
       try CompGraph.gradient(of: exp(a), wrt: a)
     }
   }

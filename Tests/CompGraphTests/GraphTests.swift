@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CompGraph
 
 @Suite struct GraphTests {

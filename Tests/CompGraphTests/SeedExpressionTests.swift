@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CompGraph
 
 /// W5 in WORKLOADS.md: f(p,q) = √(p + p + q)/3 + ln(p·(p·q)) + 3 at (2, 3).

@@ -10,7 +10,8 @@ func isClose(_ a: Double, _ b: Double, tolerance: Double = 1e-12) -> Bool {
 /// Builds `body` in a fresh builder and checks the graph invariants of the
 /// result, as every transform test should.
 func checked(_ exprs: [Expr]) throws -> Graph {
-  let graph = try exprs[0].graph(names: exprs.indices.map { "y\($0)" }, with: Array(exprs.dropFirst()))
+  let graph = try exprs[0].graph(
+    names: exprs.indices.map { "y\($0)" }, with: Array(exprs.dropFirst()))
   try graph.checkInvariants()
   return graph
 }

@@ -39,7 +39,7 @@ public func derivative(of f: Expr, wrt x: Expr, order: Int = 1, simplify: Bool =
       guard let variable = scratch.existingVariable(name) else {
         return builder.expr(builder.constantNode(0.0))  // f does not depend on x
       }
-      root = try scratch.jvp(of: root, tangents: [variable: scratch.constantNode(1.0)])
+      root = try scratch.jvp(of: [root], tangents: [variable: scratch.constantNode(1.0)])[0]
     }
     if simplify { root = scratch.simplify([root])[0] }
     graph = scratch.graph(outputs: [root])

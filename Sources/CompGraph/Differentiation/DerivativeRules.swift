@@ -14,18 +14,20 @@ enum LocalDerivative {
 func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivative {
   switch op {
   case .variable, .constant: preconditionFailure("leaves have no derivative rule")
-  case .add: .scale(y.constant(1))                            // ∂(Σ xᵢ)/∂x_k = 1
-  case .mul: .scale(product(x, without: k))                   // ∂(Π xᵢ)/∂x_k = Π_{i≠k} xᵢ
-  case .pow(let c): .scale(c * pow(x[0], c - 1))              // d xᶜ = c·xᶜ⁻¹ dx
-  case .exp: .scale(y)                                        // d eˣ = eˣ dx
-  case .ln: .scale(pow(x[0], -1))                             // d ln x = x⁻¹ dx
-  case .sqrt: .scale(0.5 * pow(y, -1))                        // d √x = ½ (√x)⁻¹ dx
-  case .sin: .scale(cos(x[0]))                                // d sin x = cos x dx
-  case .cos: .scale(-sin(x[0]))                               // d cos x = −sin x dx
-  case .tanh: .scale(1 - pow(y, 2))                           // d tanh x = (1 − tanh²x) dx
-  case .einsum(let spec):                                     // linear in each operand
-    .linear(apply: { t in spec.replacingOperand(k, of: x, with: t) }, transpose: { g in spec.pullback(k, x, g) })
-  case .sumTo(let s):                                         // Σ↓ and ⇑ are each other's transpose
+  case .add: .scale(y.constant(1))  // ∂(Σ xᵢ)/∂x_k = 1
+  case .mul: .scale(product(x, without: k))  // ∂(Π xᵢ)/∂x_k = Π_{i≠k} xᵢ
+  case .pow(let c): .scale(c * pow(x[0], c - 1))  // d xᶜ = c·xᶜ⁻¹ dx
+  case .exp: .scale(y)  // d eˣ = eˣ dx
+  case .ln: .scale(pow(x[0], -1))  // d ln x = x⁻¹ dx
+  case .sqrt: .scale(0.5 * pow(y, -1))  // d √x = ½ (√x)⁻¹ dx
+  case .sin: .scale(cos(x[0]))  // d sin x = cos x dx
+  case .cos: .scale(-sin(x[0]))  // d cos x = −sin x dx
+  case .tanh: .scale(1 - pow(y, 2))  // d tanh x = (1 − tanh²x) dx
+  case .einsum(let spec):  // linear in each operand
+    .linear(
+      apply: { t in spec.replacingOperand(k, of: x, with: t) },
+      transpose: { g in spec.pullback(k, x, g) })
+  case .sumTo(let s):  // Σ↓ and ⇑ are each other's transpose
     .linear(apply: { $0.sum(to: s) }, transpose: { $0.broadcast(to: x[0].shape ?? []) })
   case .broadcastTo(let s):
     .linear(apply: { $0.broadcast(to: s) }, transpose: { $0.sum(to: x[0].shape ?? []) })
@@ -34,8 +36,7 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
 
 /// Π_{i≠k} xᵢ (a product reaching a rule has at least two inputs).
 func product(_ x: [Expr], without k: Int) -> Expr {
-  let others = x.indices.filter { $0 != k }.map { x[$0] }
-  return others.count == 1 ? others[0] : Expr.apply(.mul, others)
+  product(x.indices.filter { $0 != k }.map { x[$0] })
 }
 
 extension EinsumSpec {

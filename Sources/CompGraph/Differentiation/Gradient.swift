@@ -10,7 +10,8 @@ extension GraphBuilder {
   public func gradient(of y: NodeID, wrt xs: [NodeID]) throws -> [NodeID] {
     guard shape(y).isEmpty else {
       throw GraphError.unsupported(
-        "gradient needs a scalar output, but it has shape \(shape(y).shapeDescription); take sum() of it first")
+        "gradient needs a scalar output, but it has shape \(shape(y).shapeDescription); take sum() of it first"
+      )
     }
     let end = y.index + 1
     // Active: depends on some x (forward loop).
@@ -47,7 +48,8 @@ extension GraphBuilder {
       }
     }
     return xs.map { x in
-      (x.index < end ? adjoint[x.index] : nil) ?? constantNode(Tensor(repeating: 0, shape: shape(x)))
+      (x.index < end ? adjoint[x.index] : nil)
+        ?? constantNode(Tensor(repeating: 0, shape: shape(x)))
     }
   }
 }
@@ -71,7 +73,9 @@ extension Graph {
     let builder = GraphBuilder(self)
     let vars = try names.map { name -> NodeID in
       guard let v = builder.existingVariable(name) else {
-        throw GraphError.unsupported("cannot differentiate with respect to '\(name)': the expression has no variable of that name")
+        throw GraphError.unsupported(
+          "cannot differentiate with respect to '\(name)': the expression has no variable of that name"
+        )
       }
       return v
     }
@@ -89,11 +93,17 @@ extension Graph {
 /// `∂f/∂p`, `∂²f/∂p²`, `∂²f/∂p∂q`: the conventional name of a derivative.
 public func derivativeName(of f: String, wrt vars: [String]) -> String {
   let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
-  func sup(_ n: Int) -> String { n == 1 ? "" : String(String(n).map { superscripts[Int(String($0))!] }) }
+  func sup(_ n: Int) -> String {
+    n == 1 ? "" : String(String(n).map { superscripts[Int(String($0))!] })
+  }
   // Group runs of equal variables: p,p,q → ∂p²∂q
   var runs: [(String, Int)] = []
   for v in vars {
-    if let last = runs.last, last.0 == v { runs[runs.count - 1].1 += 1 } else { runs.append((v, 1)) }
+    if let last = runs.last, last.0 == v {
+      runs[runs.count - 1].1 += 1
+    } else {
+      runs.append((v, 1))
+    }
   }
   let denominator = runs.map { "∂\($0.0)\(sup($0.1))" }.joined()
   return "∂\(sup(vars.count))\(f)/\(denominator)"

@@ -32,7 +32,9 @@ public func checkGradients(
   var errors = [Double](repeating: 0, count: order)
   for _ in 0..<directions {
     let v = variables.map { variable in
-      Tensor(shape: variable.shape, scalars: (0..<variable.shape.elementCount).map { _ in rng.nextUnit() * 2 - 1 })
+      Tensor(
+        shape: variable.shape,
+        scalars: (0..<variable.shape.elementCount).map { _ in rng.nextUnit() * 2 - 1 })
     }
     var lower = f
     for k in 1...order {
@@ -43,7 +45,8 @@ public func checkGradients(
         var p = point
         for (variable, dir) in zip(variables, v) {
           guard let base = p[variable.name] else { continue }
-          p[variable.name] = Tensor(shape: base.shape, scalars: zip(base.scalars, dir.scalars).map { $0 + sign * h * $1 })
+          p[variable.name] = Tensor(
+            shape: base.shape, scalars: zip(base.scalars, dir.scalars).map { $0 + sign * h * $1 })
         }
         return p
       }

@@ -3,20 +3,22 @@
 /// table that reverse mode reads.  Inactive inputs contribute nothing (no
 /// zero nodes are built).
 extension GraphBuilder {
-  /// The tangent of `y` when each variable in `tangents` moves along its
-  /// given direction (a node of the variable's shape).
-  public func jvp(of y: NodeID, tangents: [NodeID: NodeID]) throws -> NodeID {
-    guard let first = tangents.keys.map(\.index).min(), first <= y.index else {
-      return constantNode(Tensor(repeating: 0, shape: shape(y)))
-    }
-    var tangent = [NodeID?](repeating: nil, count: y.index + 1)
-    for (x, t) in tangents where x.index <= y.index {
+  /// The tangents of `ys` when each variable in `tangents` moves along its
+  /// given direction (a node of the variable's shape), in one sweep.
+  public func jvp(of ys: [NodeID], tangents: [NodeID: NodeID]) throws -> [NodeID] {
+    guard let last = ys.map(\.index).max() else { return [] }
+    let zero = { (y: NodeID) in self.constantNode(Tensor(repeating: 0, shape: self.shape(y))) }
+    guard let first = tangents.keys.map(\.index).min(), first <= last else { return ys.map(zero) }
+    var tangent = [NodeID?](repeating: nil, count: last + 1)
+    for (x, t) in tangents where x.index <= last {
       guard shape(t) == shape(x) else {
-        throw GraphError.shapeMismatch(op: "jvp", shapes: [shape(x), shape(t)], reason: "differ: a tangent must have its variable's shape")
+        throw GraphError.shapeMismatch(
+          op: "jvp", shapes: [shape(x), shape(t)],
+          reason: "differ: a tangent must have its variable's shape")
       }
       tangent[x.index] = t
     }
-    for index in first...y.index where tangent[index] == nil {
+    for index in first...last where tangent[index] == nil {
       let op = nodes.ops[index]
       if op.isLeaf { continue }
       let inputIDs = Array(inputs(NodeID(index)))
@@ -38,7 +40,7 @@ extension GraphBuilder {
       }
       tangent[index] = try terms.count == 1 ? terms[0] : node(.add, terms)
     }
-    return tangent[y.index] ?? constantNode(Tensor(repeating: 0, shape: shape(y)))
+    return ys.map { tangent[$0.index] ?? zero($0) }
   }
 }
 
@@ -47,7 +49,7 @@ extension GraphBuilder {
 public func jvp(of y: Expr, tangents: [(variable: Expr, direction: Expr)]) throws -> Expr {
   var map: [NodeID: NodeID] = [:]
   for (v, d) in tangents { map[try v.node()] = try d.node() }
-  return y.builder.expr(try y.builder.jvp(of: y.node(), tangents: map))
+  return y.builder.expr(try y.builder.jvp(of: [y.node()], tangents: map)[0])
 }
 
 /// The Jacobian ∂yᵢ/∂xⱼ of scalar outputs with respect to scalar variables,
@@ -58,9 +60,11 @@ public func jacobian(of ys: [Expr], wrt xs: [Expr]) throws -> [[Expr]] {
   var columns: [[Expr]] = []
   for x in xs {
     guard x.shape == [] else {
-      throw GraphError.unsupported("jacobian: variable of shape \(x.shape?.shapeDescription ?? "?") is not a scalar")
+      throw GraphError.unsupported(
+        "jacobian: variable of shape \(x.shape?.shapeDescription ?? "?") is not a scalar")
     }
-    columns.append(try ys.map { try jvp(of: $0, tangents: [(x, one)]) })
+    let ids = try builder.jvp(of: ys.map { try $0.node() }, tangents: [x.node(): one.node()])
+    columns.append(ids.map(builder.expr))
   }
   return ys.indices.map { i in columns.map { $0[i] } }
 }
@@ -76,6 +80,8 @@ public func hessian(of f: Expr, wrt xs: [Expr]) throws -> [[Expr]] {
 /// one reverse sweep, then one forward sweep over the gradient graph.
 public func hessianVectorProduct(of f: Expr, wrt xs: [Expr], direction v: [Expr]) throws -> [Expr] {
   let grad = try gradient(of: f, wrt: xs)
-  let tangents = Array(zip(xs, v)).map { (variable: $0.0, direction: $0.1) }
-  return try grad.map { try jvp(of: $0, tangents: tangents) }
+  let builder = f.builder
+  var map: [NodeID: NodeID] = [:]
+  for (x, d) in zip(xs, v) { map[try x.node()] = try d.node() }
+  return try builder.jvp(of: grad.map { try $0.node() }, tangents: map).map(builder.expr)
 }

@@ -22,7 +22,8 @@ extension Graph {
             values[index] = Tensor(value.scalars[0])
             continue
           }
-          throw GraphError.boundShapeMismatch(variable: name, declared: nodes.shapes[index], given: value.shape)
+          throw GraphError.boundShapeMismatch(
+            variable: name, declared: nodes.shapes[index], given: value.shape)
         }
         values[index] = value
       case .constant(let value):

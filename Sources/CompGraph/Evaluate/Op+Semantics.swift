@@ -47,7 +47,9 @@ extension Tensor {
   }
 
   /// Folds inputs elementwise with NumPy broadcasting to `shape`.
-  static func combine(_ inputs: [Tensor], shape: Shape, identity: Double, _ f: (Double, Double) -> Double) -> Tensor {
+  static func combine(
+    _ inputs: [Tensor], shape: Shape, identity: Double, _ f: (Double, Double) -> Double
+  ) -> Tensor {
     var out = [Double](repeating: identity, count: shape.elementCount)
     for input in inputs {
       if input.shape == shape {
@@ -76,6 +78,14 @@ extension Tensor {
   /// Repeats the tensor to `target` (which it must broadcast to).
   func broadcast(to target: Shape) -> Tensor {
     if shape == target { return self }
+    if scalars.count == 1 { return Tensor(repeating: scalars[0], shape: target) }
+    if Array(target.suffix(shape.count)) == shape {
+      // Leading axes only: whole copies of this tensor, end to end.
+      var out: [Double] = []
+      out.reserveCapacity(target.elementCount)
+      for _ in 0..<(target.elementCount / max(1, scalars.count)) { out.append(contentsOf: scalars) }
+      return Tensor(shape: target, scalars: out)
+    }
     let strides = broadcastStrides(to: target)
     var out = [Double](repeating: 0, count: target.elementCount)
     forEachIndex(target) { flat, offsets in out[flat] = scalars[offsets(strides)] }

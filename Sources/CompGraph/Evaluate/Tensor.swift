@@ -5,7 +5,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
 
   /// Creates a tensor; `scalars.count` must equal the product of `shape`.
   public init(shape: Shape, scalars: [Double]) {
-    precondition(shape.elementCount == scalars.count, "Tensor: \(scalars.count) values for shape \(shape)")
+    precondition(
+      shape.elementCount == scalars.count, "Tensor: \(scalars.count) values for shape \(shape)")
     self.shape = shape
     self.scalars = scalars
   }
@@ -65,7 +66,8 @@ extension Tensor: Hashable {
   /// Equality and hashing go by bit pattern, so `-0.0` and `0.0` differ and
   /// every NaN is the same NaN (DESIGN.md invariant 3).
   public static func == (a: Tensor, b: Tensor) -> Bool {
-    a.shape == b.shape && a.scalars.elementsEqual(b.scalars) { canonicalBits($0) == canonicalBits($1) }
+    a.shape == b.shape
+      && a.scalars.elementsEqual(b.scalars) { canonicalBits($0) == canonicalBits($1) }
   }
 
   public func hash(into hasher: inout Hasher) {

@@ -46,9 +46,11 @@ public struct EinsumSpec: Hashable, Sendable, CustomStringConvertible {
     let spaceless = text.filter { $0 != " " }
     let sides = spaceless.components(separatedBy: "->")
     guard sides.count <= 2 else { throw fail("'->' appears more than once") }
-    let inputTerms = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let inputTerms = sides[0].split(separator: ",", omittingEmptySubsequences: false).map(
+      String.init)
     guard inputTerms.count == shapes.count else {
-      throw fail("the subscripts name \(inputTerms.count) operand(s) but \(shapes.count) were given")
+      throw fail(
+        "the subscripts name \(inputTerms.count) operand(s) but \(shapes.count) were given")
     }
     // Each term: letters with at most one "...".
     struct Term { var before: [Character]; var after: [Character]; var ellipsis: Bool }
@@ -58,7 +60,9 @@ public struct EinsumSpec: Hashable, Sendable, CustomStringConvertible {
       for ch in parts.joined() where !(ch.isASCII && ch.isLetter) {
         throw fail("'\(ch)' is not an index letter (use a-z, A-Z)")
       }
-      return Term(before: Array(parts[0]), after: parts.count == 2 ? Array(parts[1]) : [], ellipsis: parts.count == 2)
+      return Term(
+        before: Array(parts[0]), after: parts.count == 2 ? Array(parts[1]) : [],
+        ellipsis: parts.count == 2)
     }
     let terms = try inputTerms.map(split)
     // Size the ellipsis of each operand and the broadcast ellipsis shape.
@@ -68,17 +72,23 @@ public struct EinsumSpec: Hashable, Sendable, CustomStringConvertible {
       let named = term.before.count + term.after.count
       if term.ellipsis {
         guard shape.count >= named else {
-          throw fail("operand of shape \(shape.shapeDescription) has rank \(shape.count), fewer than its \(named) subscripts")
+          throw fail(
+            "operand of shape \(shape.shapeDescription) has rank \(shape.count), fewer than its \(named) subscripts"
+          )
         }
         let part = Array(shape[term.before.count..<(shape.count - term.after.count)])
         guard let b = broadcastShapes(ellipsisShape, part) else {
-          throw fail("the '...' axes \(ellipsisShape.shapeDescription) and \(part.shapeDescription) do not broadcast")
+          throw fail(
+            "the '...' axes \(ellipsisShape.shapeDescription) and \(part.shapeDescription) do not broadcast"
+          )
         }
         ellipsisShape = b
         ellipsisRanks.append(part.count)
       } else {
         guard shape.count == named else {
-          throw fail("operand \(ellipsisRanks.count + 1) has \(named) subscript(s) but rank \(shape.count) (shape \(shape.shapeDescription))")
+          throw fail(
+            "operand \(ellipsisRanks.count + 1) has \(named) subscript(s) but rank \(shape.count) (shape \(shape.shapeDescription))"
+          )
         }
         ellipsisRanks.append(0)
       }
@@ -120,7 +130,9 @@ public struct EinsumSpec: Hashable, Sendable, CustomStringConvertible {
     for (labels, shape) in zip(operands, shapes) {
       for (label, extent) in zip(labels, shape) where label >= 1000 {
         if extent != ellipsisShape[label - 1000] {
-          throw fail("'...' axes of shape \(shape.shapeDescription) must match \(ellipsisShape.shapeDescription) exactly")
+          throw fail(
+            "'...' axes of shape \(shape.shapeDescription) must match \(ellipsisShape.shapeDescription) exactly"
+          )
         }
       }
     }
@@ -133,22 +145,33 @@ public struct EinsumSpec: Hashable, Sendable, CustomStringConvertible {
   /// Throws when a label has two extents or an operand's rank is wrong.
   public func labelSizes(for shapes: [Shape]) throws -> [Int] {
     guard shapes.count == operands.count else {
-      throw GraphError.badEinsum(spec: description, reason: "expects \(operands.count) operand(s), got \(shapes.count)")
+      throw GraphError.badEinsum(
+        spec: description, reason: "expects \(operands.count) operand(s), got \(shapes.count)")
     }
     var sizes = [Int](repeating: -1, count: labelCount)
     for (k, (labels, shape)) in zip(operands, shapes).enumerated() {
       guard labels.count == shape.count else {
-        throw GraphError.badEinsum(spec: description, reason: "operand \(k + 1) has rank \(shape.count) (shape \(shape.shapeDescription)), expected \(labels.count)")
+        throw GraphError.badEinsum(
+          spec: description,
+          reason:
+            "operand \(k + 1) has rank \(shape.count) (shape \(shape.shapeDescription)), expected \(labels.count)"
+        )
       }
       for (label, extent) in zip(labels, shape) {
         if sizes[label] >= 0 && sizes[label] != extent {
-          throw GraphError.badEinsum(spec: description, reason: "index '\(Self.letters([label]))' has extent \(sizes[label]) in one place and \(extent) in another")
+          throw GraphError.badEinsum(
+            spec: description,
+            reason:
+              "index '\(Self.letters([label]))' has extent \(sizes[label]) in one place and \(extent) in another"
+          )
         }
         sizes[label] = extent
       }
     }
     if let missing = output.first(where: { sizes[$0] < 0 }) {
-      throw GraphError.badEinsum(spec: description, reason: "output index '\(Self.letters([missing]))' appears in no operand")
+      throw GraphError.badEinsum(
+        spec: description, reason: "output index '\(Self.letters([missing]))' appears in no operand"
+      )
     }
     return sizes
   }

@@ -51,3 +51,15 @@ public func sigmoid(_ x: Expr) -> Expr { pow(1 + exp(-x), -1) }
 
 /// softplus(x) = ln(1 + eˣ)
 public func softplus(_ x: Expr) -> Expr { ln(1 + exp(x)) }
+
+/// Σ terms as one n-ary sum node (a single term is itself).
+public func sum(_ terms: [Expr]) -> Expr {
+  precondition(!terms.isEmpty, "sum needs at least one term")
+  return terms.count == 1 ? terms[0] : Expr.apply(.add, terms)
+}
+
+/// Π factors as one n-ary product node (a single factor is itself).
+public func product(_ factors: [Expr]) -> Expr {
+  precondition(!factors.isEmpty, "product needs at least one factor")
+  return factors.count == 1 ? factors[0] : Expr.apply(.mul, factors)
+}

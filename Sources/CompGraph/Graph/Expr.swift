@@ -34,7 +34,8 @@ public struct Expr {
   static func apply(_ op: Op, _ inputs: [Expr]) -> Expr {
     let builder = inputs[0].builder
     for other in inputs.dropFirst() {
-      precondition(other.builder === builder, "Expr: cannot combine handles from two different GraphBuilders")
+      precondition(
+        other.builder === builder, "Expr: cannot combine handles from two different GraphBuilders")
     }
     do {
       let ids = try inputs.map { try $0.node() }

@@ -21,35 +21,54 @@ extension Graph {
       let id = NodeID(index)
       let op = nodes.ops[index]
       let ins = Array(nodes.inputs(id))
-      func fail(_ message: String) -> InvariantViolation { InvariantViolation(node: id, message: message) }
-      if let bad = ins.first(where: { $0.index >= index }) { throw fail("input \(bad) is not before its user") }
-      guard op.info.arity.accepts(ins.count) else { throw fail("\(op.info.name) with \(ins.count) inputs") }
-      if op.info.isCommutative && ins != ins.sorted() { throw fail("commutative inputs are not sorted") }
+      func fail(_ message: String) -> InvariantViolation {
+        InvariantViolation(node: id, message: message)
+      }
+      if let bad = ins.first(where: { $0.index >= index }) {
+        throw fail("input \(bad) is not before its user")
+      }
+      guard op.info.arity.accepts(ins.count) else {
+        throw fail("\(op.info.name) with \(ins.count) inputs")
+      }
+      if op.info.isCommutative && ins != ins.sorted() {
+        throw fail("commutative inputs are not sorted")
+      }
       switch op {
       case .variable(let name):
-        if let known = variableShapes[name], known != nodes.shapes[index] { throw fail("variable \(name) has two shapes") }
+        if let known = variableShapes[name], known != nodes.shapes[index] {
+          throw fail("variable \(name) has two shapes")
+        }
         variableShapes[name] = nodes.shapes[index]
       case .constant(let t):
         if t.shape != nodes.shapes[index] { throw fail("constant shape differs from node shape") }
       default:
         let inferred: Shape
-        do { inferred = try op.outputShape(ins.map { nodes.shapes[$0.index] }) } catch { throw fail("\(error)") }
-        if inferred != nodes.shapes[index] { throw fail("shape \(nodes.shapes[index]) but inputs give \(inferred)") }
+        do { inferred = try op.outputShape(ins.map { nodes.shapes[$0.index] }) } catch {
+          throw fail("\(error)")
+        }
+        if inferred != nodes.shapes[index] {
+          throw fail("shape \(nodes.shapes[index]) but inputs give \(inferred)")
+        }
       }
       let hash = InternTable.hash(op, ins)
-      for other in seen[hash, default: []] where nodes.ops[other] == op && Array(nodes.inputs(NodeID(other))) == ins {
+      for other in seen[hash, default: []]
+      where nodes.ops[other] == op && Array(nodes.inputs(NodeID(other))) == ins {
         throw fail("duplicates node %\(other)")
       }
       seen[hash, default: []].append(index)
     }
     var live = [Bool](repeating: false, count: nodeCount)
     for output in outputs {
-      guard output.index < nodeCount else { throw InvariantViolation(node: output, message: "output out of range") }
+      guard output.index < nodeCount else {
+        throw InvariantViolation(node: output, message: "output out of range")
+      }
       live[output.index] = true
     }
     for index in stride(from: nodeCount - 1, through: 0, by: -1) where live[index] {
       for input in nodes.inputs(NodeID(index)) { live[input.index] = true }
     }
-    if let dead = live.firstIndex(of: false) { throw InvariantViolation(node: NodeID(dead), message: "unreachable from the outputs") }
+    if let dead = live.firstIndex(of: false) {
+      throw InvariantViolation(node: NodeID(dead), message: "unreachable from the outputs")
+    }
   }
 }

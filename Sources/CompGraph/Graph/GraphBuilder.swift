@@ -61,14 +61,14 @@ public final class GraphBuilder {
   /// dropped from a product when that leaves its shape unchanged (exact for
   /// every x, NaN and ∞ included: x · 1 = x).
   public func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
+    if let id = scalarFastPath(op, inputs) { return id }
     var inputs = inputs
     var shapes = inputs.map { nodes.shapes[$0.index] }
     let shape = try op.outputShape(shapes)
-    if op == .mul, inputs.count > 1 {
-      let kept = inputs.indices.filter { !isScalarOne(inputs[$0]) }
-      if !kept.isEmpty, kept.count < inputs.count,
-        (try? op.outputShape(kept.map { shapes[$0] })) == shape
-      {
+    if op == .mul, inputs.count > 1, inputs.contains(where: isScalarOne) {
+      var kept = inputs.indices.filter { !isScalarOne(inputs[$0]) }
+      if kept.isEmpty { kept = [inputs.indices.last!] }
+      if (try? op.outputShape(kept.map { shapes[$0] })) == shape {
         inputs = kept.map { inputs[$0] }
         shapes = kept.map { shapes[$0] }
       }
@@ -78,6 +78,27 @@ public final class GraphBuilder {
       return append(op, inputs.sorted(), shape: shape)
     }
     return append(op, inputs, shape: shape)
+  }
+
+  /// `node` for the most common case — scalar inputs to a binary sum or
+  /// product or to a unary elementwise op — without allocating; `nil` when
+  /// the general path is needed.
+  @inline(__always)
+  private func scalarFastPath(_ op: Op, _ inputs: [NodeID]) -> NodeID? {
+    switch (op, inputs.count) {
+    case (.add, 2), (.mul, 2):
+      let a = inputs[0], b = inputs[1]
+      guard nodes.shapes[a.index].isEmpty, nodes.shapes[b.index].isEmpty else { return nil }
+      if op == .mul, isScalarOne(a) || isScalarOne(b) { return nil }
+      return a <= b
+        ? append(op, CollectionOfTwo(a, b), shape: [])
+        : append(op, CollectionOfTwo(b, a), shape: [])
+    case (.exp, 1), (.ln, 1), (.sqrt, 1), (.sin, 1), (.cos, 1), (.tanh, 1), (.pow, 1):
+      guard nodes.shapes[inputs[0].index].isEmpty else { return nil }
+      return append(op, CollectionOfOne(inputs[0]), shape: [])
+    default:
+      return nil
+    }
   }
 
   /// Whether `id` is the scalar constant 1.
@@ -99,4 +120,17 @@ public final class GraphBuilder {
   public func graph(outputs: [NodeID], names: [String]? = nil) -> Graph {
     Graph(compacting: nodes, outputs: outputs, names: names ?? Graph.defaultNames(outputs.count))
   }
+}
+
+/// Two ids as a collection, without an array allocation.
+struct CollectionOfTwo: RandomAccessCollection {
+  let first: NodeID
+  let second: NodeID
+  init(_ first: NodeID, _ second: NodeID) {
+    self.first = first
+    self.second = second
+  }
+  var startIndex: Int { 0 }
+  var endIndex: Int { 2 }
+  subscript(position: Int) -> NodeID { position == 0 ? first : second }
 }

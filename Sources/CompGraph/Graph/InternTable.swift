@@ -1,9 +1,10 @@
 /// Open-addressing hash table from a node's structure (op and inputs) to its
 /// id: the hash-consing behind "building a node that exists returns its id".
-/// Slots hold node ids; keys are compared against the node table itself, so
-/// lookups allocate nothing.
+/// Each slot packs 32 bits of the node's hash above its id + 1 (0 = empty),
+/// so a probe usually touches one cache line; keys are compared against the
+/// node table itself, so lookups allocate nothing.
 struct InternTable: Sendable {
-  private var slots: [Int32] = [Int32](repeating: -1, count: 64)
+  private var slots: [UInt64] = [UInt64](repeating: 0, count: 64)
   private var hashes: [Int] = []  // per node, for growing
   private var used = 0
 
@@ -15,15 +16,17 @@ struct InternTable: Sendable {
   }
 
   /// The existing node equal to `(op, inputs)`, if any.
-  func find(_ op: Op, _ inputs: some Collection<NodeID>, hash: Int, in table: NodeTable) -> NodeID? {
+  func find(_ op: Op, _ inputs: some Collection<NodeID>, hash: Int, in table: NodeTable) -> NodeID?
+  {
     let mask = slots.count - 1
+    let tag = Self.tag(hash)
     var slot = hash & mask
     while true {
-      let candidate = slots[slot]
-      if candidate < 0 { return nil }
-      let id = NodeID(Int(candidate))
-      if hashes[id.index] == hash, table.ops[id.index] == op, table.inputs(id).elementsEqual(inputs) {
-        return id
+      let entry = slots[slot]
+      if entry == 0 { return nil }
+      if entry >> 32 == tag {
+        let id = NodeID(Int(entry & 0xFFFF_FFFF) - 1)
+        if table.ops[id.index] == op, table.inputs(id).elementsEqual(inputs) { return id }
       }
       slot = (slot + 1) & mask
     }
@@ -38,18 +41,17 @@ struct InternTable: Sendable {
     used += 1
   }
 
+  private static func tag(_ hash: Int) -> UInt64 { UInt64(UInt(bitPattern: hash) >> 32) }
+
   private mutating func place(_ id: NodeID, hash: Int) {
     let mask = slots.count - 1
     var slot = hash & mask
-    while slots[slot] >= 0 { slot = (slot + 1) & mask }
-    slots[slot] = id.rawValue
+    while slots[slot] != 0 { slot = (slot + 1) & mask }
+    slots[slot] = Self.tag(hash) << 32 | UInt64(id.index + 1)
   }
 
   private mutating func grow() {
-    let old = slots
-    slots = [Int32](repeating: -1, count: old.count * 2)
-    for raw in old where raw >= 0 {
-      place(NodeID(Int(raw)), hash: hashes[Int(raw)])
-    }
+    slots = [UInt64](repeating: 0, count: slots.count * 2)
+    for index in hashes.indices.dropLast() { place(NodeID(index), hash: hashes[index]) }
   }
 }

@@ -3,7 +3,9 @@ extension Op {
   /// `GraphError` naming the op and the shapes when they do not fit.
   func outputShape(_ inputs: [Shape]) throws -> Shape {
     guard info.arity.accepts(inputs.count) else {
-      throw GraphError.shapeMismatch(op: info.name, shapes: inputs, reason: "do not match its arity (\(inputs.count) operand(s))")
+      throw GraphError.shapeMismatch(
+        op: info.name, shapes: inputs, reason: "do not match its arity (\(inputs.count) operand(s))"
+      )
     }
     switch self {
     case .variable, .constant:
@@ -23,12 +25,15 @@ extension Op {
       return try spec.outputShape(for: inputs)
     case .sumTo(let target):
       guard broadcasts(target, to: inputs[0]) else {
-        throw GraphError.shapeMismatch(op: info.name, shapes: [inputs[0], target], reason: "cannot be summed to the second (it does not broadcast to the first)")
+        throw GraphError.shapeMismatch(
+          op: info.name, shapes: [inputs[0], target],
+          reason: "cannot be summed to the second (it does not broadcast to the first)")
       }
       return target
     case .broadcastTo(let target):
       guard broadcasts(inputs[0], to: target) else {
-        throw GraphError.shapeMismatch(op: info.name, shapes: [inputs[0], target], reason: "do not broadcast")
+        throw GraphError.shapeMismatch(
+          op: info.name, shapes: [inputs[0], target], reason: "do not broadcast")
       }
       return target
     }

@@ -57,20 +57,35 @@ public struct OpInfo: Sendable {
 extension Op {
   public var info: OpInfo {
     switch self {
-    case .variable(let name): OpInfo(name: name, symbol: name, arity: .exactly(0), isCommutative: false)
-    case .constant(let t): OpInfo(name: "const", symbol: t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)", arity: .exactly(0), isCommutative: false)
+    case .variable(let name):
+      OpInfo(name: name, symbol: name, arity: .exactly(0), isCommutative: false)
+    case .constant(let t):
+      OpInfo(
+        name: "const",
+        symbol: t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)",
+        arity: .exactly(0), isCommutative: false)
     case .add: OpInfo(name: "add", symbol: "+", arity: .atLeast(1), isCommutative: true)
     case .mul: OpInfo(name: "mul", symbol: "×", arity: .atLeast(1), isCommutative: true)
-    case .pow(let c): OpInfo(name: "pow", symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
+    case .pow(let c):
+      OpInfo(name: "pow", symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
     case .exp: OpInfo(name: "exp", symbol: "exp", arity: .exactly(1), isCommutative: false)
     case .ln: OpInfo(name: "ln", symbol: "ln", arity: .exactly(1), isCommutative: false)
     case .sqrt: OpInfo(name: "sqrt", symbol: "√", arity: .exactly(1), isCommutative: false)
     case .sin: OpInfo(name: "sin", symbol: "sin", arity: .exactly(1), isCommutative: false)
     case .cos: OpInfo(name: "cos", symbol: "cos", arity: .exactly(1), isCommutative: false)
     case .tanh: OpInfo(name: "tanh", symbol: "tanh", arity: .exactly(1), isCommutative: false)
-    case .einsum(let spec): OpInfo(name: "einsum", symbol: "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))", arity: .atLeast(1), isCommutative: false)
-    case .sumTo(let s): OpInfo(name: "sum_to", symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false)
-    case .broadcastTo(let s): OpInfo(name: "broadcast_to", symbol: "⇑\(s.shapeDescription)", arity: .exactly(1), isCommutative: false)
+    case .einsum(let spec):
+      OpInfo(
+        name: "einsum",
+        symbol: "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))",
+        arity: .atLeast(1), isCommutative: false)
+    case .sumTo(let s):
+      OpInfo(
+        name: "sum_to", symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false)
+    case .broadcastTo(let s):
+      OpInfo(
+        name: "broadcast_to", symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
+        isCommutative: false)
     }
   }
 

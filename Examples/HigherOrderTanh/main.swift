@@ -1,0 +1,47 @@
+// HigherOrderTanh: tanh and its first six derivatives on [−7, 7], each order
+// built by differentiating the one before, drawn in one line chart; and the
+// graphs of the first three derivatives, coloured by derivative order.
+//
+//     swift run -c release HigherOrderTanh
+//
+// Pictures go to Graphs/ in the package root (found from this file's path).
+import CompGraph
+import Foundation
+
+let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appending(path: "Graphs")
+try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+
+let order = 6
+let tanhs = try TanhDerivatives(order: order)
+print("tanh and its derivatives, built by repeated gradient (no simplification)")
+print("order  operations  name")
+for k in 0...order {
+  let count = String(tanhs.operationCount(order: k))
+  print(
+    "\(k)      " + String(repeating: " ", count: max(0, 10 - count.count)) + count + "  "
+      + tanhs.graph.outputNames[k])
+}
+print("all orders together (shared nodes): \(tanhs.graph.operationCount) operations")
+
+let xs = (0...1400).map { -7 + Double($0) / 100 }
+let values = try tanhs.values(at: xs)
+// The 5th and 6th derivatives reach ±16 and ±52; a window of ±4 keeps the
+// lower orders readable and clips their peaks.
+var plot = LinePlot(
+  title: "tanh and its first six derivatives (y clipped to ±4)", xLabel: "x", yLabel: "value")
+plot.yRange = -4...4
+plot.series = values.enumerated().map { k, ys in
+  LinePlot.Series(tanhs.graph.outputNames[k], x: xs, y: ys)
+}
+try plot.write(to: graphs.appending(path: "tanh-derivatives.svg"))
+print("wrote Graphs/tanh-derivatives.svg")
+
+for k in 1...3 {
+  let name = "tanh-derivative-\(k)"
+  let dot = try DOTEncoder(options: .init(outputOrders: Array(0...k))).encode(
+    tanhs.graph(upTo: k), name: name)
+  try GraphvizRenderer().render(dot: dot, format: .svg).write(
+    to: graphs.appending(path: name + ".svg"), options: .atomic)
+  print("wrote Graphs/\(name).svg (orders 0…\(k), \(tanhs.graph(upTo: k).nodeCount) nodes)")
+}

@@ -1,0 +1,52 @@
+#ifndef COMPGRAPH_CKERNELS_H
+#define COMPGRAPH_CKERNELS_H
+// Batch kernels for CompGraph's compiled Program: the straight-line register
+// code runs here so that its inner loops are vectorised for the CPU at hand
+// (function multi-versioning picks AVX-512, AVX2 or baseline at load time).
+// No stable Swift API: Program.swift is the only caller.
+
+#include <stdint.h>
+
+typedef enum {
+  CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_SQRT, CG_POW,
+  CG_EXP, CG_LN, CG_SIN, CG_COS, CG_TANH, CG_COPY
+} cg_code;
+
+typedef struct {
+  int32_t code;    // a cg_code
+  int32_t target;  // register written
+  int32_t a;       // first operand register
+  int32_t b;       // second operand register (binary codes)
+  double c;        // constant exponent (CG_POW)
+} cg_instruction;
+
+// Runs `count` instructions over `length` lanes of each register; register r
+// occupies registers[r * stride ..< r * stride + length].
+void cg_run(const cg_instruction *code, long count, double *registers, long stride, long length);
+
+// One step of a program vectorised across a graph (for one point): `count`
+// independent nodes of one kind.  Elementwise codes compute
+//   values[out + k] = f(values[index[a + k]], values[index[b + k]]),  k < count;
+// CG_SUM and CG_PRODUCT reduce `arity` inputs per node:
+//   values[out + k] = Σ_j (or Π_j) values[index[a + k·arity + j]].
+typedef struct {
+  int32_t code;   // a cg_code
+  int32_t count;
+  int32_t out;
+  int32_t a;      // offset into the index array
+  int32_t b;      // offset into the index array (binary codes)
+  int32_t arity;  // inputs per node (CG_SUM, CG_PRODUCT)
+  double c;       // constant exponent (CG_POW)
+} cg_group;
+
+#define CG_SUM 100
+#define CG_PRODUCT 101
+
+void cg_run_groups(const cg_group *groups, long count, const int32_t *index, double *values);
+
+// The branch-free exp, tanh and log of the vectorised kernels, for tests.
+double cg_exp(double x);
+double cg_tanh(double x);
+double cg_log(double x);
+
+#endif

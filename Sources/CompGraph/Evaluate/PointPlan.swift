@@ -1,0 +1,141 @@
+import CKernels
+
+/// A scalar graph vectorised *across the graph*, for evaluation at one point.
+///
+/// Nodes are levelled (leaves 0, an op one more than its deepest input) and
+/// the nodes of one level that do the same thing form one group: a single
+/// gather-compute-store loop, `v[out + k] = f(v[a[k]], v[b[k]])`.  A gradient
+/// of a sum over N terms has N copies of each pattern, so a group is N wide
+/// and runs on vector units (exp, ln and tanh included), instead of N
+/// interpreted instructions.  Each node has its own slot; the slots of a
+/// group are contiguous, so stores are sequential and gathers mostly are too.
+struct PointPlan: Sendable {
+  let groups: [cg_group]
+  let index: [Int32]
+  let slotCount: Int
+  let inputSlots: [Int32]
+  let constants: [(slot: Int32, value: Double)]
+  let outputSlots: [Int32]
+
+  /// What a node computes, as a group key: the kernel code and its constant.
+  private struct Kind: Hashable, Comparable {
+    let code: Int32
+    let c: Double
+    static func < (a: Kind, b: Kind) -> Bool { (a.code, a.c) < (b.code, b.c) }
+  }
+
+  /// Lowers `graph` (all scalars); variables appear in `inputNames` order.
+  init(_ graph: Graph, inputNames: [String]) {
+    let n = graph.nodeCount
+    var level = [Int](repeating: 0, count: n)
+    var kind = [Kind?](repeating: nil, count: n)
+    var slot = [Int32](repeating: -1, count: n)
+    var next: Int32 = 0
+    var constants: [(Int32, Double)] = []
+    var variableSlot: [String: Int32] = [:]
+    for index in 0..<n {
+      let id = NodeID(index)
+      let arity = graph.inputs(id).count
+      func code(_ c: cg_code) -> Int32 { Int32(c.rawValue) }
+      switch graph.op(id) {
+      case .variable(let name):
+        slot[index] = next
+        variableSlot[name] = next
+        next += 1
+        continue
+      case .constant(let t):
+        slot[index] = next
+        constants.append((next, t.scalars[0]))
+        next += 1
+        continue
+      case .add: kind[index] = Kind(code: arity == 2 ? code(CG_ADD) : CG_SUM, c: 0)
+      case .mul, .einsum: kind[index] = Kind(code: arity == 2 ? code(CG_MUL) : CG_PRODUCT, c: 0)
+      case .sumTo, .broadcastTo: kind[index] = Kind(code: code(CG_COPY), c: 0)
+      case .pow(let c):
+        let special: [Double: cg_code] = [
+          1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT,
+        ]
+        kind[index] = Kind(code: code(special[c] ?? CG_POW), c: special[c] == nil ? c : 0)
+      case .exp: kind[index] = Kind(code: code(CG_EXP), c: 0)
+      case .ln: kind[index] = Kind(code: code(CG_LN), c: 0)
+      case .sqrt: kind[index] = Kind(code: code(CG_SQRT), c: 0)
+      case .sin: kind[index] = Kind(code: code(CG_SIN), c: 0)
+      case .cos: kind[index] = Kind(code: code(CG_COS), c: 0)
+      case .tanh: kind[index] = Kind(code: code(CG_TANH), c: 0)
+      }
+      level[index] = 1 + (graph.inputs(id).map { level[$0.index] }.max() ?? 0)
+    }
+    // Group ops by (level, kind); reductions (n-ary sums and products) group
+    // with those of the same arity.
+    let ops = (0..<n).filter { kind[$0] != nil }.sorted {
+      (level[$0], kind[$0]!, $0) < (level[$1], kind[$1]!, $1)
+    }
+    var groups: [cg_group] = []
+    var index: [Int32] = []
+    var start = 0
+    while start < ops.count {
+      let k = kind[ops[start]]!
+      var end = start + 1
+      let isReduction = k.code == CG_SUM || k.code == CG_PRODUCT
+      let arity = graph.inputs(NodeID(ops[start])).count
+      while end < ops.count, level[ops[end]] == level[ops[start]], kind[ops[end]] == k,
+        !isReduction || graph.inputs(NodeID(ops[end])).count == arity
+      {
+        end += 1
+      }
+      let members = ops[start..<end]
+      let out = next
+      for (offset, member) in members.enumerated() { slot[member] = out + Int32(offset) }
+      next += Int32(members.count)
+      let a = Int32(index.count)
+      if isReduction {
+        for member in members { index += graph.inputs(NodeID(member)).map { slot[$0.index] } }
+        groups.append(
+          cg_group(
+            code: k.code, count: Int32(members.count), out: out, a: a, b: 0, arity: Int32(arity),
+            c: 0))
+      } else {
+        index += members.map { slot[graph.inputs(NodeID($0)).first!.index] }
+        let b = Int32(index.count)
+        if members.allSatisfy({ graph.inputs(NodeID($0)).count == 2 }) {
+          index += members.map { slot[graph.inputs(NodeID($0)).last!.index] }
+        }
+        groups.append(
+          cg_group(
+            code: k.code, count: Int32(members.count), out: out, a: a, b: b, arity: 0, c: k.c))
+      }
+      start = end
+    }
+    self.groups = groups
+    self.index = index
+    self.slotCount = Int(next)
+    self.inputSlots = inputNames.map { variableSlot[$0]! }
+    self.constants = constants
+    self.outputSlots = graph.outputs.map { slot[$0.index] }
+  }
+
+  /// Evaluates at one point given in `inputNames` order.
+  func evaluate(point: [Double]) -> [Double] {
+    withRegisters { values in
+      for (s, value) in zip(inputSlots, point) { values[Int(s)] = value }
+      run(values)
+      return outputSlots.map { values[Int($0)] }
+    }
+  }
+
+  /// Calls `body` with a slot file whose constants are filled in.
+  func withRegisters<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R {
+    let values = UnsafeMutablePointer<Double>.allocate(capacity: max(1, slotCount))
+    defer { values.deallocate() }
+    values.initialize(repeating: 0, count: max(1, slotCount))
+    for (s, value) in constants { values[Int(s)] = value }
+    return body(values)
+  }
+
+  /// Runs every group over the slot file.
+  func run(_ values: UnsafeMutablePointer<Double>) {
+    groups.withUnsafeBufferPointer { g in
+      index.withUnsafeBufferPointer { i in cg_run_groups(g.baseAddress, g.count, i.baseAddress, values) }
+    }
+  }
+}

@@ -1,0 +1,259 @@
+import CKernels
+import Dispatch
+import Foundation
+
+/// A scalar graph compiled to straight-line register code.
+///
+/// Every node becomes at most a few instructions on numbered registers;
+/// registers are reused once a value is dead (linear scan in node order),
+/// so a long derivative needs few of them.  A program runs at one point or
+/// along a batch of points: each instruction then sweeps a chunk of the
+/// batch, so interpretation costs once per chunk and the inner loops are
+/// plain, vectorisable array arithmetic (exp and tanh included, see
+/// `VectorMath`).  Batches are split across the machine's cores.
+///
+/// Only all-scalar graphs compile; tensor graphs run on the reference
+/// evaluator (`Graph.evaluate`) and its einsum kernels.
+public struct Program: Sendable {
+  typealias Code = cg_code
+  typealias Instruction = cg_instruction
+
+  let instructions: [Instruction]
+  let registerCount: Int
+  /// Variable names, in the order of `inputRegisters`.
+  public let inputNames: [String]
+  let inputRegisters: [Int32]
+  let constants: [(register: Int32, value: Double)]
+  let outputRegisters: [Int32]
+  public let outputNames: [String]
+  /// The same graph vectorised across its nodes, for single points.
+  let pointPlan: PointPlan
+
+  /// Compiles `graph`; throws `GraphError.unsupported` for tensor graphs.
+  public init(_ graph: Graph) throws {
+    let n = graph.nodeCount
+    if let tensor = (0..<n).first(where: { !graph.nodes.shapes[$0].isEmpty }) {
+      throw GraphError.unsupported(
+        "only scalar graphs compile; node %\(tensor) has shape \(graph.nodes.shapes[tensor].shapeDescription)"
+      )
+    }
+    var lastUse = [Int](repeating: -1, count: n)
+    for index in 0..<n { for input in graph.inputs(NodeID(index)) { lastUse[input.index] = index } }
+    for output in graph.outputs { lastUse[output.index] = Int.max }
+    var register = [Int32](repeating: -1, count: n)
+    var free: [Int32] = []
+    var next: Int32 = 0
+    func allocate() -> Int32 {
+      if let r = free.popLast() { return r }
+      defer { next += 1 }
+      return next
+    }
+    var code: [Instruction] = []
+    var inputNames: [String] = [], inputRegisters: [Int32] = []
+    var constants: [(Int32, Double)] = []
+    for index in 0..<n {
+      let ins = graph.inputs(NodeID(index)).map { register[$0.index] }
+      // Inputs that die here free their registers; with one instruction per
+      // node (≤ 2 inputs) they are freed first so the target may reuse one,
+      // since each lane is read before it is written.  A longer sum or
+      // product is a chain that rereads its inputs, so they are freed after.
+      let dying = graph.inputs(NodeID(index)).filter {
+        lastUse[$0.index] == index && !graph.op($0).isLeaf
+      }
+      let freeFirst = ins.count <= 2
+      if freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
+      defer {
+        if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
+      }
+      if lastUse[index] < 0 { continue }  // unused (only possible for leaves)
+      let r: Int32
+      switch graph.op(NodeID(index)) {
+      case .variable(let name):
+        r = next
+        next += 1
+        inputNames.append(name)
+        inputRegisters.append(r)
+      case .constant(let t):
+        r = next
+        next += 1
+        constants.append((r, t.scalars[0]))
+      case .add, .mul:
+        let op: Code = graph.op(NodeID(index)) == .add ? CG_ADD : CG_MUL
+        r = allocate()
+        code.append(Instruction(code: op, target: r, a: ins[0], b: ins[1], c: 0))
+        for extra in ins.dropFirst(2) {
+          code.append(Instruction(code: op, target: r, a: r, b: extra, c: 0))
+        }
+      case .pow(let c):
+        r = allocate()
+        let special: [Double: Code] = [
+          1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT,
+        ]
+        code.append(Instruction(code: special[c] ?? CG_POW, target: r, a: ins[0], b: 0, c: c))
+      case .exp, .ln, .sqrt, .sin, .cos, .tanh:
+        let unary: [Op: Code] = [
+          .exp: CG_EXP, .ln: CG_LN, .sqrt: CG_SQRT, .sin: CG_SIN, .cos: CG_COS, .tanh: CG_TANH,
+        ]
+        r = allocate()
+        code.append(
+          Instruction(code: unary[graph.op(NodeID(index))]!, target: r, a: ins[0], b: 0, c: 0))
+      case .einsum, .sumTo, .broadcastTo:
+        // Scalar einsum/sum/broadcast of scalars is the product / identity.
+        r = allocate()
+        if ins.count == 1 {
+          code.append(Instruction(code: CG_COPY, target: r, a: ins[0], b: 0, c: 0))
+        } else {
+          code.append(Instruction(code: CG_MUL, target: r, a: ins[0], b: ins[1], c: 0))
+          for extra in ins.dropFirst(2) {
+            code.append(Instruction(code: CG_MUL, target: r, a: r, b: extra, c: 0))
+          }
+        }
+      }
+      register[index] = r
+    }
+    self.instructions = code
+    self.registerCount = Int(next)
+    self.inputNames = inputNames
+    self.inputRegisters = inputRegisters
+    self.constants = constants
+    self.outputRegisters = graph.outputs.map { register[$0.index] }
+    self.outputNames = graph.outputNames
+    self.pointPlan = PointPlan(graph, inputNames: inputNames)
+  }
+
+  /// The number of instructions.
+  public var instructionCount: Int { instructions.count }
+
+  /// Evaluates at one point, variables bound by name.
+  public func evaluate(_ bindings: [String: Double]) throws -> [Double] {
+    let point = try inputNames.map { name -> Double in
+      guard let v = bindings[name] else { throw GraphError.unboundVariable(name) }
+      return v
+    }
+    return evaluate(point: point)
+  }
+
+  /// Evaluates at one point given as values in `inputNames` order (through
+  /// the graph-vectorised `PointPlan`).
+  public func evaluate(point: [Double]) -> [Double] {
+    precondition(point.count == inputNames.count, "Program: \(inputNames.count) inputs expected")
+    return pointPlan.evaluate(point: point)
+  }
+
+  /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
+  /// at each of `count` points; returns one column per output.
+  public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
+    guard inputs.count == inputNames.count else {
+      throw GraphError.unsupported(
+        "the program takes \(inputNames.count) input(s), \(inputs.count) were given")
+    }
+    for (name, column) in zip(inputNames, inputs) where column.count != count {
+      throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
+    }
+    let outputCount = outputRegisters.count
+    let values = [Double](unsafeUninitializedCapacity: outputCount * count) { buffer, initialized in
+      let out = SendablePointer(base: buffer.baseAddress!)
+      // Registers of one chunk should stay in cache (~512 KB).  A program too
+      // wide for a useful chunk runs point by point on its graph-vectorised plan.
+      let chunk = min(512, 65_536 / max(1, registerCount))
+      if chunk < 16 {
+        evaluatePointwise(inputs, count: count, into: out)
+      } else {
+        evaluateChunked(inputs, count: count, chunk: chunk, into: out)
+      }
+      initialized = outputCount * count
+    }
+    return BatchValues(count: count, values: values)
+  }
+
+  /// Batch evaluation chunk by chunk: each instruction sweeps `chunk` lanes.
+  private func evaluateChunked(_ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer) {
+    let chunks = (count + chunk - 1) / chunk
+    let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
+      defer { registers.deallocate() }
+      for (r, value) in constants {
+        (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)
+      }
+      var c = worker
+      while c < chunks {
+        let start = c * chunk
+        let len = min(chunk, count - start)
+        for (k, r) in inputRegisters.enumerated() {
+          inputs[k].withUnsafeBufferPointer { src in
+            (registers + Int(r) * chunk).update(from: src.baseAddress! + start, count: len)
+          }
+        }
+        run(registers, stride: chunk, length: len)
+        for (k, r) in outputRegisters.enumerated() {
+          (out.base + k * count + start).initialize(from: registers + Int(r) * chunk, count: len)
+        }
+        c += workers
+      }
+    }
+  }
+
+  /// Batch evaluation point by point through the `PointPlan`.  Inputs are
+  /// staged a block of points at a time, so each input column is read one
+  /// cache line per block rather than one line per point.
+  private func evaluatePointwise(_ inputs: [[Double]], count: Int, into out: SendablePointer) {
+    let block = 8
+    let blocks = (count + block - 1) / block
+    let workers = blocks >= 2 ? min(ProcessInfo.processInfo.activeProcessorCount, blocks) : 1
+    let inputCount = inputs.count
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var staged = [Double](repeating: 0, count: max(1, inputCount * block))
+      pointPlan.withRegisters { values in
+        var b = worker
+        while b < blocks {
+          let start = b * block
+          let len = min(block, count - start)
+          for k in 0..<inputCount {
+            for j in 0..<len { staged[k * block + j] = inputs[k][start + j] }
+          }
+          for j in 0..<len {
+            for (k, slot) in pointPlan.inputSlots.enumerated() { values[Int(slot)] = staged[k * block + j] }
+            pointPlan.run(values)
+            for (k, slot) in pointPlan.outputSlots.enumerated() {
+              (out.base + k * count + start + j).initialize(to: values[Int(slot)])
+            }
+          }
+          b += workers
+        }
+      }
+    }
+  }
+
+  /// Runs every instruction over `length` lanes of each register (in C, so
+  /// the lanes vectorise for the CPU at hand).
+  private func run(_ registers: UnsafeMutablePointer<Double>, stride: Int, length: Int) {
+    instructions.withUnsafeBufferPointer { code in
+      cg_run(code.baseAddress, code.count, registers, stride, length)
+    }
+  }
+}
+
+/// The outputs of a batch evaluation, stored output after output.
+public struct BatchValues: Sendable {
+  /// The number of points.
+  public let count: Int
+  /// `values[k * count + i]` is output k at point i.
+  public let values: [Double]
+
+  /// The values of output k at every point.
+  public subscript(output: Int) -> ArraySlice<Double> {
+    values[output * count..<(output + 1) * count]
+  }
+}
+
+/// The output buffer shared by the workers; each writes disjoint chunks.
+private struct SendablePointer: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Double>
+}
+
+extension cg_instruction {
+  init(code: cg_code, target: Int32, a: Int32, b: Int32, c: Double) {
+    self.init(code: Int32(code.rawValue), target: target, a: a, b: b, c: c)
+  }
+}

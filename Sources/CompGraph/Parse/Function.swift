@@ -1,0 +1,88 @@
+/// The functions the expression language can call.  The elementwise ops come
+/// from the op table (`Op.elementwise`); the rest is sugar over them.
+enum Function: Equatable {
+  case elementwise(Op)
+  case log, sigmoid, softplus, pow, sum, mean, matmul, transpose, trace, dot, einsum
+
+  private static let sugar: [String: Function] = [
+    "log": .log, "sigmoid": .sigmoid, "softplus": .softplus, "pow": .pow, "sum": .sum,
+    "mean": .mean, "matmul": .matmul, "transpose": .transpose, "trace": .trace, "dot": .dot,
+    "einsum": .einsum,
+  ]
+
+  /// Every callable name, sorted.
+  static let names: [String] = (Array(Op.elementwise.keys) + Array(sugar.keys)).sorted()
+
+  init?(named name: String) {
+    if let op = Op.elementwise[name] {
+      self = .elementwise(op)
+    } else if let function = Self.sugar[name] {
+      self = function
+    } else {
+      return nil
+    }
+  }
+
+  /// How many expression arguments it takes (einsum's come after its subscript string).
+  var arity: Arity {
+    switch self {
+    case .pow, .matmul, .dot: .exactly(2)
+    case .einsum: .atLeast(1)
+    default: .exactly(1)
+    }
+  }
+
+  /// The arity as an error message says it.
+  var arityDescription: String {
+    switch arity {
+    case .exactly(1): "1 argument"
+    case .exactly(let n): "\(n) arguments"
+    case .atLeast(let n): "a subscript string and at least \(n) operand"
+    }
+  }
+
+  /// Builds the call; `arguments.count` fits `arity`, and `subscripts` is
+  /// einsum's string.
+  func apply(_ arguments: [Operand], subscripts: String) -> Operand {
+    let x = arguments[0].expr
+    switch self {
+    case .elementwise(let op): return Operand(Expr.apply(op, [x]))
+    case .log: return Operand(CompGraph.log(x))
+    case .sigmoid: return Operand(CompGraph.sigmoid(x))
+    case .softplus: return Operand(CompGraph.softplus(x))
+    case .pow: return arguments[0].raised(to: arguments[1])
+    case .sum: return Operand(x.sum())
+    case .mean: return Operand(x.mean())
+    case .matmul: return Operand(CompGraph.matmul(x, arguments[1].expr))
+    case .transpose: return Operand(CompGraph.transpose(x))
+    case .trace: return Operand(CompGraph.trace(x))
+    case .dot: return Operand(CompGraph.dot(x, arguments[1].expr))
+    case .einsum: return Operand(CompGraph.einsum(subscripts, arguments.map(\.expr)))
+    }
+  }
+
+  /// The closest callable name to a misspelt one (edit distance 1 for names
+  /// of up to 3 letters, else 2), first alphabetically on a tie.
+  static func suggestion(for name: String) -> String? {
+    let limit = name.count <= 3 ? 1 : 2
+    let scored = names.map { (name: $0, distance: editDistance(name, $0)) }
+    guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= limit else {
+      return nil
+    }
+    return best.name
+  }
+}
+
+/// Levenshtein distance: insertions, deletions and substitutions of characters.
+private func editDistance(_ a: String, _ b: String) -> Int {
+  let b = Array(b)
+  var previous = Array(0...b.count)
+  for (i, x) in a.enumerated() {
+    var current = [i + 1]
+    for (j, y) in b.enumerated() {
+      current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+    }
+    previous = current
+  }
+  return previous[b.count]
+}

@@ -1,0 +1,101 @@
+/// A syntax or building error in expression text, with its position and the
+/// source line it is on.  `description` renders it like a compiler:
+///
+///     1:9: error: unknown function 'sqr' — did you mean 'sqrt'?
+///     sqrt(x)+sqr(y)
+///             ^
+public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+  public enum Kind: Equatable, Sendable {
+    /// The parser wanted `expected` but read `found` (both as the message says them).
+    case unexpected(found: String, expected: String)
+    case unexpectedCharacter(Character)
+    case badNumber(String)
+    case unterminatedString
+    /// A `(` or `name(` (`opener`, at `line:column`) that is never closed.
+    case unclosedParenthesis(opener: String, line: Int, column: Int)
+    case unmatchedParenthesis
+    case unknownFunction(String, suggestion: String?)
+    /// A call with the wrong number of arguments (`expected` says how many it takes).
+    case wrongArgumentCount(function: String, expected: String, found: Int)
+    case badShape(String)
+    /// A `let`, `var` or `out` name that is already taken.
+    case redefinition(String)
+    /// A program with declarations or bindings but nothing to compute.
+    case noOutput
+    /// Building the graph failed at this operator or call (e.g. shapes do not fit).
+    case graph(GraphError)
+  }
+
+  public let kind: Kind
+  /// 1-based line and column (the column counts characters).
+  public let line: Int
+  public let column: Int
+  /// The source line holding the error (a window of it when the line is long).
+  public let excerpt: String
+  /// The 0-based character column of the error in `excerpt`.
+  let excerptColumn: Int
+
+  public var message: String {
+    switch kind {
+    case .unexpected(let found, let expected): "expected \(expected), found \(found)"
+    case .unexpectedCharacter(let character): "unexpected character '\(character)'"
+    case .badNumber(let text): "invalid number '\(text)'"
+    case .unterminatedString: "unterminated string: expected a closing '\"' on the same line"
+    case .unclosedParenthesis(let opener, let line, let column):
+      "'\(opener)' at \(line):\(column) is never closed: expected ')'"
+    case .unmatchedParenthesis: "unmatched ')'"
+    case .unknownFunction(let name, let suggestion?):
+      "unknown function '\(name)' — did you mean '\(suggestion)'?"
+    case .unknownFunction(let name, nil): "unknown function '\(name)'"
+    case .wrongArgumentCount(let function, let expected, let found):
+      "'\(function)' takes \(expected), but was given \(found)"
+    case .badShape(let text): "invalid shape '\(text)': write e.g. 2x3, 5 or scalar"
+    case .redefinition(let name): "'\(name)' is already defined"
+    case .noOutput:
+      "the program has no output: end it with an expression or 'out name = expression'"
+    case .graph(let error): "\(error)"
+    }
+  }
+
+  public var description: String {
+    let caret = String(excerpt.prefix(excerptColumn).map { $0 == "\t" ? "\t" : " " }) + "^"
+    return "\(line):\(column): error: \(message)\n\(excerpt)\n\(caret)"
+  }
+
+  /// Longest excerpt shown before it is cut to a window around the column.
+  private static let excerptLimit = 100
+
+  /// Locates byte `offset` of `bytes`: only runs when an error is thrown.
+  init(_ kind: Kind, at offset: Int, in bytes: [UInt8]) {
+    let offset = min(offset, bytes.count)
+    let lineStart = Self.lineStart(of: offset, in: bytes)
+    let lineEnd = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+    let before = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
+    var after = String(decoding: bytes[offset..<lineEnd], as: UTF8.self)
+    if after.last == "\r" { after.removeLast() }
+    self.kind = kind
+    (line, column) = Self.location(of: offset, in: bytes)
+    let head = before.suffix(60)
+    if before.count + after.count <= Self.excerptLimit {
+      excerpt = before + after
+      excerptColumn = before.count
+    } else if head.count < before.count {
+      excerpt = "…" + head + after.prefix(39) + (after.count > 39 ? "…" : "")
+      excerptColumn = head.count + 1
+    } else {
+      excerpt = head + after.prefix(39) + (after.count > 39 ? "…" : "")
+      excerptColumn = head.count
+    }
+  }
+
+  /// The 1-based line and character column of byte `offset`.
+  static func location(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+    let start = lineStart(of: offset, in: bytes)
+    let line = bytes[..<start].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+    return (line, String(decoding: bytes[start..<offset], as: UTF8.self).count + 1)
+  }
+
+  private static func lineStart(of offset: Int, in bytes: [UInt8]) -> Int {
+    bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+  }
+}

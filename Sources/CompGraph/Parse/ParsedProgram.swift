@@ -1,0 +1,55 @@
+/// The outputs of a parsed program, in the order the program names them.
+public struct ParsedProgram {
+  public let outputs: [(name: String, expr: Expr)]
+
+  /// Freezes the outputs into an immutable graph with their names.
+  public func graph() throws -> Graph {
+    try outputs[0].expr.graph(names: outputs.map(\.name), with: outputs.dropFirst().map(\.expr))
+  }
+}
+
+/// Parses an expression or a program file into `builder`.
+///
+/// `declarations` gives tensor variables their shapes (the CLI's
+/// `--var A=2x3`); any other name is a scalar variable, so `x*y` needs none.
+/// A bare expression is the output `f`.
+///
+/// The grammar (EBNF; `{ }` repeats, `[ ]` is optional).  Newlines end
+/// statements except inside parentheses and after an operator; `#` starts a
+/// comment that runs to the end of the line.
+///
+///     program     = { statement } ;
+///     statement   = [ declaration | binding | output | expression ] ( newline | ";" | end ) ;
+///     declaration = "var" name [ ":" shape ] { "," name [ ":" shape ] } ;
+///     shape       = "scalar" | extent { "x" extent } ;           (* 2x3, 5 *)
+///     binding     = "let" name "=" expression ;
+///     output      = "out" name "=" expression ;                  (* also binds name *)
+///     expression  = term { ( "+" | "-" ) term } ;
+///     term        = unary { ( "*" | "/" ) unary } ;
+///     unary       = "-" unary | power ;
+///     power       = primary [ "^" unary ] ;                      (* right-associative *)
+///     primary     = number | name | call | "(" expression ")" ;
+///     call        = function "(" expression { "," expression } ")"
+///                 | "einsum" "(" string "," expression { "," expression } ")" ;
+///     function    = "exp" | "ln" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid"
+///                 | "softplus" | "pow" | "sum" | "mean" | "matmul" | "transpose"
+///                 | "trace" | "dot" ;
+///     number      = ( digits [ "." { digit } ] | "." digits ) [ ( "e" | "E" ) [ "+" | "-" ] digits ] ;
+///     name        = ( letter | "_" ) { letter | digit | "_" } ;  (* ASCII *)
+///     string      = '"' { any character but '"' and newline } '"' ;
+///
+/// So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `a^b^c` is `a^(b^c)`.  `log` is
+/// the natural logarithm.  An exponent made of numbers only (`x^2`, `x^-2`,
+/// `x^(1/2)`, `pow(x, 3)`) gives the constant-exponent power; any other is
+/// `exp(y · ln x)`.  `var`, `let` and `out` are keywords only at the start of
+/// a statement and before a name.
+///
+/// Parsing uses explicit stacks, never recursion, so any nesting depth parses.
+public func parseProgram(
+  _ source: String, declarations: [String: Shape] = [:], into builder: GraphBuilder
+)
+  throws(ParseError) -> ParsedProgram
+{
+  var parser = Parser(source, declarations: declarations, builder: builder)
+  return try parser.parseProgram()
+}

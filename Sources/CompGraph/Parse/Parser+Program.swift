@@ -1,0 +1,113 @@
+/// Statements of a program file; see `parseProgram` for the grammar.
+extension Parser {
+  mutating func parseProgram() throws(ParseError) -> ParsedProgram {
+    var outputs: [(name: String, expr: Expr)] = []
+    var sawStatement = false
+    while true {
+      let token = try lexer.peek()
+      switch token.kind {
+      case .newline, .semicolon:
+        _ = try lexer.next()
+        continue
+      case .end:
+        guard !outputs.isEmpty else {
+          throw sawStatement
+            ? error(.noOutput, at: token.start) : unexpected(token, expected: "an expression")
+        }
+        return ParsedProgram(outputs: outputs)
+      default:
+        break
+      }
+      sawStatement = true
+      var probe = lexer
+      let keyword = try probe.next()
+      let name = try probe.next()
+      guard keyword.kind == .identifier, name.kind == .identifier else {
+        try output("f", at: token.start, into: &outputs)
+        continue
+      }
+      switch lexer.text(keyword) {
+      case "var":
+        lexer = probe
+        try declarations(first: name)
+      case "let":
+        lexer = probe
+        try bind(name)
+      case "out":
+        lexer = probe
+        let expr = try bind(name)
+        try output(lexer.text(name), expr, at: name.start, into: &outputs)
+      default:
+        try output("f", at: token.start, into: &outputs)
+      }
+    }
+  }
+
+  /// A bare expression statement: the output `name`.
+  private mutating func output(
+    _ name: String, at start: Int, into outputs: inout [(name: String, expr: Expr)]
+  )
+    throws(ParseError)
+  {
+    try output(name, parseExpression().expr, at: start, into: &outputs)
+  }
+
+  private func output(
+    _ name: String, _ expr: Expr, at start: Int, into outputs: inout [(name: String, expr: Expr)]
+  ) throws(ParseError) {
+    guard !outputs.contains(where: { $0.name == name }) else {
+      throw error(.redefinition(name), at: start)
+    }
+    outputs.append((name, expr))
+  }
+
+  /// `name "=" expression` after `let` or `out`; binds the name.
+  @discardableResult
+  private mutating func bind(_ name: Token) throws(ParseError) -> Expr {
+    let text = lexer.text(name)
+    guard names[text] == nil, shapes[text] == nil else {
+      throw error(.redefinition(text), at: name.start)
+    }
+    let equals = try lexer.next()
+    guard equals.kind == .equals else { throw unexpected(equals, expected: "'=' after '\(text)'") }
+    let value = try parseExpression()
+    names[text] = value
+    return value.expr
+  }
+
+  /// `name [":" shape] {"," name [":" shape]}` after `var`, to the end of the line.
+  private mutating func declarations(first: Token) throws(ParseError) {
+    var name = first
+    while true {
+      var shape: Shape = []
+      var next = try lexer.next()
+      if next.kind == .colon {
+        let word = lexer.scanWord()
+        guard let parsed = parseShape(word.text) else {
+          throw error(.badShape(word.text), at: word.start)
+        }
+        shape = parsed
+        next = try lexer.next()
+      }
+      try declare(name, shape)
+      switch next.kind {
+      case .comma:
+        name = try lexer.next()
+        guard name.kind == .identifier else { throw unexpected(name, expected: "a variable name") }
+      case .newline, .semicolon, .end:
+        return
+      default:
+        throw unexpected(next, expected: "':', ',' or end of line")
+      }
+    }
+  }
+
+  private mutating func declare(_ name: Token, _ shape: Shape) throws(ParseError) {
+    let text = lexer.text(name)
+    guard names[text] == nil else { throw error(.redefinition(text), at: name.start) }
+    if let known = shapes[text] ?? builder.variables[text], known != shape {
+      throw error(.graph(.conflictingVariable(name: text, shapes: [known, shape])), at: name.start)
+    }
+    shapes[text] = shape
+  }
+}

@@ -1,0 +1,60 @@
+/// The state of one parse: the lexer, the builder it builds into, and what
+/// each name means so far.
+///
+/// A name resolves to, in order: a `let` or `out` binding; a declared
+/// variable (`var` or the `declarations` argument) with its shape; a variable
+/// already in the builder, with its shape; otherwise a new scalar variable
+/// (so `x*y` needs no declarations).
+struct Parser {
+  var lexer: Lexer
+  let builder: GraphBuilder
+  /// Declared variable shapes.
+  var shapes: [String: Shape]
+  /// Bindings and the variables used so far, by name.
+  var names: [String: Operand] = [:]
+
+  init(_ source: String, declarations: [String: Shape], builder: GraphBuilder) {
+    lexer = Lexer(source)
+    self.builder = builder
+    shapes = declarations
+  }
+
+  /// An error at byte `offset`.
+  func error(_ kind: ParseError.Kind, at offset: Int) -> ParseError {
+    lexer.error(kind, at: offset)
+  }
+
+  /// "expected `expected`, found <token>".
+  func unexpected(_ token: Token, expected: String) -> ParseError {
+    error(
+      .unexpected(found: token.kind.describe(lexer.text(token)), expected: expected),
+      at: token.start)
+  }
+
+  /// The operand a name stands for; `next` is the token after it (a function
+  /// name must be followed by `(`).
+  mutating func resolve(_ name: String, at offset: Int, next: Token) throws(ParseError) -> Operand {
+    if let known = names[name] { return known }
+    if Function(named: name) != nil {
+      throw unexpected(next, expected: "'(' after function '\(name)'")
+    }
+    let shape = shapes[name] ?? builder.variables[name] ?? []
+    do {
+      let operand = Operand(try builder.variable(name, shape))
+      names[name] = operand
+      return operand
+    } catch let graphError as GraphError {
+      throw error(.graph(graphError), at: offset)
+    } catch {
+      throw self.error(.graph(.unsupported("\(error)")), at: offset)
+    }
+  }
+
+  /// Throws the graph error of a failed handle, at the operator or call that made it.
+  func checked(_ operand: Operand, at offset: Int) throws(ParseError) -> Operand {
+    if case .failure(let graphError) = operand.expr.result {
+      throw error(.graph(graphError), at: offset)
+    }
+    return operand
+  }
+}

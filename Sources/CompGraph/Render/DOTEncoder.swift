@@ -1,0 +1,246 @@
+import Foundation
+
+/// Encodes a graph as Graphviz DOT text, in pure Swift (no Graphviz needed).
+///
+/// The text is deterministic: the graph is named, nodes (`n<id>`) and edges
+/// come in node-id order, and every attribute list is sorted by key.
+///
+/// - Variables are blue rounded boxes, constants grey boxes, operations
+///   ellipses (circles for short symbols) labelled with `Op.info.symbol`
+///   (`+`, `×`, `√`, `exp`, `einsum ij,jk→ik`); a tensor node shows its shape.
+///   Numbers are drawn with four significant digits.
+/// - With `foldsScalarConstants`, a scalar constant used only by `+`/`×`
+///   nodes is written into their labels (`× 3`) instead of drawn as a node.
+/// - Operand order is drawn where it matters: einsum edges carry their
+///   operand's subscripts, edges into other non-commutative n-ary ops their
+///   position.
+/// - Given `outputOrders`, operation nodes are filled by derivative order
+///   (see `Graph.derivativeOrders`) and a legend names the colours.
+/// - Each output gets a name tag (`f`, `∂f/∂p`); `values` / `adjoints` turn a
+///   node into a `label | value | adjoint` record, as micrograd draws them.
+public struct DOTEncoder: Sendable {
+  /// Graphviz's `rankdir`: the direction data flows in.
+  public enum RankDirection: String, CaseIterable, Sendable {
+    case topToBottom = "TB"
+    case leftToRight = "LR"
+    case bottomToTop = "BT"
+    case rightToLeft = "RL"
+  }
+
+  public struct Options: Sendable {
+    public var rankDirection: RankDirection
+    /// Write scalar constants into their `+`/`×` consumers' labels.
+    public var foldsScalarConstants: Bool
+    /// The derivative order of each output (`f, ∂f/∂p, ∂²f/∂p²` → `0, 1, 2`).
+    public var outputOrders: [Int]
+    /// Forward values to show per node.
+    public var values: [NodeID: Tensor]
+    /// Adjoints (∂output/∂node) to show per node.
+    public var adjoints: [NodeID: Tensor]
+    /// Refuse graphs with more nodes than this (`nil`: no limit).
+    public var nodeLimit: Int?
+
+    public init(
+      rankDirection: RankDirection = .topToBottom, foldsScalarConstants: Bool = true,
+      outputOrders: [Int] = [], values: [NodeID: Tensor] = [:], adjoints: [NodeID: Tensor] = [:],
+      nodeLimit: Int? = nil
+    ) {
+      self.rankDirection = rankDirection
+      self.foldsScalarConstants = foldsScalarConstants
+      self.outputOrders = outputOrders
+      self.values = values
+      self.adjoints = adjoints
+      self.nodeLimit = nodeLimit
+    }
+  }
+
+  public var options: Options
+
+  public init(options: Options = Options()) {
+    self.options = options
+  }
+
+  /// The DOT text of `graph` as `digraph "name" { … }`.
+  /// Throws `RenderError.tooLarge` beyond `options.nodeLimit`.
+  public func encode(_ graph: Graph, name: String = "compgraph") throws(RenderError) -> String {
+    if let limit = options.nodeLimit, graph.nodeCount > limit {
+      throw .tooLarge(nodes: graph.nodeCount, limit: limit, layout: nil)
+    }
+    let orders = graph.derivativeOrders(outputOrders: options.outputOrders)
+    let folded = foldedConstants(graph)
+    var out = "digraph \(DOTSyntax.quoted(name)) {\n"
+    out += "  graph " + DOTSyntax.attributeList(Self.graphDefaults(options.rankDirection)) + "\n"
+    out += "  node " + DOTSyntax.attributeList(Self.nodeDefaults) + "\n"
+    out += "  edge " + DOTSyntax.attributeList(Self.edgeDefaults) + "\n"
+    for id in graph.ids where folded[id.index] == nil {
+      let attributes = nodeAttributes(id, in: graph, order: orders[id.index], folded: folded)
+      out += "  n\(id.rawValue) " + DOTSyntax.attributeList(attributes) + "\n"
+    }
+    for id in graph.ids {
+      for (position, input) in graph.inputs(id).enumerated() where folded[input.index] == nil {
+        out += "  n\(input.rawValue) -> n\(id.rawValue)"
+        if let label = Self.operandLabel(
+          graph.op(id), position: position, of: graph.inputs(id).count)
+        {
+          out += " " + DOTSyntax.attributeList(["label": DOTSyntax.quoted(label)])
+        }
+        out += "\n"
+      }
+    }
+    for (k, (outputName, output)) in zip(graph.outputNames, graph.outputs).enumerated() {
+      out += "  out\(k) " + DOTSyntax.attributeList(Self.outputTag(outputName)) + "\n"
+      out +=
+        "  n\(output.rawValue) -> out\(k) "
+        + DOTSyntax.attributeList(["arrowhead": "\"none\"", "style": "\"dashed\""]) + "\n"
+    }
+    let presentOrders = Set(graph.ids.lazy.filter { !graph.op($0).isLeaf }.map { orders[$0.index] })
+    if presentOrders.contains(where: { $0 > 0 }) {
+      out += "  legend " + DOTSyntax.attributeList(Self.legend(presentOrders.sorted())) + "\n"
+    }
+    return out + "}\n"
+  }
+
+  // MARK: Nodes
+
+  /// The text of each scalar constant drawn inside its consumers' labels
+  /// (`nil` for every other node): every consumer is a `+` or `×` and the
+  /// constant is not itself an output.
+  private func foldedConstants(_ graph: Graph) -> [String?] {
+    var folded: [String?] = graph.ids.map { id in
+      guard options.foldsScalarConstants, case .constant(let value) = graph.op(id), value.isScalar
+      else { return nil }
+      return Self.short(value.scalars[0])
+    }
+    for output in graph.outputs { folded[output.index] = nil }
+    for id in graph.ids where graph.op(id) != .add && graph.op(id) != .mul {
+      for input in graph.inputs(id) { folded[input.index] = nil }
+    }
+    return folded
+  }
+
+  private func nodeAttributes(
+    _ id: NodeID, in graph: Graph, order: Int, folded: [String?]
+  ) -> [String: String] {
+    let op = graph.op(id)
+    let shape = graph.shape(id)
+    var lines: [String]
+    var attributes: [String: String]
+    switch op {
+    case .variable(let name):
+      lines = [name] + (shape.isEmpty ? [] : [shape.shapeDescription])
+      attributes = ["color": "\"#2f6497\"", "fillcolor": "\"#dbe9f6\"", "shape": "\"box\""]
+      attributes["style"] = "\"rounded,filled\""
+    case .constant(let value):
+      lines = [value.isScalar ? Self.short(value.scalars[0]) : op.info.symbol]
+      attributes = ["color": "\"#8a8a8a\"", "fillcolor": "\"#eeeeee\"", "shape": "\"box\""]
+      attributes["style"] = "\"filled\""
+    default:
+      let constants = graph.inputs(id).compactMap { folded[$0.index] }
+      let symbol = op.info.symbol
+      var head = symbol
+      if !constants.isEmpty { head += " " + constants.joined(separator: " \(symbol) ") }
+      lines = [head]
+      switch op {
+      case .sumTo, .broadcastTo: break  // the symbol already names the shape
+      default: if !shape.isEmpty { lines.append(shape.shapeDescription) }
+      }
+      let isCompact = lines.count == 1 && head.count <= 3
+      attributes = ["color": "\"#444444\"", "shape": isCompact ? "\"circle\"" : "\"ellipse\""]
+      attributes["fillcolor"] = DOTSyntax.quoted(Self.orderColor(order))
+      attributes["style"] = "\"filled\""
+    }
+    if graph.outputs.contains(id) { attributes["penwidth"] = "\"2\"" }
+    let value = options.values[id]
+    let adjoint = options.adjoints[id]
+    if value != nil || adjoint != nil {
+      return [
+        "label": Self.recordLabel(
+          lines, fill: attributes["fillcolor"], value: value, adjoint: adjoint),
+        "shape": "\"plain\"",
+      ]
+    }
+    attributes["label"] = DOTSyntax.quoted(lines.joined(separator: "\n"))
+    return attributes
+  }
+
+  /// `label | value v | adjoint a` as an HTML-like table.
+  private static func recordLabel(
+    _ lines: [String], fill: String?, value: Tensor?, adjoint: Tensor?
+  ) -> String {
+    let head = lines.map(DOTSyntax.htmlEscaped).joined(separator: "<br/>")
+    var cells = ["<td\(fill.map { " bgcolor=\($0)" } ?? "")>\(head)</td>"]
+    if let value { cells.append("<td>value \(DOTSyntax.htmlEscaped(summary(value)))</td>") }
+    if let adjoint { cells.append("<td>adjoint \(DOTSyntax.htmlEscaped(summary(adjoint)))</td>") }
+    return "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\"><tr>"
+      + cells.joined() + "</tr></table>>"
+  }
+
+  /// Four significant digits (`0.3333`, `2`, `1e+06`): numbers in a
+  /// picture are read, not parsed.
+  static func short(_ x: Double) -> String { String(format: "%.4g", x) }
+
+  /// A value in four significant digits; a tensor shows its first elements.
+  private static func summary(_ tensor: Tensor) -> String {
+    if tensor.isScalar { return short(tensor.scalars[0]) }
+    let head = tensor.scalars.prefix(4).map(short).joined(separator: ", ")
+    return "[\(head)\(tensor.scalars.count > 4 ? ", …" : "")]"
+  }
+
+  /// `f` under the output node, in the outputs' colour.
+  private static func outputTag(_ name: String) -> [String: String] {
+    ["fontcolor": "\"#a02c2c\"", "label": DOTSyntax.quoted(name), "shape": "\"plaintext\""]
+  }
+
+  // MARK: Edges
+
+  /// Einsum operands are labelled by their subscripts (`ij`, `jk`); inputs of
+  /// other non-commutative ops with several inputs by position (`1`, `2`).
+  private static func operandLabel(_ op: Op, position: Int, of count: Int) -> String? {
+    if case .einsum(let spec) = op, count > 1 { return EinsumSpec.letters(spec.operands[position]) }
+    return op.info.isCommutative || count == 1 ? nil : "\(position + 1)"
+  }
+
+  // MARK: Style
+
+  /// Fill of operation nodes by derivative order: white for the original
+  /// graph, then orange, green, purple, pink, cyan (repeating).
+  static func orderColor(_ order: Int) -> String {
+    let derivatives = ["#fbd9b5", "#cdebc5", "#ddd0ef", "#f6c9d3", "#c8e6ef"]
+    return order == 0 ? "#ffffff" : derivatives[(order - 1) % derivatives.count]
+  }
+
+  /// `original`, `∂ (order 1)`, `∂² (order 2)`, …
+  static func orderName(_ order: Int) -> String {
+    guard order > 0 else { return "original" }
+    let superscripts = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+    let power = order == 1 ? "" : String(String(order).map { superscripts[$0.wholeNumberValue!] })
+    return "∂\(power) (order \(order))"
+  }
+
+  /// One HTML-like table: a title row and one coloured row per order.
+  private static func legend(_ orders: [Int]) -> [String: String] {
+    let rows = orders.map { order in
+      "<tr><td bgcolor=\"\(orderColor(order))\">\(DOTSyntax.htmlEscaped(orderName(order)))</td></tr>"
+    }
+    let table =
+      "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\">"
+      + "<tr><td><b>derivative order</b></td></tr>" + rows.joined() + "</table>>"
+    return ["label": table, "shape": "\"plain\""]
+  }
+
+  private static func graphDefaults(_ direction: RankDirection) -> [String: String] {
+    [
+      "fontname": "\"Helvetica\"", "nodesep": "\"0.3\"", "rankdir": "\"\(direction.rawValue)\"",
+      "ranksep": "\"0.35\"",
+    ]
+  }
+
+  private static let nodeDefaults = [
+    "fontname": "\"Helvetica\"", "fontsize": "\"12\"", "margin": "\"0.06,0.03\"",
+  ]
+
+  private static let edgeDefaults = [
+    "arrowsize": "\"0.6\"", "color": "\"#555555\"", "fontcolor": "\"#555555\"",
+    "fontname": "\"Helvetica\"", "fontsize": "\"9\"",
+  ]
+}

@@ -1,0 +1,344 @@
+/// Graph nodes back to expression text in the language `parseProgram` reads:
+///
+///     sqrt(p + p + q)/3 + ln(p*(p*q)) + 3        x^2        1/x        -x*y
+///     exp(x)        einsum("ij,jk->ik", A, B)        sum(v)
+///
+/// Parentheses are the fewest the precedences need (`+ -` < `* /` < unary
+/// minus < `^`; `*` and `+` are treated as associative).  A product is
+/// written with its scalar constants first and its negative-power factors
+/// as divisors (`2*x/y^2`); a term whose coefficient is negative is
+/// subtracted (`a - 2*x`); scalar constants come last in a sum (`x + 3`).
+/// `sum_to(x, 2x3)`, `broadcast_to(x, 2x3)` and tensor constants
+/// (`[1, 2]`) have no spelling in the language and are written as shown.
+///
+/// Printing is one explicit stack: no recursion on graph depth.
+extension Graph {
+  /// The expression of `id` with every shared node written out where it is
+  /// used.  On a DAG with much sharing (a high-order derivative) this text
+  /// grows exponentially: use `infixLines` there.
+  public func infix(of id: NodeID) -> String {
+    InfixPrinter(self, names: [:]).text(of: id)
+  }
+
+  /// The outputs as `name = expression` lines, preceded by `let tK = …`
+  /// lines for shared subexpressions, so the text stays linear in the size
+  /// of the graph:
+  ///
+  ///     let t1 = sqrt(p + p + q)
+  ///     f = t1/3 + ln(p*(p*q)) + 3
+  ///     ∂f/∂p = 1/(3*t1) + …
+  ///
+  /// **Policy.** An operation gets a name when it is used more than once
+  /// (by other printed nodes or as an output) and its text, with the names
+  /// already given, is longer than `sharingThreshold` characters; smaller
+  /// shared nodes (`x^2`, `exp(x)`) are repeated inline, which costs at most
+  /// `sharingThreshold` characters per use.  Names are `t1`, `t2`, … in node
+  /// order (`_t1` … when the graph has a variable called like that).
+  public func infixLines(sharingThreshold: Int = 16) -> [String] {
+    let names = sharedNames(threshold: sharingThreshold)
+    let printer = InfixPrinter(self, names: names)
+    var lines: [String] = []
+    for id in ids {
+      guard let name = names[id] else { continue }
+      lines.append("let \(name) = " + printer.text(of: id, expandingName: true))
+    }
+    for (name, output) in zip(outputNames, outputs) {
+      lines.append("\(name) = " + printer.text(of: output))
+    }
+    return lines
+  }
+
+  /// The names `infixLines` gives shared nodes (see its policy).  One
+  /// forward loop estimating each node's printed length.
+  private func sharedNames(threshold: Int) -> [NodeID: String] {
+    var uses = [Int](repeating: 0, count: nodeCount)
+    for id in ids { for input in inputs(id) { uses[input.index] += 1 } }
+    for output in outputs { uses[output.index] += 1 }
+    let variableNames = Set(variables.map(\.name))
+    var prefix = "t"
+    while variableNames.contains(where: {
+      $0.hasPrefix(prefix) && Int($0.dropFirst(prefix.count)) != nil
+    }) {
+      prefix = "_" + prefix
+    }
+    var names: [NodeID: String] = [:]
+    var length = [Int](repeating: 0, count: nodeCount)
+    for id in ids {
+      let own = InfixPrinter.ownLength(op(id))
+      let total = inputs(id).reduce(own) { sum, input in
+        sum + (names[input]?.count ?? length[input.index]) + 3
+      }
+      length[id.index] = Swift.min(total, threshold + 1)
+      if !op(id).isLeaf, uses[id.index] > 1, total > threshold {
+        names[id] = prefix + String(names.count + 1)
+      }
+    }
+    return names
+  }
+}
+
+/// The printer behind `Graph.infix`: each node's outer form (precedence,
+/// leading minus) is computed once, then text is emitted from a stack of
+/// pending pieces.
+private struct InfixPrinter {
+  /// Precedence of a node's printed form: higher binds tighter.
+  enum Level: Int, Comparable {
+    case sum = 1, product, negation, power, atom
+    static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+  }
+
+  /// What a node prints as, from outside.
+  struct Form {
+    var level: Level
+    var leadingMinus: Bool
+  }
+
+  /// Where a node is printed: the weakest level it may have there without
+  /// parentheses, whether a leading `-` is allowed, and whether its sign
+  /// was already written by the caller (a subtracted term).
+  struct Slot {
+    var minimum: Level
+    var allowsMinus: Bool
+    var magnitude = false
+
+    static let free = Slot(minimum: .sum, allowsMinus: true)
+  }
+
+  enum Piece {
+    case text(String)
+    case node(NodeID, Slot)
+  }
+
+  let graph: Graph
+  let names: [NodeID: String]
+  /// Whether each node's text starts with `-` (see `leadingMinus(_:)`).
+  private(set) var leadingMinus: [Bool] = []
+
+  init(_ graph: Graph, names: [NodeID: String]) {
+    self.graph = graph
+    self.names = names
+    leadingMinus = Self.leadingMinus(self)
+  }
+
+  /// The text of `id`; `expandingName` prints a named node's definition
+  /// instead of its name.
+  func text(of id: NodeID, expandingName: Bool = false) -> String {
+    var out = ""
+    var stack: [Piece] = []
+    if expandingName {
+      stack.append(contentsOf: pieces(id, .free).reversed())
+    } else {
+      stack.append(.node(id, .free))
+    }
+    while let piece = stack.popLast() {
+      switch piece {
+      case .text(let text): out += text
+      case .node(let node, let slot):
+        if let name = names[node] {
+          out += name
+          continue
+        }
+        let form = form(node, magnitude: slot.magnitude)
+        let parenthesised = form.level < slot.minimum || (form.leadingMinus && !slot.allowsMinus)
+        var inner = slot
+        inner.minimum = .sum
+        inner.allowsMinus = true
+        if parenthesised { stack.append(.text(")")) }
+        stack.append(contentsOf: pieces(node, parenthesised ? inner : slot).reversed())
+        if parenthesised { stack.append(.text("(")) }
+      }
+    }
+    return out
+  }
+
+  // MARK: Forms
+
+  /// Whether each node's text starts with `-`, in one forward loop (a
+  /// sum or product leads with its first operand's sign).
+  static func leadingMinus(_ printer: InfixPrinter) -> [Bool] {
+    var leads = [Bool](repeating: false, count: printer.graph.nodeCount)
+    for id in printer.graph.ids where printer.names[id] == nil {
+      switch printer.graph.op(id) {
+      case .constant: leads[id.index] = printer.isNegative(id)
+      case .add: leads[id.index] = leads[printer.terms(id)[0].index]
+      case .mul:
+        let first = printer.split(id).numerator.first
+        leads[id.index] = printer.isNegative(id) || first.map { leads[$0.index] } ?? false
+      default: break
+      }
+    }
+    return leads
+  }
+
+  func form(_ id: NodeID, magnitude: Bool) -> Form {
+    if names[id] != nil { return Form(level: .atom, leadingMinus: false) }
+    switch graph.op(id) {
+    case .constant(let t) where t.isScalar:
+      let negative = leadingMinus[id.index] && !magnitude
+      return Form(level: negative ? .negation : .atom, leadingMinus: negative)
+    case .add: return Form(level: .sum, leadingMinus: leadingMinus[id.index])
+    case .mul:
+      // A subtracted product drops its sign, and its first factor is then
+      // parenthesised if it has one of its own.
+      return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
+    case .pow(let c): return Form(level: c < 0 ? .product : .power, leadingMinus: false)
+    case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo:
+      return Form(level: .atom, leadingMinus: false)
+    }
+  }
+
+  /// Whether a term prints with a leading minus that a sum can turn into
+  /// a subtraction: a negative constant or a product with one.
+  func isNegative(_ id: NodeID) -> Bool {
+    if names[id] != nil { return false }
+    switch graph.op(id) {
+    case .constant(let t) where t.isScalar:
+      return t.scalars[0].sign == .minus && !t.scalars[0].isNaN
+    case .mul: return factors(id).first.flatMap(scalarConstant).map { $0.sign == .minus } ?? false
+    default: return false
+    }
+  }
+
+  func scalarConstant(_ id: NodeID) -> Double? {
+    if names[id] == nil, case .constant(let t) = graph.op(id), t.isScalar, !t.scalars[0].isNaN {
+      return t.scalars[0]
+    }
+    return nil
+  }
+
+  /// A sum's terms with scalar constants last.
+  func terms(_ id: NodeID) -> [NodeID] {
+    let inputs = graph.inputs(id)
+    return inputs.filter { scalarConstant($0) == nil } + inputs.filter { scalarConstant($0) != nil }
+  }
+
+  /// A product's factors with scalar constants first, negative ones
+  /// leading (so the sign is written once, in front).
+  func factors(_ id: NodeID) -> [NodeID] {
+    let inputs = graph.inputs(id)
+    let constants = inputs.filter { scalarConstant($0) != nil }
+    let negative = constants.filter { scalarConstant($0)!.sign == .minus }
+    return negative + constants.filter { scalarConstant($0)!.sign == .plus }
+      + inputs.filter { scalarConstant($0) == nil }
+  }
+
+  // MARK: Pieces
+
+  /// The text of one node as pieces: its own symbols and its operands.
+  func pieces(_ id: NodeID, _ slot: Slot) -> [Piece] {
+    let inputs = Array(graph.inputs(id))
+    switch graph.op(id) {
+    case .variable(let name): return [.text(name)]
+    case .constant(let t) where t.isScalar:
+      return [.text(formatNumber(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
+    case .constant(let t):
+      return [
+        .text(t.scalars.count <= 16 ? t.description : "<\(t.shape.shapeDescription) constant>")
+      ]
+    case .add: return sumPieces(id)
+    case .mul: return productPieces(id, magnitude: slot.magnitude)
+    case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
+    case .pow(let c):
+      return [
+        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(c)),
+      ]
+    case .exp, .ln, .sqrt, .sin, .cos, .tanh: return call(graph.op(id).info.name, inputs)
+    case .einsum(let spec): return call("einsum", inputs, first: "\"\(spec)\"")
+    case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
+    case .sumTo(let shape): return call("sum_to", inputs, last: shape.shapeDescription)
+    case .broadcastTo(let shape): return call("broadcast_to", inputs, last: shape.shapeDescription)
+    }
+  }
+
+  /// `name(a, b)`, with an optional literal first or last argument.
+  func call(_ name: String, _ arguments: [NodeID], first: String? = nil, last: String? = nil)
+    -> [Piece]
+  {
+    var pieces: [Piece] = [.text(name + "(" + (first.map { $0 + ", " } ?? ""))]
+    for (k, argument) in arguments.enumerated() {
+      if k > 0 { pieces.append(.text(", ")) }
+      pieces.append(.node(argument, .free))
+    }
+    return pieces + [.text((last.map { ", " + $0 } ?? "") + ")")]
+  }
+
+  /// `a + b - 2*c + 3`.
+  func sumPieces(_ id: NodeID) -> [Piece] {
+    var pieces: [Piece] = []
+    for (k, term) in terms(id).enumerated() {
+      if k == 0 {
+        pieces.append(.node(term, .free))
+      } else if isNegative(term) {
+        pieces += [
+          .text(" - "), .node(term, Slot(minimum: .product, allowsMinus: false, magnitude: true)),
+        ]
+      } else {
+        pieces += [.text(" + "), .node(term, Slot(minimum: .sum, allowsMinus: false))]
+      }
+    }
+    return pieces
+  }
+
+  /// `-2*x*y/z^2`: the sign and constants first, negative powers as divisors.
+  func productPieces(_ id: NodeID, magnitude: Bool) -> [Piece] {
+    let (numerator, divisors) = split(id)
+    var rest = numerator[...]
+    var items: [Piece] = []
+    var sign = ""
+    if let first = rest.first, let c = scalarConstant(first), c.sign == .minus {
+      rest.removeFirst()
+      if !magnitude { sign = "-" }
+      if c != -1 || (rest.isEmpty && divisors.isEmpty) { items.append(.text(formatNumber(-c))) }
+    }
+    for factor in rest {
+      let leads = items.isEmpty && sign.isEmpty && !magnitude
+      items.append(.node(factor, Slot(minimum: .product, allowsMinus: leads)))
+    }
+    if items.isEmpty { items = [.text("1")] }
+    var pieces: [Piece] = sign.isEmpty ? [] : [.text(sign)]
+    for (k, item) in items.enumerated() {
+      if k > 0 { pieces.append(.text("*")) }
+      pieces.append(item)
+    }
+    for (base, exponent) in divisors {
+      pieces.append(.text("/"))
+      pieces += divisor(base, exponent: exponent)
+    }
+    return pieces
+  }
+
+  /// A product's factors (scalar constants first) and its divisors: the
+  /// bases and exponents of its unnamed negative-power factors.
+  func split(_ id: NodeID) -> (numerator: [NodeID], divisors: [(base: NodeID, exponent: Double)]) {
+    var numerator: [NodeID] = []
+    var divisors: [(base: NodeID, exponent: Double)] = []
+    for factor in factors(id) {
+      if names[factor] == nil, case .pow(let c) = graph.op(factor), c < 0 {
+        divisors.append((graph.inputs(factor).first!, -c))
+      } else {
+        numerator.append(factor)
+      }
+    }
+    return (numerator, divisors)
+  }
+
+  /// `x`, `(a*b)` or `x^2` after a `/`.
+  func divisor(_ base: NodeID, exponent: Double) -> [Piece] {
+    if exponent == 1 { return [.node(base, Slot(minimum: .negation, allowsMinus: false))] }
+    return [
+      .node(base, Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(exponent)),
+    ]
+  }
+
+  /// The characters a node adds to its operands' text (an estimate for
+  /// the sharing policy: operators, a function's name and parentheses).
+  static func ownLength(_ op: Op) -> Int {
+    switch op {
+    case .variable(let name): name.count
+    case .constant(let t): t.isScalar ? formatNumber(t.scalars[0]).count : 16
+    case .add, .mul, .pow: 3
+    case .einsum(let spec): spec.description.count + 12
+    default: op.info.name.count + 2
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import Dispatch
+
+/// Median wall-clock seconds of `runs` runs of `body`, after one warm-up run.
+func medianSeconds(runs: Int = 5, _ body: () throws -> Void) rethrows -> Double {
+  try body()
+  var times: [Double] = []
+  for _ in 0..<runs {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+  }
+  times.sort()
+  return times[times.count / 2]
+}
+
+/// Runs `body` enough times to last ~`minimum` seconds and returns seconds per
+/// run (for operations too short to time once), as a median of 5 such batches.
+func medianSecondsPerRun(minimum: Double = 0.01, _ body: () -> Void) -> Double {
+  var repeats = 1
+  while true {
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<repeats { body() }
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if elapsed >= minimum || repeats >= 1 << 24 { break }
+    repeats *= 2
+  }
+  return medianSeconds { for _ in 0..<repeats { body() } } / Double(repeats)
+}
+
+/// One JSON object on one line, keys in the given order.  Values: numbers
+/// (shortest round-trip text; non-finite as strings), strings, and nested
+/// objects given as `[(String, Any)]`.
+func jsonLine(_ fields: [(String, Any)]) -> String {
+  func encode(_ value: Any) -> String {
+    switch value {
+    case let v as Int: return String(v)
+    case let v as Double:
+      if v.isNaN { return "\"nan\"" }
+      if v.isInfinite { return v < 0 ? "\"-inf\"" : "\"inf\"" }
+      return "\(v)"
+    case let v as String: return "\"\(v)\""
+    case let v as [(String, Any)]: return jsonLine(v)
+    default: return "null"
+    }
+  }
+  return "{" + fields.map { "\"\($0.0)\":\(encode($0.1))" }.joined(separator: ",") + "}"
+}

@@ -1,0 +1,1 @@
+func scratchW1() throws {}

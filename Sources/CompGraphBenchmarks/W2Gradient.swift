@@ -1,0 +1,57 @@
+import CompGraph
+import Foundation
+
+/// W2: f(x) = Σᵢ exp(xᵢ)·ln(1 + x²ᵢ₊₁) + √(Σᵢ xᵢ²) over N scalar variables,
+/// its gradient by one reverse sweep, compiled and evaluated at one point
+/// and along a batch of 1000 points.
+func buildW2(_ n: Int) throws -> (builder: GraphBuilder, f: Expr, x: [Expr]) {
+  let g = GraphBuilder()
+  let x = try (0..<n).map { try g.variable("x\($0)") }
+  var terms: [Expr] = []
+  for i in 0..<n { terms.append(exp(x[i]) * ln(1 + x[(i + 1) % n] * x[(i + 1) % n])) }
+  let squares = x.map { $0 * $0 }
+  let f = sum(terms) + sqrt(sum(squares))
+  return (g, f, x)
+}
+
+func runW2(quick: Bool) throws -> [String] {
+  let sizes = quick ? [10, 100] : [10, 100, 1000, 10000]
+  let peers: [Int: [(String, Any)]] = [
+    1000: [("symengine_eval_grad_seconds", 11.5e-6), ("symengine_build_seconds", 2.57)],
+    10000: [("numpy_eval_f_seconds", 33e-6), ("numpy_eval_grad_seconds", 52e-6), ("jax_vector_batch_eval_grad_seconds", 0.139)],
+  ]
+  var lines: [String] = []
+  for n in sizes {
+    FileHandle.standardError.write("W2 n=\(n)\n".data(using: .utf8)!)
+    let (_, f, x) = try buildW2(n)
+    var gradGraph: Graph?
+    let build = try medianSeconds {
+      let (_, f2, x2) = try buildW2(n)
+      let grads = try gradient(of: f2, wrt: x2)
+      gradGraph = try grads[0].graph(names: x2.indices.map { "df/dx\($0)" }, with: Array(grads.dropFirst()))
+    }
+    let fGraph = try f.graph()
+    let fProgram = try Program(fGraph)
+    let gProgram = try Program(gradGraph!)
+    let point = (0..<n).map { sin(Double($0 + 1)) }
+    let fPoint = fProgram.inputNames.map { point[Int($0.dropFirst())!] }
+    let gPoint = gProgram.inputNames.map { point[Int($0.dropFirst())!] }
+    let evalF = medianSecondsPerRun { _ = fProgram.evaluate(point: fPoint) }
+    let evalGrad = medianSecondsPerRun { _ = gProgram.evaluate(point: gPoint) }
+    let batch = 1000
+    let columns = gProgram.inputNames.map { name in
+      let i = Double(Int(name.dropFirst())!)
+      return (0..<batch).map { b in sin(i + 1 + 0.001 * Double(b)) }
+    }
+    let batchGrad = try medianSeconds { _ = try gProgram.evaluate(batch: columns, count: batch) }
+    _ = x
+    var fields: [(String, Any)] = [
+      ("workload", "W2"), ("n", n), ("ops_f", fGraph.operationCount), ("ops_grad", gradGraph!.operationCount),
+      ("build_seconds", build), ("eval_f_seconds", evalF), ("eval_grad_seconds", evalGrad),
+      ("batch_eval_grad_seconds", batchGrad), ("grad_to_f_ratio", evalGrad / evalF),
+    ]
+    if let p = peers[n] { fields.append(("peers", p)) }
+    lines.append(jsonLine(fields))
+  }
+  return lines
+}

@@ -1,0 +1,28 @@
+import CompGraph
+import Foundation
+
+/// W3: the dense Hessian of W2's f, forward-over-reverse.
+func runW3(quick: Bool) throws -> [String] {
+  let sizes = quick ? [10] : [10, 100]
+  var lines: [String] = []
+  for n in sizes {
+    FileHandle.standardError.write("W3 n=\(n)\n".data(using: .utf8)!)
+    var graph: Graph?
+    let build = try medianSeconds {
+      let (_, f, x) = try buildW2(n)
+      let h = try hessian(of: f, wrt: x).flatMap { $0 }
+      graph = try h[0].graph(names: h.indices.map { "h\($0)" }, with: Array(h.dropFirst()))
+    }
+    let program = try Program(graph!)
+    let point = program.inputNames.map { sin(Double(Int($0.dropFirst())!) + 1) }
+    let eval = medianSecondsPerRun { _ = program.evaluate(point: point) }
+    var fields: [(String, Any)] = [
+      ("workload", "W3"), ("n", n), ("ops_hessian", graph!.operationCount), ("build_seconds", build), ("eval_seconds", eval),
+    ]
+    if n == 100 {
+      fields.append(("peers", [("symengine_ops", 12100), ("symengine_build_seconds", 3.0), ("symengine_eval_seconds", 8.4e-6), ("casadi_build_seconds", 0.042), ("casadi_eval_seconds", 62e-6)] as [(String, Any)]))
+    }
+    lines.append(jsonLine(fields))
+  }
+  return lines
+}

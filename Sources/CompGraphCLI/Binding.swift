@@ -1,0 +1,192 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// `NAME=VALUE` of `--at`.  The value is
+/// - a number or a row-major list of numbers: `x=1.5`, `v=1,2,3`;
+/// - a nested array, whose nesting gives the shape: `A=[[1,2],[3,4]]`;
+/// - a file: `A=@values.json` (a number or a nested array) or `A=@values.csv`
+///   (one row of numbers a line; one line is a vector, several a matrix).
+///
+/// A variable bound to a nested array or a file without a `--var`
+/// declaration takes that shape; a flat list fills a declared shape in
+/// row-major order.  `nan`, `inf` and `-inf` are numbers too.
+struct Binding: ExpressibleByArgument {
+  enum Source {
+    /// A number or flat list (`shape == nil`), or a nested array.
+    case literal(shape: Shape?, values: [Double])
+    case file(String)
+  }
+
+  let name: String
+  let source: Source
+
+  init?(argument: String) {
+    let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2, isIdentifier(String(parts[0])) else { return nil }
+    name = String(parts[0])
+    let text = parts[1].trimmingCharacters(in: .whitespaces)
+    if text.hasPrefix("@") {
+      guard text.count > 1 else { return nil }
+      source = .file(String(text.dropFirst()))
+    } else if let (shape, values) = parseValues(text) {
+      source = .literal(shape: shape, values: values)
+    } else {
+      return nil
+    }
+  }
+
+  /// The numbers and, unless they are a flat list, their shape; reads a file
+  /// source (a `UserError` when it cannot be read or parsed).
+  func resolve() throws -> (shape: Shape?, values: [Double]) {
+    switch source {
+    case .literal(let shape, let values): return (shape, values)
+    case .file(let path):
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw UserError("--at \(name): cannot read '\(path)'")
+      }
+      let text = String(decoding: data, as: UTF8.self)
+      let parsed = path.lowercased().hasSuffix(".csv") ? parseCSV(text) : parseValues(text)
+      guard let (shape, values) = parsed else {
+        throw UserError(
+          "--at \(name): '\(path)' is not "
+            + (path.lowercased().hasSuffix(".csv")
+              ? "a CSV file of numbers with the same count on every line"
+              : "a number or a nested array of numbers such as [[1, 2], [3, 4]]"))
+      }
+      return (shape ?? [values.count], values)
+    }
+  }
+}
+
+/// Reads every binding once (files included): values by name, and the
+/// shapes of nested-array and file values for variables `--var` did not
+/// declare.
+func resolveBindings(_ bindings: [Binding], declared: [Declaration]) throws
+  -> (values: [String: (shape: Shape?, values: [Double])], shapes: [String: Shape])
+{
+  var values: [String: (shape: Shape?, values: [Double])] = [:]
+  var shapes: [String: Shape] = [:]
+  let declaredNames = Set(declared.map(\.name))
+  for binding in bindings {
+    let value = try binding.resolve()
+    values[binding.name] = value
+    if let shape = value.shape, !declaredNames.contains(binding.name) {
+      shapes[binding.name] = shape
+    }
+  }
+  return (values, shapes)
+}
+
+/// The tensors to evaluate `graph` at: each binding checked against its
+/// variable's shape.
+func tensors(
+  _ values: [String: (shape: Shape?, values: [Double])], for graph: Graph
+) throws -> [String: Tensor] {
+  let shapes = Dictionary(
+    graph.variables.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+  var tensors: [String: Tensor] = [:]
+  for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+    guard let shape = shapes[name] else {
+      throw UserError("--at \(name): the expression has no variable '\(name)'")
+    }
+    if let given = value.shape, given != shape,
+      !(given.count == 1 && value.values.count == shape.elementCount)
+    {
+      throw UserError(
+        "--at \(name): variable '\(name)' has shape \(shape.shapeDescription) but the value has shape "
+          + "\(given.shapeDescription); declare it with --var \(name)=\(given.shapeDescription) or give "
+          + "\(shape.elementCount) value(s)")
+    }
+    guard value.values.count == shape.elementCount else {
+      throw UserError(
+        "--at \(name): variable '\(name)' has shape \(shape.shapeDescription) "
+          + "(\(shape.elementCount) value(s)) but \(value.values.count) were given")
+    }
+    tensors[name] = Tensor(shape: shape, scalars: value.values)
+  }
+  return tensors
+}
+
+/// A number, a flat comma-separated list (shape `nil`), or a nested array
+/// `[[1, 2], [3, 4]]` (its shape).  One pass with a depth counter: no
+/// recursion, so any nesting is safe.
+func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
+  let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+  guard text.hasPrefix("[") else {
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
+      Double($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
+    return (nil, values.compactMap { $0 })
+  }
+  var extents: [Int?] = []  // per axis, once the first row of that axis closes
+  var counts: [Int] = []  // items so far at each open depth
+  var rank: Int?  // the depth at which numbers sit
+  var values: [Double] = []
+  var closedTop = false
+  var expectsItem = true  // after "[" or ","
+  var index = text.startIndex
+  while index < text.endIndex {
+    let character = text[index]
+    if character.isWhitespace {
+      index = text.index(after: index)
+      continue
+    }
+    guard !closedTop else { return nil }
+    switch character {
+    case "[":
+      guard expectsItem, rank.map({ counts.count < $0 }) ?? true else { return nil }
+      counts.append(0)
+      extents.append(contentsOf: repeatElement(nil, count: max(0, counts.count - extents.count)))
+      index = text.index(after: index)
+    case "]":
+      guard let count = counts.popLast(), count > 0, !expectsItem else { return nil }
+      let axis = counts.count
+      if let extent = extents[axis], extent != count { return nil }
+      extents[axis] = count
+      if counts.isEmpty { closedTop = true } else { counts[counts.count - 1] += 1 }
+      expectsItem = false
+      index = text.index(after: index)
+    case ",":
+      guard !expectsItem, !counts.isEmpty else { return nil }
+      expectsItem = true
+      index = text.index(after: index)
+    default:
+      guard expectsItem, !counts.isEmpty, rank.map({ $0 == counts.count }) ?? true else {
+        return nil
+      }
+      rank = counts.count
+      let end =
+        text[index...].firstIndex { $0 == "," || $0 == "]" || $0.isWhitespace } ?? text.endIndex
+      guard let value = Double(text[index..<end]) else { return nil }
+      values.append(value)
+      counts[counts.count - 1] += 1
+      expectsItem = false
+      index = end
+    }
+  }
+  guard closedTop, let rank, extents.count >= rank else { return nil }
+  return (extents.prefix(rank).map { $0 ?? 0 }, values)
+}
+
+/// A CSV file of numbers: one line is a vector, several a matrix.
+func parseCSV(_ text: String) -> (shape: Shape?, values: [Double])? {
+  let rows = text.split(whereSeparator: \.isNewline).filter {
+    !$0.trimmingCharacters(in: .whitespaces).isEmpty
+  }
+  var values: [Double] = []
+  var columns: Int?
+  for row in rows {
+    let cells = row.split(separator: ",", omittingEmptySubsequences: false).map {
+      Double($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard cells.allSatisfy({ $0 != nil }), columns.map({ $0 == cells.count }) ?? true else {
+      return nil
+    }
+    columns = cells.count
+    values += cells.compactMap { $0 }
+  }
+  guard let columns else { return nil }
+  return (rows.count == 1 ? [columns] : [rows.count, columns], values)
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// `compgraph`: draw, differentiate, evaluate, simplify and print expressions.
+///
+/// Exit codes: 0 success, 1 a user error in the input (the message is on
+/// standard error), 2 a usage error (bad flags or arguments).
+@main
+struct CompGraphCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compgraph",
+    abstract: "A symbolic computational-graph compiler.",
+    discussion: """
+      Example:
+        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --grad p,q -o seed.svg
+      """,
+    version: "0.1.0",
+    subcommands: [
+      RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
+      PrintCommand.self,
+      GalleryCommand.self,
+    ]
+  )
+
+  /// Runs the command, mapping errors to the exit codes above.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as UserError {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+      Foundation.exit(1)
+    } catch {
+      let code = exitCode(for: error)
+      let message = fullMessage(for: error)
+      if code == .success {
+        print(message)
+        Foundation.exit(0)
+      }
+      FileHandle.standardError.write(Data((message + "\n").utf8))
+      Foundation.exit(2)
+    }
+  }
+}

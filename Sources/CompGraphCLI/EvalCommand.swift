@@ -1,0 +1,179 @@
+import ArgumentParser
+import CompGraph
+
+/// `compgraph eval`: the value of every output at a point, and on request
+/// its gradient, Hessian and any mixed partial derivatives.
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Evaluate the outputs, and their derivatives, with variables bound to values.",
+    discussion: """
+      Bind scalars with --at x=1.5, tensors with a nested array (--at 'A=[[1,2],[3,4]]', which \
+      also declares A's shape), a row-major list (--at v=1,2,3 with --var v=3), or a file \
+      (--at A=@a.json holding a nested array, --at A=@a.csv holding one row a line).
+
+      Derivatives are taken with respect to the variables in the order they first appear in the \
+      expression. --derivative x,y,x is the third derivative ∂³f/∂x∂y∂x; repeat it for more.
+
+      Example:
+        compgraph eval "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --at p=2 --at q=3 \\
+          --grad --hessian --derivative p,p,p --json
+      """
+  )
+
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    name: .customLong("at"),
+    help: ArgumentHelp(
+      "Bind a variable: x=1.5, v=1,2,3, 'A=[[1,2],[3,4]]', A=@file.json or A=@file.csv (repeatable).",
+      valueName: "name=value"))
+  var bindings: [Binding] = []
+
+  @Flag(help: "Also print the gradient ∂f/∂x for every variable x.")
+  var grad = false
+
+  @Flag(help: "Also print the Hessian ∂²f/∂x∂y (scalar variables).")
+  var hessian = false
+
+  @Option(
+    name: .customLong("derivative"),
+    help: ArgumentHelp(
+      "Also print a mixed partial, e.g. x,y,x for ∂³f/∂x∂y∂x (repeatable).", valueName: "vars"))
+  var derivatives: [VariableList] = []
+
+  @Flag(help: "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\"}.")
+  var json = false
+
+  func validate() throws {
+    var seen = Set<String>()
+    for binding in bindings where !seen.insert(binding.name).inserted {
+      throw ValidationError("--at \(binding.name) is given twice.")
+    }
+  }
+
+  func run() throws {
+    let values = try resolveBindings(bindings, declared: input.declarations)
+    let graph = try input.parse(inferred: values.shapes).graph()
+    let point = try tensors(values.values, for: graph)
+    let report = try userFacing { try evaluate(graph, at: point) }
+    if json {
+      print(report.json)
+    } else {
+      for line in report.lines { print(line) }
+    }
+  }
+
+  /// Builds every requested derivative in one arena, evaluates them together.
+  private func evaluate(_ graph: Graph, at point: [String: Tensor]) throws -> EvalReport {
+    let wantsDerivatives = grad || hessian || !derivatives.isEmpty
+    if wantsDerivatives && graph.outputs.count > 1 {
+      throw UserError(
+        "derivatives need a single output, but the program has \(graph.outputs.count) ("
+          + graph.outputNames.joined(separator: ", ")
+          + "); keep one 'out' or evaluate them separately")
+    }
+    let builder = GraphBuilder(graph)
+    let f = graph.outputs[0]
+    let variables = graph.variables
+    let ids = try variables.map { try builder.variableNode($0.name, shape: $0.shape) }
+    var outputs = graph.outputs
+    var gradientIDs: [NodeID] = []
+    if grad || hessian { gradientIDs = try builder.gradient(of: f, wrt: ids) }
+    if grad { outputs += gradientIDs }
+    if hessian {
+      if let tensor = variables.first(where: { !$0.shape.isEmpty }) {
+        throw UserError(
+          "--hessian needs scalar variables, but '\(tensor.name)' has shape \(tensor.shape.shapeDescription); "
+            + "use --derivative for chosen second partials")
+      }
+      for g in gradientIDs { outputs += try builder.gradient(of: g, wrt: ids) }
+    }
+    for list in derivatives {
+      var node = f
+      for name in list.names {
+        guard let x = builder.existingVariable(name) else {
+          throw UserError(
+            "--derivative \(list.names.joined(separator: ",")): the expression has no variable '\(name)'"
+          )
+        }
+        node = try builder.gradient(of: node, wrt: [x])[0]
+      }
+      outputs.append(node)
+    }
+    var results = try builder.graph(outputs: outputs).evaluate(point)[...]
+    var report = EvalReport(outputNames: graph.outputNames, variables: variables.map(\.name))
+    report.values = Array(results.prefix(graph.outputs.count))
+    results = results.dropFirst(graph.outputs.count)
+    if grad {
+      report.gradient = Array(results.prefix(variables.count))
+      results = results.dropFirst(variables.count)
+    }
+    if hessian {
+      report.hessian = variables.indices.map { i in
+        Array(results[(results.startIndex + i * variables.count)...].prefix(variables.count))
+      }
+      results = results.dropFirst(variables.count * variables.count)
+    }
+    report.derivatives = zip(derivatives.map(\.names), results).map { ($0, $1) }
+    return report
+  }
+}
+
+/// What `eval` computed, as text lines or one JSON object.
+struct EvalReport {
+  let outputNames: [String]
+  let variables: [String]
+  var values: [Tensor] = []
+  var gradient: [Tensor]?
+  var hessian: [[Tensor]]?
+  var derivatives: [(variables: [String], value: Tensor)] = []
+
+  /// `f = 6.366823753476197`, `∂f/∂p = …`, `∂²f/∂p∂q = …`, `∂³f/∂p³ = …`.
+  var lines: [String] {
+    var lines = zip(outputNames, values).map { "\($0) = \($1)" }
+    let f = outputNames[0]
+    if let gradient {
+      lines += zip(variables, gradient).map { "\(derivativeName(of: f, wrt: [$0])) = \($1)" }
+    }
+    if let hessian {
+      for (x, row) in zip(variables, hessian) {
+        lines += zip(variables, row).map { "\(derivativeName(of: f, wrt: [x, $0])) = \($1)" }
+      }
+    }
+    lines += derivatives.map { "\(derivativeName(of: f, wrt: $0.variables)) = \($0.value)" }
+    return lines
+  }
+
+  /// `{"value": V, "gradient": {"p": G}, "hessian": {"p": {"p": H}}, "derivatives": {"p,p": D}}`
+  /// for one output; several outputs give `{"value": {"t": V, "s": W}}`.
+  var json: String {
+    var members: [(key: String, value: String)] = []
+    if values.count == 1 {
+      members.append(("value", JSONText.tensor(values[0])))
+    } else {
+      members.append(
+        ("value", JSONText.object(zip(outputNames, values.map(JSONText.tensor)).map { ($0, $1) })))
+    }
+    if let gradient {
+      members.append(
+        (
+          "gradient",
+          JSONText.object(zip(variables, gradient.map(JSONText.tensor)).map { ($0, $1) })
+        ))
+    }
+    if let hessian {
+      let rows = zip(variables, hessian).map { x, row in
+        (x, JSONText.object(zip(variables, row.map(JSONText.tensor)).map { ($0, $1) }))
+      }
+      members.append(("hessian", JSONText.object(rows)))
+    }
+    if !derivatives.isEmpty {
+      let entries = derivatives.map {
+        ($0.variables.joined(separator: ","), JSONText.tensor($0.value))
+      }
+      members.append(("derivatives", JSONText.object(entries)))
+    }
+    return JSONText.object(members)
+  }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// `compgraph gallery`: regenerates the `.dot` and `.svg` of every `.cg`
+/// source in a directory (the repository's `Graphs/`).
+///
+/// A source says how it is drawn in a comment line of `render` options:
+///
+///     # render: --grad p,q --order 2
+struct GalleryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gallery",
+    abstract: "Regenerate NAME.dot and NAME.svg for every NAME.cg in a directory.",
+    discussion: """
+      Each source may hold one comment line '# render: OPTIONS' with the render options to use \
+      (--grad, --order, --at, --layout, --no-simplify).
+
+      Example:
+        swift run compgraph gallery Graphs
+      """
+  )
+
+  @Argument(help: "The directory holding the .cg sources.")
+  var directory = "Graphs"
+
+  func run() throws {
+    let sources = try Self.sources(in: directory)
+    if sources.isEmpty { throw UserError("'\(directory)' holds no .cg files") }
+    for source in sources {
+      let render = try Self.renderCommand(for: source)
+      let dot = try render.dotText(render.derivativeGraph())
+      let svg = try userFacing {
+        try GraphvizRenderer(layout: render.layout).render(dot: dot, format: .svg)
+      }
+      let base = source.deletingPathExtension()
+      try writeAtomically(Data(dot.utf8), to: base.appendingPathExtension("dot").path)
+      try writeAtomically(svg, to: base.appendingPathExtension("svg").path)
+      print(base.lastPathComponent)
+    }
+  }
+
+  /// The `.cg` files of `directory`, sorted by name.
+  static func sources(in directory: String) throws -> [URL] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+      throw UserError("cannot read the directory '\(directory)'")
+    }
+    return names.filter { $0.hasSuffix(".cg") }.sorted().map {
+      URL(fileURLWithPath: directory).appendingPathComponent($0)
+    }
+  }
+
+  /// `render -f SOURCE` with the options of the source's `# render:` line.
+  static func renderCommand(for source: URL) throws -> RenderCommand {
+    guard let text = try? String(contentsOf: source, encoding: .utf8) else {
+      throw UserError("cannot read '\(source.path)'")
+    }
+    let marker = "# render:"
+    let line = text.split(separator: "\n").first { $0.hasPrefix(marker) }
+    let options =
+      line.map { $0.dropFirst(marker.count).split(separator: " ").map(String.init) } ?? []
+    do {
+      return try RenderCommand.parse(["-f", source.path] + options)
+    } catch {
+      throw UserError("\(source.path): bad '\(marker)' line: \(RenderCommand.message(for: error))")
+    }
+  }
+}

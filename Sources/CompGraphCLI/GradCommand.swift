@@ -1,0 +1,45 @@
+import ArgumentParser
+import CompGraph
+
+/// `compgraph grad`: the derivative expressions, as text.
+struct GradCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "grad",
+    abstract: "Print the (simplified) derivative expressions.",
+    discussion: """
+      Prints one line per derivative, ∂f/∂x = …, up to --order. A subexpression used more than \
+      once whose text is longer than 16 characters is printed once, before the derivatives, as \
+      'let t1 = …', and referred to by name, so the text grows with the graph rather than \
+      exponentially with the order.
+
+      Example:
+        compgraph grad "x * y + exp(x + 3)" --wrt x,y --order 2
+      """
+  )
+
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "The variables to differentiate with respect to, e.g. x,y.", valueName: "vars"))
+  var wrt: VariableList
+
+  @Option(help: "The highest derivative order.")
+  var order = 1
+
+  func validate() throws {
+    guard (1...6).contains(order) else {
+      throw ValidationError(
+        "--order must be between 1 and 6 (each order multiplies the graph's size).")
+    }
+    _ = try VariableList.distinct([wrt], option: "--wrt")
+  }
+
+  func run() throws {
+    let drawing = try input.parse().graph().derivatives(wrt: wrt.names, order: order)
+    let graph = simplified(drawing.graph)
+    let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
+    let names = zip(graph.outputNames, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
+    for line in graph.with(outputs: derivativesOnly, names: names).infixLines() { print(line) }
+  }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// Where the expression comes from, and the shapes of its tensor variables;
+/// shared by every subcommand.
+struct InputOptions: ParsableArguments {
+  @Argument(help: "An expression such as 'sin(x)*y', or '-' to read standard input.")
+  var expression: String?
+
+  @Option(name: .shortAndLong, help: "Read a program file (.cg) instead.")
+  var file: String?
+
+  @Option(
+    name: .customLong("var"),
+    help: ArgumentHelp(
+      "Declare a tensor variable, e.g. --var A=2x3 (repeatable).", valueName: "name=shape"))
+  var declarations: [Declaration] = []
+
+  func validate() throws {
+    switch (expression, file) {
+    case (nil, nil):
+      throw ValidationError("Give an expression, '-' for standard input, or -f FILE.")
+    case (_?, _?): throw ValidationError("Give either an expression or -f FILE, not both.")
+    default: break
+    }
+  }
+
+  /// Reads and parses the input into a fresh builder.  `inferred` gives
+  /// shapes to variables that `--var` does not declare (from `--at` values).
+  func parse(inferred: [String: Shape] = [:]) throws -> ParsedProgram {
+    let (source, origin) = try read()
+    var shapes = inferred
+    for declaration in declarations { shapes[declaration.name] = declaration.shape }
+    do {
+      return try parseProgram(source, declarations: shapes, into: GraphBuilder())
+    } catch {
+      throw UserError(error, source: origin)
+    }
+  }
+
+  /// The source text and, for files and standard input, its name for messages.
+  private func read() throws -> (text: String, origin: String?) {
+    if let file {
+      guard let data = FileManager.default.contents(atPath: file) else {
+        throw UserError("cannot read '\(file)'")
+      }
+      return (String(decoding: data, as: UTF8.self), file)
+    }
+    if expression == "-" {
+      return (
+        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self), "<stdin>"
+      )
+    }
+    return (expression ?? "", nil)
+  }
+}
+
+/// `NAME=SHAPE` of `--var`.
+struct Declaration: ExpressibleByArgument {
+  let name: String
+  let shape: Shape
+
+  init?(argument: String) {
+    let parts = argument.split(separator: "=", maxSplits: 1)
+    guard parts.count == 2, !parts[0].isEmpty, let shape = parseShape(String(parts[1])) else {
+      return nil
+    }
+    name = String(parts[0])
+    self.shape = shape
+  }
+}

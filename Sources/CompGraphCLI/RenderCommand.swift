@@ -1,0 +1,168 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// `compgraph render`: the expression graph, and with `--grad` its
+/// derivative graphs, as one picture.
+struct RenderCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "render",
+    abstract: "Draw the expression graph and, with --grad, its derivative graphs.",
+    discussion: """
+      The outputs f, ∂f/∂p, ∂²f/∂p², … are drawn in one picture; operations are coloured by the \
+      derivative order that needs them, with a legend. With --at, every node shows its value and \
+      the nodes of f their adjoint ∂f/∂node.
+
+      Text formats (dot, text, svg) go to standard output without -o; png and pdf need -o FILE \
+      or a redirection. Without --format, the format follows -o's extension (else svg).
+
+      Example:
+        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --grad p,q -o seed.svg
+      """
+  )
+
+  /// What `render` can write.
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case svg, png, pdf, dot, text
+
+    var isBinary: Bool { self == .png || self == .pdf }
+  }
+
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    name: .customLong("grad"),
+    help: ArgumentHelp(
+      "Also draw the derivatives with respect to these variables, e.g. p,q.", valueName: "vars"))
+  var gradient: VariableList?
+
+  @Option(help: "The highest derivative order to draw (with --grad).")
+  var order = 1
+
+  @Option(help: "Output format.")
+  var format: Format?
+
+  @Option(help: "Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, …")
+  var layout = "dot"
+
+  @Flag(inversion: .prefixedNo, help: "Simplify the graph before drawing it.")
+  var simplify = true
+
+  @Option(
+    name: .customLong("at"),
+    help: ArgumentHelp(
+      "Show values (and adjoints) at this point, as for eval (repeatable).", valueName: "name=value"
+    ))
+  var bindings: [Binding] = []
+
+  @Option(help: "Refuse graphs with more nodes than this (default: 1000, 20000 for sfdp).")
+  var maxNodes: Int?
+
+  @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+  var output: String?
+
+  /// `--format`, else `-o`'s extension, else svg.
+  var resolvedFormat: Format {
+    if let format { return format }
+    let ext = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? ""
+    return Format(rawValue: ext == "gv" ? "dot" : ext == "txt" ? "text" : ext) ?? .svg
+  }
+
+  func validate() throws {
+    if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
+    guard (1...6).contains(order) else {
+      throw ValidationError(
+        "--order must be between 1 and 6 (each order multiplies the graph's size).")
+    }
+    if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
+    if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
+    let format = resolvedFormat
+    if format != .dot && format != .text && !GraphvizRenderer.layouts.contains(layout) {
+      throw ValidationError(
+        "unknown layout '\(layout)'; use one of: \(GraphvizRenderer.layouts.joined(separator: ", "))."
+      )
+    }
+    if format.isBinary && output == nil && standardOutputIsTerminal {
+      throw ValidationError(
+        "\(format.rawValue) is a binary format: write it to a file with -o FILE.\(format.rawValue), "
+          + "or redirect standard output.")
+    }
+  }
+
+  func run() throws {
+    let data = try picture()
+    if let output {
+      try writeAtomically(data, to: output)
+    } else {
+      FileHandle.standardOutput.write(data)
+    }
+  }
+
+  /// The rendered bytes in the chosen format.
+  func picture() throws -> Data {
+    let format = resolvedFormat
+    let drawing = try derivativeGraph()
+    if format == .text {
+      return Data((drawing.graph.listing + "# \(drawing.graph.sizeSummary)\n").utf8)
+    }
+    let limit = maxNodes ?? GraphvizRenderer.defaultNodeLimit(for: layout)
+    let dot = try dotText(drawing, nodeLimit: limit)
+    if format == .dot { return Data(dot.utf8) }
+    let renderer = GraphvizRenderer(layout: layout, nodeLimit: limit)
+    let rendered: GraphvizRenderer.Format =
+      switch format {
+      case .png: .png
+      case .pdf: .pdf
+      default: .svg
+      }
+    return try userFacing { try renderer.render(dot: dot, format: rendered) }
+  }
+
+  /// The graph to draw: the outputs and their derivatives, simplified
+  /// unless `--no-simplify`.
+  func derivativeGraph() throws -> DerivativeGraph {
+    let values = try resolveBindings(bindings, declared: input.declarations)
+    var drawing = try DerivativeGraph(
+      graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
+    drawing = try drawing.graph.derivatives(wrt: gradient?.names ?? [], order: order)
+    if simplify { drawing.graph = simplified(drawing.graph) }
+    return drawing
+  }
+
+  /// The DOT text of `drawing`, with values and adjoints when `--at` is given.
+  func dotText(_ drawing: DerivativeGraph, nodeLimit: Int? = nil) throws -> String {
+    var options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: nodeLimit)
+    if !bindings.isEmpty {
+      let values = try resolveBindings(bindings, declared: input.declarations)
+      let point = try tensors(values.values, for: drawing.graph)
+      (options.values, options.adjoints) = try userFacing {
+        try valuesAndAdjoints(of: drawing.graph, at: point)
+      }
+    }
+    return try userFacing { try DOTEncoder(options: options).encode(drawing.graph) }
+  }
+
+  /// Every node's value, and for the nodes of the first output (when it is
+  /// a scalar) its adjoint ∂f/∂node from one reverse sweep.
+  private func valuesAndAdjoints(of graph: Graph, at point: [String: Tensor]) throws
+    -> (values: [NodeID: Tensor], adjoints: [NodeID: Tensor])
+  {
+    let all = graph.ids
+    let values = try graph.with(outputs: all, names: all.map(\.description)).evaluate(point)
+    var adjoints: [NodeID: Tensor] = [:]
+    let f = graph.outputs[0]
+    if graph.shape(f).isEmpty {
+      var inCone = [Bool](repeating: false, count: graph.nodeCount)
+      inCone[f.index] = true
+      for index in stride(from: f.index, through: 0, by: -1) where inCone[index] {
+        for input in graph.inputs(NodeID(index)) { inCone[input.index] = true }
+      }
+      let nodes = all.filter { inCone[$0.index] }
+      let builder = GraphBuilder(graph)
+      let gradients = try builder.gradient(of: f, wrt: nodes)
+      let results = try builder.graph(outputs: gradients).evaluate(point)
+      adjoints = Dictionary(uniqueKeysWithValues: zip(nodes, results))
+    }
+    return (Dictionary(uniqueKeysWithValues: zip(all, values)), adjoints)
+  }
+}

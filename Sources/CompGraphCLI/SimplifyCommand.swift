@@ -1,0 +1,29 @@
+import ArgumentParser
+import CompGraph
+
+/// `compgraph simplify`: the simplified expression, as text.
+struct SimplifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simplify",
+    abstract: "Print the simplified expression.",
+    discussion: """
+      Prints each output as name = expression, with shared subexpressions as 'let t1 = …' lines \
+      (see grad), and the graph's size before and after.
+
+      Example:
+        compgraph simplify "x*1 + 0 + ln(exp(y))" --trace
+      """
+  )
+
+  @OptionGroup var input: InputOptions
+
+  @Flag(help: "Print every rewrite rule that fired, in order.")
+  var trace = false
+
+  func run() throws {
+    let graph = try input.parse().graph()
+    let result = simplified(graph, trace: trace ? { print("# \($0)") } : nil)
+    for line in result.infixLines() { print(line) }
+    print("# \(graph.sizeSummary) → \(result.sizeSummary)")
+  }
+}

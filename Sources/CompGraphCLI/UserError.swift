@@ -1,0 +1,14 @@
+import CompGraph
+
+/// A mistake in the user's input (not in how the command was called):
+/// reported on standard error with exit code 1.
+struct UserError: Error, CustomStringConvertible {
+  let description: String
+
+  init(_ message: String) { description = "compgraph: error: \(message)" }
+
+  /// A parse error, prefixed with where the source came from (`model.cg:3:7: error: …`).
+  init(_ error: ParseError, source: String?) {
+    description = source.map { "\($0):\(error)" } ?? "\(error)"
+  }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// Runs `body`, turning the library's errors about the user's input
+/// (graph, render and parse errors) into a `UserError` (exit code 1).
+func userFacing<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as GraphError {
+    throw UserError("\(error)")
+  } catch let error as RenderError {
+    throw UserError("\(error)")
+  }
+}
+
+/// `p,q` of `--grad` and `--wrt`: variable names separated by commas.
+struct VariableList: ExpressibleByArgument {
+  let names: [String]
+
+  init?(argument: String) {
+    let names = argument.split(separator: ",", omittingEmptySubsequences: false).map {
+      String($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard names.allSatisfy(isIdentifier) else { return nil }
+    self.names = names
+  }
+
+  /// Rejects lists that name a variable twice.
+  static func distinct(_ lists: [VariableList], option: String) throws -> [String] {
+    let names = lists.flatMap(\.names)
+    if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+      throw ValidationError("\(option): '\(repeated)' is listed twice.")
+    }
+    return names
+  }
+}
+
+/// An identifier of the expression language: ASCII letter or `_`, then letters, digits, `_`.
+func isIdentifier(_ text: String) -> Bool {
+  guard let first = text.unicodeScalars.first, first.isASCII,
+    first.properties.isAlphabetic || first == "_"
+  else { return false }
+  return text.unicodeScalars.allSatisfy {
+    $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
+  }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// `compgraph grad`, `simplify` and `--help`.
+@Suite struct GradCommandTests {
+  @Test func derivativesAsText() throws {
+    #expect(
+      try compgraph("grad", "x * y + exp(x + 3)", "--wrt", "x,y", "--order", "2")
+        == Run(
+          status: 0,
+          stdout: """
+            let t1 = exp(x + 3)
+            ∂f/∂x = y + t1
+            ∂f/∂y = x
+            ∂²f/∂x² = t1
+            ∂²f/∂x∂y = 1
+            ∂²f/∂y² = 0
+
+            """, stderr: ""))
+    #expect(
+      try compgraph("grad", "x^3 - 2*x", "--wrt", "x")
+        == Run(status: 0, stdout: "∂f/∂x = -2 + 3*x^2\n", stderr: ""))
+  }
+
+  @Test func errors() throws {
+    #expect(
+      try compgraph("grad", "sqr(x)", "--wrt", "x")
+        == Run(
+          status: 1, stdout: "",
+          stderr: "1:1: error: unknown function 'sqr' — did you mean 'sqrt'?\nsqr(x)\n^\n"))
+    #expect(
+      try compgraph("grad", "A*2", "--var", "A=2", "--wrt", "A")
+        == Run(
+          status: 1, stdout: "",
+          stderr:
+            "compgraph: error: gradient needs a scalar output, but it has shape 2; take sum() of it first\n"
+        ))
+    #expect(try compgraph("grad", "x").status == 2)
+    #expect(try compgraph("grad", "x", "--wrt", "x,x").status == 2)
+    #expect(try compgraph("grad", "x", "--wrt", "1x").status == 2)
+  }
+
+  @Test func simplifyPrintsTheExpression() throws {
+    #expect(
+      try compgraph("simplify", "x*y + exp(x + 3)")
+        == Run(
+          status: 0,
+          stdout:
+            "f = x*y + exp(x + 3)\n# 7 nodes, 7 edges, 4 operations → 7 nodes, 7 edges, 4 operations\n",
+          stderr: ""))
+  }
+
+  @Test(arguments: ["render", "grad", "eval", "simplify", "print", "gallery"])
+  func helpShowsAnExample(command: String) throws {
+    let run = try compgraph(command, "--help")
+    #expect(run.status == 0)
+    #expect(
+      run.stdout.contains("Example:\n  compgraph ")
+        || run.stdout.contains("Example:\n  swift run compgraph "))
+  }
+}

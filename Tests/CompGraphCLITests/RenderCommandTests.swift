@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// `compgraph render`: formats, destinations, refusals.
+@Suite struct RenderCommandTests {
+  @Test func dotGoesToStandardOutput() throws {
+    #expect(
+      try compgraph("render", "x + y", "--format", "dot")
+        == Run(
+          status: 0,
+          stdout: """
+            digraph "compgraph" {
+              graph [fontname="Helvetica", nodesep="0.3", rankdir="TB", ranksep="0.35"]
+              node [fontname="Helvetica", fontsize="12", margin="0.06,0.03"]
+              edge [arrowsize="0.6", color="#555555", fontcolor="#555555", fontname="Helvetica", fontsize="9"]
+              n0 [color="#2f6497", fillcolor="#dbe9f6", label="x", shape="box", style="rounded,filled"]
+              n1 [color="#2f6497", fillcolor="#dbe9f6", label="y", shape="box", style="rounded,filled"]
+              n2 [color="#444444", fillcolor="#ffffff", label="+", penwidth="2", shape="circle", style="filled"]
+              n0 -> n2
+              n1 -> n2
+              out0 [fontcolor="#a02c2c", label="f", shape="plaintext"]
+              n2 -> out0 [arrowhead="none", style="dashed"]
+            }
+
+            """, stderr: ""))
+  }
+
+  @Test func textIsTheListingOfTheGradientGraph() throws {
+    #expect(
+      try compgraph("render", "x*y", "--grad", "x", "--format", "text")
+        == Run(
+          status: 0,
+          stdout: """
+            { lambda x:f64[] y:f64[] ; let
+                %2:f64[] = mul x y
+              in (f=%2, ∂f/∂x=y) }
+            # 3 nodes, 2 edges, 1 operations
+
+            """, stderr: ""))
+  }
+
+  @Test func derivativeOutputsAreNamedAndColouredByOrder() throws {
+    let run = try compgraph("render", "x^3", "--grad", "x", "--order", "2", "--format", "dot")
+    #expect(run.status == 0)
+    #expect(run.stdout.contains(#"label="∂²f/∂x²""#))
+    #expect(run.stdout.contains(##"<td bgcolor="#cdebc5">∂² (order 2)</td>"##))
+  }
+
+  @Test func valuesAndAdjoints() throws {
+    let run = try compgraph("render", "x*y", "--at", "x=2", "--at", "y=3", "--format", "dot")
+    #expect(run.status == 0)
+    #expect(run.stdout.contains("<td>value 2</td><td>adjoint 3</td>"))
+    #expect(run.stdout.contains("<td>value 6</td><td>adjoint 1</td>"))
+  }
+
+  @Test func svgToStandardOutputAndPNGToAFile() throws {
+    let svg = try compgraph("render", "exp(x)")
+    #expect(svg.status == 0 && svg.stdout.hasPrefix("<?xml") && svg.stdout.contains("<svg"))
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let png = directory.appendingPathComponent("graph.png")
+    #expect(
+      try compgraph("render", "exp(x)", "-o", png.path) == Run(status: 0, stdout: "", stderr: ""))
+    let bytes = try Data(contentsOf: png)
+    #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["graph.png"])
+  }
+
+  @Test func binaryFormatToATerminalIsRefused() throws {
+    let run = try compgraph("render", "x", "--format", "png", terminal: true)
+    #expect(run.status == 2)
+    #expect(
+      run.stderr.hasPrefix(
+        "Error: png is a binary format: write it to a file with -o FILE.png, or redirect standard output.\n"
+      ))
+  }
+
+  @Test func failedRenderLeavesNoFile() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let target = directory.appendingPathComponent("missing/graph.svg")
+    #expect(
+      try compgraph("render", "x", "-o", target.path)
+        == Run(
+          status: 1, stdout: "",
+          stderr: "compgraph: error: cannot write '\(target.path)': the directory "
+            + "'\(target.deletingLastPathComponent().path)' does not exist or is not writable\n"))
+    // A graph that is too large: nothing is written either.
+    let big = directory.appendingPathComponent("big.svg")
+    #expect(
+      try compgraph("render", "x*y + exp(x)", "--max-nodes", "2", "-o", big.path)
+        == Run(
+          status: 1, stdout: "",
+          stderr:
+            "compgraph: error: the graph has 5 nodes, more than the limit of 2 for a picture; "
+            + "raise the node limit (--max-nodes) or use the sfdp layout, which scales to large graphs\n"
+        ))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+  }
+
+  @Test func unknownLayoutAndFormatAreUsageErrors() throws {
+    let layout = try compgraph("render", "x", "--layout", "nope")
+    #expect(layout.status == 2)
+    #expect(
+      layout.stderr.hasPrefix("Error: unknown layout 'nope'; use one of: circo, dot, fdp, neato"))
+    let format = try compgraph("render", "x", "--format", "gif")
+    #expect(format.status == 2)
+    #expect(
+      format.stderr.hasPrefix(
+        "Error: The value 'gif' is invalid for '--format <format>'. Please provide one of 'svg', 'png', 'pdf', 'dot' or 'text'.\n"
+      ))
+    #expect(try compgraph("render", "x", "--order", "2").status == 2)
+  }
+
+  @Test func unknownGradientVariable() throws {
+    #expect(
+      try compgraph("render", "x*y", "--grad", "z")
+        == Run(
+          status: 1, stdout: "",
+          stderr:
+            "compgraph: error: cannot differentiate with respect to 'z': the expression has no "
+            + "variable of that name (its variables are 'x', 'y')\n"))
+  }
+}

@@ -1,0 +1,86 @@
+import CKernels
+import Foundation
+import Testing
+
+@testable import CompGraph
+
+/// The compiled Program against the reference evaluator.
+@Suite struct ProgramTests {
+  @Test func pointAndBatchMatchTheReferenceEvaluator() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let f =
+      sqrt(x * x + y * y + 1) * exp(-x) + tanh(x * y) - ln(1 + y * y) / 3 + sin(x) * cos(y)
+      + pow(x, 3) - pow(y * y + 2, -1.5)
+    let df = try CompGraph.gradient(of: f, wrt: [x, y])
+    let graph = try checked([f] + df)
+    let program = try Program(graph)
+    let xs = (0..<3000).map { -3 + 6 * Double($0) / 2999 }
+    let ys = xs.map { 0.7 - $0 / 2 }
+    let columns = program.inputNames.map { $0 == "x" ? xs : ys }
+    let batch = try program.evaluate(batch: columns, count: xs.count)
+    for i in stride(from: 0, to: xs.count, by: 97) {
+      let reference = try graph.evaluate(["x": xs[i], "y": ys[i]]).map { $0.scalars[0] }
+      let point = try program.evaluate(["x": xs[i], "y": ys[i]])
+      for k in reference.indices {
+        #expect(isClose(point[k], reference[k], tolerance: 1e-14), "point, output \(k) at \(i)")
+        #expect(
+          isClose(batch[k][k * xs.count + i], reference[k], tolerance: 1e-13),
+          "batch, output \(k) at \(i)")
+      }
+    }
+  }
+
+  @Test func tensorGraphsAreRefusedWithAReason() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("A", [2])
+    #expect(throws: GraphError.unsupported("only scalar graphs compile; node %0 has shape 2")) {
+      try Program(try exp(a).graph())
+    }
+  }
+
+  /// The batch kernels' exp and tanh stay within a few ulp of libm, and get
+  /// the edges right (NaN, ±∞, overflow, underflow, −0).
+  @Test func vectorExpAndTanhAreAccurate() {
+    var worstExp = 0.0, worstTanh = 0.0
+    var x = -708.0
+    while x < 709 {
+      worstExp = max(worstExp, abs(cg_exp(x) - Foundation.exp(x)) / Foundation.exp(x))
+      x += 0.0137
+    }
+    x = -25
+    while x < 25 {
+      let exact = Foundation.tanh(x)
+      worstTanh = max(
+        worstTanh, exact == 0 ? abs(cg_tanh(x)) : abs(cg_tanh(x) - exact) / abs(exact))
+      x += 0.000731
+    }
+    #expect(worstExp < 1e-15)
+    #expect(worstTanh < 1e-15)
+    #expect(cg_exp(.nan).isNaN && cg_tanh(.nan).isNaN)
+    #expect(
+      cg_exp(-746) == 0 && cg_exp(710) == .infinity && cg_exp(.infinity) == .infinity
+        && cg_exp(-.infinity) == 0)
+    #expect(cg_tanh(.infinity) == 1 && cg_tanh(-.infinity) == -1)
+    #expect(cg_tanh(1e-300) == 1e-300)
+  }
+}
+
+extension ProgramTests {
+  @Test func vectorLogIsAccurate() {
+    var worst = 0.0
+    var x = 1e-310
+    while x < 1e300 {
+      let exact = Foundation.log(x)
+      worst = max(worst, exact == 0 ? abs(cg_log(x)) : abs(cg_log(x) - exact) / abs(exact))
+      x *= 1.0137
+    }
+    for x in stride(from: 0.5, to: 2.0, by: 0.00013) {
+      let exact = Foundation.log(x)
+      worst = max(worst, abs(cg_log(x) - exact) / max(abs(exact), 1e-300))
+    }
+    #expect(worst < 1e-15)
+    #expect(cg_log(1) == 0 && cg_log(0) == -.infinity && cg_log(.infinity) == .infinity)
+    #expect(cg_log(-1).isNaN && cg_log(.nan).isNaN && cg_log(-.infinity).isNaN)
+  }
+}
