@@ -51,21 +51,21 @@ extension RewriteRule {
   static let distributeCoefficient = RewriteRule(
     "distribute-coefficient", .canonicalize, .mul(.scalar("c"), .any(.add)),
     if: { m, c in
-      let sum = c.builder.inputs(m.root).first { c.builder.op($0) == .add }!
+      let sum = c.builder.inputs(m.root).first { c.isAdd($0) }!
       let plain = c.builder.inputs(sum).filter { t in
-        c.builder.scalarConstant(t) == nil
-          && !(c.builder.op(t) == .mul
-            && c.builder.inputs(t).contains { c.builder.scalarConstant($0) != nil })
+        c.scalar(t) == nil
+          && !(c.isMul(t)
+            && c.builder.inputs(t).contains { c.scalar($0) != nil })
       }
       return plain.isEmpty || (plain.count == 1 && c.useCount(sum) == 1)
     }
   ) { m, c in
-    guard let sum = c.builder.inputs(m.root).first(where: { c.builder.op($0) == .add }) else {
+    guard let sum = c.builder.inputs(m.root).first(where: { c.isAdd($0) }) else {
       return nil
     }
     let k = m.number("c")
     let terms = try c.builder.inputs(sum).map { t -> NodeID in
-      if let v = c.builder.scalarConstant(t) { return c.constant(k * v) }
+      if let v = c.scalar(t) { return c.constant(k * v) }
       let (key, coefficient) = try c.splitCoefficient(t)
       return try c.scaled(key, by: k * coefficient)
     }
@@ -104,7 +104,7 @@ extension RewriteRule {
     let k = m.number("k")
     let product = c.builder.inputs(m.root).first!
     let factors = try c.builder.inputs(product).map { f -> NodeID in
-      if let v = c.builder.scalarConstant(f) { return c.constant(powExact(v, k)) }
+      if let v = c.scalar(f) { return c.constant(powExact(v, k)) }
       return try c.power(f, k)
     }
     return try c.broadcast(c.product(factors), to: c.builder.shape(m.root))
@@ -125,11 +125,11 @@ extension RuleContext {
   /// A term as (term without its numeric factor, the factor): `3·x·y` is
   /// (`x·y`, 3), `x` is (`x`, 1).
   func splitCoefficient(_ t: NodeID) throws -> (NodeID, Double) {
-    guard builder.op(t) == .mul else { return (t, 1) }
+    guard isMul(t) else { return (t, 1) }
     var k = 1.0
     var rest: [NodeID] = []
     for f in builder.inputs(t) {
-      if let v = builder.scalarConstant(f) { k *= v } else { rest.append(f) }
+      if let v = scalar(f) { k *= v } else { rest.append(f) }
     }
     if rest.count == builder.inputs(t).count || rest.isEmpty { return (t, 1) }
     let key = try product(rest)
@@ -141,11 +141,11 @@ extension RuleContext {
   /// factors (`3·x·y` → [x, y], `x` → [x]); `nil` for a term the slow path
   /// must look at (several numeric factors, a zero factor).
   private func termKey(_ t: NodeID) -> [NodeID]? {
-    guard builder.op(t) == .mul else { return [t] }
+    guard isMul(t) else { return [t] }
     var key: [NodeID] = []
     var constants = 0
     for f in builder.inputs(t) {
-      if let v = builder.scalarConstant(f) {
+      if let v = scalar(f) {
         constants += 1
         if constants > 1 || v == 0 || v == 1 { return nil }
       } else {
@@ -162,8 +162,8 @@ extension RuleContext {
     var constants = 0
     var keys: [[NodeID]] = []
     for t in ins {
-      if builder.op(t) == .add { return false }
-      if let v = builder.scalarConstant(t) {
+      if isAdd(t) { return false }
+      if let v = scalar(t) {
         constants += 1
         if constants > 1 || v == 0 { return false }
         continue
@@ -182,20 +182,19 @@ extension RuleContext {
     var exponentials = 0
     var bases: [NodeID] = []
     for f in ins {
-      let op = builder.op(f)
-      if op == .mul { return false }
-      if let v = builder.scalarConstant(f) {
+      if isMul(f) { return false }
+      if let v = scalar(f) {
         constants += 1
         if constants > 1 || v == 1 { return false }
         continue
       }
-      if op == .exp {
+      if key(f) == Op.exp.key {
         exponentials += 1
         if exponentials > 1 { return false }
         continue
       }
       var base = f
-      if case .pow(let e) = op {
+      if let e = powExponent(f) {
         if e == 0 { return false }
         base = builder.inputs(f).first!
       }
@@ -218,20 +217,20 @@ extension RuleContext {
     var stack = Array(builder.inputs(root).reversed())
     var budget = options.maxFlattenInputs
     while let t = stack.popLast() {
-      if builder.op(t) == .add && budget >= builder.inputs(t).count {
+      if isAdd(t) && budget >= builder.inputs(t).count {
         budget -= builder.inputs(t).count
         stack.append(contentsOf: builder.inputs(t).reversed())
         continue
       }
-      if let v = builder.scalarConstant(t) {
+      if let v = scalar(t) {
         constantTerm += v
         continue
       }
       var key: [NodeID] = []
       var k = 1.0
-      if builder.op(t) == .mul {
+      if isMul(t) {
         for f in builder.inputs(t) {
-          if let v = builder.scalarConstant(f) { k *= v } else { key.append(f) }
+          if let v = scalar(f) { k *= v } else { key.append(f) }
         }
         if key.isEmpty { key = [t] }
       } else {
@@ -274,17 +273,16 @@ extension RuleContext {
       exponents.append(e)
     }
     while let f = stack.popLast() {
-      let op = builder.op(f)
-      if op == .mul && budget >= builder.inputs(f).count {
+      if isMul(f) && budget >= builder.inputs(f).count {
         budget -= builder.inputs(f).count
         stack.append(contentsOf: builder.inputs(f).reversed())
         continue
       }
-      if let v = builder.scalarConstant(f) {
+      if let v = scalar(f) {
         coefficient *= v
-      } else if op == .exp {
+      } else if key(f) == Op.exp.key {
         exponentials.append(builder.inputs(f).first!)
-      } else if case .pow(let e) = op {
+      } else if let e = powExponent(f) {
         include(builder.inputs(f).first!, e)
       } else {
         include(f, 1)

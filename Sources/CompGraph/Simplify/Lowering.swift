@@ -23,7 +23,7 @@ extension RewriteRule {
   /// runs only under `assumeFinite` or when every atom is provably finite.
   static let polynomialHorner = RewriteRule(
     "polynomial-horner", .lowering, .node("x"),
-    if: { m, c in c.builder.op(m.root).isPolynomial && c.isRegionRoot(m.root) }
+    if: { m, c in c.isPolynomial(m.root) && c.isRegionRoot(m.root) }
   ) { m, c in try c.lowerPolynomial(m.root) }
 
   /// e^(c·a) = (eᵃ)ᶜ for an integer c, when eᵃ is already computed: one
@@ -58,8 +58,8 @@ extension RuleContext {
     // Keeping sums whole differs from expanding them only if some sum below
     // the root has no sum inside.
     let hasLeafSum = region.contains { id in
-      id != root && builder.op(id) == .add
-        && !builder.inputs(id).contains { builder.op($0) == .add }
+      id != root && isAdd(id)
+        && !builder.inputs(id).contains { isAdd($0) }
     }
     for keepSums in hasLeafSum ? [true, false] : [false] {
       guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: bestCost) else {
@@ -89,7 +89,7 @@ extension RuleContext {
       region.append(id)
       if region.count > options.maxRegionNodes { return nil }
       for input in builder.inputs(id)
-      where builder.op(input).isPolynomial && seen.insert(input).inserted {
+      where isPolynomial(input) && seen.insert(input).inserted {
         stack.append(input)
       }
     }
@@ -120,7 +120,7 @@ extension RuleContext {
     }
     func polynomial(of id: NodeID) -> Polynomial? {
       if let k = position(id), let p = polynomials[k] { return p }
-      if let v = builder.scalarConstant(id) { return .constant(v) }
+      if let v = scalar(id) { return .constant(v) }
       if let slot = atoms.firstIndex(of: id) { return .atom(slot) }
       guard atoms.count < Polynomial.maxAtoms else { return nil }
       atoms.append(id)
@@ -128,12 +128,12 @@ extension RuleContext {
     }
     for (k, id) in region.enumerated() {
       let ins = builder.inputs(id)
-      let op = builder.op(id)
+      let isSum = isAdd(id)
       let hasSumInput = ins.contains { position($0).map { containsSum[$0] } ?? false }
-      containsSum[k] = op == .add || hasSumInput
-      if keepSums && op == .add && id != root && !hasSumInput { continue }  // an atom
+      containsSum[k] = isSum || hasSumInput
+      if keepSums && isSum && id != root && !hasSumInput { continue }  // an atom
       var p: Polynomial
-      switch op {
+      switch builder.op(id) {
       case .add:
         p = .zero
         for input in ins {
@@ -174,10 +174,9 @@ extension RuleContext {
     var stack = [root]
     var cost = 0
     while let id = stack.popLast() {
-      let op = builder.op(id)
-      guard op.isPolynomial else { continue }
+      guard isPolynomial(id) else { continue }
       let ins = builder.inputs(id)
-      cost += op == .add || op == .mul ? ins.count - 1 : 1
+      cost += isAdd(id) || isMul(id) ? ins.count - 1 : 1
       for input in ins where visited[input.index] != stamp {
         visited[input.index] = stamp
         stack.append(input)
@@ -243,7 +242,7 @@ extension RuleContext {
     // z's powers are kept whole (never flattened into r) so z stays shared.
     func times(_ r: NodeID, _ k: Int32) throws -> NodeID {
       let zk = try power(zg, Double(k))
-      return builder.scalarConstant(r) == 1 ? zk : try node(.mul, [r, zk])
+      return scalar(r) == 1 ? zk : try node(.mul, [r, zk])
     }
     // Coefficients by step, highest first.
     let byStep = zip(line.steps.map { $0 / g }, p.terms.map(\.coefficient)).sorted { $0.0 > $1.0 }

@@ -124,6 +124,10 @@ extension GraphBuilder {
 
   /// Matches `pattern` at `id`; returns the bindings or `nil`.
   func match(_ pattern: Pattern, at id: NodeID) -> Match? {
+    // The common "any node with this head" pattern binds nothing.
+    if case .apply(let head, nil) = pattern {
+      return head.matches(nodes.ops[id.index]) ? Match(root: id) : nil
+    }
     var match = Match(root: id)
     return bind(pattern, id, &match) ? match : nil
   }
@@ -171,10 +175,8 @@ extension GraphBuilder {
 
 /// The orders of 0..<n for n ≤ 3.
 private func permutations(_ n: Int) -> [[Int]] {
-  switch n {
-  case 0: [[]]
-  case 1: [[0]]
-  case 2: [[0, 1], [1, 0]]
-  default: [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
-  }
+  n == 2 ? orders2 : n == 3 ? orders3 : [Array(0..<n)]
 }
+
+private let orders2 = [[0, 1], [1, 0]]
+private let orders3 = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]

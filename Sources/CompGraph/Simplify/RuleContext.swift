@@ -7,22 +7,78 @@
 final class RuleContext {
   let builder: GraphBuilder
   let options: SimplifyOptions
-  private var facts: [Facts] = []
+  @exclusivity(unchecked) private var facts: [Facts] = []
   /// Uses of each node within the graph being simplified, as of the start of
   /// the current pass (`nil` for nodes made during the pass).
-  private var uses: [Int32] = []
+  @exclusivity(unchecked) private var uses: [Int32] = []
   /// Nodes used by an output or by a non-polynomial op (pass start).
-  private var exposed: [Bool] = []
+  @exclusivity(unchecked) private var exposed: [Bool] = []
   /// Polynomial roots lowering has already settled (its results and the
   /// regions it left alone): not expanded again.
   var lowered: Set<NodeID> = []
   /// Scratch marks for graph walks (a walk bumps the stamp instead of clearing).
-  var visited: [UInt32] = []
+  @exclusivity(unchecked) var visited: [UInt32] = []
   var visitStamp: UInt32 = 0
 
   init(builder: GraphBuilder, options: SimplifyOptions) {
     self.builder = builder
     self.options = options
+  }
+
+  // MARK: Node summaries
+
+  /// Per node, read once from the arena: its op key and, for a scalar
+  /// constant or a `pow`, its number (reading `Op` values repeatedly costs
+  /// reference counting on their payloads).
+  @exclusivity(unchecked) private var keys: [UInt8] = []
+  @exclusivity(unchecked) private var numbers: [Double] = []
+  @exclusivity(unchecked) private var scalarFlags: [Bool] = []
+
+  private func summarize(_ id: NodeID) {
+    while keys.count <= id.index {
+      let op = builder.op(NodeID(keys.count))
+      keys.append(UInt8(op.key))
+      switch op {
+      case .constant(let t) where t.isScalar:
+        numbers.append(t.scalars[0])
+        scalarFlags.append(true)
+      case .pow(let c):
+        numbers.append(c)
+        scalarFlags.append(false)
+      default:
+        numbers.append(0)
+        scalarFlags.append(false)
+      }
+    }
+  }
+
+  /// `Op.key` of the node.
+  func key(_ id: NodeID) -> Int {
+    if id.index >= keys.count { summarize(id) }
+    return Int(keys[id.index])
+  }
+
+  func isAdd(_ id: NodeID) -> Bool { key(id) == 2 }
+  func isMul(_ id: NodeID) -> Bool { key(id) == 3 }
+
+  /// The value of a scalar constant.
+  func scalar(_ id: NodeID) -> Double? {
+    if id.index >= keys.count { summarize(id) }
+    return scalarFlags[id.index] ? numbers[id.index] : nil
+  }
+
+  /// Sums, products and integer powers (`Op.isPolynomial`).
+  func isPolynomial(_ id: NodeID) -> Bool {
+    switch key(id) {
+    case 2, 3: true
+    case 4: numbers[id.index].isInteger
+    default: false
+    }
+  }
+
+  /// The exponent of a `pow` node.
+  func powExponent(_ id: NodeID) -> Double? {
+    key(id) == 4 ? numbers[id.index] : nil
   }
 
   // MARK: Facts
@@ -151,7 +207,7 @@ final class RuleContext {
       }
       var ins = inputs
       if op == .mul && ins.count > 1 {
-        ins.removeAll { builder.scalarConstant($0) == 1 }
+        ins.removeAll { scalar($0) == 1 }
         if ins.isEmpty { ins = [first] }
       }
       if ins.count == 1 { return ins[0] }
@@ -190,7 +246,7 @@ final class RuleContext {
   func product(_ factors: [NodeID]) throws -> NodeID {
     var flat: [NodeID] = []
     for f in factors {
-      if builder.op(f) == .mul { flat += builder.inputs(f) } else { flat.append(f) }
+      if isMul(f) { flat += builder.inputs(f) } else { flat.append(f) }
     }
     return flat.isEmpty ? constant(1) : flat.count == 1 ? flat[0] : try node(.mul, flat)
   }
