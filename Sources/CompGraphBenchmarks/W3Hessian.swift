@@ -1,7 +1,7 @@
 import CompGraph
 import Foundation
 
-/// W3: the dense Hessian of W2's f, forward-over-reverse.
+/// W3: the dense Hessian of W2's f, forward-over-reverse, then simplified.
 func runW3(quick: Bool) throws -> [String] {
   let sizes = quick ? [10] : [10, 100]
   var lines: [String] = []
@@ -10,7 +10,7 @@ func runW3(quick: Bool) throws -> [String] {
     var graph: Graph?
     let build = try medianSeconds {
       let (_, f, x) = try buildW2(n)
-      let h = try hessian(of: f, wrt: x).flatMap { $0 }
+      let h = simplify(try hessian(of: f, wrt: x).flatMap { $0 })
       graph = try h[0].graph(names: h.indices.map { "h\($0)" }, with: Array(h.dropFirst()))
     }
     let program = try Program(graph!)

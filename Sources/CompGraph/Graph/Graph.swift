@@ -42,7 +42,7 @@ public struct Graph: Sendable {
 
   public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
-  public func inputs(_ id: NodeID) -> ArraySlice<NodeID> { nodes.inputs(id) }
+  public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
 
   /// The variables of the graph, in node order, with their shapes.
   public var variables: [(name: String, shape: Shape)] {

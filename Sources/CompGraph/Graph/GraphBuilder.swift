@@ -27,7 +27,7 @@ public final class GraphBuilder {
 
   public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
-  public func inputs(_ id: NodeID) -> ArraySlice<NodeID> { nodes.inputs(id) }
+  public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
 
   /// Interns a node whose shape is already known to be right.
   @discardableResult

@@ -5,11 +5,11 @@ struct NodeTable: Sendable {
   var ops: [Op] = []
   var shapes: [Shape] = []
   var inputStart: [Int32] = [0]
-  var inputList: [NodeID] = []
+  var inputList = InputList()
 
   var count: Int { ops.count }
 
-  func inputs(_ id: NodeID) -> ArraySlice<NodeID> {
+  func inputs(_ id: NodeID) -> NodeInputs {
     inputList[Int(inputStart[id.index])..<Int(inputStart[id.index + 1])]
   }
 
