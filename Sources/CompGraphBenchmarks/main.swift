@@ -7,17 +7,17 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads = selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4"] : selected
-let known = ["W1", "W2", "W3", "W4", "SCRATCH"]
+let known = ["W1", "W2", "W3", "W4"]
 for name in workloads where !known.contains(name) {
-  FileHandle.standardError.write("compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n".data(using: .utf8)!)
+  let message = "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
+  FileHandle.standardError.write(message.data(using: .utf8)!)
   exit(2)
 }
-if selected.first == "SCRATCH" { try scratchW1(); exit(0) }
 do {
   for name in workloads {
     let lines: [String] =
       switch name {
-      case "W1": runW1(quick: quick)  // simplify branch: W1 wired in (lead: adjust as you like)
+      case "W1": runW1(quick: quick)
       case "W2": try runW2(quick: quick)
       case "W4": runW4(quick: quick)
       default: try runW3(quick: quick)

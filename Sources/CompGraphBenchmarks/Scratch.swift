@@ -1,1 +1,0 @@
-func scratchW1() throws {}
