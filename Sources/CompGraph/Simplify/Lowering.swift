@@ -50,22 +50,33 @@ extension RuleContext {
   /// Lowers the polynomial region under `root`; `nil` when no rebuild is cheaper.
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if lowered.contains(root) { return nil }
+    guard let region = polynomialRegion(root) else { return nil }
     var best = root
     var bestCost = regionCost(root)
     // Two operations or fewer cannot get cheaper (cancellation is the normal
     // form's job).
-    guard bestCost > 2, let region = polynomialRegion(root) else { return nil }
+    guard bestCost > 2 else { return nil }
     // Keeping sums whole differs from expanding them only if some sum below
     // the root has no sum inside.
     let hasLeafSum = region.contains { id in
       id != root && isAdd(id)
         && !builder.inputs(id).contains { isAdd($0) }
     }
+    var expansions: [(Polynomial, [NodeID])] = []
     for keepSums in hasLeafSum ? [true, false] : [false] {
       guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: bestCost) else {
         continue
       }
       if !options.assumeFinite && !atoms.allSatisfy({ facts($0).contains(.finite) }) { continue }
+      expansions.append((p, atoms))
+    }
+    // Polynomials on a line (Horner) first: their cost, usually the lowest,
+    // then prunes the others before anything is built for them.
+    expansions.sort { a, b in
+      (collinear(a.0.terms.map(\.monomial)) != nil ? 0 : 1)
+        < (collinear(b.0.terms.map(\.monomial)) != nil ? 0 : 1)
+    }
+    for (p, atoms) in expansions {
       // Any rebuild of k terms needs k − 1 additions at least.
       if p.terms.count - 1 >= bestCost { continue }
       let candidate = try broadcast(synthesize(p, atoms: atoms), to: builder.shape(root))
