@@ -14,7 +14,7 @@ try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories:
 
 let order = 6
 let tanhs = try TanhDerivatives(order: order)
-print("tanh and its derivatives, built by repeated gradient (no simplification)")
+print("tanh and its derivatives, each order the simplified derivative of the order below")
 print("order  operations  name")
 for k in 0...order {
   let count = String(tanhs.operationCount(order: k))

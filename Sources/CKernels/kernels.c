@@ -91,6 +91,20 @@ double cg_log(double x) { return log_inline(x); }
 
 __attribute__((always_inline)) static inline double pow_exact(double x, double c) { return pow(x, c); }
 
+// x^n for an integer |n| <= 127 by binary powering; the bits of n are the
+// same in every lane, so the loop vectorises.  Exact for small powers of
+// small integers ((-2)^3 = -8).
+__attribute__((always_inline)) static inline double powi_inline(double x, double c) {
+  long n = (long)c;
+  long m = n < 0 ? -n : n;
+  double result = 1.0, base = x;
+  for (int bit = 0; bit < 7; bit++) {
+    result *= (m >> bit) & 1 ? base : 1.0;
+    base *= base;
+  }
+  return n < 0 ? 1.0 / result : result;
+}
+
 // sqrt without errno, so it vectorises.
 #if __has_builtin(__builtin_elementwise_sqrt)
 #define SQRT(x) __builtin_elementwise_sqrt(x)
@@ -98,15 +112,19 @@ __attribute__((always_inline)) static inline double pow_exact(double x, double c
 #define SQRT(x) sqrt(x)
 #endif
 
-#define LANES(expr) for (long i = 0; i < length; i++) { t[i] = (expr); }
+// Registers are either disjoint or the very same buffer (t == a), so lanes
+// never depend on each other: vectorise without runtime overlap checks.
+#define LANES(expr) _Pragma("clang loop vectorize(assume_safety)") for (long i = 0; i < length; i++) { t[i] = (expr); }
+// For libm calls, which do not vectorise.
+#define CALLS(expr) for (long i = 0; i < length; i++) { t[i] = (expr); }
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-void cg_run(const cg_instruction *code, long count, double *registers, long stride, long length) {
+void cg_run(const cg_instruction *code, long count, double *const *registers, long length) {
   for (long n = 0; n < count; n++) {
     const cg_instruction ins = code[n];
-    double *t = registers + (long)ins.target * stride;
-    const double *a = registers + (long)ins.a * stride;
-    const double *b = registers + (long)ins.b * stride;
+    double *t = registers[ins.target];
+    const double *a = registers[ins.a];
+    const double *b = registers[ins.b];
     const double c = ins.c;
     switch ((cg_code)ins.code) {
       case CG_ADD: LANES(a[i] + b[i]) break;
@@ -117,12 +135,14 @@ void cg_run(const cg_instruction *code, long count, double *registers, long stri
       case CG_CUBE: LANES(a[i] * a[i] * a[i]) break;
       case CG_RECIP: LANES(1.0 / a[i]) break;
       case CG_SQRT: LANES(SQRT(a[i])) break;
-      case CG_POW: LANES(pow_exact(a[i], c)) break;
+      case CG_RSQRT: LANES(1.0 / SQRT(a[i])) break;
+      case CG_POWI: LANES(powi_inline(a[i], c)) break;
+      case CG_POW: CALLS(pow_exact(a[i], c)) break;
       case CG_EXP: LANES(exp_inline(a[i])) break;
       case CG_TANH: LANES(tanh_inline(a[i])) break;
       case CG_LN: LANES(log_inline(a[i])) break;
-      case CG_SIN: LANES(sin(a[i])) break;
-      case CG_COS: LANES(cos(a[i])) break;
+      case CG_SIN: CALLS(sin(a[i])) break;
+      case CG_COS: CALLS(cos(a[i])) break;
     }
   }
 }
@@ -176,6 +196,8 @@ __attribute__((always_inline)) static inline void run_group(const cg_group grp, 
     case CG_CUBE: GATHER1(x * x * x) break;
     case CG_RECIP: GATHER1(1.0 / x) break;
     case CG_SQRT: GATHER1(SQRT(x)) break;
+    case CG_RSQRT: GATHER1(1.0 / SQRT(x)) break;
+    case CG_POWI: GATHER1(powi_inline(x, c)) break;
     case CG_POW: GATHER1(pow_exact(x, c)) break;
     case CG_EXP: GATHER1(exp_inline(x)) break;
     case CG_TANH: GATHER1(tanh_inline(x)) break;

@@ -19,7 +19,7 @@ import Testing
             """, stderr: ""))
     #expect(
       try compgraph("grad", "x^3 - 2*x", "--wrt", "x")
-        == Run(status: 0, stdout: "∂f/∂x = -2 + 3*x^2\n", stderr: ""))
+        == Run(status: 0, stdout: "∂f/∂x = 3*x^2 - 2\n", stderr: ""))
   }
 
   @Test func errors() throws {

@@ -9,7 +9,9 @@
 
 typedef enum {
   CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_SQRT, CG_POW,
-  CG_EXP, CG_LN, CG_SIN, CG_COS, CG_TANH, CG_COPY
+  CG_EXP, CG_LN, CG_SIN, CG_COS, CG_TANH, CG_COPY,
+  CG_RSQRT,  // x^(-1/2)
+  CG_POWI    // x^c for an integer |c| <= 127, by squaring
 } cg_code;
 
 typedef struct {
@@ -21,8 +23,9 @@ typedef struct {
 } cg_instruction;
 
 // Runs `count` instructions over `length` lanes of each register; register r
-// occupies registers[r * stride ..< r * stride + length].
-void cg_run(const cg_instruction *code, long count, double *registers, long stride, long length);
+// is the `length` doubles at registers[r] (inputs and outputs point straight
+// into the caller's columns, so nothing is copied).
+void cg_run(const cg_instruction *code, long count, double *const *registers, long length);
 
 // One step of a program vectorised across a graph (for one point): `count`
 // independent nodes of one kind.  Elementwise codes compute

@@ -52,10 +52,8 @@ struct PointPlan: Sendable {
       case .mul, .einsum: kind[index] = Kind(code: arity == 2 ? code(CG_MUL) : CG_PRODUCT, c: 0)
       case .sumTo, .broadcastTo: kind[index] = Kind(code: code(CG_COPY), c: 0)
       case .pow(let c):
-        let special: [Double: cg_code] = [
-          1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT,
-        ]
-        kind[index] = Kind(code: code(special[c] ?? CG_POW), c: special[c] == nil ? c : 0)
+        let kernel = powerKernel(c)
+        kind[index] = Kind(code: code(kernel.code), c: kernel.c)
       case .exp: kind[index] = Kind(code: code(CG_EXP), c: 0)
       case .ln: kind[index] = Kind(code: code(CG_LN), c: 0)
       case .sqrt: kind[index] = Kind(code: code(CG_SQRT), c: 0)

@@ -86,10 +86,8 @@ public struct Program: Sendable {
         }
       case .pow(let c):
         r = allocate()
-        let special: [Double: Code] = [
-          1: CG_COPY, 2: CG_SQUARE, 3: CG_CUBE, -1: CG_RECIP, 0.5: CG_SQRT,
-        ]
-        code.append(Instruction(code: special[c] ?? CG_POW, target: r, a: ins[0], b: 0, c: c))
+        let kernel = powerKernel(c)
+        code.append(Instruction(code: kernel.code, target: r, a: ins[0], b: 0, c: kernel.c))
       case .exp, .ln, .sqrt, .sin, .cos, .tanh:
         let unary: [Op: Code] = [
           .exp: CG_EXP, .ln: CG_LN, .sqrt: CG_SQRT, .sin: CG_SIN, .cos: CG_COS, .tanh: CG_TANH,
@@ -151,8 +149,8 @@ public struct Program: Sendable {
       throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
     }
     let outputCount = outputRegisters.count
-    let values = [Double](unsafeUninitializedCapacity: outputCount * count) { buffer, initialized in
-      let out = SendablePointer(base: buffer.baseAddress!)
+    let values = [Double].hugePageStorage(count: outputCount * count) { base in
+      let out = SendablePointer(base: base)
       // Registers of one chunk should stay in cache (~512 KB).  A program too
       // wide for a useful chunk runs point by point on its graph-vectorised plan.
       let chunk = min(512, 65_536 / max(1, registerCount))
@@ -161,35 +159,44 @@ public struct Program: Sendable {
       } else {
         evaluateChunked(inputs, count: count, chunk: chunk, into: out)
       }
-      initialized = outputCount * count
     }
     return BatchValues(count: count, values: values)
   }
 
   /// Batch evaluation chunk by chunk: each instruction sweeps `chunk` lanes.
+  /// Input registers point into the input columns and output registers into
+  /// the result, so only temporaries live in the scratch buffer.
   private func evaluateChunked(_ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer) {
     let chunks = (count + chunk - 1) / chunk
     let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
-      defer { registers.deallocate() }
-      for (r, value) in constants {
-        (registers + Int(r) * chunk).initialize(repeating: value, count: chunk)
-      }
-      var c = worker
-      while c < chunks {
-        let start = c * chunk
-        let len = min(chunk, count - start)
-        for (k, r) in inputRegisters.enumerated() {
-          inputs[k].withUnsafeBufferPointer { src in
-            (registers + Int(r) * chunk).update(from: src.baseAddress! + start, count: len)
+    // An output that is also a leaf or another output's register is copied.
+    let leaves = Set(inputRegisters + constants.map(\.register))
+    let direct = outputRegisters.enumerated().reduce(into: [Int32: Int]()) { map, entry in
+      if !leaves.contains(entry.element) && map[entry.element] == nil { map[entry.element] = entry.offset }
+    }
+    withColumns(inputs[...]) { columns in
+      let columns = SendableColumns(pointers: columns)
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
+        defer { scratch.deallocate() }
+        var table = (0..<max(1, registerCount)).map { Optional(scratch + $0 * chunk) }
+        for (r, value) in constants { table[Int(r)]!.initialize(repeating: value, count: chunk) }
+        var c = worker
+        while c < chunks {
+          let start = c * chunk
+          let len = min(chunk, count - start)
+          for (k, r) in inputRegisters.enumerated() { table[Int(r)] = UnsafeMutablePointer(mutating: columns.pointers[k] + start) }
+          for (r, k) in direct { table[Int(r)] = out.base + k * count + start }
+          table.withUnsafeBufferPointer { registers in
+            instructions.withUnsafeBufferPointer { code in
+              cg_run(code.baseAddress, code.count, registers.baseAddress, len)
+            }
           }
+          for (k, r) in outputRegisters.enumerated() where direct[r] != k {
+            (out.base + k * count + start).initialize(from: table[Int(r)]!, count: len)
+          }
+          c += workers
         }
-        run(registers, stride: chunk, length: len)
-        for (k, r) in outputRegisters.enumerated() {
-          (out.base + k * count + start).initialize(from: registers + Int(r) * chunk, count: len)
-        }
-        c += workers
       }
     }
   }
@@ -225,13 +232,6 @@ public struct Program: Sendable {
     }
   }
 
-  /// Runs every instruction over `length` lanes of each register (in C, so
-  /// the lanes vectorise for the CPU at hand).
-  private func run(_ registers: UnsafeMutablePointer<Double>, stride: Int, length: Int) {
-    instructions.withUnsafeBufferPointer { code in
-      cg_run(code.baseAddress, code.count, registers, stride, length)
-    }
-  }
 }
 
 /// The outputs of a batch evaluation, stored output after output.
@@ -245,6 +245,25 @@ public struct BatchValues: Sendable {
   public subscript(output: Int) -> ArraySlice<Double> {
     values[output * count..<(output + 1) * count]
   }
+}
+
+/// Calls `body` with a pointer to each column's storage (nesting one
+/// `withUnsafeBufferPointer` per column: depth is the number of inputs).
+private func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R) -> R {
+  var pointers: [UnsafePointer<Double>] = []
+  func nest(_ rest: ArraySlice<[Double]>) -> R {
+    guard let first = rest.first else { return body(pointers) }
+    return first.withUnsafeBufferPointer { buffer in
+      pointers.append(buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+      return nest(rest.dropFirst())
+    }
+  }
+  return nest(columns)
+}
+
+/// Input column pointers shared by the workers (read only).
+private struct SendableColumns: @unchecked Sendable {
+  let pointers: [UnsafePointer<Double>]
 }
 
 /// The output buffer shared by the workers; each writes disjoint chunks.

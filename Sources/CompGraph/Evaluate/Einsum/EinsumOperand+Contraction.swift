@@ -82,9 +82,9 @@ extension EinsumOperand {
     let total = extents.reduce(1, *)
     var out: [Double]
     if nest.isEmpty {
-      out = .einsumZeros(count: total)  // an empty sum is 0
+      out = .hugePageZeros(count: total)  // an empty sum is 0
     } else if summed.isEmpty {
-      out = .einsumStorage(count: total) { o in
+      out = .hugePageStorage(count: total) { o in
         a.scalars.withUnsafeBufferPointer { pa in
           b.scalars.withUnsafeBufferPointer { pb in
             EinsumKernels.multiply(nest, into: o, pa.baseAddress!, pb.baseAddress!)
@@ -92,7 +92,7 @@ extension EinsumOperand {
         }
       }
     } else {
-      out = .einsumZeros(count: total)
+      out = .hugePageZeros(count: total)
       out.withUnsafeMutableBufferPointer { o in
         a.scalars.withUnsafeBufferPointer { pa in
           b.scalars.withUnsafeBufferPointer { pb in

@@ -54,7 +54,7 @@ extension EinsumOperand {
     let lda = transA == CblasNoTrans ? k : m
     let ldb = transB == CblasNoTrans ? n : k
     let total = batches * m * n
-    let c = [Double].einsumStorage(count: total) { pc in
+    let c = [Double].hugePageStorage(count: total) { pc in
       a.scalars.withUnsafeBufferPointer { pa in
         b.scalars.withUnsafeBufferPointer { pb in
           for t in 0..<batches {

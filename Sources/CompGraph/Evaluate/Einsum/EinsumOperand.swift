@@ -78,13 +78,13 @@ struct EinsumOperand {
     let total = extents.reduce(1, *)
     var out: [Double]
     if nest.isEmpty {
-      out = .einsumZeros(count: total)  // an empty sum is 0
+      out = .hugePageZeros(count: total)  // an empty sum is 0
     } else if summed.isEmpty {
-      out = .einsumStorage(count: total) { o in
+      out = .hugePageStorage(count: total) { o in
         scalars.withUnsafeBufferPointer { EinsumKernels.copy(nest, into: o, from: $0.baseAddress!) }
       }
     } else {
-      out = .einsumZeros(count: total)
+      out = .hugePageZeros(count: total)
       out.withUnsafeMutableBufferPointer { o in
         scalars.withUnsafeBufferPointer {
           EinsumKernels.accumulate(nest, into: o.baseAddress!, from: $0.baseAddress!)

@@ -11,7 +11,7 @@ extension Array where Element == Double {
   /// `count` doubles written by `initialize`, which must set every element.
   /// Large arrays are advised `MADV_HUGEPAGE` before their first touch (a
   /// hint: Linux with THP in `madvise` mode honours it, elsewhere a no-op).
-  static func einsumStorage(count: Int, _ initialize: (UnsafeMutablePointer<Double>) -> Void)
+  static func hugePageStorage(count: Int, _ initialize: (UnsafeMutablePointer<Double>) -> Void)
     -> [Double]
   {
     [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -24,8 +24,8 @@ extension Array where Element == Double {
   }
 
   /// `count` zeros, with the same huge-page advice.
-  static func einsumZeros(count: Int) -> [Double] {
-    einsumStorage(count: count) { $0.initialize(repeating: 0, count: count) }
+  static func hugePageZeros(count: Int) -> [Double] {
+    hugePageStorage(count: count) { $0.initialize(repeating: 0, count: count) }
   }
 
   private static func adviseHugePages(_ base: UnsafeMutablePointer<Double>, count: Int) {
