@@ -124,6 +124,33 @@ import Testing
     #expect(twice.operationCount <= once.operationCount)
   }
 
+  /// A chain of n additions is collected into one n-term sum, once (linear
+  /// time), and x + x + … becomes n·x.
+  @Test func longSumChainsFlattenOnce() throws {
+    let g = GraphBuilder()
+    let xs = try (0..<20_000).map { try g.variable("x\($0)") }
+    var s = xs[0]
+    for x in xs.dropFirst() { s = s + x }
+    let simplified = simplify(try s.graph())
+    #expect(simplified.nodeCount == 20_001)
+    #expect(simplified.operationCount == 19_999)
+    var t = xs[0]
+    for _ in 1..<20_000 { t = t + xs[0] }
+    #expect(simplify(try t.graph()).operationCount == 1)
+  }
+
+  /// A sum used twice stays one node (flattening it into both users would
+  /// copy its terms).
+  @Test func sharedSumsAreNotFlattened() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("a"), b = try g.variable("b"), c = try g.variable("c"),
+      d = try g.variable("d")
+    let s = a + b
+    let f = (s + c) * (s + d)
+    let simplified = simplify(try f.graph())
+    #expect(simplified.operationCount <= 4)
+  }
+
   /// DESIGN.md invariant 2: a 1,000,000-deep chain simplifies without
   /// recursion: ln(exp(ln(exp(… x …)))) collapses to x.
   @Test func millionDeepChainSimplifies() throws {

@@ -138,6 +138,22 @@ import Testing
       let s = pow(t, 2)
       return (t - 2 * pow(t, 3) + 3 * pow(t, 5) - pow(t, 7), t * (((-1 * s + 3) * s - 2) * s + 1))
     },
+    Row(
+      rule: "polynomial-horner", note: "x·y + x·sin y + x·cos y ⇒ x·(y + sin y + cos y)",
+      phases: all
+    ) { v in
+      (
+        v.x * v.y + v.x * sin(v.y) + v.x * cos(v.y),
+        v.x * (try v.node(.add, v.y, sin(v.y), cos(v.y)))
+      )
+    },
+    Row(rule: "polynomial-horner", note: "x²y + x²·sin y + x ⇒ x·(x·(y + sin y) + 1)", phases: all)
+    { v in
+      (
+        pow(v.x, 2) * v.y + pow(v.x, 2) * sin(v.y) + v.x,
+        v.x * (v.x * (v.y + sin(v.y)) + 1)
+      )
+    },
     Row(rule: "exp-power-sharing", note: "eˣ + e⁻ˣ ⇒ eˣ + (eˣ)⁻¹", phases: all) { v in
       (exp(v.x) + exp(-v.x), exp(v.x) + pow(exp(v.x), -1))
     },

@@ -22,15 +22,22 @@ extension RewriteRule {
   ///
   ///     a + (b + c) = a + b + c        c₁·t + c₂·t = (c₁+c₂)·t        x + 0 = x
   ///
+  /// An inner sum is flattened when this sum is its only user (a shared one
+  /// stays a node: copying its terms would grow the graph), and a sum used
+  /// only by a sum is left for its user to flatten, so a chain of n
+  /// additions is collected once, in O(n).
   /// Exact (up to rounding of the coefficients), except where coefficients
   /// cancel: `t − t = 0` is wrong for t = ±∞ or NaN (it is NaN there), so a
   /// cancelled term is dropped only when t is finite (`isFinite`: provably,
   /// or by `assumeFinite`), and kept as `0·t` otherwise.
-  static let sumCollect = RewriteRule("sum-collect", .canonicalize, .any(.add)) { m, c in
+  static let sumCollect = RewriteRule(
+    "sum-collect", .canonicalize, .any(.add), if: { m, c in !c.isAbsorbed(m.root) }
+  ) { m, c in
     try c.collectSum(m.root)
   }
 
-  /// Flatten, one coefficient, base → exponent, exponentials merged:
+  /// Flatten (single-use inner products, as for sums), one coefficient,
+  /// base → exponent, exponentials merged:
   ///
   ///     a·(b·c) = a·b·c      xᵃ·xᵇ = xᵃ⁺ᵇ      eᵃ·eᵇ = eᵃ⁺ᵇ      x⁰ = 1
   ///
@@ -38,7 +45,9 @@ extension RewriteRule {
   /// or a + b is not (both sides are then NaN); other pairs stay apart.
   /// Exponents that cancel give `x·x⁻¹ = 1`, wrong at x = 0, ±∞ and NaN
   /// (there the product is NaN): applied anyway, as SymPy and SymEngine do.
-  static let productCollect = RewriteRule("product-collect", .canonicalize, .any(.mul)) { m, c in
+  static let productCollect = RewriteRule(
+    "product-collect", .canonicalize, .any(.mul), if: { m, c in !c.isAbsorbed(m.root) }
+  ) { m, c in
     try c.collectProduct(m.root)
   }
 
@@ -64,7 +73,7 @@ extension RewriteRule {
       return nil
     }
     let k = m.number("c")
-    let terms = try c.builder.inputs(sum).map { t -> NodeID in
+    let terms = try Array(c.builder.inputs(sum)).map { t -> NodeID in
       if let v = c.scalar(t) { return c.constant(k * v) }
       let (key, coefficient) = try c.splitCoefficient(t)
       return try c.scaled(key, by: k * coefficient)
@@ -103,7 +112,7 @@ extension RewriteRule {
   ) { m, c in
     let k = m.number("k")
     let product = c.builder.inputs(m.root).first!
-    let factors = try c.builder.inputs(product).map { f -> NodeID in
+    let factors = try Array(c.builder.inputs(product)).map { f -> NodeID in
       if let v = c.scalar(f) { return c.constant(powExact(v, k)) }
       return try c.power(f, k)
     }
@@ -214,11 +223,11 @@ extension RuleContext {
     var keys: [[NodeID]] = []
     var coefficients: [Double] = []
     var constantTerm = 0.0
+    var index: [[NodeID]: Int] = [:]  // for long sums
     var stack = Array(builder.inputs(root).reversed())
-    var budget = options.maxFlattenInputs
     while let t = stack.popLast() {
-      if isAdd(t) && budget >= builder.inputs(t).count {
-        budget -= builder.inputs(t).count
+      // Only sums used here alone are flattened: a shared one would be copied.
+      if isAdd(t) && useCount(t) == 1 {
         stack.append(contentsOf: builder.inputs(t).reversed())
         continue
       }
@@ -236,9 +245,11 @@ extension RuleContext {
       } else {
         key = [t]
       }
-      if let i = keys.firstIndex(of: key) {
+      if let i = keys.count > 16 ? index[key] : keys.firstIndex(of: key) {
         coefficients[i] += k
       } else {
+        if keys.count == 16 { for (i, key) in keys.enumerated() { index[key] = i } }
+        if keys.count >= 16 { index[key] = keys.count }
         keys.append(key)
         coefficients.append(k)
       }
@@ -259,22 +270,26 @@ extension RuleContext {
     var bases: [NodeID] = []
     var exponents: [Double] = []
     var exponentials: [NodeID] = []
+    var index: [NodeID: Int] = [:]  // for long products
     var stack = Array(builder.inputs(root).reversed())
-    var budget = options.maxFlattenInputs
     func include(_ base: NodeID, _ e: Double) {
-      if let i = bases.firstIndex(of: base) {
+      if let i = bases.count > 16 ? index[base] : bases.firstIndex(of: base) {
         let a = exponents[i]
         if (a.isInteger && e.isInteger) || isNonNegative(base) || !(a + e).isInteger {
           exponents[i] = a + e
           return
         }
+      } else {
+        if bases.count == 16 {
+          for (i, b) in bases.enumerated() where index[b] == nil { index[b] = i }
+        }
+        if bases.count >= 16 { index[base] = bases.count }
       }
       bases.append(base)
       exponents.append(e)
     }
     while let f = stack.popLast() {
-      if isMul(f) && budget >= builder.inputs(f).count {
-        budget -= builder.inputs(f).count
+      if isMul(f) && useCount(f) == 1 {
         stack.append(contentsOf: builder.inputs(f).reversed())
         continue
       }

@@ -50,22 +50,33 @@ extension RuleContext {
   /// Lowers the polynomial region under `root`; `nil` when no rebuild is cheaper.
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if lowered.contains(root) { return nil }
+    guard let region = polynomialRegion(root) else { return nil }
     var best = root
     var bestCost = regionCost(root)
     // Two operations or fewer cannot get cheaper (cancellation is the normal
     // form's job).
-    guard bestCost > 2, let region = polynomialRegion(root) else { return nil }
+    guard bestCost > 2 else { return nil }
     // Keeping sums whole differs from expanding them only if some sum below
     // the root has no sum inside.
     let hasLeafSum = region.contains { id in
       id != root && isAdd(id)
         && !builder.inputs(id).contains { isAdd($0) }
     }
+    var expansions: [(Polynomial, [NodeID])] = []
     for keepSums in hasLeafSum ? [true, false] : [false] {
       guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: bestCost) else {
         continue
       }
       if !options.assumeFinite && !atoms.allSatisfy({ facts($0).contains(.finite) }) { continue }
+      expansions.append((p, atoms))
+    }
+    // Polynomials on a line (Horner) first: their cost, usually the lowest,
+    // then prunes the others before anything is built for them.
+    expansions.sort { a, b in
+      (collinear(a.0.terms.map(\.monomial)) != nil ? 0 : 1)
+        < (collinear(b.0.terms.map(\.monomial)) != nil ? 0 : 1)
+    }
+    for (p, atoms) in expansions {
       // Any rebuild of k terms needs k − 1 additions at least.
       if p.terms.count - 1 >= bestCost { continue }
       let candidate = try broadcast(synthesize(p, atoms: atoms), to: builder.shape(root))
@@ -164,7 +175,7 @@ extension RuleContext {
 
   /// Ops under `root` that belong to polynomial regions (atoms' own
   /// subgraphs are shared by every candidate, so they are not counted).
-  private func regionCost(_ root: NodeID) -> Int {
+  func regionCost(_ root: NodeID) -> Int {
     visitStamp += 1
     let stamp = visitStamp
     if visited.count < builder.count {
@@ -185,15 +196,63 @@ extension RuleContext {
     return cost
   }
 
-  /// Builds a polynomial: Horner form when its exponents lie on a line,
-  /// else a sum of monomials.
+  /// Builds a polynomial: Horner form when its exponents lie on a line;
+  /// otherwise the common monomial m is factored out and the rest split on
+  /// the atom a that occurs in most terms (greedy multivariate Horner):
+  ///
+  ///     P = m · (a·Q + R)
+  ///
+  /// The recursion follows the polynomial (every split has fewer terms, and
+  /// polynomials are capped at `maxPolynomialTerms`), not the graph.
   func synthesize(_ p: Polynomial, atoms: [NodeID]) throws -> NodeID {
     guard let first = p.terms.first else { return constant(0) }
     if p.terms.count == 1 { return try monomial(first.monomial, first.coefficient, atoms) }
     if let line = collinear(p.terms.map(\.monomial)) {
-      return try horner(p, atoms, line)
+      let h = try horner(p, atoms, line)
+      // Any two terms lie on a line: for two, Horner in z competes with factoring.
+      guard p.terms.count == 2 else { return h }
+      let f = try factored(p, atoms: atoms)
+      return regionCost(f) < regionCost(h) ? f : h
     }
-    return try sum(p.terms.map { try monomial($0.monomial, $0.coefficient, atoms) })
+    return try factored(p, atoms: atoms)
+  }
+
+  /// m · (a·Q + R), or a plain sum when no atom is shared.
+  private func factored(_ p: Polynomial, atoms: [NodeID]) throws -> NodeID {
+    let first = p.terms[0]
+    // The common factor: per atom, the smallest power when every term has a
+    // positive one (the largest when every term has a negative one).
+    var low = first.monomial, high = first.monomial
+    for t in p.terms {
+      low = pointwiseMin(low, t.monomial)
+      high = pointwiseMax(high, t.monomial)
+    }
+    var m = Polynomial.Monomial.zero
+    for lane in 0..<Polynomial.maxAtoms {
+      if low[lane] > 0 { m[lane] = low[lane] } else if high[lane] < 0 { m[lane] = high[lane] }
+    }
+    if m != .zero {
+      let rest = Polynomial(terms: p.terms.map { ($0.monomial &- m, $0.coefficient) })
+      return try node(.mul, [monomial(m, 1, atoms), synthesize(rest, atoms: atoms)])
+    }
+    // Split on the atom power shared by most terms.
+    var best: (lane: Int, sign: Int32, count: Int) = (0, 0, 1)
+    for lane in 0..<Polynomial.maxAtoms {
+      for sign: Int32 in [1, -1] {
+        let count = p.terms.count { $0.monomial[lane] * sign > 0 }
+        if count > best.count { best = (lane, sign, count) }
+      }
+    }
+    guard best.sign != 0 else {
+      return try sum(p.terms.map { try monomial($0.monomial, $0.coefficient, atoms) })
+    }
+    var unit = Polynomial.Monomial.zero
+    unit[best.lane] = best.sign
+    let inQ = p.terms.filter { $0.monomial[best.lane] * best.sign > 0 }
+    let q = Polynomial(terms: inQ.map { ($0.monomial &- unit, $0.coefficient) })
+    let r = Polynomial(terms: p.terms.filter { $0.monomial[best.lane] * best.sign <= 0 })
+    let aq = try node(.mul, [monomial(unit, 1, atoms), synthesize(q, atoms: atoms)])
+    return try node(.add, [aq, synthesize(r, atoms: atoms)])
   }
 
   private struct Line {

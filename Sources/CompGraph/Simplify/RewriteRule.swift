@@ -105,8 +105,6 @@ public struct SimplifyOptions: Sendable {
   public var maxRegionNodes = 4096
   /// Largest constant (in elements) that folding materialises.
   public var maxFoldElements = 4096
-  /// Largest sum or product (in inputs) that flattening builds.
-  public var maxFlattenInputs = 256
 
   public init() {}
 }

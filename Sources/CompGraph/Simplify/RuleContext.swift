@@ -13,6 +13,8 @@ final class RuleContext {
   @exclusivity(unchecked) private var uses: [Int32] = []
   /// Nodes used by an output or by a non-polynomial op (pass start).
   @exclusivity(unchecked) private var exposed: [Bool] = []
+  /// The op key of a node's only user (pass start).
+  @exclusivity(unchecked) private var soleUserKey: [UInt8] = []
   /// Polynomial roots lowering has already settled (its results and the
   /// regions it left alone): not expanded again.
   var lowered: Set<NodeID> = []
@@ -167,18 +169,28 @@ final class RuleContext {
   func countUses(reachable: [Bool], roots: [NodeID]) {
     uses = [Int32](repeating: 0, count: reachable.count)
     exposed = [Bool](repeating: false, count: reachable.count)
+    soleUserKey = [UInt8](repeating: .max, count: reachable.count)
     for root in roots {
       uses[root.index] += 1
       exposed[root.index] = true
     }
     for index in reachable.indices where reachable[index] {
-      let op = builder.op(NodeID(index))
-      let polynomial = op.isPolynomial
-      for input in builder.inputs(NodeID(index)) {
+      let id = NodeID(index)
+      let polynomial = isPolynomial(id)
+      let userKey = UInt8(key(id))
+      for input in builder.inputs(id) {
         uses[input.index] += 1
+        soleUserKey[input.index] = userKey
         if !polynomial { exposed[input.index] = true }
       }
     }
+  }
+
+  /// Whether `id` is a sum used only by a sum, or a product only by a
+  /// product: its user flattens it, so normalising it first is wasted work
+  /// (and, along a chain, quadratic).
+  func isAbsorbed(_ id: NodeID) -> Bool {
+    id.index < uses.count && uses[id.index] == 1 && Int(soleUserKey[id.index]) == key(id)
   }
 
   /// How many nodes use `id` (`nil` if `id` was made during this pass).

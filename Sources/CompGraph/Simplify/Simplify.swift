@@ -123,14 +123,15 @@ struct RewriteDriver {
       for index in live.indices where live[index] {
         let original = NodeID(index)
         var id = original
-        let ins = builder.inputs(original)
-        if !ins.isEmpty {
+        // The inputs' slice must be gone before a node is appended: a live
+        // slice of the arena's input list makes the append copy all of it.
+        let mapped: [NodeID]? = {
+          let ins = builder.inputs(original)
           let mapped = ins.map { NodeID(Int(replacement[$0.index])) }
-          if !mapped.elementsEqual(ins),
-            let rebuilt = try? context.node(builder.op(original), mapped)
-          {
-            id = rebuilt
-          }
+          return mapped.elementsEqual(ins) ? nil : mapped
+        }()
+        if let mapped, let rebuilt = try? context.node(builder.op(original), mapped) {
+          id = rebuilt
         }
         for _ in 0..<context.options.maxRewritesPerNode {
           if id.index < settled.count && settled[id.index] { break }
