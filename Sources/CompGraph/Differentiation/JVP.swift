@@ -18,7 +18,13 @@ extension GraphBuilder {
       }
       tangent[x.index] = t
     }
-    for index in first...last where tangent[index] == nil {
+    // Only nodes that some y depends on need a tangent (one backward loop).
+    var needed = [Bool](repeating: false, count: last + 1)
+    for y in ys { needed[y.index] = true }
+    for index in stride(from: last, through: first, by: -1) where needed[index] {
+      for input in inputs(NodeID(index)) { needed[input.index] = true }
+    }
+    for index in first...last where needed[index] && tangent[index] == nil {
       let op = nodes.ops[index]
       if op.isLeaf { continue }
       let inputIDs = Array(inputs(NodeID(index)))
