@@ -31,12 +31,13 @@ func runW1(quick: Bool) -> [String] {
         let program = try Program(graph)
         let evalSeconds = try medianSeconds { _ = try program.evaluate(batch: [xs], count: points) }
         let value = try program.evaluate(["x": 0.5])[0]
-        lines.append(
-          jsonLine([
-            ("workload", "W1"), ("variant", variant), ("order", order),
-            ("ops", graph.operationCount),
-            ("build_seconds", buildSeconds), ("eval_seconds", evalSeconds), ("value_at_0_5", value),
-          ]))
+        var fields: [(String, Any)] = [
+          ("workload", "W1"), ("variant", variant), ("order", order),
+          ("ops", graph.operationCount),
+          ("build_seconds", buildSeconds), ("eval_seconds", evalSeconds), ("value_at_0_5", value),
+        ]
+        if let peers = w1PeerFigures()[variant]?[order] { fields.append(("peers", peers)) }
+        lines.append(jsonLine(fields))
         FileHandle.standardError.write(
           "W1 \(variant) n=\(order): \(graph.operationCount) ops\n".data(using: .utf8)!)
       } catch {
@@ -46,4 +47,52 @@ func runW1(quick: Bool) -> [String] {
     }
   }
   return lines
+}
+
+/// WORKLOADS.md's peer figures for W1, by variant and order: SymEngine's op
+/// count after cse (the smallest peer graph), the best peer's cumulative
+/// build and the best peer's evaluation at 10⁶ points.
+func w1PeerFigures() -> [String: [Int: [(String, Any)]]] {
+  [
+    "tanh": [
+      1: [
+        ("symengine_ops", 4), ("symengine_build_seconds", 2.7e-6), ("best_eval_seconds", 1.4e-3),
+        ("best_eval", "JAX jit"),
+      ],
+      3: [
+        ("symengine_ops", 9), ("symengine_build_seconds", 17e-6), ("best_eval_seconds", 1.0e-3),
+        ("best_eval", "JAX jit"),
+      ],
+      5: [
+        ("symengine_ops", 14), ("symengine_build_seconds", 36e-6), ("best_eval_seconds", 4.1e-3),
+        ("best_eval", "JAX jit"),
+      ],
+      8: [
+        ("symengine_ops", 21), ("symengine_build_seconds", 70e-6), ("best_eval_seconds", 13.8e-3),
+        ("best_eval", "SymEngine LLVM"),
+      ],
+      10: [
+        ("symengine_ops", 26), ("symengine_build_seconds", 102e-6), ("best_eval_seconds", 15.8e-3),
+        ("best_eval", "SymEngine LLVM"),
+      ],
+    ],
+    "exp": [
+      1: [
+        ("symengine_ops", 10), ("symengine_build_seconds", 7e-6), ("best_eval_seconds", 2.8e-3),
+        ("best_eval", "JAX jit"),
+      ],
+      5: [
+        ("symengine_ops", 20), ("symengine_build_seconds", 57e-6), ("best_eval_seconds", 6.5e-3),
+        ("best_eval", "JAX jit"),
+      ],
+      8: [
+        ("symengine_ops", 28), ("symengine_build_seconds", 120e-6), ("best_eval_seconds", 13.3e-3),
+        ("best_eval", "SymEngine LLVM"),
+      ],
+      10: [
+        ("symengine_ops", 33), ("symengine_build_seconds", 166e-6), ("best_eval_seconds", 12.7e-3),
+        ("best_eval", "SymEngine LLVM"),
+      ],
+    ],
+  ]
 }

@@ -18,7 +18,10 @@ func runW2(quick: Bool) throws -> [String] {
   let sizes = quick ? [10, 100] : [10, 100, 1000, 10000]
   let peers: [Int: [(String, Any)]] = [
     1000: [("symengine_eval_grad_seconds", 11.5e-6), ("symengine_build_seconds", 2.57)],
-    10000: [("numpy_eval_f_seconds", 33e-6), ("numpy_eval_grad_seconds", 52e-6), ("jax_vector_batch_eval_grad_seconds", 0.139)],
+    10000: [
+      ("numpy_eval_f_seconds", 33e-6), ("numpy_eval_grad_seconds", 52e-6),
+      ("jax_vector_batch_eval_grad_seconds", 0.139),
+    ],
   ]
   var lines: [String] = []
   for n in sizes {
@@ -47,7 +50,8 @@ func runW2(quick: Bool) throws -> [String] {
     let batchGrad = try medianSeconds { _ = try gProgram.evaluate(batch: columns, count: batch) }
     _ = x
     var fields: [(String, Any)] = [
-      ("workload", "W2"), ("n", n), ("ops_f", fGraph.operationCount), ("ops_grad", gradGraph!.operationCount),
+      ("workload", "W2"), ("n", n), ("ops_f", fGraph.operationCount),
+      ("ops_grad", gradGraph!.operationCount),
       ("build_seconds", build), ("eval_f_seconds", evalF), ("eval_grad_seconds", evalGrad),
       ("batch_eval_grad_seconds", batchGrad), ("grad_to_f_ratio", evalGrad / evalF),
     ]

@@ -17,10 +17,19 @@ func runW3(quick: Bool) throws -> [String] {
     let point = program.inputNames.map { sin(Double(Int($0.dropFirst())!) + 1) }
     let eval = medianSecondsPerRun { _ = program.evaluate(point: point) }
     var fields: [(String, Any)] = [
-      ("workload", "W3"), ("n", n), ("ops_hessian", graph!.operationCount), ("build_seconds", build), ("eval_seconds", eval),
+      ("workload", "W3"), ("n", n), ("ops_hessian", graph!.operationCount),
+      ("build_seconds", build), ("eval_seconds", eval),
     ]
     if n == 100 {
-      fields.append(("peers", [("symengine_ops", 12100), ("symengine_build_seconds", 3.0), ("symengine_eval_seconds", 8.4e-6), ("casadi_build_seconds", 0.042), ("casadi_eval_seconds", 62e-6)] as [(String, Any)]))
+      fields.append(
+        (
+          "peers",
+          [
+            ("symengine_ops", 12100), ("symengine_build_seconds", 3.0),
+            ("symengine_eval_seconds", 8.4e-6), ("casadi_build_seconds", 0.042),
+            ("casadi_eval_seconds", 62e-6),
+          ] as [(String, Any)]
+        ))
     }
     lines.append(jsonLine(fields))
   }

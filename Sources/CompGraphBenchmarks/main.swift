@@ -9,7 +9,8 @@ let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads = selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4"] : selected
 let known = ["W1", "W2", "W3", "W4"]
 for name in workloads where !known.contains(name) {
-  let message = "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
+  let message =
+    "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
   FileHandle.standardError.write(message.data(using: .utf8)!)
   exit(2)
 }
