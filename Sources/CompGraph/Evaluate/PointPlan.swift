@@ -133,7 +133,9 @@ struct PointPlan: Sendable {
   /// Runs every group over the slot file.
   func run(_ values: UnsafeMutablePointer<Double>) {
     groups.withUnsafeBufferPointer { g in
-      index.withUnsafeBufferPointer { i in cg_run_groups(g.baseAddress, g.count, i.baseAddress, values) }
+      index.withUnsafeBufferPointer { i in
+        cg_run_groups(g.baseAddress, g.count, i.baseAddress, values)
+      }
     }
   }
 }

@@ -166,13 +166,17 @@ public struct Program: Sendable {
   /// Batch evaluation chunk by chunk: each instruction sweeps `chunk` lanes.
   /// Input registers point into the input columns and output registers into
   /// the result, so only temporaries live in the scratch buffer.
-  private func evaluateChunked(_ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer) {
+  private func evaluateChunked(
+    _ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer
+  ) {
     let chunks = (count + chunk - 1) / chunk
     let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
     // An output that is also a leaf or another output's register is copied.
     let leaves = Set(inputRegisters + constants.map(\.register))
     let direct = outputRegisters.enumerated().reduce(into: [Int32: Int]()) { map, entry in
-      if !leaves.contains(entry.element) && map[entry.element] == nil { map[entry.element] = entry.offset }
+      if !leaves.contains(entry.element) && map[entry.element] == nil {
+        map[entry.element] = entry.offset
+      }
     }
     withColumns(inputs[...]) { columns in
       let columns = SendableColumns(pointers: columns)
@@ -185,7 +189,9 @@ public struct Program: Sendable {
         while c < chunks {
           let start = c * chunk
           let len = min(chunk, count - start)
-          for (k, r) in inputRegisters.enumerated() { table[Int(r)] = UnsafeMutablePointer(mutating: columns.pointers[k] + start) }
+          for (k, r) in inputRegisters.enumerated() {
+            table[Int(r)] = UnsafeMutablePointer(mutating: columns.pointers[k] + start)
+          }
           for (r, k) in direct { table[Int(r)] = out.base + k * count + start }
           table.withUnsafeBufferPointer { registers in
             instructions.withUnsafeBufferPointer { code in
@@ -220,7 +226,9 @@ public struct Program: Sendable {
             for j in 0..<len { staged[k * block + j] = inputs[k][start + j] }
           }
           for j in 0..<len {
-            for (k, slot) in pointPlan.inputSlots.enumerated() { values[Int(slot)] = staged[k * block + j] }
+            for (k, slot) in pointPlan.inputSlots.enumerated() {
+              values[Int(slot)] = staged[k * block + j]
+            }
             pointPlan.run(values)
             for (k, slot) in pointPlan.outputSlots.enumerated() {
               (out.base + k * count + start + j).initialize(to: values[Int(slot)])
@@ -249,7 +257,9 @@ public struct BatchValues: Sendable {
 
 /// Calls `body` with a pointer to each column's storage (nesting one
 /// `withUnsafeBufferPointer` per column: depth is the number of inputs).
-private func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R) -> R {
+private func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R)
+  -> R
+{
   var pointers: [UnsafePointer<Double>] = []
   func nest(_ rest: ArraySlice<[Double]>) -> R {
     guard let first = rest.first else { return body(pointers) }

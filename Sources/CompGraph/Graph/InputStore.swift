@@ -52,7 +52,9 @@ struct InputList: Sendable {
   }
 
   /// The ids in `range`, as a view that stays valid as the list grows.
-  subscript(range: Range<Int>) -> NodeInputs { NodeInputs(store: store, start: range.lowerBound, count: range.count) }
+  subscript(range: Range<Int>) -> NodeInputs {
+    NodeInputs(store: store, start: range.lowerBound, count: range.count)
+  }
 }
 
 /// A node's inputs, in order: a read-only view, indexed from 0.
