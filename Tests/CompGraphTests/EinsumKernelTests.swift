@@ -7,19 +7,7 @@ import Testing
 /// in a different order, so each element may differ by rounding: the bound is
 /// `1e-12 · Σ|terms|`, the reference evaluated on absolute values.
 @Suite struct EinsumKernelTests {
-  /// SplitMix64: a small deterministic generator, so failures reproduce.
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
-  static func random(_ shape: Shape, _ rng: inout Generator) -> Tensor {
+  static func random(_ shape: Shape, _ rng: inout SplitMix64) -> Tensor {
     Tensor(
       shape: shape,
       scalars: (0..<shape.elementCount).map { _ in Double.random(in: -1...1, using: &rng) })
@@ -49,7 +37,7 @@ import Testing
     _ text: String, shapes: [Shape], seed: UInt64 = 1,
     sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
-    var rng = Generator(state: seed)
+    var rng = SplitMix64(seed: seed)
     try check(text, shapes.map { random($0, &rng) }, sourceLocation: sourceLocation)
   }
 
@@ -129,7 +117,7 @@ import Testing
   }
 
   @Test func onesOperandsBecomeSums() throws {
-    var rng = Generator(state: 7)
+    var rng = SplitMix64(seed: 7)
     let a = Self.random([24, 20], &rng)
     let ones = Tensor(repeating: 1, shape: [20, 18])
     try Self.check("ij,jk->ik", [a, ones])
@@ -142,7 +130,7 @@ import Testing
   /// Every permutation (and some reductions) of rank-3 and rank-4 tensors of
   /// random extents: exercises the tiled copy under outer loops.
   @Test func randomPermutationsSweep() throws {
-    var rng = Generator(state: 99)
+    var rng = SplitMix64(seed: 99)
     for rank in 3...4 {
       for _ in 0..<12 {
         let letters = Array("ijkl".prefix(rank))
@@ -155,7 +143,7 @@ import Testing
   }
 
   @Test func randomSizesSweep() throws {
-    var rng = Generator(state: 42)
+    var rng = SplitMix64(seed: 42)
     typealias Shapes = (Int, Int, Int) -> [Shape]
     let matmul: Shapes = { x, y, z in [[x, y], [y, z]] }
     let bmm: Shapes = { x, y, z in [[2, x, y], [2, y, z]] }
