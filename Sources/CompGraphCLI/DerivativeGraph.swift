@@ -1,3 +1,4 @@
+import ArgumentParser
 import CompGraph
 
 /// A graph together with the derivative order of each of its outputs.
@@ -12,8 +13,13 @@ extension Graph {
   /// `variables`: `f, ∂f/∂p, ∂f/∂q, ∂²f/∂p², ∂²f/∂p∂q, ∂²f/∂q², …`, one
   /// output per multiset of variables (mixed partials are symmetric, so
   /// `∂²f/∂q∂p` is not repeated), named with `derivativeName`.  Each order
-  /// is the gradient of the order below, built in one arena.
-  func derivatives(wrt variables: [String], order: Int) throws -> DerivativeGraph {
+  /// is the gradient of the order below, built in one arena; with
+  /// `simplifying`, each order is simplified before the next is taken, so
+  /// high orders stay small.
+  static let maxOrder = 12
+
+  func derivatives(wrt variables: [String], order: Int, simplifying: Bool) throws -> DerivativeGraph
+  {
     let builder = GraphBuilder(self)
     let handles = try variables.map { name -> NodeID in
       guard let id = builder.existingVariable(name) else {
@@ -46,10 +52,25 @@ extension Graph {
             orders.append(k)
           }
         }
+        if simplifying {
+          let simplified = builder.simplify(next.map(\.node))
+          let first = outputs.count - next.count
+          for i in next.indices {
+            next[i].node = simplified[i]
+            outputs[first + i] = simplified[i]
+          }
+        }
         level = next
       }
     }
     return DerivativeGraph(
       graph: builder.graph(outputs: outputs, names: names), outputOrders: orders)
+  }
+}
+
+/// Checks `--order` for `grad` and `render`.
+func validateOrder(_ order: Int) throws {
+  guard (1...Graph.maxOrder).contains(order) else {
+    throw ValidationError("--order must be between 1 and \(Graph.maxOrder).")
   }
 }

@@ -28,15 +28,13 @@ struct GradCommand: ParsableCommand {
   var order = 1
 
   func validate() throws {
-    guard (1...6).contains(order) else {
-      throw ValidationError(
-        "--order must be between 1 and 6 (each order multiplies the graph's size).")
-    }
+    try validateOrder(order)
     _ = try VariableList.distinct([wrt], option: "--wrt")
   }
 
   func run() throws {
-    let drawing = try input.parse().graph().derivatives(wrt: wrt.names, order: order)
+    let drawing = try input.parse().graph().derivatives(
+      wrt: wrt.names, order: order, simplifying: true)
     let graph = simplified(drawing.graph)
     let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
     let names = zip(graph.outputNames, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)

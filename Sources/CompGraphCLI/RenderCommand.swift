@@ -70,10 +70,7 @@ struct RenderCommand: ParsableCommand {
 
   func validate() throws {
     if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
-    guard (1...6).contains(order) else {
-      throw ValidationError(
-        "--order must be between 1 and 6 (each order multiplies the graph's size).")
-    }
+    try validateOrder(order)
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     let format = resolvedFormat
@@ -124,7 +121,8 @@ struct RenderCommand: ParsableCommand {
     let values = try resolveBindings(bindings, declared: input.declarations)
     var drawing = try DerivativeGraph(
       graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
-    drawing = try drawing.graph.derivatives(wrt: gradient?.names ?? [], order: order)
+    drawing = try drawing.graph.derivatives(
+      wrt: gradient?.names ?? [], order: order, simplifying: simplify)
     if simplify { drawing.graph = simplified(drawing.graph) }
     return drawing
   }
