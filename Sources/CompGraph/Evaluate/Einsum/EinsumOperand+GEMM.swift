@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// A two-operand contraction as a batched matrix product through OpenBLAS:
 ///
@@ -34,6 +35,7 @@ extension EinsumOperand {
     _ a: EinsumOperand, _ b: EinsumOperand,
     batch: [Int], left: [Int], summed: [Int], right: [Int], labelExtents: [Int]
   ) -> EinsumOperand {
+    _ = blasThreads
     let extent = { (labels: [Int]) in labels.reduce(1) { $0 * labelExtents[$1] } }
     let (batches, m, n, k) = (extent(batch), extent(left), extent(right), extent(summed))
     var (a, b) = (a, b)
@@ -71,3 +73,9 @@ extension EinsumOperand {
       extents: (batch + left + right).map { labelExtents[$0] })
   }
 }
+
+/// OpenBLAS may start with one thread (it does here, whatever the core
+/// count); GEMMs use every core, as NumPy's do.  Set once, on first use.
+private let blasThreads: Void = {
+  openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
+}()
