@@ -1,0 +1,20 @@
+import Testing
+@testable import CompGraph
+
+/// The README's ten-line library example, kept true.
+@Suite struct ReadmeExampleTests {
+  @Test func tenLineExample() throws {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q")
+    let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    let df = try gradient(of: f, wrt: [p, q])
+    let fpp = try derivative(of: f, wrt: p, order: 2)
+    let graph = try f.graph(names: ["f", "∂f/∂p", "∂²f/∂p²"], with: [df[0], fpp])
+    let values = try graph.evaluate(["p": 2, "q": 3]).map { $0.scalars[0] }
+    #expect(isClose(values[0], 6.3668237534761971, tolerance: 1e-14))
+    #expect(isClose(values[1], 1.1259881576697424, tolerance: 1e-14))
+    #expect(isClose(values[2], -0.51799830823853465, tolerance: 1e-13))
+    #expect(graph.listing.hasPrefix("{ lambda p:f64[] q:f64[] ; let"))
+    try graph.checkInvariants()
+  }
+}
