@@ -147,21 +147,31 @@ void cg_run(const cg_instruction *code, long count, double *const *registers, lo
   }
 }
 
-// Gathers operands into contiguous blocks first (plain loads), then computes
-// on the blocks, a loop the compiler vectorises.
+// Operands whose slots form a run (index[a + k] == a_run + k) are read in
+// place; others are gathered into contiguous blocks first (plain loads).
+// Either way the computing loop runs over contiguous memory and vectorises.
 #define BLOCK 256
+#define OPERAND(name, run, idx)                                              \
+  const double *name;                                                        \
+  if (run >= 0) {                                                            \
+    name = v + run + k0;                                                     \
+  } else {                                                                   \
+    for (long k = 0; k < m; k++) name##_block[k] = v[idx[k0 + k]];           \
+    name = name##_block;                                                     \
+  }
 #define GATHER1(expr)                                                        \
   for (long k0 = 0; k0 < n; k0 += BLOCK) {                                   \
     const long m = n - k0 < BLOCK ? n - k0 : BLOCK;                          \
-    double xs[BLOCK];                                                        \
-    for (long k = 0; k < m; k++) xs[k] = v[ia[k0 + k]];                      \
+    double xs_block[BLOCK];                                                  \
+    OPERAND(xs, grp.a_run, ia)                                               \
     for (long k = 0; k < m; k++) { const double x = xs[k]; t[k0 + k] = (expr); } \
   }
 #define GATHER2(expr)                                                        \
   for (long k0 = 0; k0 < n; k0 += BLOCK) {                                   \
     const long m = n - k0 < BLOCK ? n - k0 : BLOCK;                          \
-    double xs[BLOCK], ys[BLOCK];                                             \
-    for (long k = 0; k < m; k++) { xs[k] = v[ia[k0 + k]]; ys[k] = v[ib[k0 + k]]; } \
+    double xs_block[BLOCK], ys_block[BLOCK];                                 \
+    OPERAND(xs, grp.a_run, ia)                                               \
+    OPERAND(ys, grp.b_run, ib)                                               \
     for (long k = 0; k < m; k++) { const double x = xs[k], y = ys[k]; t[k0 + k] = (expr); } \
   }
 

@@ -40,6 +40,8 @@ typedef struct {
   int32_t b;      // offset into the index array (binary codes)
   int32_t arity;  // inputs per node (CG_SUM, CG_PRODUCT)
   double c;       // constant exponent (CG_POW)
+  int32_t a_run;  // ≥ 0 when index[a + k] == a_run + k for every k: read values directly
+  int32_t b_run;  // the same for b
 } cg_group;
 
 #define CG_SUM 100

@@ -81,7 +81,13 @@ struct PointPlan: Sendable {
       {
         end += 1
       }
-      let members = ops[start..<end]
+      // Members in the order of their first operand's slot, so that operand
+      // is read as one run wherever the group's inputs are a whole group.
+      let members = ops[start..<end].sorted {
+        (slot[graph.inputs(NodeID($0)).first!.index], $0) < (
+          slot[graph.inputs(NodeID($1)).first!.index], $1
+        )
+      }
       let out = next
       for (offset, member) in members.enumerated() { slot[member] = out + Int32(offset) }
       next += Int32(members.count)
@@ -91,7 +97,7 @@ struct PointPlan: Sendable {
         groups.append(
           cg_group(
             code: k.code, count: Int32(members.count), out: out, a: a, b: 0, arity: Int32(arity),
-            c: 0))
+            c: 0, a_run: -1, b_run: -1))
       } else {
         index += members.map { slot[graph.inputs(NodeID($0)).first!.index] }
         let b = Int32(index.count)
@@ -100,7 +106,8 @@ struct PointPlan: Sendable {
         }
         groups.append(
           cg_group(
-            code: k.code, count: Int32(members.count), out: out, a: a, b: b, arity: 0, c: k.c))
+            code: k.code, count: Int32(members.count), out: out, a: a, b: b, arity: 0, c: k.c,
+            a_run: Self.run(index[Int(a)..<Int(b)]), b_run: Self.run(index[Int(b)...])))
       }
       start = end
     }
@@ -110,6 +117,13 @@ struct PointPlan: Sendable {
     self.inputSlots = inputNames.map { variableSlot[$0]! }
     self.constants = constants
     self.outputSlots = graph.outputs.map { slot[$0.index] }
+  }
+
+  /// The first slot when `slots` are consecutive (a run read in place), else −1.
+  static func run(_ slots: ArraySlice<Int32>) -> Int32 {
+    guard let first = slots.first else { return -1 }
+    for (k, slot) in slots.enumerated() where slot != first + Int32(k) { return -1 }
+    return first
   }
 
   /// Evaluates at one point given in `inputNames` order.
