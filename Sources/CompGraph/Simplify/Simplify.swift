@@ -31,6 +31,11 @@ extension GraphBuilder {
     }
     if options.phases.contains(.lowering) {
       result = driver.run(RewriteDriver.loweringTable, roots: result)
+      let lowered = graph(outputs: result)
+      let shared = shareProducts(lowered)
+      if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
+        result = ids
+      }
       if operationCount(of: result) > operationCount(of: roots) { return roots }
     }
     return result
