@@ -152,9 +152,11 @@ public struct Program: Sendable {
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = SendablePointer(base: base)
       // Registers of one chunk should stay in cache (~512 KB).  A program too
-      // wide for a useful chunk runs point by point on its graph-vectorised plan.
+      // wide for a useful chunk, or with many inputs (the chunked path nests
+      // one closure per input column), runs point by point on its
+      // graph-vectorised plan.
       let chunk = min(512, 65_536 / max(1, registerCount))
-      if chunk < 16 {
+      if chunk < 16 || inputs.count > Self.maxChunkedInputs {
         evaluatePointwise(inputs, count: count, into: out)
       } else {
         evaluateChunked(inputs, count: count, chunk: chunk, into: out)
@@ -162,6 +164,9 @@ public struct Program: Sendable {
     }
     return BatchValues(count: count, values: values)
   }
+
+  /// The most input columns the chunked path takes (see `withColumns`).
+  static let maxChunkedInputs = 32
 
   /// Batch evaluation chunk by chunk: each instruction sweeps `chunk` lanes.
   /// Input registers point into the input columns and output registers into
@@ -256,7 +261,8 @@ public struct BatchValues: Sendable {
 }
 
 /// Calls `body` with a pointer to each column's storage (nesting one
-/// `withUnsafeBufferPointer` per column: depth is the number of inputs).
+/// `withUnsafeBufferPointer` per column: the depth is the number of inputs,
+/// at most `Program.maxChunkedInputs`).
 private func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R)
   -> R
 {
