@@ -9,10 +9,9 @@ import Testing
         == Run(
           status: 0,
           stdout: """
-            let t1 = exp(x + 3)
-            ∂f/∂x = y + t1
+            ∂f/∂x = y + exp(x + 3)
             ∂f/∂y = x
-            ∂²f/∂x² = t1
+            ∂²f/∂x² = exp(x + 3)
             ∂²f/∂x∂y = 1
             ∂²f/∂y² = 0
 

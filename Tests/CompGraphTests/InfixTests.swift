@@ -57,7 +57,7 @@ import Testing
     let graph = try parseProgram("sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3", into: GraphBuilder())
       .graph().gradient(wrt: ["p", "q"])
     #expect(
-      graph.infixLines() == [
+      graph.infixLines(inlineLimit: 0) == [
         "let t1 = sqrt(p + p + q)",
         "let t2 = p*p*q",
         "let t3 = p/t2",
@@ -72,7 +72,19 @@ import Testing
   @Test func bindingNamesAvoidVariables() throws {
     let graph = try parseProgram("exp(t1 + t2 + 1)*exp(t1 + t2 + 1)", into: GraphBuilder()).graph()
       .gradient(wrt: ["t1"])
-    #expect(graph.infixLines(sharingThreshold: 4).first?.hasPrefix("let _t1 = ") == true)
+    #expect(
+      graph.infixLines(sharingThreshold: 4, inlineLimit: 0).first?.hasPrefix("let _t1 = ") == true)
+  }
+
+  /// Short outputs are written out in full, with no bindings.
+  @Test func shortOutputsAreWrittenOut() throws {
+    let graph = try parseProgram("sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3", into: GraphBuilder())
+      .graph().gradient(wrt: ["q"])
+    #expect(
+      graph.infixLines() == [
+        "f = 0.3333333333333333*sqrt(p + p + q) + ln(p*p*q) + 3",
+        "∂f/∂q = p*p/(p*p*q) + 0.3333333333333333*0.5/sqrt(p + p + q)",
+      ])
   }
 
   /// A million-deep chain prints without recursion.

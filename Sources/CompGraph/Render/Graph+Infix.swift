@@ -28,14 +28,16 @@ extension Graph {
   ///     f = t1/3 + ln(p*(p*q)) + 3
   ///     ∂f/∂p = 1/(3*t1) + …
   ///
-  /// **Policy.** An operation gets a name when it is used more than once
+  /// **Policy.** When every output written out in full is at most
+  /// `inlineLimit` characters, nothing is named (the lines then read back
+  /// with any parser).  Otherwise an operation gets a name when it is used more than once
   /// (by other printed nodes or as an output) and its text, with the names
   /// already given, is longer than `sharingThreshold` characters; smaller
   /// shared nodes (`x^2`, `exp(x)`) are repeated inline, which costs at most
   /// `sharingThreshold` characters per use.  Names are `t1`, `t2`, … in node
   /// order (`_t1` … when the graph has a variable called like that).
-  public func infixLines(sharingThreshold: Int = 16) -> [String] {
-    let names = sharedNames(threshold: sharingThreshold)
+  public func infixLines(sharingThreshold: Int = 16, inlineLimit: Int = 400) -> [String] {
+    let names = expandedLengthsFit(inlineLimit) ? [:] : sharedNames(threshold: sharingThreshold)
     let printer = InfixPrinter(self, names: names)
     var lines: [String] = []
     for id in ids {
@@ -46,6 +48,17 @@ extension Graph {
       lines.append("\(name) = " + printer.text(of: output))
     }
     return lines
+  }
+
+  /// Whether every output, with shared nodes written out, is estimated to
+  /// take at most `limit` characters (one forward loop, lengths saturated).
+  private func expandedLengthsFit(_ limit: Int) -> Bool {
+    var length = [Int](repeating: 0, count: nodeCount)
+    for id in ids {
+      let total = inputs(id).reduce(InfixPrinter.ownLength(op(id))) { $0 + length[$1.index] + 3 }
+      length[id.index] = Swift.min(total, limit + 1)
+    }
+    return outputs.allSatisfy { length[$0.index] <= limit }
   }
 
   /// The names `infixLines` gives shared nodes (see its policy).  One
