@@ -2,8 +2,8 @@ import CompGraph
 
 /// One fuzz input through the parser and the whole `compgraph eval` path:
 /// parse → freeze → check invariants → evaluate → gradient and second
-/// gradient → evaluate them → compile and run the scalar `Program` → print
-/// (listing, infix, DOT).  Errors are expected answers; only a crash, a
+/// gradient → simplify → evaluate them → compile and run the scalar
+/// `Program` → print (listing, infix, DOT).  Errors are expected answers; only a crash, a
 /// sanitizer report or a broken invariant is a finding.
 ///
 /// Inputs whose tensors would be large are parsed but not evaluated, so the
@@ -32,7 +32,11 @@ enum FuzzTarget {
     guard isSmall(first) else { return }
     _ = try? first.evaluate(point)
     _ = first.outputs.map { first.infix(of: $0) }
-    if let program = try? Program(first) {
+    let simple = simplify(first)
+    check(simple)
+    _ = try? simple.evaluate(point)
+    _ = simple.infixLines()
+    if let program = try? Program(simple) {
       _ = try? program.evaluate(point.compactMapValues(\.scalar))
     }
     guard let second = try? first.gradient(wrt: names) else { return }
