@@ -155,3 +155,37 @@ import Testing
     #expect(try scalar(d, ["x": -2]) == 12)
   }
 }
+
+/// DESIGN.md invariant 6: derivative graphs extend their source.
+@Suite struct DerivativeGraphShapeTests {
+  @Test func derivativeReusesTheForwardNode() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    let y = exp(x)
+    let countBefore = g.count
+    let dy = try CompGraph.gradient(of: y, wrt: x)
+    // d eˣ = eˣ·1: the derivative is the forward node itself, nothing new.
+    #expect(try dy.node() == y.node())
+    #expect(g.count == countBefore + 1)  // only the seed constant 1
+  }
+
+  @Test func adjointNodesPointAtForwardNodesAndNoZerosAreBuilt() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), c = try g.variable("c")
+    let f = sin(x) * exp(c) + tanh(c)  // the tanh(c) branch does not depend on x
+    let before = g.count
+    let dfdx = try CompGraph.gradient(of: f, wrt: x)
+    for index in before..<g.count {
+      let id = NodeID(index)
+      if case .constant(let t) = g.op(id) {
+        #expect(!t.scalars.allSatisfy { $0 == 0 }, "a zero was built")
+      }
+      #expect(g.op(id) != .tanh, "the inactive branch was differentiated")
+    }
+    // ∂f/∂x = cos(x)·eᶜ: it reuses the forward exp(c).
+    let graph = try dfdx.graph()
+    #expect(graph.ids.contains { graph.op($0) == .exp })
+    #expect(
+      isClose(try dfdx.evaluate(["x": 0.3, "c": 0.5]), Foundation.cos(0.3) * Foundation.exp(0.5)))
+  }
+}
