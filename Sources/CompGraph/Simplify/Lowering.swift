@@ -265,7 +265,7 @@ extension RuleContext {
 
   /// When every monomial is base + kᵢ·direction with integers kᵢ ≥ 0.
   private func collinear(_ monomials: [Polynomial.Monomial]) -> Line? {
-    let e0 = monomials[0]
+    guard let e0 = monomials.first else { return nil }  // everything cancelled
     guard let d = monomials.first(where: { $0 != e0 }).map({ $0 &- e0 }) else { return nil }
     var g: Int32 = 0
     for lane in 0..<Polynomial.maxAtoms { g = gcd(g, d[lane]) }
