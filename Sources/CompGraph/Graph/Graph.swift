@@ -57,13 +57,7 @@ public struct Graph: Sendable {
   /// product with k inputs counts k − 1, other ops 1, leaves 0.
   public var operationCount: Int {
     var total = 0
-    for index in 0..<nodes.count {
-      switch nodes.ops[index] {
-      case .variable, .constant: break
-      case .add, .mul: total += nodes.inputs(NodeID(index)).count - 1
-      default: total += 1
-      }
-    }
+    for index in 0..<nodes.count { total += nodes.operationWeight(NodeID(index)) }
     return total
   }
 

@@ -22,6 +22,16 @@ struct NodeTable: Sendable {
     return id
   }
 
+  /// What one node adds to an operation count (WORKLOADS.md): an n-ary sum
+  /// or product of k inputs k − 1, another op 1, a leaf 0.
+  func operationWeight(_ id: NodeID) -> Int {
+    switch ops[id.index] {
+    case .variable, .constant: 0
+    case .add, .mul: inputs(id).count - 1
+    default: 1
+    }
+  }
+
   mutating func reserve(_ nodes: Int, inputs: Int) {
     ops.reserveCapacity(nodes)
     shapes.reserveCapacity(nodes)

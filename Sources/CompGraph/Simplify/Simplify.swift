@@ -46,13 +46,7 @@ extension GraphBuilder {
   public func operationCount(of roots: [NodeID]) -> Int {
     let live = reachable(from: roots)
     var total = 0
-    for index in live.indices where live[index] {
-      switch nodes.ops[index] {
-      case .variable, .constant: break
-      case .add, .mul: total += inputs(NodeID(index)).count - 1
-      default: total += 1
-      }
-    }
+    for index in live.indices where live[index] { total += nodes.operationWeight(NodeID(index)) }
     return total
   }
 
