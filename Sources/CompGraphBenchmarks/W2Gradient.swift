@@ -26,7 +26,7 @@ func runW2(quick: Bool) throws -> [String] {
   var lines: [String] = []
   for n in sizes {
     FileHandle.standardError.write("W2 n=\(n)\n".data(using: .utf8)!)
-    let (_, f, x) = try buildW2(n)
+    let f = try buildW2(n).f
     var gradGraph: Graph?
     let build = try medianSeconds {
       let (_, f2, x2) = try buildW2(n)
@@ -48,7 +48,6 @@ func runW2(quick: Bool) throws -> [String] {
       return (0..<batch).map { b in sin(i + 1 + 0.001 * Double(b)) }
     }
     let batchGrad = try medianSeconds { _ = try gProgram.evaluate(batch: columns, count: batch) }
-    _ = x
     var fields: [(String, Any)] = [
       ("workload", "W2"), ("n", n), ("ops_f", fGraph.operationCount),
       ("ops_grad", gradGraph!.operationCount),
