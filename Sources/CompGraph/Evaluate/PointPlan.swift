@@ -36,7 +36,6 @@ struct PointPlan: Sendable {
     for index in 0..<n {
       let id = NodeID(index)
       let arity = graph.inputs(id).count
-      func code(_ c: cg_code) -> Int32 { Int32(c.rawValue) }
       switch graph.op(id) {
       case .variable(let name):
         slot[index] = next
@@ -48,18 +47,11 @@ struct PointPlan: Sendable {
         constants.append((next, t.scalars[0]))
         next += 1
         continue
-      case .add: kind[index] = Kind(code: arity == 2 ? code(CG_ADD) : CG_SUM, c: 0)
-      case .mul, .einsum: kind[index] = Kind(code: arity == 2 ? code(CG_MUL) : CG_PRODUCT, c: 0)
-      case .sumTo, .broadcastTo: kind[index] = Kind(code: code(CG_COPY), c: 0)
-      case .pow(let c):
-        let kernel = powerKernel(c)
-        kind[index] = Kind(code: code(kernel.code), c: kernel.c)
-      case .exp: kind[index] = Kind(code: code(CG_EXP), c: 0)
-      case .ln: kind[index] = Kind(code: code(CG_LN), c: 0)
-      case .sqrt: kind[index] = Kind(code: code(CG_SQRT), c: 0)
-      case .sin: kind[index] = Kind(code: code(CG_SIN), c: 0)
-      case .cos: kind[index] = Kind(code: code(CG_COS), c: 0)
-      case .tanh: kind[index] = Kind(code: code(CG_TANH), c: 0)
+      case let op:
+        // Sums and products of more than two inputs are reductions.
+        let kernel = scalarKernel(op, arity: arity)!
+        let reduction = kernel.code == CG_ADD ? CG_SUM : CG_PRODUCT
+        kind[index] = Kind(code: arity > 2 ? reduction : Int32(kernel.code.rawValue), c: kernel.c)
       }
       level[index] = 1 + (graph.inputs(id).map { level[$0.index] }.max() ?? 0)
     }

@@ -15,7 +15,6 @@ import Foundation
 /// Only all-scalar graphs compile; tensor graphs run on the reference
 /// evaluator (`Graph.evaluate`) and its einsum kernels.
 public struct Program: Sendable {
-  typealias Code = cg_code
   typealias Instruction = cg_instruction
 
   let instructions: [Instruction]
@@ -77,34 +76,15 @@ public struct Program: Sendable {
         r = next
         next += 1
         constants.append((r, t.scalars[0]))
-      case .add, .mul:
-        let op: Code = graph.op(NodeID(index)) == .add ? CG_ADD : CG_MUL
-        r = allocate()
-        code.append(Instruction(code: op, target: r, a: ins[0], b: ins[1], c: 0))
-        for extra in ins.dropFirst(2) {
-          code.append(Instruction(code: op, target: r, a: r, b: extra, c: 0))
-        }
-      case .pow(let c):
-        r = allocate()
-        let kernel = powerKernel(c)
-        code.append(Instruction(code: kernel.code, target: r, a: ins[0], b: 0, c: kernel.c))
-      case .exp, .ln, .sqrt, .sin, .cos, .tanh:
-        let unary: [Op: Code] = [
-          .exp: CG_EXP, .ln: CG_LN, .sqrt: CG_SQRT, .sin: CG_SIN, .cos: CG_COS, .tanh: CG_TANH,
-        ]
+      case let op:
+        // A longer sum or product is a chain of its binary step.
+        let kernel = scalarKernel(op, arity: ins.count)!
         r = allocate()
         code.append(
-          Instruction(code: unary[graph.op(NodeID(index))]!, target: r, a: ins[0], b: 0, c: 0))
-      case .einsum, .sumTo, .broadcastTo:
-        // Scalar einsum/sum/broadcast of scalars is the product / identity.
-        r = allocate()
-        if ins.count == 1 {
-          code.append(Instruction(code: CG_COPY, target: r, a: ins[0], b: 0, c: 0))
-        } else {
-          code.append(Instruction(code: CG_MUL, target: r, a: ins[0], b: ins[1], c: 0))
-          for extra in ins.dropFirst(2) {
-            code.append(Instruction(code: CG_MUL, target: r, a: r, b: extra, c: 0))
-          }
+          Instruction(
+            code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0, c: kernel.c))
+        for extra in ins.dropFirst(2) {
+          code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, c: 0))
         }
       }
       register[index] = r

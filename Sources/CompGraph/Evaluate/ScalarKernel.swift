@@ -1,0 +1,39 @@
+import CKernels
+
+/// The kernel that computes `op` on scalar inputs, and the constant it needs:
+/// the one table both lowerings of `Program` (register code and the point
+/// plan) read.  A sum or product gives its binary step; a contraction of
+/// scalars is their product; summing or broadcasting a scalar copies it.
+/// Leaves have no kernel.
+func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
+  switch op {
+  case .variable, .constant: nil
+  case .add: arity == 1 ? (CG_COPY, 0) : (CG_ADD, 0)
+  case .mul, .einsum: arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
+  case .sumTo, .broadcastTo: (CG_COPY, 0)
+  case .pow(let c): powerKernel(c)
+  case .exp: (CG_EXP, 0)
+  case .ln: (CG_LN, 0)
+  case .sqrt: (CG_SQRT, 0)
+  case .sin: (CG_SIN, 0)
+  case .cos: (CG_COS, 0)
+  case .tanh: (CG_TANH, 0)
+  }
+}
+
+/// The kernel that computes xᶜ for a constant exponent c, and the constant it
+/// needs: x², x³, 1/x, √x and 1/√x have their own codes, other integer powers
+/// up to |c| = 127 use binary powering (vectorisable, exact for small
+/// integers), anything else calls `pow`.
+private func powerKernel(_ c: Double) -> (code: cg_code, c: Double) {
+  switch c {
+  case 1: (CG_COPY, 0)
+  case 2: (CG_SQUARE, 0)
+  case 3: (CG_CUBE, 0)
+  case -1: (CG_RECIP, 0)
+  case 0.5: (CG_SQRT, 0)
+  case -0.5: (CG_RSQRT, 0)
+  case -127...127 where c == c.rounded(): (CG_POWI, c)
+  default: (CG_POW, c)
+  }
+}
