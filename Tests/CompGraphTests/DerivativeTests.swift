@@ -65,14 +65,7 @@ import Testing
 
   /// tanh⁽ⁿ⁾ as polynomials in t = tanh x.
   @Test func tanhDerivativesArePolynomialsInTanh() throws {
-    let closedForms: [(Double) -> Double] = [
-      { t in 1 - t * t },
-      { t in -2 * t + 2 * t * t * t },
-      { t in -2 + 8 * t * t - 6 * pow(t, 4) },
-      { t in 16 * t - 40 * pow(t, 3) + 24 * pow(t, 5) },
-      { t in 16 - 136 * t * t + 240 * pow(t, 4) - 120 * pow(t, 6) },
-      { t in -272 * t + 1232 * pow(t, 3) - 1680 * pow(t, 5) + 720 * pow(t, 7) },
-    ]
+    let closedForms = SimplifyDerivativeTests.closedForms  // the same table, unsimplified path
     let g = GraphBuilder()
     let x = try g.variable("x")
     var d = tanh(x)
