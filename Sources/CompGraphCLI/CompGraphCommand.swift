@@ -26,7 +26,8 @@ struct CompGraphCommand: ParsableCommand {
   /// Runs the command, mapping errors to the exit codes above.
   static func main() {
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(
+        LeadingMinus.rearranged(Array(CommandLine.arguments.dropFirst())))
       try command.run()
     } catch let error as UserError {
       FileHandle.standardError.write(Data((error.description + "\n").utf8))

@@ -8,7 +8,7 @@ struct InputOptions: ParsableArguments {
   @Argument(help: "An expression such as 'sin(x)*y', or '-' to read standard input.")
   var expression: String?
 
-  @Option(name: .shortAndLong, help: "Read a program file (.cg) instead.")
+  @Option(name: .shortAndLong, help: "Read a program file (.cg) instead; '-' reads standard input.")
   var file: String?
 
   @Option(
@@ -41,13 +41,13 @@ struct InputOptions: ParsableArguments {
 
   /// The source text and, for files and standard input, its name for messages.
   private func read() throws -> (text: String, origin: String?) {
-    if let file {
+    if let file, file != "-" {
       guard let data = FileManager.default.contents(atPath: file) else {
         throw UserError("cannot read '\(file)'")
       }
       return (String(decoding: data, as: UTF8.self), file)
     }
-    if expression == "-" {
+    if expression == "-" || file == "-" {
       return (
         String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self), "<stdin>"
       )
