@@ -32,11 +32,17 @@ struct InputOptions: ParsableArguments {
     let (source, origin) = try read()
     var shapes = inferred
     for declaration in declarations { shapes[declaration.name] = declaration.shape }
+    let program: ParsedProgram
     do {
-      return try parseProgram(source, declarations: shapes, into: GraphBuilder())
+      program = try parseProgram(source, declarations: shapes, into: GraphBuilder())
     } catch {
       throw UserError(error, source: origin)
     }
+    for warning in program.warnings {
+      let text = UserError(warning, source: origin).description + "\n"
+      FileHandle.standardError.write(Data(text.utf8))
+    }
+    return program
   }
 
   /// The source text and, for files and standard input, its name for messages.

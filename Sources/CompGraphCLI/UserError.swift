@@ -7,7 +7,7 @@ struct UserError: Error, CustomStringConvertible {
 
   init(_ message: String) { description = "compgraph: error: \(message)" }
 
-  /// A parse error, prefixed with where the source came from (`model.cg:3:7: error: …`).
+  /// A parse error (or warning), prefixed with where the source came from (`model.cg:3:7: error: …`).
   init(_ error: ParseError, source: String?) {
     description = source.map { "\($0):\(error)" } ?? "\(error)"
   }

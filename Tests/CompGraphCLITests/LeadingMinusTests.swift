@@ -53,3 +53,22 @@ import Testing
         == Run(status: 0, stdout: "f = -2\n", stderr: ""))
   }
 }
+
+/// `.cg` programs on the command line: `-f -`, warnings on standard error.
+@Suite struct ProgramFileTests {
+  @Test func unusedLetWarnsOnStandardErrorAndStillRuns() throws {
+    #expect(
+      try compgraph("eval", "-f", "-", "--at", "x=2", input: "let unused = x\nout f = x * 3\n")
+        == Run(
+          status: 0, stdout: "f = 6\n",
+          stderr: "<stdin>:1:5: warning: 'unused' is never used\nlet unused = x\n    ^\n"))
+  }
+
+  @Test func undeclaredNameInADeclaringProgram() throws {
+    let run = try compgraph(
+      "eval", "-f", "-", "--at", "hidden=[1,2,3]", input: "var hidden: 3\nout f = sum(hiden * 2)\n")
+    #expect(run.status == 1)
+    #expect(
+      run.stderr.hasPrefix("<stdin>:2:13: error: unknown name 'hiden' — did you mean 'hidden'?"))
+  }
+}

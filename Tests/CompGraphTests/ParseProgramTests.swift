@@ -65,3 +65,53 @@ import Testing
     }
   }
 }
+
+/// A program that declares its variables with `var` must declare them all;
+/// an unused `let` is a warning.
+@Suite struct ProgramDeclarationTests {
+  @Test func undeclaredNameIsAnErrorWithASuggestion() throws {
+    let source = "var hidden: 3\nout f = sum(hiden * 2)\n"
+    #expect {
+      try parseProgram(source, into: GraphBuilder())
+    } throws: { error in
+      "\(error)" == """
+        2:13: error: unknown name 'hiden' — did you mean 'hidden'?
+        out f = sum(hiden * 2)
+                    ^
+        """
+    }
+  }
+
+  @Test func undeclaredNameWithoutACloseOneSaysHowToDeclareIt() throws {
+    #expect {
+      try parseProgram("var W: 2x2\nlet h = W * 2\nout f = sum(h) * scale\n", into: GraphBuilder())
+    } throws: { error in
+      (error as? ParseError)?.message
+        == "unknown name 'scale'; this program declares its variables, so add it to a 'var' line"
+    }
+  }
+
+  @Test func namesWithoutVarLinesAreStillImplicitScalars() throws {
+    let g = GraphBuilder()
+    let program = try parseProgram("let y = x * 3\nout f = y + z\n", into: g)
+    #expect(program.outputs.count == 1)
+    #expect(Set(g.variables.keys) == ["x", "z"])
+    #expect(program.warnings.isEmpty)
+  }
+
+  @Test func bindingsAndDeclaredNamesResolve() throws {
+    let program = try parseProgram(
+      "var x, W: 2\nlet h = W * x\nout f = sum(h)\nout g = f * x\n", into: GraphBuilder())
+    #expect(program.outputs.map(\.name) == ["f", "g"])
+    #expect(program.warnings.isEmpty)
+  }
+
+  @Test func unusedLetIsAWarning() throws {
+    let program = try parseProgram(
+      "var x\nlet a = x * 2\nlet b = x + 1\nout f = a\n", into: GraphBuilder())
+    #expect(program.outputs.map(\.name) == ["f"])
+    let warnings = program.warnings.map { "\($0)" }
+    #expect(warnings == ["3:5: warning: 'b' is never used\nlet b = x + 1\n    ^"])
+    #expect(program.warnings.allSatisfy { $0.isWarning })
+  }
+}

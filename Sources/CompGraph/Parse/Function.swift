@@ -61,16 +61,21 @@ enum Function: Equatable {
     }
   }
 
-  /// The closest callable name to a misspelt one (edit distance 1 for names
-  /// of up to 3 letters, else 2), first alphabetically on a tie.
+  /// The closest callable name to a misspelt one (see `closest(to:in:)`).
   static func suggestion(for name: String) -> String? {
-    let limit = name.count <= 3 ? 1 : 2
-    let scored = names.map { (name: $0, distance: editDistance(name, $0)) }
-    guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= limit else {
-      return nil
-    }
-    return best.name
+    closest(to: name, in: names)
   }
+}
+
+/// The closest of `candidates` to a misspelt `name` (edit distance 1 for
+/// names of up to 3 letters, else 2), first alphabetically on a tie.
+func closest(to name: String, in candidates: [String]) -> String? {
+  let limit = name.count <= 3 ? 1 : 2
+  let scored = candidates.sorted().map { (name: $0, distance: editDistance(name, $0)) }
+  guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= limit else {
+    return nil
+  }
+  return best.name
 }
 
 /// Levenshtein distance: insertions, deletions and substitutions of characters.

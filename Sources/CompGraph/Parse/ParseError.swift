@@ -22,6 +22,10 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case redefinition(String)
     /// A program with declarations or bindings but nothing to compute.
     case noOutput
+    /// A name that a program with `var` declarations neither declares nor binds.
+    case undeclaredName(String, suggestion: String?)
+    /// A `let` binding that nothing uses (a warning, see `isWarning`).
+    case unusedBinding(String)
     /// Building the graph failed at this operator or call (e.g. shapes do not fit).
     case graph(GraphError)
   }
@@ -53,13 +57,25 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .redefinition(let name): "'\(name)' is already defined"
     case .noOutput:
       "the program has no output: end it with an expression or 'out name = expression'"
+    case .undeclaredName(let name, let suggestion):
+      "unknown name '\(name)'"
+        + (suggestion.map { " — did you mean '\($0)'?" }
+          ?? "; this program declares its variables, so add it to a 'var' line")
+    case .unusedBinding(let name): "'\(name)' is never used"
     case .graph(let error): "\(error)"
     }
   }
 
+  /// Whether this is a warning (the input parsed) rather than an error.
+  public var isWarning: Bool {
+    if case .unusedBinding = kind { return true }
+    return false
+  }
+
   public var description: String {
     let caret = String(excerpt.prefix(excerptColumn).map { $0 == "\t" ? "\t" : " " }) + "^"
-    return "\(line):\(column): error: \(message)\n\(excerpt)\n\(caret)"
+    let severity = isWarning ? "warning" : "error"
+    return "\(line):\(column): \(severity): \(message)\n\(excerpt)\n\(caret)"
   }
 
   /// Longest excerpt shown before it is cut to a window around the column.

@@ -1,6 +1,9 @@
 /// The outputs of a parsed program, in the order the program names them.
 public struct ParsedProgram {
   public let outputs: [(name: String, expr: Expr)]
+  /// What parsed but is probably a mistake: `let` bindings that nothing
+  /// uses, in source order (each `description` reads `3:5: warning: …`).
+  public let warnings: [ParseError]
 
   /// Freezes the outputs into an immutable graph with their names.
   public func graph() throws -> Graph {
@@ -12,6 +15,8 @@ public struct ParsedProgram {
 ///
 /// `declarations` gives tensor variables their shapes (the CLI's
 /// `--var A=2x3`); any other name is a scalar variable, so `x*y` needs none.
+/// A program with `var` lines declares all its variables: a name that is
+/// neither declared nor bound there is an error ("did you mean …").
 /// A bare expression is the output `f`.
 ///
 /// The grammar (EBNF; `{ }` repeats, `[ ]` is optional).  Newlines end

@@ -14,7 +14,10 @@ extension Parser {
           throw sawStatement
             ? error(.noOutput, at: token.start) : unexpected(token, expected: "an expression")
         }
-        return ParsedProgram(outputs: outputs)
+        let warnings = unusedBindings.sorted { $0.value < $1.value }.map { name, offset in
+          error(.unusedBinding(name), at: offset)
+        }
+        return ParsedProgram(outputs: outputs, warnings: warnings)
       default:
         break
       }
@@ -29,10 +32,12 @@ extension Parser {
       switch lexer.text(keyword) {
       case "var":
         lexer = probe
+        declaresVariables = true
         try declarations(first: name)
       case "let":
         lexer = probe
         try bind(name)
+        unusedBindings[lexer.text(name)] = name.start
       case "out":
         lexer = probe
         let expr = try bind(name)

@@ -4,7 +4,9 @@
 /// A name resolves to, in order: a `let` or `out` binding; a declared
 /// variable (`var` or the `declarations` argument) with its shape; a variable
 /// already in the builder, with its shape; otherwise a new scalar variable
-/// (so `x*y` needs no declarations).
+/// (so `x*y` needs no declarations) — unless the program has declared its
+/// variables with `var`: then an undeclared name is an error (a misspelling,
+/// with the closest known name suggested).
 struct Parser {
   var lexer: Lexer
   let builder: GraphBuilder
@@ -12,6 +14,10 @@ struct Parser {
   var shapes: [String: Shape]
   /// Bindings and the variables used so far, by name.
   var names: [String: Operand] = [:]
+  /// Whether a `var` statement was read: new names must then be declared.
+  var declaresVariables = false
+  /// `let` bindings not used yet, with where they were bound.
+  var unusedBindings: [String: Int] = [:]
 
   init(_ source: String, declarations: [String: Shape], builder: GraphBuilder) {
     lexer = Lexer(source)
@@ -34,9 +40,16 @@ struct Parser {
   /// The operand a name stands for; `next` is the token after it (a function
   /// name must be followed by `(`).
   mutating func resolve(_ name: String, at offset: Int, next: Token) throws(ParseError) -> Operand {
-    if let known = names[name] { return known }
+    if let known = names[name] {
+      unusedBindings[name] = nil
+      return known
+    }
     if Function(named: name) != nil {
       throw unexpected(next, expected: "'(' after function '\(name)'")
+    }
+    if declaresVariables && shapes[name] == nil && builder.variables[name] == nil {
+      let known = Array(names.keys) + Array(shapes.keys)
+      throw error(.undeclaredName(name, suggestion: closest(to: name, in: known)), at: offset)
     }
     let shape = shapes[name] ?? builder.variables[name] ?? []
     do {
