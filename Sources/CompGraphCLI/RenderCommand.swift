@@ -61,11 +61,14 @@ struct RenderCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
   var output: String?
 
-  /// `--format`, else `-o`'s extension, else svg.
-  var resolvedFormat: Format {
+  /// `--format`, else `-o`'s extension (`nil` for one that names no
+  /// format), else svg.
+  var resolvedFormat: Format? {
     if let format { return format }
-    let ext = output.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? ""
-    return Format(rawValue: ext == "gv" ? "dot" : ext == "txt" ? "text" : ext) ?? .svg
+    guard let output else { return .svg }
+    let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+    if ext.isEmpty { return .svg }
+    return Format(rawValue: ext == "gv" ? "dot" : ext == "txt" ? "text" : ext)
   }
 
   func validate() throws {
@@ -73,7 +76,12 @@ struct RenderCommand: ParsableCommand {
     try validateOrder(order)
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
-    let format = resolvedFormat
+    guard let format = resolvedFormat else {
+      let ext = URL(fileURLWithPath: output ?? "").pathExtension
+      throw ValidationError(
+        "-o \(output ?? ""): '.\(ext)' is not a format compgraph writes; use one of "
+          + ".svg, .png, .pdf, .dot (or .gv), .txt, or give --format.")
+    }
     if format != .dot && format != .text && !GraphvizRenderer.layouts.contains(layout) {
       throw ValidationError(
         "unknown layout '\(layout)'; use one of: \(GraphvizRenderer.layouts.joined(separator: ", "))."
@@ -97,7 +105,7 @@ struct RenderCommand: ParsableCommand {
 
   /// The rendered bytes in the chosen format.
   func picture() throws -> Data {
-    let format = resolvedFormat
+    let format = resolvedFormat ?? .svg
     let drawing = try derivativeGraph()
     if format == .text {
       return Data((drawing.graph.listing + "# \(drawing.graph.sizeSummary)\n").utf8)

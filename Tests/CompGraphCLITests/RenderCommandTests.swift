@@ -20,6 +20,7 @@ import Testing
               n1 -> n2
               out0 [fontcolor="#a02c2c", label="f", shape="plaintext"]
               n2 -> out0 [arrowhead="none", style="dashed"]
+              { rank = "same"; n2; out0 }
             }
 
             """, stderr: ""))
@@ -120,5 +121,22 @@ import Testing
           stderr:
             "compgraph: error: cannot differentiate with respect to 'z': the expression has no "
             + "variable of that name (its variables are 'x', 'y')\n"))
+  }
+}
+
+/// `-o` names the format by its extension.
+@Suite struct OutputExtensionTests {
+  @Test func unknownExtensionIsAnErrorListingTheFormats() throws {
+    let directory = try temporaryDirectory()
+    let jpg = directory.appendingPathComponent("picture.jpg").path
+    let run = try compgraph("render", "x", "-o", jpg)
+    #expect(run.status == 2)
+    #expect(
+      run.stderr.contains(
+        "'.jpg' is not a format compgraph writes; use one of .svg, .png, .pdf, .dot (or .gv), .txt, or give --format."
+      ))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    #expect(try compgraph("render", "x", "-o", jpg, "--format", "svg").status == 0)
+    #expect(try String(contentsOfFile: jpg, encoding: .utf8).contains("<svg"))
   }
 }

@@ -36,6 +36,7 @@ import Testing
           n3 -> n4
           out0 [fontcolor="#a02c2c", label="loss", shape="plaintext"]
           n4 -> out0 [arrowhead="none", style="dashed"]
+          { rank = "same"; n4; out0 }
         }
 
         """)
@@ -59,8 +60,10 @@ import Testing
           n4 -> n5
           out0 [fontcolor="#a02c2c", label="f", shape="plaintext"]
           n3 -> out0 [arrowhead="none", style="dashed"]
+          { rank = "same"; n3; out0 }
           out1 [fontcolor="#a02c2c", label="∂f/∂p", shape="plaintext"]
           n5 -> out1 [arrowhead="none", style="dashed"]
+          { rank = "same"; n5; out1 }
           legend [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4"><tr><td><b>derivative order</b></td></tr><tr><td bgcolor="#ffffff">original</td></tr><tr><td bgcolor="#fbd9b5">∂ (order 1)</td></tr></table>>, shape="plain"]
         }
 
@@ -87,8 +90,10 @@ import Testing
           n4 -> n5
           out0 [fontcolor="#a02c2c", label="f", shape="plaintext"]
           n3 -> out0 [arrowhead="none", style="dashed"]
+          { rank = "same"; n3; out0 }
           out1 [fontcolor="#a02c2c", label="∂f/∂p", shape="plaintext"]
           n5 -> out1 [arrowhead="none", style="dashed"]
+          { rank = "same"; n5; out1 }
         }
 
         """)

@@ -8,7 +8,7 @@ import Foundation
 /// - Variables are blue rounded boxes, constants grey boxes, operations
 ///   ellipses (circles for short symbols) labelled with `Op.info.symbol`
 ///   (`+`, `×`, `√`, `exp`, `einsum ij,jk→ik`); a tensor node shows its shape.
-///   Numbers are drawn with four significant digits.
+///   Numbers are drawn with four significant digits, integers exactly.
 /// - With `foldsScalarConstants`, a scalar constant used only by `+`/`×`
 ///   nodes is written into their labels (`× 3`) instead of drawn as a node.
 /// - Operand order is drawn where it matters: einsum edges carry their
@@ -16,8 +16,10 @@ import Foundation
 ///   position.
 /// - Given `outputOrders`, operation nodes are filled by derivative order
 ///   (see `Graph.derivativeOrders`) and a legend names the colours.
-/// - Each output gets a name tag (`f`, `∂f/∂p`); `values` / `adjoints` turn a
-///   node into a `label | value | adjoint` record, as micrograd draws them.
+/// - Each output gets a name tag (`f`, `∂f/∂p`) beside it (same rank), and a
+///   thick outline; `values` / `adjoints` turn a node into a
+///   `label | value | adjoint` record, as micrograd draws them.
+/// - A tensor constant is labelled by its content (`ones 2x2`, `[1, 2]`).
 public struct DOTEncoder: Sendable {
   /// Graphviz's `rankdir`: the direction data flows in.
   public enum RankDirection: String, CaseIterable, Sendable {
@@ -92,6 +94,7 @@ public struct DOTEncoder: Sendable {
       out +=
         "  n\(output.rawValue) -> out\(k) "
         + DOTSyntax.attributeList(["arrowhead": "\"none\"", "style": "\"dashed\""]) + "\n"
+      out += "  { rank = \"same\"; n\(output.rawValue); out\(k) }\n"
     }
     let presentOrders = Set(graph.ids.lazy.filter { !graph.op($0).isLeaf }.map { orders[$0.index] })
     if presentOrders.contains(where: { $0 > 0 }) {
@@ -131,7 +134,7 @@ public struct DOTEncoder: Sendable {
       attributes = ["color": "\"#2f6497\"", "fillcolor": "\"#dbe9f6\"", "shape": "\"box\""]
       attributes["style"] = "\"rounded,filled\""
     case .constant(let value):
-      lines = [value.isScalar ? Self.short(value.scalars[0]) : op.info.symbol]
+      lines = Self.constantLabel(value)
       attributes = ["color": "\"#8a8a8a\"", "fillcolor": "\"#eeeeee\"", "shape": "\"box\""]
       attributes["style"] = "\"filled\""
     default:
@@ -149,13 +152,14 @@ public struct DOTEncoder: Sendable {
       attributes["fillcolor"] = DOTSyntax.quoted(Self.orderColor(order))
       attributes["style"] = "\"filled\""
     }
-    if graph.outputs.contains(id) { attributes["penwidth"] = "\"2\"" }
+    let isOutput = graph.outputs.contains(id)
+    if isOutput { attributes["penwidth"] = "\"2\"" }
     let value = options.values[id]
     let adjoint = options.adjoints[id]
     if value != nil || adjoint != nil {
       return [
         "label": Self.recordLabel(
-          lines, fill: attributes["fillcolor"], value: value, adjoint: adjoint),
+          lines, fill: attributes["fillcolor"], value: value, adjoint: adjoint, bold: isOutput),
         "shape": "\"plain\"",
       ]
     }
@@ -163,24 +167,47 @@ public struct DOTEncoder: Sendable {
     return attributes
   }
 
-  /// `label | value v | adjoint a` as an HTML-like table.
+  /// `label | value v | adjoint a` as an HTML-like table; an output's
+  /// (`bold`) has a thick outline, as its plain node has.
   private static func recordLabel(
-    _ lines: [String], fill: String?, value: Tensor?, adjoint: Tensor?
+    _ lines: [String], fill: String?, value: Tensor?, adjoint: Tensor?, bold: Bool
   ) -> String {
     let head = lines.map(DOTSyntax.htmlEscaped).joined(separator: "<br/>")
     var cells = ["<td\(fill.map { " bgcolor=\($0)" } ?? "")>\(head)</td>"]
     if let value { cells.append("<td>value \(DOTSyntax.htmlEscaped(summary(value)))</td>") }
     if let adjoint { cells.append("<td>adjoint \(DOTSyntax.htmlEscaped(summary(adjoint)))</td>") }
-    return "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\"><tr>"
+    return
+      "<<table border=\"\(bold ? 2 : 0)\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\"><tr>"
       + cells.joined() + "</tr></table>>"
   }
 
-  /// Four significant digits (`0.3333`, `2`, `1e+06`): numbers in a
-  /// picture are read, not parsed.
-  static func short(_ x: Double) -> String { String(format: "%.4g", x) }
+  /// Four significant digits (`0.3333`, `1.5e-07`), integers exactly
+  /// (`479001600`): numbers in a picture are read, not parsed.
+  static func short(_ x: Double) -> String {
+    x == x.rounded() && Swift.abs(x) < 1e15 ? formatNumber(x) : String(format: "%.4g", x)
+  }
+
+  /// A constant by its content: a scalar's value; a small tensor's values
+  /// (`[1, 2, 3]`); a filled tensor as `ones 2x2`, `zeros 3` or `0.5 · ones 2x2`;
+  /// any other as `constant 2x3`.
+  static func constantLabel(_ value: Tensor) -> [String] {
+    if value.isScalar { return [short(value.scalars[0])] }
+    let shape = value.shape.shapeDescription
+    if value.scalars.count <= 4 {
+      return [summary(value), shape]
+    }
+    guard let first = value.scalars.first, value.scalars.allSatisfy({ $0 == first }) else {
+      return ["constant \(shape)"]
+    }
+    switch first {
+    case 0: return ["zeros \(shape)"]
+    case 1: return ["ones \(shape)"]
+    default: return ["\(short(first)) · ones \(shape)"]
+    }
+  }
 
   /// A value in four significant digits; a tensor shows its first elements.
-  private static func summary(_ tensor: Tensor) -> String {
+  static func summary(_ tensor: Tensor) -> String {
     if tensor.isScalar { return short(tensor.scalars[0]) }
     let head = tensor.scalars.prefix(4).map(short).joined(separator: ", ")
     return "[\(head)\(tensor.scalars.count > 4 ? ", …" : "")]"

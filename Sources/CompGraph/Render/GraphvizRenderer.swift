@@ -47,7 +47,8 @@ public struct GraphvizRenderer: Sendable {
     layout == "sfdp" ? 20_000 : 1_000
   }
 
-  /// The layout engines this Graphviz installation provides.
+  /// The layout engines this Graphviz installation provides that draw an
+  /// expression graph (nodes and their edges).
   public static var layouts: [String] {
     graphvizSession.withLock { session in session.open().layouts }
   }
@@ -105,9 +106,17 @@ private struct GraphvizSession {
     }
     let created = gvContext()!
     context = created
-    layoutNames = Self.pluginNames(created, kind: "layout")
+    layoutNames = Self.pluginNames(created, kind: "layout").filter {
+      !Self.unusableLayouts.contains($0)
+    }
     return (created, layoutNames)
   }
+
+  /// Engines that draw nothing useful for an expression graph: `nop` and
+  /// `nop2` expect positions already in the input, `patchwork` draws
+  /// clusters as a treemap and `osage` packs them as boxes, both without
+  /// edges.
+  private static let unusableLayouts: Set = ["nop", "nop1", "nop2", "patchwork", "osage"]
 
   /// `gvPluginList` names, without the `:library` suffixes, sorted and unique.
   private static func pluginNames(_ context: OpaquePointer, kind: String) -> [String] {

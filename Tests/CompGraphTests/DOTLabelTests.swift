@@ -1,0 +1,55 @@
+import Testing
+
+@testable import CompGraph
+
+/// What a picture says about constants and outputs.
+@Suite struct DOTLabelTests {
+  @Test func integerConstantsAreExactAndOthersShort() {
+    #expect(DOTEncoder.short(479_001_600) == "479001600")
+    #expect(DOTEncoder.short(-3) == "-3")
+    #expect(DOTEncoder.short(1.0 / 3) == "0.3333")
+    #expect(DOTEncoder.short(1.5e-7) == "1.5e-07")
+  }
+
+  @Test func tensorConstantsAreLabelledByContent() {
+    #expect(
+      DOTEncoder.constantLabel(Tensor(shape: [2, 2], scalars: [1, 1, 1, 1])) == [
+        "[1, 1, 1, 1]", "2x2",
+      ])
+    #expect(DOTEncoder.constantLabel(Tensor(repeating: 1, shape: [3, 2])) == ["ones 3x2"])
+    #expect(DOTEncoder.constantLabel(Tensor(repeating: 0, shape: [5])) == ["zeros 5"])
+    #expect(DOTEncoder.constantLabel(Tensor(repeating: 0.5, shape: [5])) == ["0.5 · ones 5"])
+    #expect(
+      DOTEncoder.constantLabel(Tensor(shape: [5], scalars: [1, 2, 3, 4, 5])) == ["constant 5"])
+  }
+
+  @Test func aTensorConstantInAGraphShowsItsContent() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("A", [3, 2])
+    let graph = try (a * g.constant(Tensor(repeating: 1, shape: [3, 2]))).sum().graph()
+    let dot = try DOTEncoder().encode(graph)
+    #expect(dot.contains("label=\"ones 3x2\""))
+    #expect(!dot.contains("const"))
+  }
+
+  @Test func outputsKeepTheirOutlineWithValuesAndSitBesideTheirTag() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    let graph = try exp(x).graph(names: ["f"])
+    let f = graph.outputs[0]
+    let options = DOTEncoder.Options(values: [f: Tensor(1), NodeID(0): Tensor(0)])
+    let dot = try DOTEncoder(options: options).encode(graph)
+    #expect(dot.contains("n\(f.rawValue) [label=<<table border=\"2\""))
+    #expect(dot.contains("n0 [label=<<table border=\"0\""))
+    #expect(dot.contains("{ rank = \"same\"; n\(f.rawValue); out0 }"))
+  }
+
+  @Test func layoutsThatDrawNoEdgesAreNotOffered() {
+    for useless in ["nop", "nop2", "patchwork", "osage"] {
+      #expect(!GraphvizRenderer.layouts.contains(useless))
+      #expect(throws: RenderError.self) {
+        try GraphvizRenderer(layout: useless).render(dot: "digraph { a -> b }", format: .svg)
+      }
+    }
+  }
+}
