@@ -53,3 +53,26 @@ import Testing
     }
   }
 }
+
+/// Every derivative order has its own fill.
+@Suite struct OrderColourTests {
+  @Test func everyOrderHasItsOwnColour() {
+    let colours = (0...40).map(DOTEncoder.orderColor)
+    #expect(Set(colours).count == colours.count)
+    #expect(colours.allSatisfy { $0.count == 7 && $0.hasPrefix("#") })
+    #expect(DOTEncoder.orderColor(6) != DOTEncoder.orderColor(1))
+  }
+
+  @Test func theLegendOfOrderSixShowsSixDifferentSwatches() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    let tower = try CompGraph.derivatives(of: tanh(x), wrt: x, upTo: 6)
+    let graph = try tower[0].graph(with: Array(tower.dropFirst()))
+    let options = DOTEncoder.Options(outputOrders: Array(0...6))
+    let dot = try DOTEncoder(options: options).encode(graph)
+    let legend = try #require(dot.split(separator: "\n").first { $0.contains("legend") })
+    let swatches = legend.components(separatedBy: "bgcolor=\"").dropFirst().map { $0.prefix(7) }
+    #expect(swatches.count == 7)
+    #expect(Set(swatches).count == 7)
+  }
+}

@@ -229,11 +229,32 @@ public struct DOTEncoder: Sendable {
 
   // MARK: Style
 
-  /// Fill of operation nodes by derivative order: white for the original
-  /// graph, then orange, green, purple, pink, cyan (repeating).
+  /// Fill of operation nodes by derivative order, a different colour for
+  /// every order: white for the original graph, then twelve pastels
+  /// (orange, green, purple, pink, cyan, yellow, …); beyond them the hue
+  /// turns by the golden angle (137.5°) per order, which never returns to
+  /// a hue it has used.
   static func orderColor(_ order: Int) -> String {
-    let derivatives = ["#fbd9b5", "#cdebc5", "#ddd0ef", "#f6c9d3", "#c8e6ef"]
-    return order == 0 ? "#ffffff" : derivatives[(order - 1) % derivatives.count]
+    let derivatives = [
+      "#fbd9b5", "#cdebc5", "#ddd0ef", "#f6c9d3", "#c8e6ef", "#f3ecb0", "#b9d3f3", "#e8c5a4",
+      "#c5e8e0", "#f0c0f0", "#d6e0a8", "#d0d0d0",
+    ]
+    if order == 0 { return "#ffffff" }
+    if order <= derivatives.count { return derivatives[order - 1] }
+    return pastel(hue: (Double(order) * 137.508).truncatingRemainder(dividingBy: 360))
+  }
+
+  /// A light colour of `hue` (degrees): HSL with saturation 0.6 and
+  /// lightness 0.85, as `#rrggbb`.
+  private static func pastel(hue: Double) -> String {
+    let (s, l) = (0.6, 0.85)
+    let chroma = (1 - Swift.abs(2 * l - 1)) * s
+    let channel = { (n: Double) -> Int in
+      let k = (n + hue / 30).truncatingRemainder(dividingBy: 12)
+      let value = l - chroma / 2 * Swift.max(-1, Swift.min(k - 3, 9 - k, 1))
+      return Int((value * 255).rounded())
+    }
+    return String(format: "#%02x%02x%02x", channel(0), channel(8), channel(4))
   }
 
   /// `original`, `∂ (order 1)`, `∂² (order 2)`, …
