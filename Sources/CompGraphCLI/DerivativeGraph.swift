@@ -30,6 +30,14 @@ extension Graph {
       }
       return id
     }
+    if !variables.isEmpty,
+      let (name, output) = zip(outputNames, outputs).first(where: { !shape($0.1).isEmpty })
+    {
+      throw UserError(
+        "cannot differentiate '\(name)': it has shape \(shape(output).shapeDescription), and "
+          + "derivatives here need a scalar output; take sum() of it, or evaluate its Jacobian "
+          + "at a point with 'compgraph eval --jacobian'")
+    }
     var outputs: [NodeID] = [], names: [String] = [], orders: [Int] = []
     for (name, output) in zip(outputNames, self.outputs) {
       outputs.append(output)

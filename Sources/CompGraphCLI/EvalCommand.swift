@@ -13,7 +13,9 @@ struct EvalCommand: ParsableCommand {
       (--at A=@a.json holding a nested array, --at A=@a.csv holding one row a line).
 
       Derivatives are taken with respect to the variables in the order they first appear in the \
-      expression. --derivative x,y,x is the third derivative ∂³f/∂x∂y∂x; repeat it for more.
+      expression. --derivative x,y,x is the third derivative ∂³f/∂x∂y∂x; repeat it for more. \
+      --hessian with tensor variables is over their elements, flattened and labelled A[0,1]. \
+      --jacobian takes every output, of any shape: ∂f/∂A has the shape of f followed by that of A.
 
       Example:
         compgraph eval "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --at p=2 --at q=3 \\
@@ -33,8 +35,11 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Also print the gradient ∂f/∂x for every variable x.")
   var grad = false
 
-  @Flag(help: "Also print the Hessian ∂²f/∂x∂y (scalar variables).")
+  @Flag(help: "Also print the Hessian ∂²f/∂x∂y (tensor variables by element, e.g. A[0,1]).")
   var hessian = false
+
+  @Flag(help: "Also print the Jacobian ∂f/∂x of every output f (any shape) for every variable x.")
+  var jacobian = false
 
   @Option(
     name: .customLong("derivative"),
@@ -42,7 +47,10 @@ struct EvalCommand: ParsableCommand {
       "Also print a mixed partial, e.g. x,y,x for ∂³f/∂x∂y∂x (repeatable).", valueName: "vars"))
   var derivatives: [VariableList] = []
 
-  @Flag(help: "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\"}.")
+  @Flag(
+    help:
+      "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\", \"jacobian\"}."
+  )
   var json = false
 
   func validate() throws {
@@ -69,9 +77,15 @@ struct EvalCommand: ParsableCommand {
     let wantsDerivatives = grad || hessian || !derivatives.isEmpty
     if wantsDerivatives && graph.outputs.count > 1 {
       throw UserError(
-        "derivatives need a single output, but the program has \(graph.outputs.count) ("
-          + graph.outputNames.joined(separator: ", ")
-          + "); keep one 'out' or evaluate them separately")
+        "--grad, --hessian and --derivative need a single output, but the program has "
+          + "\(graph.outputs.count) (" + graph.outputNames.joined(separator: ", ")
+          + "); keep one 'out', or use --jacobian, which takes every output")
+    }
+    if wantsDerivatives, !graph.shape(graph.outputs[0]).isEmpty {
+      throw UserError(
+        "--grad, --hessian and --derivative need a scalar output, but '\(graph.outputNames[0])' has "
+          + "shape \(graph.shape(graph.outputs[0]).shapeDescription); use --jacobian for the "
+          + "derivatives of every element, or take sum() of it")
     }
     let builder = GraphBuilder(graph)
     let f = graph.outputs[0]
@@ -81,26 +95,29 @@ struct EvalCommand: ParsableCommand {
     var gradientIDs: [NodeID] = []
     if grad || hessian { gradientIDs = try builder.gradient(of: f, wrt: ids) }
     if grad { outputs += gradientIDs }
-    if hessian {
-      if let tensor = variables.first(where: { !$0.shape.isEmpty }) {
-        throw UserError(
-          "--hessian needs scalar variables, but '\(tensor.name)' has shape \(tensor.shape.shapeDescription); "
-            + "use --derivative for chosen second partials")
-      }
-      for g in gradientIDs { outputs += try builder.gradient(of: g, wrt: ids) }
-    }
+    let hessianNodes = try hessian ? JacobianNodes(of: gradientIDs, wrt: ids, in: builder) : nil
+    outputs += hessianNodes?.nodes ?? []
     for list in derivatives {
       var node = f
-      for name in list.names {
+      for (k, name) in list.names.enumerated() {
         guard let x = builder.existingVariable(name) else {
           throw UserError(
             "--derivative \(list.names.joined(separator: ",")): the expression has no variable '\(name)'"
           )
         }
+        guard builder.shape(node).isEmpty else {
+          let partial = derivativeName(of: graph.outputNames[0], wrt: Array(list.names.prefix(k)))
+          throw UserError(
+            "--derivative \(list.names.joined(separator: ",")): \(partial) has shape "
+              + "\(builder.shape(node).shapeDescription), so it cannot be differentiated again; "
+              + "--hessian gives every second derivative by tensor element")
+        }
         node = try builder.gradient(of: node, wrt: [x])[0]
       }
       outputs.append(node)
     }
+    let jacobianNodes = try jacobian ? JacobianNodes(of: graph.outputs, wrt: ids, in: builder) : nil
+    outputs += jacobianNodes?.nodes ?? []
     var results = try builder.graph(outputs: outputs).evaluate(point)[...]
     var report = EvalReport(outputNames: graph.outputNames, variables: variables.map(\.name))
     report.values = Array(results.prefix(graph.outputs.count))
@@ -109,13 +126,21 @@ struct EvalCommand: ParsableCommand {
       report.gradient = Array(results.prefix(variables.count))
       results = results.dropFirst(variables.count)
     }
-    if hessian {
-      report.hessian = variables.indices.map { i in
-        Array(results[(results.startIndex + i * variables.count)...].prefix(variables.count))
+    if let hessianNodes {
+      let count = hessianNodes.nodes.count
+      report.hessian = hessianNodes.matrix(hessianNodes.blocks(from: results.prefix(count))).map {
+        $0.map(Tensor.init)
       }
-      results = results.dropFirst(variables.count * variables.count)
+      report.elements = zip(variables, hessianNodes.variableShapes).flatMap {
+        elementLabels($0.name, shape: $1)
+      }
+      results = results.dropFirst(count)
     }
     report.derivatives = zip(derivatives.map(\.names), results).map { ($0, $1) }
+    results = results.dropFirst(derivatives.count)
+    if let jacobianNodes {
+      report.jacobian = jacobianNodes.blocks(from: results)
+    }
     return report
   }
 }
@@ -126,8 +151,12 @@ struct EvalReport {
   let variables: [String]
   var values: [Tensor] = []
   var gradient: [Tensor]?
+  /// Over `elements`: the variables' names, or their elements' (`A[0,1]`).
   var hessian: [[Tensor]]?
+  var elements: [String] = []
   var derivatives: [(variables: [String], value: Tensor)] = []
+  /// `jacobian[o][v]`: ∂(output o)/∂(variable v).
+  var jacobian: [[Tensor]]?
 
   /// `f = 6.366823753476197`, `∂f/∂p = …`, `∂²f/∂p∂q = …`, `∂³f/∂p³ = …`.
   var lines: [String] {
@@ -137,16 +166,22 @@ struct EvalReport {
       lines += zip(variables, gradient).map { "\(derivativeName(of: f, wrt: [$0])) = \($1)" }
     }
     if let hessian {
-      for (x, row) in zip(variables, hessian) {
-        lines += zip(variables, row).map { "\(derivativeName(of: f, wrt: [x, $0])) = \($1)" }
+      for (x, row) in zip(elements, hessian) {
+        lines += zip(elements, row).map { "\(derivativeName(of: f, wrt: [x, $0])) = \($1)" }
       }
     }
     lines += derivatives.map { "\(derivativeName(of: f, wrt: $0.variables)) = \($0.value)" }
+    if let jacobian {
+      for (output, row) in zip(outputNames, jacobian) {
+        lines += zip(variables, row).map { "\(derivativeName(of: output, wrt: [$0])) = \($1)" }
+      }
+    }
     return lines
   }
 
   /// `{"value": V, "gradient": {"p": G}, "hessian": {"p": {"p": H}}, "derivatives": {"p,p": D}}`
-  /// for one output; several outputs give `{"value": {"t": V, "s": W}}`.
+  /// for one output; several outputs give `{"value": {"t": V, "s": W}}`;
+  /// `--jacobian` adds `"jacobian": {"t": {"p": J}}`.
   var json: String {
     var members: [(key: String, value: String)] = []
     if values.count == 1 {
@@ -163,10 +198,16 @@ struct EvalReport {
         ))
     }
     if let hessian {
-      let rows = zip(variables, hessian).map { x, row in
-        (x, JSONText.object(zip(variables, row.map(JSONText.tensor)).map { ($0, $1) }))
+      let rows = zip(elements, hessian).map { x, row in
+        (x, JSONText.object(zip(elements, row.map(JSONText.tensor)).map { ($0, $1) }))
       }
       members.append(("hessian", JSONText.object(rows)))
+    }
+    if let jacobian {
+      let rows = zip(outputNames, jacobian).map { output, row in
+        (output, JSONText.object(zip(variables, row.map(JSONText.tensor)).map { ($0, $1) }))
+      }
+      members.append(("jacobian", JSONText.object(rows)))
     }
     if !derivatives.isEmpty {
       let entries = derivatives.map {

@@ -100,12 +100,5 @@ import Testing
           status: 1, stdout: "",
           stderr: "compgraph: error: --at A: variable 'A' has shape 2x2 but the value has shape 3; "
             + "declare it with --var A=3 or give 4 value(s)\n"))
-    #expect(
-      try compgraph("eval", "sum(A)", "--at", "A=[[1,2],[3,4]]", "--hessian")
-        == Run(
-          status: 1, stdout: "",
-          stderr:
-            "compgraph: error: --hessian needs scalar variables, but 'A' has shape 2x2; use --derivative for chosen second partials\n"
-        ))
   }
 }

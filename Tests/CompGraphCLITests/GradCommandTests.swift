@@ -32,7 +32,9 @@ import Testing
         == Run(
           status: 1, stdout: "",
           stderr:
-            "compgraph: error: gradient needs a scalar output, but it has shape 2; take sum() of it first\n"
+            "compgraph: error: cannot differentiate 'f': it has shape 2, and derivatives here need a "
+            + "scalar output; take sum() of it, or evaluate its Jacobian at a point with "
+            + "'compgraph eval --jacobian'\n"
         ))
     #expect(try compgraph("grad", "x").status == 2)
     #expect(try compgraph("grad", "x", "--wrt", "x,x").status == 2)
