@@ -5,7 +5,8 @@ import Foundation
 /// `compgraph`: draw, differentiate, evaluate, simplify and print expressions.
 ///
 /// Exit codes: 0 success, 1 a user error in the input (the message is on
-/// standard error), 2 a usage error (bad flags or arguments).
+/// standard error) or a risky spot found by `check`, 2 a usage error (bad
+/// flags or arguments).
 @main
 struct CompGraphCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -18,8 +19,7 @@ struct CompGraphCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
-      PrintCommand.self,
-      GalleryCommand.self,
+      CheckCommand.self, PrintCommand.self, GalleryCommand.self,
     ]
   )
 
@@ -32,6 +32,8 @@ struct CompGraphCommand: ParsableCommand {
     } catch let error as UserError {
       FileHandle.standardError.write(Data((error.description + "\n").utf8))
       Foundation.exit(1)
+    } catch let code as ExitCode {
+      Foundation.exit(code.rawValue)
     } catch {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)

@@ -33,8 +33,10 @@ struct GradCommand: ParsableCommand {
   }
 
   func run() throws {
-    let drawing = try input.parse().graph().derivatives(
-      wrt: wrt.names, order: order, simplifying: true)
+    let expression = try input.parse().graph()
+    let drawing = try userFacing {
+      try expression.derivatives(wrt: wrt.names, order: order, simplifying: true)
+    }
     let graph = simplified(drawing.graph)
     let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
     let names = zip(graph.outputNames, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)

@@ -129,8 +129,10 @@ struct RenderCommand: ParsableCommand {
     let values = try resolveBindings(bindings, declared: input.declarations)
     var drawing = try DerivativeGraph(
       graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
-    drawing = try drawing.graph.derivatives(
-      wrt: gradient?.names ?? [], order: order, simplifying: simplify)
+    drawing = try userFacing { [drawing] in
+      try drawing.graph.derivatives(
+        wrt: gradient?.names ?? [], order: order, simplifying: simplify)
+    }
     if simplify { drawing.graph = simplified(drawing.graph) }
     return drawing
   }

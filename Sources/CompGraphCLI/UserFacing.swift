@@ -45,3 +45,10 @@ func isIdentifier(_ text: String) -> Bool {
     $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
   }
 }
+
+/// Checks `--order` for `grad` and `render`.
+func validateOrder(_ order: Int) throws {
+  guard (1...Graph.maxOrder).contains(order) else {
+    throw ValidationError("--order must be between 1 and \(Graph.maxOrder).")
+  }
+}

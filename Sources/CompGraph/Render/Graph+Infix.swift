@@ -20,6 +20,13 @@ extension Graph {
     InfixPrinter(self, names: [:]).text(of: id)
   }
 
+  /// The expressions of `ids`, each cut to its first `limit` characters
+  /// and `…` when longer (so a node with much sharing prints quickly).
+  public func infix(of ids: [NodeID], limit: Int) -> [String] {
+    let printer = InfixPrinter(self, names: [:])
+    return ids.map { printer.text(of: $0, limit: limit) }
+  }
+
   /// The outputs as `name = expression` lines, preceded by `let tK = …`
   /// lines for shared subexpressions, so the text stays linear in the size
   /// of the graph:
@@ -134,8 +141,8 @@ private struct InfixPrinter {
   }
 
   /// The text of `id`; `expandingName` prints a named node's definition
-  /// instead of its name.
-  func text(of id: NodeID, expandingName: Bool = false) -> String {
+  /// instead of its name; text past `limit` characters is cut to `…`.
+  func text(of id: NodeID, expandingName: Bool = false, limit: Int = .max) -> String {
     var out = ""
     var stack: [Piece] = []
     if expandingName {
@@ -144,6 +151,7 @@ private struct InfixPrinter {
       stack.append(.node(id, .free))
     }
     while let piece = stack.popLast() {
+      if out.utf8.count > limit { return String(out.prefix(limit)) + "…" }
       switch piece {
       case .text(let text): out += text
       case .node(let node, let slot):

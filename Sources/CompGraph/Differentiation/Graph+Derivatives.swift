@@ -1,11 +1,13 @@
-import ArgumentParser
-import CompGraph
-
 /// A graph together with the derivative order of each of its outputs.
-struct DerivativeGraph {
-  var graph: Graph
+public struct DerivativeGraph: Sendable {
+  public var graph: Graph
   /// `0` for `f`, `1` for `∂f/∂p`, `2` for `∂²f/∂p∂q`, …
-  var outputOrders: [Int]
+  public var outputOrders: [Int]
+
+  public init(graph: Graph, outputOrders: [Int]) {
+    self.graph = graph
+    self.outputOrders = outputOrders
+  }
 }
 
 extension Graph {
@@ -15,16 +17,15 @@ extension Graph {
   /// `∂²f/∂q∂p` is not repeated), named with `derivativeName`.  Each order
   /// is the gradient of the order below, built in one arena; with
   /// `simplifying`, each order is simplified before the next is taken, so
-  /// high orders stay small.
-  static let maxOrder = 12
-
-  func derivatives(wrt variables: [String], order: Int, simplifying: Bool) throws -> DerivativeGraph
+  /// high orders stay small.  Order 0 gives the outputs alone.
+  public func derivatives(wrt variables: [String], order: Int, simplifying: Bool) throws
+    -> DerivativeGraph
   {
     let builder = GraphBuilder(self)
     let handles = try variables.map { name -> NodeID in
       guard let id = builder.existingVariable(name) else {
         let known = self.variables.map { "'\($0.name)'" }.joined(separator: ", ")
-        throw UserError(
+        throw GraphError.unsupported(
           "cannot differentiate with respect to '\(name)': the expression has no variable of that name"
             + (known.isEmpty ? "" : " (its variables are \(known))"))
       }
@@ -45,13 +46,11 @@ extension Graph {
       orders.append(0)
       // (variable indices, non-decreasing; node)
       var level: [(path: [Int], node: NodeID)] = [([], output)]
-      for k in 1...max(order, 1) where !variables.isEmpty {
+      for k in stride(from: 1, through: order, by: 1) where !variables.isEmpty {
         var next: [(path: [Int], node: NodeID)] = []
         for (path, node) in level {
           let start = path.last ?? 0
-          let grads = try userFacing {
-            try builder.gradient(of: node, wrt: Array(handles[start...]))
-          }
+          let grads = try builder.gradient(of: node, wrt: Array(handles[start...]))
           for (offset, gradient) in grads.enumerated() {
             let newPath = path + [start + offset]
             next.append((newPath, gradient))
@@ -74,11 +73,7 @@ extension Graph {
     return DerivativeGraph(
       graph: builder.graph(outputs: outputs, names: names), outputOrders: orders)
   }
-}
 
-/// Checks `--order` for `grad` and `render`.
-func validateOrder(_ order: Int) throws {
-  guard (1...Graph.maxOrder).contains(order) else {
-    throw ValidationError("--order must be between 1 and \(Graph.maxOrder).")
-  }
+  /// The highest derivative order the command line builds.
+  public static let maxOrder = 12
 }
