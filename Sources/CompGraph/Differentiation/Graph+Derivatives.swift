@@ -34,7 +34,7 @@ extension Graph {
     if !variables.isEmpty,
       let (name, output) = zip(outputNames, outputs).first(where: { !shape($0.1).isEmpty })
     {
-      throw UserError(
+      throw GraphError.unsupported(
         "cannot differentiate '\(name)': it has shape \(shape(output).shapeDescription), and "
           + "derivatives here need a scalar output; take sum() of it, or evaluate its Jacobian "
           + "at a point with 'compgraph eval --jacobian'")
