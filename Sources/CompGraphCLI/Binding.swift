@@ -109,8 +109,7 @@ func tensors(
 }
 
 /// A number, a flat comma-separated list (shape `nil`), or a nested array
-/// `[[1, 2], [3, 4]]` (its shape).  One pass with a depth counter: no
-/// recursion, so any nesting is safe.
+/// `[[1, 2], [3, 4]]` (its shape).
 func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
   let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
   guard text.hasPrefix("[") else {
@@ -120,54 +119,7 @@ func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
     guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
     return (nil, values.compactMap { $0 })
   }
-  var extents: [Int?] = []  // per axis, once the first row of that axis closes
-  var counts: [Int] = []  // items so far at each open depth
-  var rank: Int?  // the depth at which numbers sit
-  var values: [Double] = []
-  var closedTop = false
-  var expectsItem = true  // after "[" or ","
-  var index = text.startIndex
-  while index < text.endIndex {
-    let character = text[index]
-    if character.isWhitespace {
-      index = text.index(after: index)
-      continue
-    }
-    guard !closedTop else { return nil }
-    switch character {
-    case "[":
-      guard expectsItem, rank.map({ counts.count < $0 }) ?? true else { return nil }
-      counts.append(0)
-      extents.append(contentsOf: repeatElement(nil, count: max(0, counts.count - extents.count)))
-      index = text.index(after: index)
-    case "]":
-      guard let count = counts.popLast(), count > 0, !expectsItem else { return nil }
-      let axis = counts.count
-      if let extent = extents[axis], extent != count { return nil }
-      extents[axis] = count
-      if counts.isEmpty { closedTop = true } else { counts[counts.count - 1] += 1 }
-      expectsItem = false
-      index = text.index(after: index)
-    case ",":
-      guard !expectsItem, !counts.isEmpty else { return nil }
-      expectsItem = true
-      index = text.index(after: index)
-    default:
-      guard expectsItem, !counts.isEmpty, rank.map({ $0 == counts.count }) ?? true else {
-        return nil
-      }
-      rank = counts.count
-      let end =
-        text[index...].firstIndex { $0 == "," || $0 == "]" || $0.isWhitespace } ?? text.endIndex
-      guard let value = Double(text[index..<end]) else { return nil }
-      values.append(value)
-      counts[counts.count - 1] += 1
-      expectsItem = false
-      index = end
-    }
-  }
-  guard closedTop, let rank, extents.count >= rank else { return nil }
-  return (extents.prefix(rank).map { $0 ?? 0 }, values)
+  return Tensor(literal: text).map { ($0.shape, $0.scalars) }
 }
 
 /// A CSV file of numbers: one line is a vector, several a matrix.

@@ -59,7 +59,8 @@ public final class GraphBuilder {
   /// commutative ops, and returns the existing node when there is one.
   /// A one-input sum or product is its input, and a scalar factor 1 is
   /// dropped from a product when that leaves its shape unchanged (exact for
-  /// every x, NaN and ∞ included: x · 1 = x).
+  /// every x, NaN and ∞ included: x · 1 = x).  A `sumTo` or `broadcastTo`
+  /// to the shape its input already has is that input.
   public func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
     if let id = scalarFastPath(op, inputs) { return id }
     var inputs = inputs
@@ -73,7 +74,9 @@ public final class GraphBuilder {
         shapes = kept.map { shapes[$0] }
       }
     }
-    if inputs.count == 1, op == .add || op == .mul, shapes[0] == shape { return inputs[0] }
+    if inputs.count == 1, op == .add || op == .mul || reshapes(op), shapes[0] == shape {
+      return inputs[0]
+    }
     if op.info.isCommutative {
       return append(op, inputs.sorted(), shape: shape)
     }
@@ -98,6 +101,14 @@ public final class GraphBuilder {
       return append(op, CollectionOfOne(inputs[0]), shape: [])
     default:
       return nil
+    }
+  }
+
+  /// Whether `op` is `sumTo` or `broadcastTo`, which only change a shape.
+  private func reshapes(_ op: Op) -> Bool {
+    switch op {
+    case .sumTo, .broadcastTo: true
+    default: false
     }
   }
 

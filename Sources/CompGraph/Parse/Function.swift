@@ -3,12 +3,18 @@
 enum Function: Equatable {
   case elementwise(Op)
   case log, sigmoid, softplus, pow, sum, mean, matmul, transpose, trace, dot, einsum
+  /// `broadcast_to(x, 2x3)` and `sum_to(x, 3)`: the spellings of the ops
+  /// derivatives are written with, so every printed derivative reads back.
+  case broadcastTo, sumTo
 
   private static let sugar: [String: Function] = [
     "log": .log, "sigmoid": .sigmoid, "softplus": .softplus, "pow": .pow, "sum": .sum,
     "mean": .mean, "matmul": .matmul, "transpose": .transpose, "trace": .trace, "dot": .dot,
-    "einsum": .einsum,
+    "einsum": .einsum, "broadcast_to": .broadcastTo, "sum_to": .sumTo,
   ]
+
+  /// Whether the call ends with a shape (`, 2x3`) after its expression.
+  var takesShape: Bool { self == .broadcastTo || self == .sumTo }
 
   /// Every callable name, sorted.
   static let names: [String] = (Array(Op.elementwise.keys) + Array(sugar.keys)).sorted()
@@ -35,15 +41,16 @@ enum Function: Equatable {
   /// The arity as an error message says it.
   var arityDescription: String {
     switch arity {
+    case _ where takesShape: "an expression and a shape such as 2x3"
     case .exactly(1): "1 argument"
     case .exactly(let n): "\(n) arguments"
     case .atLeast(let n): "a subscript string and at least \(n) operand"
     }
   }
 
-  /// Builds the call; `arguments.count` fits `arity`, and `subscripts` is
-  /// einsum's string.
-  func apply(_ arguments: [Operand], subscripts: String) -> Operand {
+  /// Builds the call; `arguments.count` fits `arity`, and `literal` is
+  /// einsum's subscript string or the shape of `broadcast_to`/`sum_to`.
+  func apply(_ arguments: [Operand], literal: Literal) -> Operand {
     let x = arguments[0].expr
     switch self {
     case .elementwise(let op): return Operand(Expr.apply(op, [x]))
@@ -57,13 +64,34 @@ enum Function: Equatable {
     case .transpose: return Operand(CompGraph.transpose(x))
     case .trace: return Operand(CompGraph.trace(x))
     case .dot: return Operand(CompGraph.dot(x, arguments[1].expr))
-    case .einsum: return Operand(CompGraph.einsum(subscripts, arguments.map(\.expr)))
+    case .einsum: return Operand(CompGraph.einsum(literal.subscripts, arguments.map(\.expr)))
+    case .broadcastTo: return Operand(x.broadcast(to: literal.shape))
+    case .sumTo: return Operand(x.sum(to: literal.shape))
     }
   }
 
   /// The closest callable name to a misspelt one (see `closest(to:in:)`).
   static func suggestion(for name: String) -> String? {
     closest(to: name, in: names)
+  }
+}
+
+/// The argument of a call that is not an expression.
+enum Literal {
+  case none
+  /// einsum's `"ij,jk->ik"`, without the quotes.
+  case subscripts(String)
+  /// The `2x3` of `broadcast_to(x, 2x3)`.
+  case shape(Shape)
+
+  var subscripts: String {
+    if case .subscripts(let text) = self { return text }
+    return ""
+  }
+
+  var shape: Shape {
+    if case .shape(let shape) = self { return shape }
+    return []
   }
 }
 

@@ -50,6 +50,18 @@ struct Lexer {
     case UInt8(ascii: ":"): kind = .colon
     case UInt8(ascii: "="): kind = .equals
     case UInt8(ascii: ";"): kind = .semicolon
+    case UInt8(ascii: "["):
+      var depth = 1
+      while offset < bytes.count, depth > 0 {
+        if bytes[offset] == UInt8(ascii: "[") { depth += 1 }
+        if bytes[offset] == UInt8(ascii: "]") { depth -= 1 }
+        offset += 1
+      }
+      let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+      guard depth == 0, let tensor = Tensor(literal: text) else {
+        throw error(.badTensor(text), at: start)
+      }
+      kind = .tensor(tensor)
     case UInt8(ascii: "\""):
       while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""),
         bytes[offset] != UInt8(ascii: "\n")

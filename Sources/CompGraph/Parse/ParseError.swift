@@ -18,6 +18,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A call with the wrong number of arguments (`expected` says how many it takes).
     case wrongArgumentCount(function: String, expected: String, found: Int)
     case badShape(String)
+    /// A `[` that does not start a nested array of numbers with even rows.
+    case badTensor(String)
     /// A `let`, `var` or `out` name that is already taken.
     case redefinition(String)
     /// A program with declarations or bindings but nothing to compute.
@@ -54,6 +56,9 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .wrongArgumentCount(let function, let expected, let found):
       "'\(function)' takes \(expected), but was given \(found)"
     case .badShape(let text): "invalid shape '\(text)': write e.g. 2x3, 5 or scalar"
+    case .badTensor(let text):
+      "invalid tensor '\(text.count > 40 ? text.prefix(40) + "…" : text)': write a nested array "
+        + "of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
     case .redefinition(let name): "'\(name)' is already defined"
     case .noOutput:
       "the program has no output: end it with an expression or 'out name = expression'"

@@ -33,9 +33,12 @@ public struct ParsedProgram {
 ///     term        = unary { ( "*" | "/" ) unary } ;
 ///     unary       = "-" unary | power ;
 ///     power       = primary [ "^" unary ] ;                      (* right-associative *)
-///     primary     = number | name | call | "(" expression ")" ;
+///     primary     = number | tensor | name | call | "(" expression ")" ;
+///     tensor      = "[" ( item { "," item } | tensor { "," tensor } ) "]" ;  (* even rows *)
+///     item        = [ "-" ] number | "nan" | "inf" | "-inf" ;
 ///     call        = function "(" expression { "," expression } ")"
-///                 | "einsum" "(" string "," expression { "," expression } ")" ;
+///                 | "einsum" "(" string "," expression { "," expression } ")"
+///                 | ( "broadcast_to" | "sum_to" ) "(" expression "," shape ")" ;
 ///     function    = "exp" | "ln" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid"
 ///                 | "softplus" | "pow" | "sum" | "mean" | "matmul" | "transpose"
 ///                 | "trace" | "dot" ;

@@ -12,7 +12,7 @@ extension Parser {
     case negate(at: Int)
     case parenthesis(at: Int)
     /// A call whose arguments start at `firstOperand` on the operand stack.
-    case call(Function, name: String, subscripts: String, firstOperand: Int, at: Int)
+    case call(Function, name: String, literal: Literal, firstOperand: Int, at: Int)
 
     /// Binding power of an operator; `nil` for an opening bracket.
     var precedence: Int? {
@@ -40,6 +40,8 @@ extension Parser {
           continue
         case .number(let value):
           operands.append(.number(value, in: builder))
+        case .tensor(let value):
+          operands.append(Operand(builder.constant(value)))
         case .identifier:
           let name = lexer.text(token)
           let next = try lexer.peek()
@@ -52,10 +54,11 @@ extension Parser {
               .unknownFunction(name, suggestion: Function.suggestion(for: name)), at: token.start)
           }
           _ = try lexer.next()
-          let subscripts = function == .einsum ? try einsumSubscripts(at: token.start) : ""
+          let literal: Literal =
+            function == .einsum ? .subscripts(try einsumSubscripts(at: token.start)) : .none
           pending.append(
             .call(
-              function, name: name, subscripts: subscripts, firstOperand: operands.count,
+              function, name: name, literal: literal, firstOperand: operands.count,
               at: token.start))
           openBrackets += 1
           continue
@@ -91,25 +94,36 @@ extension Parser {
       switch token.kind {
       case .comma:
         try reduce(&pending, &operands, downTo: 0)
-        guard case .call = pending.last else {
+        guard case .call(let function, let name, _, let first, let start) = pending.last else {
           throw unexpected(token, expected: expectation(pending))
         }
-        expectOperand = true
+        if function.takesShape {
+          let word = lexer.scanWord()
+          guard let shape = parseShape(word.text) else {
+            throw error(.badShape(word.text), at: word.start)
+          }
+          pending[pending.count - 1] = .call(
+            function, name: name, literal: .shape(shape), firstOperand: first, at: start)
+          expectOperand = false
+        } else {
+          expectOperand = true
+        }
       case .rightParen:
         try reduce(&pending, &operands, downTo: 0)
         switch pending.popLast() {
         case .parenthesis:
           break
-        case .call(let function, let name, let subscripts, let first, let start):
+        case .call(let function, let name, let literal, let first, let start):
           let arguments = Array(operands[first...])
-          guard function.arity.accepts(arguments.count) else {
+          let hasShape = if case .shape = literal { true } else { false }
+          guard function.arity.accepts(arguments.count), function.takesShape == hasShape else {
             throw error(
               .wrongArgumentCount(
                 function: name, expected: function.arityDescription, found: arguments.count),
               at: start)
           }
           operands.removeLast(arguments.count)
-          operands.append(try checked(function.apply(arguments, subscripts: subscripts), at: start))
+          operands.append(try checked(function.apply(arguments, literal: literal), at: start))
         default:
           throw error(.unmatchedParenthesis, at: token.start)
         }

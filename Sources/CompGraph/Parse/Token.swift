@@ -3,6 +3,8 @@
 struct Token {
   enum Kind: Equatable {
     case number(Double)
+    /// A nested array of numbers, `[[1, 2], [3, 4]]`: a tensor constant.
+    case tensor(Tensor)
     case identifier
     /// A double-quoted string (only einsum's subscripts use one).
     case string
@@ -23,6 +25,7 @@ extension Token.Kind {
   func describe(_ text: String) -> String {
     switch self {
     case .number: "number '\(text)'"
+    case .tensor: "tensor \(text)"
     case .identifier: "'\(text)'"
     case .string: "string \(text)"
     case .newline: "end of line"

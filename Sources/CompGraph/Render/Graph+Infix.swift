@@ -8,8 +8,10 @@
 /// written with its scalar constants first and its negative-power factors
 /// as divisors (`2*x/y^2`); a term whose coefficient is negative is
 /// subtracted (`a - 2*x`); scalar constants come last in a sum (`x + 3`).
-/// `sum_to(x, 2x3)`, `broadcast_to(x, 2x3)` and tensor constants
-/// (`[1, 2]`) have no spelling in the language and are written as shown.
+/// The shape ops are written `sum_to(x, 2x3)` and `broadcast_to(x, 2x3)`,
+/// a tensor constant as a nested array (`[[1, 2], [3, 4]]`), or as
+/// `broadcast_to(1, 2x3)` when every element is the same: all of it reads
+/// back with `parseProgram`.
 ///
 /// Printing is one explicit stack: no recursion on graph depth.
 extension Graph {
@@ -35,9 +37,9 @@ extension Graph {
   ///     f = t1/3 + ln(p*(p*q)) + 3
   ///     ∂f/∂p = 1/(3*t1) + …
   ///
-  /// **Policy.** When every output written out in full is at most
-  /// `inlineLimit` characters, nothing is named (the lines then read back
-  /// with any parser).  Otherwise an operation gets a name when it is used more than once
+  /// **Policy.** When all the outputs written out in full take at most
+  /// `inlineLimit` characters together, nothing is named (the lines then
+  /// read back with any parser).  Otherwise an operation gets a name when it is used more than once
   /// (by other printed nodes or as an output) and its text, with the names
   /// already given, is longer than `sharingThreshold` characters; smaller
   /// shared nodes (`x^2`, `exp(x)`) are repeated inline, which costs at most
@@ -57,15 +59,16 @@ extension Graph {
     return lines
   }
 
-  /// Whether every output, with shared nodes written out, is estimated to
-  /// take at most `limit` characters (one forward loop, lengths saturated).
+  /// Whether the outputs, with shared nodes written out, are estimated to
+  /// take at most `limit` characters together (one forward loop, lengths
+  /// saturated).
   private func expandedLengthsFit(_ limit: Int) -> Bool {
     var length = [Int](repeating: 0, count: nodeCount)
     for id in ids {
       let total = inputs(id).reduce(InfixPrinter.ownLength(op(id))) { $0 + length[$1.index] + 3 }
       length[id.index] = Swift.min(total, limit + 1)
     }
-    return outputs.allSatisfy { length[$0.index] <= limit }
+    return outputs.reduce(0) { Swift.min($0 + length[$1.index], limit + 1) } <= limit
   }
 
   /// The names `infixLines` gives shared nodes (see its policy).  One
@@ -253,9 +256,10 @@ private struct InfixPrinter {
     case .constant(let t) where t.isScalar:
       return [.text(formatNumber(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
     case .constant(let t):
-      return [
-        .text(t.scalars.count <= 16 ? t.description : "<\(t.shape.shapeDescription) constant>")
-      ]
+      if let first = t.scalars.first, t.scalars.allSatisfy({ $0.bitPattern == first.bitPattern }) {
+        return [.text("broadcast_to(\(formatNumber(first)), \(t.shape.shapeDescription))")]
+      }
+      return [.text(t.description)]
     case .add: return sumPieces(id)
     case .mul: return productPieces(id, magnitude: slot.magnitude)
     case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
