@@ -36,8 +36,8 @@ extension Graph {
     {
       throw GraphError.unsupported(
         "cannot differentiate '\(name)': it has shape \(shape(output).shapeDescription), and "
-          + "derivatives here need a scalar output; take sum() of it, or evaluate its Jacobian "
-          + "at a point with 'compgraph eval --jacobian'")
+          + "derivatives need a scalar output; take sum() of it, or take its Jacobian "
+          + "(jacobian(of:wrt:))")
     }
     var outputs: [NodeID] = [], names: [String] = [], orders: [Int] = []
     for (name, output) in zip(outputNames, self.outputs) {
