@@ -141,6 +141,9 @@ import Testing
     let x = try g.variable("x")
     #expect(try x.sum().node() == x.node())
     #expect(try x.broadcast(to: []).node() == x.node())
+    let v = try g.variable("v", [3])
+    #expect(try v.sum(to: [3]).node() == v.node())
+    #expect(try v.broadcast(to: [3]).node() == v.node())
   }
 
   @Test func tensorOutputsShareSubexpressionsAcrossOutputs() throws {

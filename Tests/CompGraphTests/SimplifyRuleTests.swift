@@ -88,10 +88,6 @@ import Testing
     Row(rule: "sin-odd", note: "sin(−x) ⇒ −sin x") { v in (sin(-v.x), -sin(v.x)) },
     Row(rule: "tanh-odd", note: "tanh(−2x) ⇒ −tanh 2x") { v in (tanh(-2 * v.x), -tanh(2 * v.x)) },
     Row(rule: "cos-even", note: "cos(−x) ⇒ cos x") { v in (cos(-v.x), cos(v.x)) },
-    Row(rule: "sum-to-self", note: "Σ→[3](v) ⇒ v") { v in (try v.node(.sumTo([3]), v.v), v.v) },
-    Row(rule: "broadcast-to-self", note: "⇑[3](v) ⇒ v") { v in
-      (try v.node(.broadcastTo([3]), v.v), v.v)
-    },
     Row(rule: "sum-to-sum", note: "Σ→[](Σ→[3](A)) ⇒ Σ→[](A)") { v in
       (v.a.sum(to: [3]).sum(), v.a.sum())
     },

@@ -1,8 +1,8 @@
 /// Phase 3: algebraic identities that shrink the graph.  Each one names the
 /// domain where it holds; the condition enforces it.
 let algebraicRules: [RewriteRule] = [
-  .mulZero, .lnExp, .expLn, .expScaledLn, .pythagoras, .sinOdd, .tanhOdd, .cosEven, .sumToSelf,
-  .broadcastToSelf, .sumToSum, .broadcastToBroadcast, .sumToBroadcast,
+  .mulZero, .lnExp, .expLn, .expScaledLn, .pythagoras, .sinOdd, .tanhOdd, .cosEven, .sumToSum,
+  .broadcastToBroadcast, .sumToBroadcast,
 ]
 
 private let x = Pattern.node("x")
@@ -55,18 +55,6 @@ extension RewriteRule {
     guard let y = try c.negated(c.builder.inputs(m.root).first!) else { return nil }
     return try c.node(.cos, [y])
   }
-
-  /// Σ→s(x) = x when x already has shape s.
-  static let sumToSelf = RewriteRule(
-    "sum-to-self", .algebraic, .any(.sumTo),
-    if: { m, c in c.builder.shape(c.builder.inputs(m.root).first!) == c.builder.shape(m.root) }
-  ) { m, c in c.builder.inputs(m.root).first! }
-
-  /// ⇑s(x) = x when x already has shape s.
-  static let broadcastToSelf = RewriteRule(
-    "broadcast-to-self", .algebraic, .any(.broadcastTo),
-    if: { m, c in c.builder.shape(c.builder.inputs(m.root).first!) == c.builder.shape(m.root) }
-  ) { m, c in c.builder.inputs(m.root).first! }
 
   /// Σ→s(Σ→t(x)) = Σ→s(x).
   static let sumToSum = RewriteRule("sum-to-sum", .algebraic, .apply(.sumTo, [.any(.sumTo)])) {
