@@ -5,6 +5,8 @@
 /// pullback table sends contributions on to its inputs.  The new nodes are
 /// appended to the same arena and point at the forward nodes they reuse
 /// (DESIGN.md invariant 6); no zero is materialised during the sweep.
+/// Nodes of a checkpoint segment are read through their recomputed copies
+/// (see `Recomputation`).
 extension GraphBuilder {
   /// ∂y/∂xᵢ for each xᵢ, as nodes of this builder.  `y` must be a scalar.
   public func gradient(of y: NodeID, wrt xs: [NodeID]) throws -> [NodeID] {
@@ -24,6 +26,7 @@ extension GraphBuilder {
     }
     var contributions = [[NodeID]](repeating: [], count: end)
     var adjoint = [NodeID?](repeating: nil, count: end)
+    var recomputation = Recomputation(self, end: end)
     if active[y.index] { contributions[y.index] = [constantNode(1.0)] }
     for index in stride(from: y.index, through: 0, by: -1) {
       guard active[index], !contributions[index].isEmpty else { continue }
@@ -34,11 +37,12 @@ extension GraphBuilder {
       let op = nodes.ops[index]
       if op.isLeaf { continue }
       let inputIDs = Array(inputs(NodeID(index)))
-      let x = inputIDs.map(expr)
+      let (read, this) = try recomputation.operands(of: index, in: self)
+      let x = read.map(expr)
       for (k, input) in inputIDs.enumerated() where active[input.index] {
         let ḡ = expr(g)
         let pulled =
-          switch localDerivative(op, k, x, expr(NodeID(index))) {
+          switch localDerivative(op, k, x, expr(this)) {
           case .scale(let factor): ḡ * factor
           case .linear(_, let transpose): transpose(ḡ)
           }

@@ -50,9 +50,12 @@ extension Graph {
           throw fail("shape \(nodes.shapes[index]) but inputs give \(inferred)")
         }
       }
-      let hash = InternTable.hash(op, ins)
+      let key = scopes.internKey(nodes.scopes[index])
+      let hash = InternTable.hash(op, ins, key: key)
       for other in seen[hash, default: []]
-      where nodes.ops[other] == op && Array(nodes.inputs(NodeID(other))) == ins {
+      where nodes.ops[other] == op && Array(nodes.inputs(NodeID(other))) == ins
+        && scopes.internKey(nodes.scopes[other]) == key
+      {
         throw fail("duplicates node %\(other)")
       }
       seen[hash, default: []].append(index)

@@ -7,17 +7,23 @@ public struct Graph: Sendable {
   let nodes: NodeTable
   public let outputs: [NodeID]
   public let outputNames: [String]
+  /// The scopes the nodes were built in (see `scope(of:)`).
+  public let scopes: ScopeTable
 
-  init(nodes: NodeTable, outputs: [NodeID], names: [String]) {
+  init(nodes: NodeTable, outputs: [NodeID], names: [String], scopes: ScopeTable = ScopeTable()) {
     precondition(outputs.count == names.count, "Graph: one name per output")
     self.nodes = nodes
     self.outputs = outputs
     self.outputNames = names
+    self.scopes = scopes
   }
 
   /// Keeps only the nodes reachable from `outputs` (one backward loop over a
   /// mark array), renumbered densely in the same order.
-  init(compacting table: NodeTable, outputs: [NodeID], names: [String]) {
+  init(
+    compacting table: NodeTable, outputs: [NodeID], names: [String],
+    scopes: ScopeTable = ScopeTable()
+  ) {
     var live = [Bool](repeating: false, count: table.count)
     for output in outputs { live[output.index] = true }
     for index in stride(from: table.count - 1, through: 0, by: -1) where live[index] {
@@ -27,9 +33,14 @@ public struct Graph: Sendable {
     var compact = NodeTable()
     for index in 0..<table.count where live[index] {
       let inputs = table.inputs(NodeID(index)).map { NodeID(Int(newID[$0.index])) }
-      newID[index] = compact.append(table.ops[index], inputs, shape: table.shapes[index]).rawValue
+      newID[index] =
+        compact.append(
+          table.ops[index], inputs, shape: table.shapes[index], scope: table.scopes[index]
+        ).rawValue
     }
-    self.init(nodes: compact, outputs: outputs.map { NodeID(Int(newID[$0.index])) }, names: names)
+    self.init(
+      nodes: compact, outputs: outputs.map { NodeID(Int(newID[$0.index])) }, names: names,
+      scopes: scopes)
   }
 
   static func defaultNames(_ count: Int) -> [String] {
@@ -43,6 +54,8 @@ public struct Graph: Sendable {
   public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
   public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
+  /// The scope `id` was first built in: an index into `scopes` (0 is the root).
+  public func scope(of id: NodeID) -> Int32 { nodes.scopes[id.index] }
 
   /// The variables of the graph, in node order, with their shapes.
   public var variables: [(name: String, shape: Shape)] {
@@ -63,6 +76,6 @@ public struct Graph: Sendable {
 
   /// The same nodes with other outputs (then compacted).
   public func with(outputs: [NodeID], names: [String]) -> Graph {
-    Graph(compacting: nodes, outputs: outputs, names: names)
+    Graph(compacting: nodes, outputs: outputs, names: names, scopes: scopes)
   }
 }

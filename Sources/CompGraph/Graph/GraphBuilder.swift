@@ -8,17 +8,81 @@ public final class GraphBuilder {
   var nodes = NodeTable()
   private var intern = InternTable()
   private var variableShapes: [String: Shape] = [:]
+  /// The scope tree; `currentScope` is where new nodes go.
+  public internal(set) var scopes = ScopeTable()
+  public internal(set) var currentScope: Int32 = 0
+  /// `scopes.internKey(currentScope)`, kept beside it.
+  private var currentKey: Int32 = 0
 
   public init() {}
 
-  /// A builder that starts with every node of `graph` (same ids).
+  /// A builder that starts with every node of `graph` (same ids and scopes).
   public init(_ graph: Graph) {
     nodes.reserve(graph.nodes.count, inputs: graph.nodes.inputList.count)
+    scopes = graph.scopes
     for index in 0..<graph.nodes.count {
       let id = NodeID(index)
       let op = graph.nodes.ops[index]
+      enter(graph.nodes.scopes[index])
       _ = append(op, graph.nodes.inputs(id), shape: graph.nodes.shapes[index])
       if case .variable(let name) = op { variableShapes[name] = graph.nodes.shapes[index] }
+    }
+    enter(0)
+  }
+
+  /// Makes `scope` the one new nodes are built in.
+  func enter(_ scope: Int32) {
+    currentScope = scope
+    currentKey = scopes.internKey(scope)
+  }
+
+  /// Runs `body` with new nodes built in the child scope `name` of the
+  /// current one (a module call, a `.cg` `scope name { … }` block).
+  public func withScope<T>(
+    _ name: String, kind: ScopeTable.Kind = .module, _ body: () throws -> T
+  ) rethrows -> T {
+    let outer = currentScope
+    enter(scopes.child(of: outer, named: name, kind: kind))
+    defer { enter(outer) }
+    return try body()
+  }
+
+  /// Opens the child scope `name` of the current one until `closeScope()`.
+  public func openScope(_ name: String, kind: ScopeTable.Kind = .module) {
+    enter(scopes.child(of: currentScope, named: name, kind: kind))
+  }
+
+  /// Closes the innermost open scope; `false` at the root.
+  @discardableResult
+  public func closeScope() -> Bool {
+    guard currentScope > 0 else { return false }
+    enter(scopes.entries[Int(currentScope)].parent)
+    return true
+  }
+
+  /// The names of the module scopes around the current one, joined by dots
+  /// (`rnn.cell`), "" at the root: the prefix of parameter paths.
+  /// Checkpoint segments are not part of it.
+  public var scopePath: String {
+    var names: [String] = []
+    var scope = currentScope
+    while scope > 0 {
+      let entry = scopes.entries[Int(scope)]
+      if entry.kind == .module { names.append(entry.name) }
+      scope = entry.parent
+    }
+    return names.reversed().joined(separator: ".")
+  }
+
+  /// The scope node `id` was first built in.
+  public func scope(of id: NodeID) -> Int32 { nodes.scopes[id.index] }
+
+  /// Moves existing nodes into `scope` (a label only: `scope` must intern
+  /// like their current one, which every non-recompute scope does).
+  func rescope(_ ids: [NodeID], to scope: Int32) {
+    for id in ids {
+      precondition(scopes.internKey(nodes.scopes[id.index]) == scopes.internKey(scope))
+      nodes.scopes[id.index] = scope
     }
   }
 
@@ -32,9 +96,21 @@ public final class GraphBuilder {
   /// Interns a node whose shape is already known to be right.
   @discardableResult
   func append(_ op: Op, _ inputs: some Collection<NodeID>, shape: Shape) -> NodeID {
-    let hash = InternTable.hash(op, inputs)
-    if let existing = intern.find(op, inputs, hash: hash, in: nodes) { return existing }
-    let id = nodes.append(op, inputs, shape: shape)
+    // Leaves are one node per name or value whatever the scope: only
+    // operations are interned apart inside a recompute scope.  Constants
+    // belong to no scope; a variable to the scope it is declared in.
+    let key = op.isLeaf ? 0 : currentKey
+    let hash = InternTable.hash(op, inputs, key: key)
+    if let existing = intern.find(op, inputs, hash: hash, key: key, in: nodes, scopes: scopes) {
+      return existing
+    }
+    let scope: Int32 =
+      switch op {
+      case .constant: 0
+      case .variable: currentKey == 0 ? currentScope : 0
+      default: currentScope
+      }
+    let id = nodes.append(op, inputs, shape: shape, scope: scope)
     intern.insert(id, hash: hash)
     return id
   }
@@ -129,7 +205,9 @@ public final class GraphBuilder {
 
   /// Freezes the nodes reachable from `outputs` into an immutable graph.
   public func graph(outputs: [NodeID], names: [String]? = nil) -> Graph {
-    Graph(compacting: nodes, outputs: outputs, names: names ?? Graph.defaultNames(outputs.count))
+    Graph(
+      compacting: nodes, outputs: outputs, names: names ?? Graph.defaultNames(outputs.count),
+      scopes: scopes)
   }
 }
 

@@ -8,16 +8,20 @@ struct InternTable: Sendable {
   private var hashes: [Int] = []  // per node, for growing
   private var used = 0
 
-  static func hash(_ op: Op, _ inputs: some Collection<NodeID>) -> Int {
+  static func hash(_ op: Op, _ inputs: some Collection<NodeID>, key: Int32) -> Int {
     var hasher = Hasher()
     hasher.combine(op)
+    hasher.combine(key)
     for input in inputs { hasher.combine(input.rawValue) }
     return hasher.finalize()
   }
 
-  /// The existing node equal to `(op, inputs)`, if any.
-  func find(_ op: Op, _ inputs: some Collection<NodeID>, hash: Int, in table: NodeTable) -> NodeID?
-  {
+  /// The existing node equal to `(op, inputs)` whose scope has intern key
+  /// `key` (see `ScopeTable.internKey`), if any.
+  func find(
+    _ op: Op, _ inputs: some Collection<NodeID>, hash: Int, key: Int32, in table: NodeTable,
+    scopes: ScopeTable
+  ) -> NodeID? {
     let mask = slots.count - 1
     let tag = Self.tag(hash)
     var slot = hash & mask
@@ -26,7 +30,11 @@ struct InternTable: Sendable {
       if entry == 0 { return nil }
       if entry >> 32 == tag {
         let id = NodeID(Int(entry & 0xFFFF_FFFF) - 1)
-        if table.ops[id.index] == op, table.inputs(id).elementsEqual(inputs) { return id }
+        if table.ops[id.index] == op, table.inputs(id).elementsEqual(inputs),
+          scopes.internKey(table.scopes[id.index]) == key
+        {
+          return id
+        }
       }
       slot = (slot + 1) & mask
     }

@@ -4,6 +4,8 @@
 struct NodeTable: Sendable {
   var ops: [Op] = []
   var shapes: [Shape] = []
+  /// The scope each node was first built in (an index into a `ScopeTable`).
+  var scopes: [Int32] = []
   var inputStart: [Int32] = [0]
   var inputList = InputList()
 
@@ -13,10 +15,13 @@ struct NodeTable: Sendable {
     inputList[Int(inputStart[id.index])..<Int(inputStart[id.index + 1])]
   }
 
-  mutating func append(_ op: Op, _ inputs: some Collection<NodeID>, shape: Shape) -> NodeID {
+  mutating func append(
+    _ op: Op, _ inputs: some Collection<NodeID>, shape: Shape, scope: Int32 = 0
+  ) -> NodeID {
     let id = NodeID(ops.count)
     ops.append(op)
     shapes.append(shape)
+    scopes.append(scope)
     inputList.append(contentsOf: inputs)
     inputStart.append(Int32(inputList.count))
     return id
@@ -35,6 +40,7 @@ struct NodeTable: Sendable {
   mutating func reserve(_ nodes: Int, inputs: Int) {
     ops.reserveCapacity(nodes)
     shapes.reserveCapacity(nodes)
+    scopes.reserveCapacity(nodes)
     inputStart.reserveCapacity(nodes + 1)
     inputList.reserveCapacity(inputs)
   }

@@ -22,6 +22,10 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case badTensor(String)
     /// A `let`, `var` or `out` name that is already taken.
     case redefinition(String)
+    /// A `scope name {` (at `line:column`) with no closing `}`.
+    case unclosedScope(name: String, line: Int, column: Int)
+    /// A `}` with no open scope.
+    case unmatchedBrace
     /// A program with declarations or bindings but nothing to compute.
     case noOutput
     /// A name that a program with `var` declarations neither declares nor binds.
@@ -60,6 +64,9 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
       "invalid tensor '\(text.count > 40 ? text.prefix(40) + "…" : text)': write a nested array "
         + "of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
     case .redefinition(let name): "'\(name)' is already defined"
+    case .unclosedScope(let name, let line, let column):
+      "scope '\(name)' opened at \(line):\(column) is never closed: expected '}'"
+    case .unmatchedBrace: "unmatched '}': no scope is open"
     case .noOutput:
       "the program has no output: end it with an expression or 'out name = expression'"
     case .undeclaredName(let name, let suggestion):

@@ -46,6 +46,10 @@ public struct ParsedProgram {
 ///     name        = ( letter | "_" ) { letter | digit | "_" } ;  (* ASCII *)
 ///     string      = '"' { any character but '"' and newline } '"' ;
 ///
+/// `scope name { … }` puts the nodes its statements build in the scope
+/// `name` (scopes nest); `compgraph render` draws each scope as a cluster.
+/// Names bound inside a scope stay visible after it.
+///
 /// So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `a^b^c` is `a^(b^c)`.  `log` is
 /// the natural logarithm.  An exponent made of numbers only (`x^2`, `x^-2`,
 /// `x^(1/2)`, `pow(x, 3)`) gives the constant-exponent power; any other is
@@ -59,5 +63,7 @@ public func parseProgram(
   throws(ParseError) -> ParsedProgram
 {
   var parser = Parser(source, declarations: declarations, builder: builder)
+  let outer = builder.currentScope
+  defer { builder.enter(outer) }
   return try parser.parseProgram()
 }

@@ -9,7 +9,17 @@ extension Parser {
       case .newline, .semicolon:
         _ = try lexer.next()
         continue
+      case .rightBrace:
+        _ = try lexer.next()
+        guard openScopes.popLast() != nil else { throw error(.unmatchedBrace, at: token.start) }
+        builder.closeScope()
+        continue
       case .end:
+        if let open = openScopes.last {
+          let (line, column) = lexer.location(of: open.start)
+          throw error(
+            .unclosedScope(name: lexer.text(open), line: line, column: column), at: token.start)
+        }
         guard !outputs.isEmpty else {
           throw sawStatement
             ? error(.noOutput, at: token.start) : unexpected(token, expected: "an expression")
@@ -42,6 +52,14 @@ extension Parser {
         lexer = probe
         let expr = try bind(name)
         try output(lexer.text(name), expr, at: name.start, into: &outputs)
+      case "scope":
+        lexer = probe
+        let brace = try lexer.next()
+        guard brace.kind == .leftBrace else {
+          throw unexpected(brace, expected: "'{' after 'scope \(lexer.text(name))'")
+        }
+        openScopes.append(name)
+        builder.openScope(lexer.text(name))
       default:
         try output("f", at: token.start, into: &outputs)
       }

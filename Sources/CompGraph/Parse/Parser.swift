@@ -18,6 +18,8 @@ struct Parser {
   var declaresVariables = false
   /// `let` bindings not used yet, with where they were bound.
   var unusedBindings: [String: Int] = [:]
+  /// The `scope name {` blocks still open, innermost last (name token).
+  var openScopes: [Token] = []
 
   init(_ source: String, declarations: [String: Shape], builder: GraphBuilder) {
     lexer = Lexer(source)

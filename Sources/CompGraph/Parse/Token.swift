@@ -10,6 +10,8 @@ struct Token {
     case string
     case plus, minus, star, slash, caret
     case leftParen, rightParen, comma, colon, equals, semicolon
+    /// `{` `}` around a `scope name { … }` block.
+    case leftBrace, rightBrace
     case newline
     case end
   }

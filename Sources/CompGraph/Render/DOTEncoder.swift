@@ -20,6 +20,9 @@ import Foundation
 ///   thick outline; `values` / `adjoints` turn a node into a
 ///   `label | value | adjoint` record, as micrograd draws them.
 /// - A tensor constant is labelled by its content (`ones 2x2`, `[1, 2]`).
+/// - Nodes built inside scopes (module calls, checkpoint segments, `.cg`
+///   `scope name { … }` blocks, per-parameter derivative groups) are drawn
+///   inside nested clusters labelled with the scope's name.
 public struct DOTEncoder: Sendable {
   /// Graphviz's `rankdir`: the direction data flows in.
   public enum RankDirection: String, CaseIterable, Sendable {
@@ -74,10 +77,12 @@ public struct DOTEncoder: Sendable {
     out += "  graph " + DOTSyntax.attributeList(Self.graphDefaults(options.rankDirection)) + "\n"
     out += "  node " + DOTSyntax.attributeList(Self.nodeDefaults) + "\n"
     out += "  edge " + DOTSyntax.attributeList(Self.edgeDefaults) + "\n"
-    for id in graph.ids where folded[id.index] == nil {
+    let statements: [String?] = graph.ids.map { id in
+      guard folded[id.index] == nil else { return nil }
       let attributes = nodeAttributes(id, in: graph, order: orders[id.index], folded: folded)
-      out += "  n\(id.rawValue) " + DOTSyntax.attributeList(attributes) + "\n"
+      return "n\(id.rawValue) " + DOTSyntax.attributeList(attributes)
     }
+    out += Self.clustered(statements, in: graph)
     for id in graph.ids {
       for (position, input) in graph.inputs(id).enumerated() where folded[input.index] == nil {
         out += "  n\(input.rawValue) -> n\(id.rawValue)"

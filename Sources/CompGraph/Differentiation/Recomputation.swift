@@ -1,0 +1,74 @@
+/// Checkpointing in the reverse sweep.
+///
+/// Nodes built inside `GraphBuilder.checkpoint(_:_:)` form a segment.  When
+/// the backward sweep first needs a segment's activations it rebuilds the
+/// whole segment from the segment's inputs, in a fresh *recompute* scope,
+/// and the pullbacks of the segment's nodes read the copy instead of the
+/// original.  The originals are then used by the forward pass only, so an
+/// evaluator that frees values after their last use keeps just the
+/// segments' inputs alive across the backward pass, plus one segment at a
+/// time.
+///
+/// A recompute scope takes part in hash-consing (`ScopeTable.internKey`):
+/// `tanh(h·W + b)` rebuilt there is a new node, not the forward one.
+struct Recomputation {
+  /// The checkpoint scope each node below `end` belongs to, or -1; empty
+  /// when the graph has no checkpoint (the usual case costs nothing).
+  private var segment: [Int32] = []
+  /// Per segment, original node index → its recomputed copy.
+  private var copies: [Int32: [Int: NodeID]] = [:]
+
+  init(_ builder: GraphBuilder, end: Int) {
+    let scopes = builder.scopes
+    guard scopes.entries.contains(where: { $0.kind == .checkpoint }) else { return }
+    var cache: [Int32: Int32] = [:]
+    segment = (0..<end).map { index in
+      let scope = builder.nodes.scopes[index]
+      if let known = cache[scope] { return known }
+      let found = scopes.enclosing(scope, kind: .checkpoint) ?? -1
+      cache[scope] = found
+      return found
+    }
+  }
+
+  /// The nodes node `index`'s pullback should read: its inputs and itself,
+  /// or their recomputed copies when the node lies in a checkpoint segment
+  /// (inputs from outside the segment are read as they are).
+  mutating func operands(of index: Int, in builder: GraphBuilder) throws -> (
+    inputs: [NodeID], node: NodeID
+  ) {
+    let inputs = Array(builder.inputs(NodeID(index)))
+    guard !segment.isEmpty, segment[index] >= 0 else { return (inputs, NodeID(index)) }
+    let s = segment[index]
+    if copies[s] == nil { copies[s] = try recompute(s, upTo: index, in: builder) }
+    let copy = copies[s]!
+    return (inputs.map { copy[$0.index] ?? $0 }, copy[index] ?? NodeID(index))
+  }
+
+  /// Rebuilds every operation of segment `s` at or below `last` in a fresh
+  /// recompute scope (one forward loop), mapping inputs inside the segment
+  /// to their copies.
+  private func recompute(_ s: Int32, upTo last: Int, in builder: GraphBuilder) throws -> [Int:
+    NodeID]
+  {
+    let outer = builder.currentScope
+    defer { builder.enter(outer) }
+    builder.enter(builder.scopes.child(of: s, named: "recompute", kind: .recompute))
+    var copy: [Int: NodeID] = [:]
+    for index in 0...last where segment[index] == s && !builder.op(NodeID(index)).isLeaf {
+      let inputs = builder.inputs(NodeID(index)).map { copy[$0.index] ?? $0 }
+      copy[index] = try builder.node(builder.op(NodeID(index)), inputs)
+    }
+    return copy
+  }
+}
+
+extension GraphBuilder {
+  /// Runs `body` with the nodes it builds marked as one checkpoint segment:
+  /// `gradient` recomputes them from the segment's inputs in the backward
+  /// pass instead of keeping their values alive (trading time for memory).
+  /// The forward values are unchanged.
+  public func checkpoint<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    try withScope(name, kind: .checkpoint, body)
+  }
+}
