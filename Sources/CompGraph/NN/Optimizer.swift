@@ -1,0 +1,91 @@
+/// An optimizer as a graph transform: it maps (parameter p, gradient g,
+/// state) to (new p, new state) as graph nodes, so a whole training step —
+/// forward, gradient, update — is one graph (see `TrainingStep`).
+///
+/// State comes in two kinds: per-parameter *slots* (tensors of the
+/// parameter's shape, starting at 0: Adam's m and v) and *scalars* shared
+/// by all parameters (Adam's β₁ᵗ and β₂ᵗ, starting at 1).
+public protocol Optimizer {
+  /// The per-parameter slots, by name (`["m", "v"]`).
+  var slots: [String] { get }
+  /// The shared scalars and their values before the first step.
+  var scalars: [(name: String, initial: Double)] { get }
+  /// The shared scalars after one more step.
+  func nextScalars(_ scalars: [Expr]) -> [Expr]
+  /// The parameter and its slots after one step, given the gradient and the
+  /// shared scalars *after* the step (`nextScalars`).
+  func update(_ p: Expr, gradient g: Expr, slots: [Expr], scalars: [Expr]) -> (
+    parameter: Expr, slots: [Expr]
+  )
+}
+
+extension Optimizer {
+  public var scalars: [(name: String, initial: Double)] { [] }
+  public func nextScalars(_ scalars: [Expr]) -> [Expr] { scalars }
+}
+
+/// One training step as one graph: inputs are the parameters, the
+/// optimizer's state and the data; outputs are the loss (first) and the
+/// next value of every state variable, named like the variable it replaces.
+///
+/// State variables: each parameter by its path, each slot as
+/// `optimizer.<slot>.<path>`, each shared scalar as `optimizer.<name>`.
+public struct TrainingStep: Sendable {
+  /// Outputs: `loss`, then one per entry of `stateNames`.
+  public let graph: Graph
+  /// The variables the step updates, in output order (after the loss).
+  public let stateNames: [String]
+  /// Initial values of the optimizer's state (zeros and the scalars' starts).
+  public let initialOptimizerState: [String: Tensor]
+
+  /// Differentiates `loss` with respect to the variables named `parameters`
+  /// and appends `optimizer`'s update, in the scope `optimizer`.
+  public init(loss: Expr, parameters: [String], optimizer: some Optimizer) throws {
+    let builder = loss.builder
+    let ps = try parameters.map { path -> Expr in
+      guard let id = builder.existingVariable(path) else {
+        throw GraphError.unsupported(
+          "the training step has no parameter '\(path)': the loss does not use a variable of that name"
+        )
+      }
+      return builder.expr(id)
+    }
+    let grads = try gradient(of: loss, wrt: ps)
+    var outputs: [Expr] = [], names: [String] = [], initial: [String: Tensor] = [:]
+    try builder.withScope("optimizer") {
+      let scalarVars = try optimizer.scalars.map { s -> Expr in
+        initial["optimizer." + s.name] = Tensor(s.initial)
+        return try builder.variable("optimizer." + s.name)
+      }
+      let nextScalars = optimizer.nextScalars(scalarVars)
+      var slotOutputs: [Expr] = [], slotNames: [String] = []
+      for (path, (p, g)) in zip(parameters, zip(ps, grads)) {
+        let shape = builder.shape(try p.node())
+        let slots = try optimizer.slots.map { slot -> Expr in
+          let name = "optimizer.\(slot).\(path)"
+          initial[name] = Tensor(repeating: 0, shape: shape)
+          return try builder.variable(name, shape)
+        }
+        let (next, nextSlots) = optimizer.update(p, gradient: g, slots: slots, scalars: nextScalars)
+        outputs.append(next)
+        names.append(path)
+        slotOutputs += nextSlots
+        slotNames += optimizer.slots.map { "optimizer.\($0).\(path)" }
+      }
+      outputs += slotOutputs + nextScalars
+      names += slotNames + optimizer.scalars.map { "optimizer." + $0.name }
+    }
+    graph = try loss.graph(names: ["loss"] + names, with: outputs)
+    stateNames = names
+    initialOptimizerState = initial
+  }
+
+  /// Runs one step: evaluates the graph with `state` (parameters and
+  /// optimizer state) and `data`, replaces the state with the step's
+  /// outputs, and returns the loss before the update.
+  public func run(_ state: inout [String: Tensor], data: [String: Tensor]) throws -> Double {
+    let values = try graph.evaluate(state.merging(data) { current, _ in current })
+    for (name, value) in zip(stateNames, values.dropFirst()) { state[name] = value }
+    return values[0].scalars[0]
+  }
+}
