@@ -53,6 +53,8 @@ let package = Package(
       name: "LogisticRegression", dependencies: ["CompGraph"], path: "Examples/LogisticRegression"),
     .executableTarget(
       name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
+    .executableTarget(name: "CharRNN", dependencies: ["CompGraph"], path: "Examples/CharRNN"),
+    .executableTarget(name: "Spirals", dependencies: ["CompGraph"], path: "Examples/Spirals"),
     .executableTarget(
       name: "CompGraphFuzz",
       dependencies: ["CompGraph"]

@@ -1,13 +1,14 @@
 import CompGraph
 import Foundation
 
-/// `compgraph-bench [W1|W2|W3|W4|all] [--quick]`: one JSON object per line on
+/// `compgraph-bench [W1|W2|W3|W4|W6|W8|all] [--quick]`: one JSON object per line on
 /// stdout (the contract in WORKLOADS.md); progress goes to stderr.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
-let workloads = selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4"] : selected
-let known = ["W1", "W2", "W3", "W4"]
+let workloads =
+  selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4", "W6", "W8"] : selected
+let known = ["W1", "W2", "W3", "W4", "W6", "W8"]
 for name in workloads where !known.contains(name) {
   let message =
     "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
@@ -21,6 +22,8 @@ do {
       case "W1": runW1(quick: quick)
       case "W2": try runW2(quick: quick)
       case "W4": runW4(quick: quick)
+      case "W6": try runW6(quick: quick)
+      case "W8": try runW8(quick: quick)
       default: try runW3(quick: quick)
       }
     for line in lines { print(line) }

@@ -1,0 +1,176 @@
+import Foundation
+
+/// The seed project's character-level RNN as modules:
+///
+///     h_t = tanh(h_{t−1}·W + x_t·U + b)        (rnn.cell, x_t one-hot)
+///     logits_t = h_t·Wₒ + bₒ                    (rnn.out)
+///     loss = (1/T) Σ_t Σ_b CE(softmax(logits_t[b]), x_{t+1}[b])
+///
+/// over a batch of B sequences of T characters (T − 1 predictions), trained
+/// by Adam as one `TrainingStep` graph (WORKLOADS.md W6).
+public struct CharRNNModel: Module {
+  public let name = "rnn"
+  public let cell: RNNCell
+  public let out: Linear
+
+  public init(vocabularySize: Int, hiddenSize: Int) {
+    cell = RNNCell("cell", inputSize: vocabularySize, hiddenSize: hiddenSize)
+    out = Linear("out", hiddenSize, vocabularySize, weightInit: .normal(scale: 0.01))
+  }
+
+  public var ownParameters: [ParameterSpec] { [] }
+  public var submodules: [any Module] { [cell, out] }
+
+  /// The unrolled loss over one-hot inputs `xs` (each [B, V]).
+  public func loss(_ xs: [Expr]) -> Expr {
+    scoped(xs[0].builder) {
+      var h: Expr? = nil
+      var terms: [Expr] = []
+      for t in 0..<xs.count - 1 {
+        let next = cell(h, xs[t])
+        terms.append(softmaxCrossEntropy(logits: out(next), targets: xs[t + 1]))
+        h = next
+      }
+      return sum(terms) / Double(xs.count)
+    }
+  }
+
+  /// One step of the recurrence for sampling: (h, x) ↦ (h′, logits).
+  public func step(_ h: Expr, _ x: Expr) -> (hidden: Expr, logits: Expr) {
+    scoped(x.builder) {
+      let next = cell(h, x)
+      return (next, out(next))
+    }
+  }
+}
+
+/// Training state and data for `CharRNNModel` on a text corpus.
+public struct CharRNN {
+  public let vocabulary: [Character]
+  public let batchSize: Int
+  public let length: Int
+  public let model: CharRNNModel
+  public let training: TrainingStep
+  /// Parameters and Adam's state, keyed by path.
+  public var state: [String: Tensor]
+  let sampler: Graph
+  let index: [Character: Int]
+
+  /// B sequences of T characters, hidden size H, Adam with rate `learningRate`.
+  public init(
+    vocabulary: [Character], hiddenSize: Int = 100, batchSize: Int = 8, length: Int = 20,
+    learningRate: Double = 0.01, seed: UInt64 = 1
+  ) throws {
+    self.vocabulary = vocabulary
+    self.batchSize = batchSize
+    self.length = length
+    index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
+    let V = vocabulary.count
+    model = CharRNNModel(vocabularySize: V, hiddenSize: hiddenSize)
+    let g = GraphBuilder()
+    let xs = try (0..<length).map { try g.variable("x\($0)", [batchSize, V]) }
+    training = try TrainingStep(
+      loss: model.loss(xs), parameters: model.parameters.map(\.path),
+      optimizer: Adam(learningRate: learningRate))
+    state = model.initialParameters(seed: seed).merging(training.initialOptimizerState) { a, _ in a
+    }
+    let s = GraphBuilder()
+    let (h, logits) = model.step(
+      try s.variable("h", [1, hiddenSize]), try s.variable("x", [1, V]))
+    sampler = try h.graph(names: ["h", "logits"], with: [logits])
+  }
+
+  /// The distinct characters of `text`, sorted.
+  public static func vocabulary(of text: String) -> [Character] { Array(Set(text)).sorted() }
+
+  /// The characters of `text` as vocabulary indices (characters outside the
+  /// vocabulary are dropped).
+  public func encode(_ text: String) -> [Int] { text.compactMap { index[$0] } }
+
+  /// B windows of T characters starting at random offsets of `corpus`.
+  public func batch(from corpus: [Int], using rng: inout some RandomNumberGenerator) -> [String:
+    Tensor]
+  {
+    let starts = (0..<batchSize).map { _ in Int.random(in: 0...(corpus.count - length), using: &rng)
+    }
+    var data: [String: Tensor] = [:]
+    for t in 0..<length {
+      data["x\(t)"] = oneHot(starts.map { corpus[$0 + t] }, classes: vocabulary.count)
+    }
+    return data
+  }
+
+  /// One Adam step on `data`; returns the loss before the step.
+  public mutating func step(_ data: [String: Tensor]) throws -> Double {
+    try training.run(&state, data: data)
+  }
+
+  /// The mean cross-entropy per predicted character (nats) for a W6 loss:
+  /// the loss sums over the batch and divides by T, not by the T − 1 predictions.
+  public func perCharacter(_ loss: Double) -> Double {
+    loss * Double(length) / Double((length - 1) * batchSize)
+  }
+
+  /// `count` characters sampled after feeding `prompt`, from softmax(logits / τ).
+  public func sample(
+    prompt: String, count: Int, temperature: Double, using rng: inout some RandomNumberGenerator
+  ) throws -> String {
+    let H = model.cell.hiddenSize, V = vocabulary.count
+    var bindings = state
+    bindings["h"] = Tensor(repeating: 0, shape: [1, H])
+    let codes = encode(prompt)
+    for c in codes.dropLast() {
+      bindings["x"] = oneHot([c], classes: V)
+      bindings["h"] = try sampler.evaluate(bindings)[0]
+    }
+    var last = codes.last ?? 0
+    var out = ""
+    for _ in 0..<count {
+      bindings["x"] = oneHot([last], classes: V)
+      let values = try sampler.evaluate(bindings)
+      bindings["h"] = values[0]
+      let scaled = values[1].scalars.map { $0 / temperature }
+      let top = scaled.max()!
+      let weights = scaled.map { Foundation.exp($0 - top) }
+      var u = Double.random(in: 0..<weights.reduce(0, +), using: &rng)
+      last =
+        weights.indices.first {
+          u -= weights[$0]; return u < 0
+        } ?? V - 1
+      out.append(vocabulary[last])
+    }
+    return out
+  }
+
+  /// The parameters and optimizer state plus the vocabulary (as Unicode
+  /// scalar values), for `Safetensors.write`.
+  public var checkpoint: [String: Tensor] {
+    var tensors = state
+    tensors["vocabulary"] = Tensor(
+      shape: [vocabulary.count],
+      scalars: vocabulary.map { Double($0.unicodeScalars.first!.value) })
+    return tensors
+  }
+
+  /// Resumes from `checkpoint` tensors: every state tensor must be there with
+  /// its shape, and the vocabulary must be this one.
+  public mutating func resume(from tensors: [String: Tensor]) throws {
+    let mine = checkpoint["vocabulary"]!
+    guard tensors["vocabulary"] == mine else {
+      throw GraphError.unsupported(
+        "the saved model was trained on another vocabulary (\(tensors["vocabulary"]?.scalars.count ?? 0) characters, this corpus has \(mine.scalars.count)); resume with the same corpus"
+      )
+    }
+    for (name, value) in state {
+      guard let saved = tensors[name] else {
+        throw GraphError.unsupported("the saved model has no tensor '\(name)'")
+      }
+      guard saved.shape == value.shape else {
+        throw GraphError.unsupported(
+          "the saved tensor '\(name)' has shape \(saved.shape.shapeDescription), the model needs \(value.shape.shapeDescription)"
+        )
+      }
+      state[name] = saved
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import CompGraph
+import Dispatch
+import Foundation
+
+/// W6: one training step (forward, gradient, Adam) of the seed's char-RNN —
+/// `CharRNN` (B = 8, V = 65, H = 100, T = 20), on fixed random character
+/// indices, run by the reference evaluator.
+func runW6(quick: Bool) throws -> [String] {
+  let steps = quick ? 20 : 200
+  FileHandle.standardError.write("W6 \(steps) steps\n".data(using: .utf8)!)
+  let vocabulary = (0..<65).map { Character(UnicodeScalar(UInt8(48 + $0))) }
+  func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+  let start = now()
+  var rnn = try CharRNN(vocabulary: vocabulary)
+  var rng = SplitMix64(seed: 6)
+  let corpus = (0..<1000).map { _ in Int.random(in: 0..<65, using: &rng) }
+  let data = rnn.batch(from: corpus, using: &rng)
+  _ = try rnn.step(data)
+  let first = now() - start
+  var times: [Double] = []
+  for _ in 0..<steps {
+    let t = now()
+    _ = try rnn.step(data)
+    times.append(now() - t)
+  }
+  let lossAfter = try rnn.training.graph.evaluate(rnn.state.merging(data) { a, _ in a })[0]
+  times.sort()
+  let (peak, outputs) = plannedPeakBytes(rnn.training.graph)
+  return [
+    jsonLine([
+      ("workload", "W6"), ("step_seconds", times[times.count / 2]),
+      ("first_step_seconds", first), ("peak_bytes", peak), ("output_bytes", outputs),
+      ("loss_after_\(steps + 1)", lossAfter.scalars[0]), ("nodes", rnn.training.graph.nodeCount),
+      (
+        "peers",
+        [
+          ("jax_jit_step_seconds", 1.55e-3), ("jax_jit_first_step_seconds", 5.5),
+          ("numpy_step_seconds", 2.07e-3), ("seed_project_step_seconds", 0.096),
+        ] as [(String, Any)]
+      ),
+    ])
+  ]
+}
