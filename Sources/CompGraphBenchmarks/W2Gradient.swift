@@ -4,16 +4,6 @@ import Foundation
 /// W2: f(x) = Σᵢ exp(xᵢ)·ln(1 + x²ᵢ₊₁) + √(Σᵢ xᵢ²) over N scalar variables,
 /// its gradient by one reverse sweep (then simplified, the default path),
 /// compiled and evaluated at one point and along a batch of 1000 points.
-func buildW2(_ n: Int) throws -> (builder: GraphBuilder, f: Expr, x: [Expr]) {
-  let g = GraphBuilder()
-  let x = try (0..<n).map { try g.variable("x\($0)") }
-  var terms: [Expr] = []
-  for i in 0..<n { terms.append(exp(x[i]) * ln(1 + x[(i + 1) % n] * x[(i + 1) % n])) }
-  let squares = x.map { $0 * $0 }
-  let f = sum(terms) + sqrt(sum(squares))
-  return (g, f, x)
-}
-
 func runW2(quick: Bool) throws -> [String] {
   let sizes = quick ? [10, 100] : [10, 100, 1000, 10000]
   let peers: [Int: [(String, Any)]] = [
@@ -26,14 +16,9 @@ func runW2(quick: Bool) throws -> [String] {
   var lines: [String] = []
   for n in sizes {
     FileHandle.standardError.write("W2 n=\(n)\n".data(using: .utf8)!)
-    let f = try buildW2(n).f
+    let f = try Workload.w2(n).f
     var gradGraph: Graph?
-    let build = try medianSeconds {
-      let (_, f2, x2) = try buildW2(n)
-      let grads = simplify(try gradient(of: f2, wrt: x2))
-      gradGraph = try grads[0].graph(
-        names: x2.indices.map { "df/dx\($0)" }, with: Array(grads.dropFirst()))
-    }
+    let build = try medianSeconds { gradGraph = try Workload.w2Gradient(n) }
     let fGraph = try simplify(f).graph()
     let fProgram = try Program(fGraph)
     let gProgram = try Program(gradGraph!)

@@ -8,11 +8,7 @@ func runW3(quick: Bool) throws -> [String] {
   for n in sizes {
     FileHandle.standardError.write("W3 n=\(n)\n".data(using: .utf8)!)
     var graph: Graph?
-    let build = try medianSeconds {
-      let (_, f, x) = try buildW2(n)
-      let h = simplify(try hessian(of: f, wrt: x).flatMap { $0 })
-      graph = try h[0].graph(names: h.indices.map { "h\($0)" }, with: Array(h.dropFirst()))
-    }
+    let build = try medianSeconds { graph = try Workload.w3Hessian(n) }
     let program = try Program(graph!)
     let point = program.inputNames.map { sin(Double(Int($0.dropFirst())!) + 1) }
     let eval = medianSecondsPerRun { _ = program.evaluate(point: point) }

@@ -19,7 +19,7 @@ struct CompGraphCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
-      CheckCommand.self, PrintCommand.self, GalleryCommand.self,
+      CheckCommand.self, PrintCommand.self, ExportCommand.self, GalleryCommand.self,
     ]
   )
 

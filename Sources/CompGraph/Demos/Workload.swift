@@ -1,0 +1,37 @@
+/// The graphs of the benchmark workloads W1–W3 (`compgraph-bench`), which the exporters' tests
+/// also run.
+public enum Workload {
+  /// W1: dⁿ tanh(x)/dxⁿ, each order the simplified derivative of the order below; output `f`.
+  public static func tanhDerivative(order: Int) throws -> Graph {
+    let x = try GraphBuilder().variable("x")
+    return try derivative(of: tanh(x), wrt: x, order: order).graph()
+  }
+
+  /// W2's function of n scalar variables `x0 … x(n−1)` (indices mod n):
+  ///
+  ///     f(x) = Σᵢ exp(xᵢ)·ln(1 + x²ᵢ₊₁) + √(Σᵢ x²ᵢ)
+  public static func w2(_ n: Int) throws -> (f: Expr, x: [Expr]) {
+    let g = GraphBuilder()
+    let x = try (0..<n).map { try g.variable("x\($0)") }
+    var terms: [Expr] = []
+    for i in 0..<n { terms.append(exp(x[i]) * ln(1 + x[(i + 1) % n] * x[(i + 1) % n])) }
+    let squares = x.map { $0 * $0 }
+    return (sum(terms) + sqrt(sum(squares)), x)
+  }
+
+  /// W2: ∇f, simplified, with outputs `df/dx0 … df/dx(n−1)`.
+  public static func w2Gradient(_ n: Int) throws -> Graph {
+    let (f, x) = try w2(n)
+    let grads = simplify(try gradient(of: f, wrt: x))
+    return try grads[0].graph(
+      names: x.indices.map { "df/dx\($0)" }, with: Array(grads.dropFirst()))
+  }
+
+  /// W3: the dense Hessian of W2's f, forward-over-reverse, simplified; outputs `h0 … h(n²−1)`
+  /// row by row.
+  public static func w3Hessian(_ n: Int) throws -> Graph {
+    let (f, x) = try w2(n)
+    let h = simplify(try hessian(of: f, wrt: x).flatMap { $0 })
+    return try h[0].graph(names: h.indices.map { "h\($0)" }, with: Array(h.dropFirst()))
+  }
+}

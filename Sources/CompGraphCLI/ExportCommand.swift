@@ -1,0 +1,56 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// `compgraph export`: the expression and its derivatives as an ONNX model.
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write the expression and, with --grad, its derivatives as an ONNX model.",
+    discussion: """
+      The model is float64 throughout, ONNX opset \(Graph.onnxOpset). Each variable is an input \
+      and each output (f, ∂f/∂p, ∂²f/∂p², …) an output, with its name and shape. Run it with \
+      onnxruntime:
+
+        import onnxruntime, numpy as np
+        session = onnxruntime.InferenceSession("model.onnx")
+        print(session.run(None, {"p": np.array(2.0), "q": np.array(3.0)}))
+
+      Example:
+        compgraph export "sqrt(p + p + q) / 3 + ln(p * (p * q))" --grad p,q -o model.onnx
+      """
+  )
+
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    name: .customLong("grad"),
+    help: ArgumentHelp(
+      "Also export the derivatives with respect to these variables, e.g. p,q.", valueName: "vars"))
+  var gradient: VariableList?
+
+  @Option(help: "The highest derivative order to export (with --grad).")
+  var order = 1
+
+  @Flag(inversion: .prefixedNo, help: "Simplify the graph before exporting it.")
+  var simplify = true
+
+  @Option(name: .shortAndLong, help: "Write the model to this file (atomically).")
+  var output: String
+
+  func validate() throws {
+    if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
+    try validateOrder(order)
+    if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
+  }
+
+  func run() throws {
+    let parsed = try input.parse().graph()
+    var graph = try userFacing {
+      try parsed.derivatives(wrt: gradient?.names ?? [], order: order, simplifying: simplify).graph
+    }
+    if simplify { graph = simplified(graph) }
+    let model = try userFacing { try graph.onnxModel() }
+    try writeAtomically(Data(model), to: output)
+  }
+}
