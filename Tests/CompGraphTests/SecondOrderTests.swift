@@ -15,7 +15,7 @@ import Testing
     let loss = Spirals.loss(spirals.model, g, points: spirals.points, labels: spirals.labels)
     let W = try g.variable("mlp.layer0.W", [2, 8]), v = try g.variable("v", [2, 8])
     let hv = try hessianVectorProduct(of: loss, wrt: [W], direction: [v])[0]
-    let grad = try loss.builder.expr(try g.gradient(of: loss.node(), wrt: [W.node()])[0])
+    let grad = try CompGraph.gradient(of: loss, wrt: W)
     let hvGraph = try hv.graph(), gradGraph = try grad.graph()
     var bindings = spirals.state
     let direction = (0..<16).map { Foundation.cos(Double($0) * 0.9) }

@@ -7,7 +7,7 @@ import Foundation
 public struct Spirals {
   public static let classes = 3
   /// Full-batch steps the example and its test train for.
-  public static let defaultSteps = 1500
+  public static let defaultSteps = 400
   /// Points [N, 2] and their arm (0, 1, 2).
   public let points: Tensor
   public let labels: [Int]

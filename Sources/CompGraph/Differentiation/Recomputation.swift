@@ -9,12 +9,18 @@
 /// segments' inputs alive across the backward pass, plus one segment at a
 /// time.
 ///
+/// A segment's outputs — its nodes read from outside the segment — are
+/// kept by the forward pass anyway (they are the checkpoints), so they are
+/// read as they are, not rebuilt; only the segment's interior is recomputed.
+///
 /// A recompute scope takes part in hash-consing (`ScopeTable.internKey`):
 /// `tanh(h·W + b)` rebuilt there is a new node, not the forward one.
 struct Recomputation {
   /// The checkpoint scope each node below `end` belongs to, or -1; empty
   /// when the graph has no checkpoint (the usual case costs nothing).
   private var segment: [Int32] = []
+  /// Whether a node of a segment is read by a node outside it.
+  private var isSegmentOutput: [Bool] = []
   /// Per segment, original node index → its recomputed copy.
   private var copies: [Int32: [Int: NodeID]] = [:]
 
@@ -28,6 +34,13 @@ struct Recomputation {
       let found = scopes.enclosing(scope, kind: .checkpoint) ?? -1
       cache[scope] = found
       return found
+    }
+    isSegmentOutput = [Bool](repeating: false, count: end)
+    for index in 0..<end {
+      for input in builder.inputs(NodeID(index))
+      where segment[input.index] >= 0 && segment[input.index] != segment[index] {
+        isSegmentOutput[input.index] = true
+      }
     }
   }
 
@@ -45,7 +58,7 @@ struct Recomputation {
     return (inputs.map { copy[$0.index] ?? $0 }, copy[index] ?? NodeID(index))
   }
 
-  /// Rebuilds every operation of segment `s` at or below `last` in a fresh
+  /// Rebuilds every interior operation of segment `s` at or below `last` in a fresh
   /// recompute scope (one forward loop), mapping inputs inside the segment
   /// to their copies.
   private func recompute(_ s: Int32, upTo last: Int, in builder: GraphBuilder) throws -> [Int:
@@ -55,7 +68,8 @@ struct Recomputation {
     defer { builder.enter(outer) }
     builder.enter(builder.scopes.child(of: s, named: "recompute", kind: .recompute))
     var copy: [Int: NodeID] = [:]
-    for index in 0...last where segment[index] == s && !builder.op(NodeID(index)).isLeaf {
+    for index in 0...last
+    where segment[index] == s && !builder.op(NodeID(index)).isLeaf && !isSegmentOutput[index] {
       let inputs = builder.inputs(NodeID(index)).map { copy[$0.index] ?? $0 }
       copy[index] = try builder.node(builder.op(NodeID(index)), inputs)
     }
