@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CompGraph
@@ -44,5 +45,56 @@ import Testing
     let a = try g.variable("a"), b = try g.variable("b"), c = try g.variable("c")
     let graph = try product([a, b, c]).graph()
     #expect(shareProducts(graph).listing == graph.listing)
+  }
+
+  /// A factor used twice in one product: pairs are counted over the
+  /// multiset, so a·a·b·x and a·a·b·y share a·a·b.
+  @Test func repeatedFactorsAreCountedAsAMultiset() throws {
+    let g = GraphBuilder()
+    let a = try g.variableNode("a"), b = try g.variableNode("b")
+    let x = try g.variableNode("x"), y = try g.variableNode("y")
+    let u = try g.node(.mul, [a, a, b, x]), v = try g.node(.mul, [a, a, b, y])
+    let graph = g.graph(outputs: [u, v])
+    #expect(graph.operationCount == 6)
+    let shared = shareProducts(graph)
+    try shared.checkInvariants()
+    #expect(shared.operationCount == 4)
+    let at: [String: Double] = ["a": 2, "b": 3, "x": 5, "y": 7]
+    #expect(try shared.evaluate(at).map { $0.scalars[0] } == [60, 84])
+  }
+
+  /// Counting a product of k shareable factors costs k(k − 1)/2 pairs;
+  /// products past the budget are not counted, so with no budget nothing is
+  /// shared, and with room for the first product only, its pairs (seen
+  /// once) are not worth sharing either.
+  @Test func productsPastThePairBudgetAreNotCounted() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("a"), b = try g.variable("b"), c = try g.variable("c")
+    let x = try g.variable("x"), y = try g.variable("y")
+    let graph = try product([a, b, c, x]).graph(names: ["u", "v"], with: [product([a, b, c, y])])
+    #expect(shareProducts(graph, pairBudget: 0).listing == graph.listing)
+    #expect(shareProducts(graph, pairBudget: 3).listing == graph.listing)
+    #expect(shareProducts(graph, pairBudget: 6).operationCount == 4)
+  }
+
+  /// The derivative of a deep chain is one long product of distinct
+  /// factors: none is shared, so the pass does no pair counting at all
+  /// (it was quadratic in the depth), and the simplified gradient is
+  /// Π cos(sinᵏ x).
+  @Test func aDeepChainsGradientSimplifies() throws {
+    let depth = 10_000
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    var y = x
+    for _ in 0..<depth { y = sin(y) }
+    let dy = simplify(try gradient(of: y, wrt: x))
+    var value = 0.3, slope = 1.0
+    for _ in 0..<depth {
+      slope *= Foundation.cos(value)
+      value = Foundation.sin(value)
+    }
+    let graph = try dy.graph()
+    #expect(graph.operationCount <= 3 * depth)  // the sines, their cosines, one product
+    #expect(isClose(try graph.evaluate(["x": 0.3])[0].scalars[0], slope, tolerance: 1e-12))
   }
 }
