@@ -91,31 +91,37 @@ struct EvalCommand: ParsableCommand {
     let f = graph.outputs[0]
     let variables = graph.variables
     let ids = try variables.map { try builder.variableNode($0.name, shape: $0.shape) }
-    var outputs = graph.outputs
-    var gradientIDs: [NodeID] = []
-    if grad || hessian { gradientIDs = try builder.gradient(of: f, wrt: ids) }
-    if grad { outputs += gradientIDs }
-    let hessianNodes = try hessian ? JacobianNodes(of: gradientIDs, wrt: ids, in: builder) : nil
-    outputs += hessianNodes?.nodes ?? []
-    for list in derivatives {
-      var node = f
-      for (k, name) in list.names.enumerated() {
-        guard let x = builder.existingVariable(name) else {
+    // --grad and --derivative from one tower, which builds each distinct
+    // partial once (∂f/∂p serves both; ∂³f/∂p∂q∂p is ∂³f/∂p²∂q).
+    let indices = try derivatives.map { list in
+      try list.names.map { name in
+        guard let i = variables.firstIndex(where: { $0.name == name }) else {
           throw UserError(
             "--derivative \(list.names.joined(separator: ",")): the expression has no variable '\(name)'"
           )
         }
-        guard builder.shape(node).isEmpty else {
-          let partial = derivativeName(of: graph.outputNames[0], wrt: Array(list.names.prefix(k)))
-          throw UserError(
-            "--derivative \(list.names.joined(separator: ",")): \(partial) has shape "
-              + "\(builder.shape(node).shapeDescription), so it cannot be differentiated again; "
-              + "--hessian gives every second derivative by tensor element")
-        }
-        node = try builder.gradient(of: node, wrt: [x])[0]
+        return i
       }
-      outputs.append(node)
     }
+    for (list, vars) in zip(derivatives, indices) {
+      // A tensor's partial is a tensor, which is differentiated no further.
+      if let k = vars.dropLast().firstIndex(where: { !variables[$0].shape.isEmpty }) {
+        let partial = derivativeName(of: graph.outputNames[0], wrt: Array(list.names.prefix(k + 1)))
+        throw UserError(
+          "--derivative \(list.names.joined(separator: ",")): \(partial) has shape "
+            + "\(variables[vars[k]].shape.shapeDescription), so it cannot be differentiated again; "
+            + "--hessian gives every second derivative by tensor element")
+      }
+    }
+    let firstOrder = grad || hessian ? ids.indices.map { [$0] } : []
+    let tower = try builder.derivativeTower(
+      of: [f], wrt: ids, partials: firstOrder + indices, simplify: false)
+    let gradientIDs = firstOrder.map { tower.node($0)! }
+    var outputs = graph.outputs
+    if grad { outputs += gradientIDs }
+    let hessianNodes = try hessian ? JacobianNodes(of: gradientIDs, wrt: ids, in: builder) : nil
+    outputs += hessianNodes?.nodes ?? []
+    outputs += indices.map { tower.node($0)! }
     let jacobianNodes = try jacobian ? JacobianNodes(of: graph.outputs, wrt: ids, in: builder) : nil
     outputs += jacobianNodes?.nodes ?? []
     var results = try builder.graph(outputs: outputs).evaluate(point)[...]

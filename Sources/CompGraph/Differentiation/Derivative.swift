@@ -1,6 +1,6 @@
-/// dⁿf/dxⁿ of a scalar f with respect to a scalar variable x, built one order
-/// at a time: the k-th derivative is the derivative of the (simplified)
-/// (k−1)-th, so each step differentiates a small graph.
+/// dⁿf/dxⁿ of a scalar f with respect to a scalar variable x: the top of the
+/// derivative tower in one variable (`DerivativeTower`), each order the
+/// derivative of the simplified order below:
 ///
 ///     f⁽⁰⁾ = simplify(f),   f⁽ᵏ⁾ = simplify(d f⁽ᵏ⁻¹⁾ / dx)
 ///
@@ -12,6 +12,16 @@
 public func derivative(of f: Expr, wrt x: Expr, order: Int = 1, simplify: Bool = true) throws
   -> Expr
 {
+  try checkScalarDerivative(of: f, wrt: x, order: order)
+  let f0 = simplify ? CompGraph.simplify(f) : f
+  let tower = try f.builder.derivativeTower(
+    of: [f0.node()], wrt: [x.node()], partials: [Array(repeating: 0, count: order)],
+    simplify: simplify)
+  return f.builder.expr(tower.node(Array(repeating: 0, count: order))!)
+}
+
+/// Checks the arguments of a derivative in one scalar variable.
+func checkScalarDerivative(of f: Expr, wrt x: Expr, order: Int) throws {
   let builder = f.builder
   let y = try f.node(), v = try x.node()
   guard x.builder === builder else {
@@ -28,23 +38,6 @@ public func derivative(of f: Expr, wrt x: Expr, order: Int = 1, simplify: Bool =
   guard order >= 0 else {
     throw GraphError.unsupported("derivative: order must be ≥ 0, got \(order)")
   }
-  // Each order runs in a fresh arena holding only the live graph: the
-  // tangent sweep visits every node after x, and the dead nodes that
-  // simplifying leaves behind would otherwise pile up order after order.
-  var graph = builder.graph(outputs: [y])
-  for step in 0...order {
-    let scratch = GraphBuilder(graph)
-    var root = graph.outputs[0]
-    if step > 0 {
-      guard let variable = scratch.existingVariable(name) else {
-        return builder.expr(builder.constantNode(0.0))  // f does not depend on x
-      }
-      root = try scratch.jvp(of: [root], tangents: [variable: scratch.constantNode(1.0)])[0]
-    }
-    if simplify { root = scratch.simplify([root])[0] }
-    graph = scratch.graph(outputs: [root])
-  }
-  return builder.expr(try builder.append(graph)[0])
 }
 
 extension GraphBuilder {

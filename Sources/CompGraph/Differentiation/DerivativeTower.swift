@@ -1,12 +1,182 @@
-/// f, f′, f″, …, f⁽ⁿ⁾ of a scalar expression in one scalar variable, each
-/// order built by differentiating the (simplified) order below:
+/// The partial derivatives of scalar outputs f₀, f₁, … up to some order with
+/// respect to variables x₀ … x_{m−1}, each distinct mixed partial built once.
 ///
-///     f⁽⁰⁾ = f,   f⁽ᵏ⁾ = simplify(d f⁽ᵏ⁻¹⁾ / dx)
+/// Mixed partials commute, so a partial is a *multiset* of variables, written
+/// as its non-decreasing index list: ∂³f/∂x∂y∂x and ∂³f/∂x²∂y are both
+/// `[0, 0, 1]`.  Each is built from the partial one order below:
 ///
-/// All orders live in `f`'s builder and share nodes.  This is the one place
-/// the examples build higher derivatives.
+///     ∂ᵏf / ∂x_{i₁}…∂x_{iₖ} = ∂/∂x_{iₖ} (∂ᵏ⁻¹f / ∂x_{i₁}…∂x_{iₖ₋₁})      (i₁ ≤ … ≤ iₖ)
+///
+/// so every order reuses the one below, and all partials up to order n
+/// number C(m + n, n) per output (not mⁿ).  An order is built by whichever
+/// sweep is cheaper: with P partials of order k − 1 to extend, one reverse
+/// sweep per partial (all its children at once) when P < m, else one tangent
+/// sweep per variable (forward mode, ẋⱼ = 1, over every partial that extends
+/// by xⱼ).  So an order costs min(P, m) sweeps, each over the graph built so
+/// far; `sweeps` reports the total.  (A tensor partial is extended by
+/// tangent sweeps only, a tensor variable by reverse sweeps only.)  With
+/// simplification on, each order is simplified as a whole before the next
+/// is taken, so high orders stay small and share structure; the outputs
+/// themselves are taken as given.
+public struct DerivativeTower {
+  /// One partial derivative of one output.
+  public struct Partial {
+    /// Which output (an index into the outputs the tower was built from).
+    public let output: Int
+    /// The variables differentiated by, as non-decreasing indices (empty
+    /// for the output itself).
+    public let variables: [Int]
+    /// The node, in the builder the tower was built in.
+    public let node: NodeID
+
+    public var order: Int { variables.count }
+  }
+
+  /// Every partial, output by output; each output's by order, then in
+  /// lexicographic order of its variables (`[]`, `[0]`, `[1]`, `[0,0]`,
+  /// `[0,1]`, `[1,1]`, …).
+  public let partials: [Partial]
+  /// Reverse and tangent sweeps it took.
+  public let sweeps: Int
+  private let position: [PartialKey: Int]
+
+  /// How many distinct partials the tower holds (the outputs included).
+  public var count: Int { partials.count }
+
+  /// The partial of `output` by `variables` (in any order), if it was built.
+  public func node(output: Int = 0, _ variables: [Int]) -> NodeID? {
+    position[PartialKey(output: output, variables: variables.sorted())].map { partials[$0].node }
+  }
+
+  fileprivate init(_ partials: [Partial], sweeps: Int) {
+    self.partials = partials
+    self.sweeps = sweeps
+    var position: [PartialKey: Int] = [:]
+    for (i, p) in partials.enumerated() {
+      position[PartialKey(output: p.output, variables: p.variables)] = i
+    }
+    self.position = position
+  }
+}
+
+private struct PartialKey: Hashable {
+  let output: Int
+  let variables: [Int]
+}
+
+extension GraphBuilder {
+  /// Every partial of each of `outputs` up to `order` with respect to `xs`.
+  public func derivativeTower(
+    of outputs: [NodeID], wrt xs: [NodeID], order: Int, simplify: Bool = true
+  ) throws -> DerivativeTower {
+    guard order >= 0 else {
+      throw GraphError.unsupported("derivative order must be ≥ 0, got \(order)")
+    }
+    return try buildTower(outputs, xs, order: order, simplify: simplify) { _ in true }
+  }
+
+  /// The partials of each of `outputs` named by `partials` (variable index
+  /// lists, in any order) with respect to `xs`, and the lower orders they
+  /// are built from.
+  public func derivativeTower(
+    of outputs: [NodeID], wrt xs: [NodeID], partials: [[Int]], simplify: Bool = true
+  ) throws -> DerivativeTower {
+    var wanted = Set<[Int]>()
+    for list in partials {
+      guard list.allSatisfy(xs.indices.contains) else {
+        throw GraphError.unsupported(
+          "derivative: variable index out of range in \(list) (there are \(xs.count) variables)")
+      }
+      let sorted = list.sorted()
+      for k in 0...sorted.count { wanted.insert(Array(sorted.prefix(k))) }
+    }
+    let order = partials.map(\.count).max() ?? 0
+    return try buildTower(outputs, xs, order: order, simplify: simplify, wanted.contains)
+  }
+
+  private func buildTower(
+    _ outputs: [NodeID], _ xs: [NodeID], order: Int, simplify: Bool,
+    _ wanted: ([Int]) -> Bool
+  ) throws -> DerivativeTower {
+    for x in xs {
+      guard case .variable = op(x) else {
+        throw GraphError.unsupported("derivative: differentiate with respect to variables only")
+      }
+    }
+    var level = outputs.enumerated().map {
+      DerivativeTower.Partial(output: $0, variables: [], node: $1)
+    }
+    var all = level
+    var sweeps = 0
+    let one = constantNode(1.0)
+    let forward = xs.allSatisfy { shape($0).isEmpty }
+    for _ in 0..<order where !xs.isEmpty {
+      // (parent, variable) for each child wanted.
+      var children: [(parent: Int, variable: Int)] = []
+      for (p, parent) in level.enumerated() {
+        for j in (parent.variables.last ?? 0)..<xs.count where wanted(parent.variables + [j]) {
+          children.append((p, j))
+        }
+      }
+      if children.isEmpty { break }
+      // Tangent sweeps where they are cheaper (m ≤ P) or the only way (a
+      // tensor partial has no reverse sweep); reverse sweeps otherwise.
+      let tangentsCheaper = xs.count <= level.count
+      var byVariable = [[Int]](repeating: [], count: xs.count)
+      var byParent: [Int: [Int]] = [:]
+      for (c, child) in children.enumerated() {
+        let scalarVariable = shape(xs[child.variable]).isEmpty
+        if scalarVariable && (tangentsCheaper || !shape(level[child.parent].node).isEmpty) {
+          byVariable[child.variable].append(c)
+        } else {
+          byParent[child.parent, default: []].append(c)
+        }
+      }
+      var nodes = [NodeID](repeating: one, count: children.count)
+      for (j, these) in byVariable.enumerated() where !these.isEmpty {
+        let ys = these.map { level[children[$0].parent].node }
+        let tangents = try jvp(of: ys, tangents: [xs[j]: one])
+        for (c, t) in zip(these, tangents) { nodes[c] = t }
+        sweeps += 1
+      }
+      for (p, these) in byParent.sorted(by: { $0.key < $1.key }) {
+        let grads = try gradient(of: level[p].node, wrt: these.map { xs[children[$0].variable] })
+        for (c, g) in zip(these, grads) { nodes[c] = g }
+        sweeps += 1
+      }
+      if simplify { nodes = self.simplify(nodes) }
+      level = zip(children, nodes).map { child, node in
+        let parent = level[child.parent]
+        return DerivativeTower.Partial(
+          output: parent.output, variables: parent.variables + [child.variable], node: node)
+      }
+      all += level
+    }
+    // Output by output, order by order, lexicographic within an order.
+    all.sort {
+      ($0.output, $0.order) != ($1.output, $1.order)
+        ? ($0.output, $0.order) < ($1.output, $1.order)
+        : $0.variables.lexicographicallyPrecedes($1.variables)
+    }
+    return DerivativeTower(all, sweeps: sweeps)
+  }
+}
+
+/// The tower of `f` with respect to the variables `xs`, up to `order`; its
+/// node ids are in `f`'s builder (see `expr(_:)` there).
+public func derivativeTower(of f: Expr, wrt xs: [Expr], order: Int, simplify: Bool = true)
+  throws -> DerivativeTower
+{
+  try f.builder.derivativeTower(
+    of: [f.node()], wrt: xs.map { try $0.node() }, order: order, simplify: simplify)
+}
+
+/// f, f′, f″, …, f⁽ⁿ⁾ of a scalar expression in one scalar variable: the
+/// tower in one variable over simplify(f), all in `f`'s builder, sharing
+/// nodes.  This is
+/// the one place the examples build higher derivatives.
 public func derivatives(of f: Expr, wrt x: Expr, upTo order: Int) throws -> [Expr] {
-  var tower = [f]
-  for _ in 0..<order { tower.append(try derivative(of: tower[tower.count - 1], wrt: x)) }
-  return tower
+  try checkScalarDerivative(of: f, wrt: x, order: order)
+  let tower = try derivativeTower(of: simplify(f), wrt: [x], order: order)
+  return [f] + tower.partials.dropFirst().map { f.builder.expr($0.node) }
 }

@@ -14,8 +14,8 @@ extension Graph {
   /// Every output followed by its derivatives up to `order` with respect to
   /// `variables`: `f, ∂f/∂p, ∂f/∂q, ∂²f/∂p², ∂²f/∂p∂q, ∂²f/∂q², …`, one
   /// output per multiset of variables (mixed partials are symmetric, so
-  /// `∂²f/∂q∂p` is not repeated), named with `derivativeName`.  Each order
-  /// is the gradient of the order below, built in one arena; with
+  /// `∂²f/∂q∂p` is not repeated), named with `derivativeName`: the
+  /// `DerivativeTower` of the outputs, built in one arena; with
   /// `simplifying`, each order is simplified before the next is taken, so
   /// high orders stay small.  Order 0 gives the outputs alone.
   public func derivatives(wrt variables: [String], order: Int, simplifying: Bool) throws
@@ -39,39 +39,16 @@ extension Graph {
           + "derivatives need a scalar output; take sum() of it, or take its Jacobian "
           + "(jacobian(of:wrt:))")
     }
-    var outputs: [NodeID] = [], names: [String] = [], orders: [Int] = []
-    for (name, output) in zip(outputNames, self.outputs) {
-      outputs.append(output)
-      names.append(name)
-      orders.append(0)
-      // (variable indices, non-decreasing; node)
-      var level: [(path: [Int], node: NodeID)] = [([], output)]
-      for k in stride(from: 1, through: order, by: 1) where !variables.isEmpty {
-        var next: [(path: [Int], node: NodeID)] = []
-        for (path, node) in level {
-          let start = path.last ?? 0
-          let grads = try builder.gradient(of: node, wrt: Array(handles[start...]))
-          for (offset, gradient) in grads.enumerated() {
-            let newPath = path + [start + offset]
-            next.append((newPath, gradient))
-            outputs.append(gradient)
-            names.append(derivativeName(of: name, wrt: newPath.map { variables[$0] }))
-            orders.append(k)
-          }
-        }
-        if simplifying {
-          let simplified = builder.simplify(next.map(\.node))
-          let first = outputs.count - next.count
-          for i in next.indices {
-            next[i].node = simplified[i]
-            outputs[first + i] = simplified[i]
-          }
-        }
-        level = next
-      }
+    let tower = try builder.derivativeTower(
+      of: outputs, wrt: handles, order: variables.isEmpty ? 0 : order, simplify: simplifying)
+    let names = tower.partials.map { partial in
+      let f = outputNames[partial.output]
+      return partial.variables.isEmpty
+        ? f : derivativeName(of: f, wrt: partial.variables.map { variables[$0] })
     }
     return DerivativeGraph(
-      graph: builder.graph(outputs: outputs, names: names), outputOrders: orders)
+      graph: builder.graph(outputs: tower.partials.map(\.node), names: names),
+      outputOrders: tower.partials.map(\.order))
   }
 
   /// The highest derivative order the command line builds.
