@@ -16,6 +16,7 @@ extension GraphBuilder {
       )
     }
     let end = y.index + 1
+    visits += 2 * end
     // Active: depends on some x (forward loop).
     var active = [Bool](repeating: false, count: end)
     for x in xs where x.index < end { active[x.index] = true }

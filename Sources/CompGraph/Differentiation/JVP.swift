@@ -9,6 +9,7 @@ extension GraphBuilder {
     guard let last = ys.map(\.index).max() else { return [] }
     let zero = { (y: NodeID) in self.constantNode(Tensor(repeating: 0, shape: self.shape(y))) }
     guard let first = tangents.keys.map(\.index).min(), first <= last else { return ys.map(zero) }
+    visits += 2 * (last + 1 - first)
     var tangent = [NodeID?](repeating: nil, count: last + 1)
     for (x, t) in tangents where x.index <= last {
       guard shape(t) == shape(x) else {

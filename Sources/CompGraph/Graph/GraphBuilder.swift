@@ -13,6 +13,14 @@ public final class GraphBuilder {
   public internal(set) var currentScope: Int32 = 0
   /// `scopes.internKey(currentScope)`, kept beside it.
   private var currentKey: Int32 = 0
+  /// Nodes the simplifier found in normal form here (skipped by later runs).
+  var normalForm = NormalFormMarks()
+
+  /// Node visits by the passes that differentiate and simplify in this
+  /// arena (sweeps, rule attempts, graph walks): a measure of their work
+  /// that does not depend on the machine, for tests that check a pass
+  /// grows no faster than the graph.
+  public internal(set) var visits = 0
 
   public init() {}
 

@@ -22,12 +22,25 @@
 ///   pass shares less rather than taking quadratic time;
 /// - a round updates the counts of the products holding the chosen pair
 ///   only, in O(k) each, and takes the next pair from a heap.
-func shareProducts(_ graph: Graph, maxRounds: Int = 64, pairBudget: Int? = nil) -> Graph {
+///
+/// `work` grows by the pass's steps (pairs counted, factors visited, nodes
+/// rebuilt).
+func shareProducts(
+  _ graph: Graph, maxRounds: Int = 64, pairBudget: Int? = nil, work: inout Int
+) -> Graph {
   var sharing = PairSharing(graph, pairBudget: pairBudget ?? 16 * graph.nodeCount + 4096)
+  defer { work += sharing.work }
   if sharing.products.isEmpty { return graph }
   for _ in 0..<maxRounds where sharing.shareBestPair() {}
   if sharing.pairs.isEmpty { return graph }
+  sharing.work += graph.nodeCount
   return sharing.rebuild()
+}
+
+/// `shareProducts` without counting its work.
+func shareProducts(_ graph: Graph, maxRounds: Int = 64, pairBudget: Int? = nil) -> Graph {
+  var work = 0
+  return shareProducts(graph, maxRounds: maxRounds, pairBudget: pairBudget, work: &work)
 }
 
 /// The state of `shareProducts`: factor lists with virtual ids for the
@@ -49,9 +62,12 @@ private struct PairSharing {
   var counts: [PairKey: Int] = [:]
   var heap = PairHeap()
   var pairs: [(Int, Int)] = []
+  /// Steps taken so far.
+  var work = 0
 
   init(_ graph: Graph, pairBudget: Int) {
     self.graph = graph
+    self.work = graph.nodeCount
     var occurrences = [Int32](repeating: 0, count: graph.nodeCount)
     for id in graph.ids
     where graph.op(id) == .mul && graph.inputs(id).count >= 3 && graph.shape(id).isEmpty {
@@ -72,6 +88,7 @@ private struct PairSharing {
       guard work + cost <= pairBudget else { continue }
       work += cost
       counted[p] = true
+      self.work += factors[p].count + cost
       for key in distinctPairs(candidates) { bump(key, by: 1) }
     }
   }
@@ -125,6 +142,7 @@ private struct PairSharing {
       ? best.a : best.b
     var done = Set<Int>()
     for p in holders[scan, default: []] where factors[p].count >= 3 && done.insert(p).inserted {
+      work += factors[p].count
       var rest = factors[p]
       guard let i = rest.firstIndex(of: best.a) else { continue }
       rest.remove(at: i)

@@ -86,7 +86,7 @@ public struct RuleFiring: Sendable, CustomStringConvertible {
 }
 
 /// Knobs of the simplifier.  The defaults are what `compgraph simplify` uses.
-public struct SimplifyOptions: Sendable {
+public struct SimplifyOptions: Sendable, Equatable {
   /// The phases to run (lowering can be left out to see the normal form).
   public var phases: Set<Phase> = Set(Phase.allCases)
   /// Iteration cap: passes over the graph per stage before giving up on a fixpoint.

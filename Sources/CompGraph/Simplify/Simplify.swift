@@ -27,12 +27,12 @@ extension GraphBuilder {
       let table =
         normalizing.count == 3
         ? RewriteDriver.normalizingTable : RewriteDriver.index(normalizing.flatMap(\.rules))
-      result = driver.run(table, roots: result)
+      result = driver.run(table, roots: result, remembering: normalizing.count == 3)
     }
     if options.phases.contains(.lowering) {
       result = driver.run(RewriteDriver.loweringTable, roots: result)
       let lowered = graph(outputs: result)
-      let shared = shareProducts(lowered)
+      let shared = shareProducts(lowered, work: &visits)
       if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
         result = ids
       }
@@ -53,6 +53,7 @@ extension GraphBuilder {
   /// Marks the nodes reachable from `roots` (one backward loop).
   func reachable(from roots: [NodeID]) -> [Bool] {
     let end = (roots.map(\.index).max() ?? -1) + 1
+    visits += end
     var live = [Bool](repeating: false, count: end)
     for root in roots { live[root.index] = true }
     for index in stride(from: end - 1, through: 0, by: -1) where live[index] {
@@ -108,15 +109,23 @@ struct RewriteDriver {
     Phase.canonicalize.rules + Phase.foldConstants.rules + Phase.algebraic.rules)
   static let loweringTable = index(Phase.lowering.rules)
 
-  mutating func run(_ table: [[RewriteRule]], roots: [NodeID]) -> [NodeID] {
+  /// With `remembering` (the normalizing stage with every phase on), the
+  /// nodes found in normal form are marked in the builder, and marked nodes
+  /// are not tried again by later runs: simplifying a graph that contains
+  /// an already simplified one (a derivative contains the forward graph)
+  /// tries rules on the new nodes only.
+  mutating func run(_ table: [[RewriteRule]], roots: [NodeID], remembering: Bool = false)
+    -> [NodeID]
+  {
     var roots = roots
     // Nodes on which every rule was tried, with full information (they
     // existed when the pass began), and none fired: not tried again.
-    var settled: [Bool] = []
+    var settled: [Bool] = remembering ? builder.normalForm.marks(under: context.options) : []
     for _ in 0..<context.options.maxPasses {
       let end = builder.count
       let live = builder.reachable(from: roots)
       context.countUses(reachable: live, roots: roots)
+      builder.visits += 2 * live.count
       var replacement = [Int32](repeating: -1, count: live.count)
       var changed = false
       for index in live.indices where live[index] {
@@ -138,6 +147,9 @@ struct RewriteDriver {
             if id.index < end {
               if settled.count < end { settled += repeatElement(false, count: end - settled.count) }
               settled[id.index] = true
+              if remembering && isNormalInAnyGraph(id) {
+                builder.normalForm.mark(id, under: context.options)
+              }
             }
             break
           }
@@ -152,9 +164,29 @@ struct RewriteDriver {
     return roots
   }
 
+  /// Whether no normalizing rule can fire at `id` in any graph, given that
+  /// none fired in this one.  The rules that read the graph around a node
+  /// (not just the node) are those that flatten an inner sum or product
+  /// used once, distribute a coefficient over a sum used once, or skip a
+  /// node its user absorbs (`isAbsorbed`), and the einsum rules: a node
+  /// those could reach is not marked.
+  private func isNormalInAnyGraph(_ id: NodeID) -> Bool {
+    let ins = builder.inputs(id)
+    switch builder.op(id) {
+    case .add: return !context.isAbsorbed(id) && !ins.contains(where: context.isAdd)
+    case .mul:
+      return !context.isAbsorbed(id) && !ins.contains(where: context.isMul)
+        && !(ins.contains(where: context.isAdd) && ins.contains { context.scalar($0) != nil })
+    case .einsum: return false
+    case .variable, .constant, .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .sumTo, .broadcastTo:
+      return true
+    }
+  }
+
   /// The result of the first rule that fires at `id`, reported to the trace.
   private func fire(_ rules: [RewriteRule], at id: NodeID) -> NodeID? {
     for rule in rules {
+      builder.visits += 1
       guard let match = builder.match(rule.pattern, at: id) else { continue }
       if let condition = rule.condition, !condition(match, context) { continue }
       guard let result = try? rule.result(match, context), result != id,
