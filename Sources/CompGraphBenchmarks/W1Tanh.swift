@@ -36,6 +36,10 @@ func runW1(quick: Bool) -> [String] {
           ("ops", graph.operationCount),
           ("build_seconds", buildSeconds), ("eval_seconds", evalSeconds), ("value_at_0_5", value),
         ]
+        if order == 10 {
+          fields += fastestBuildPeer(
+            "SymEngine", seconds: variant == "tanh" ? 94e-6 : 122e-6, ours: buildSeconds)
+        }
         if let peers = w1PeerFigures()[variant]?[order] { fields.append(("peers", peers)) }
         lines.append(jsonLine(fields))
         FileHandle.standardError.write(

@@ -1,14 +1,15 @@
 import CompGraph
 import Foundation
 
-/// `compgraph-bench [W1|W2|W3|W4|W6|W8|all] [--quick]`: one JSON object per line on
+/// `compgraph-bench [W1|W2|W3|W4|W6|W8|build|all] [--quick]`: one JSON object per line on
 /// stdout (the contract in WORKLOADS.md); progress goes to stderr.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads =
-  selected.isEmpty || selected.contains("ALL") ? ["W1", "W2", "W3", "W4", "W6", "W8"] : selected
-let known = ["W1", "W2", "W3", "W4", "W6", "W8"]
+  selected.isEmpty || selected.contains("ALL")
+  ? ["W1", "W2", "W3", "W4", "W6", "W8", "BUILD"] : selected
+let known = ["W1", "W2", "W3", "W4", "W6", "W8", "BUILD"]
 for name in workloads where !known.contains(name) {
   let message =
     "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
@@ -24,6 +25,7 @@ do {
       case "W4": runW4(quick: quick)
       case "W6": try runW6(quick: quick)
       case "W8": try runW8(quick: quick)
+      case "BUILD": try runBuildSpeed(quick: quick)
       default: try runW3(quick: quick)
       }
     for line in lines { print(line) }

@@ -1,0 +1,104 @@
+import CompGraph
+import Foundation
+
+/// Build speed (issue 15): how long derivative graphs take to build where
+/// the size grows — deep chains, a multi-variable tower, many outputs, W2 at
+/// N = 10⁵ — one JSON line each:
+///
+///     {"workload":"build","case":"chain","depth":d,"ops":…,"build_seconds":…,"visits":…}
+///     {"workload":"build","case":"tower","variables":4,"order":6,"distinct_partials":…,…}
+///     {"workload":"build","case":"outputs","outputs":n,"ops":…,"build_seconds":…}
+///     {"workload":"build","case":"W2","n":100000,"ops_grad":…,"build_seconds":…}
+///
+/// `visits` counts the node visits of differentiating and simplifying
+/// (`GraphBuilder.visits`): linear growth there is the near-linear claim,
+/// free of the machine's noise.
+func runBuildSpeed(quick: Bool) throws -> [String] {
+  var lines: [String] = []
+  for depth in quick ? [1000] : [1000, 10_000, 100_000] {
+    FileHandle.standardError.write("build: chain of depth \(depth)\n".data(using: .utf8)!)
+    var ops = 0, visits = 0
+    // sin(sin(…sin(x))) and its simplified gradient Π cos(sinᵏ x).
+    let seconds = try medianSeconds(runs: depth >= 100_000 ? 1 : 3) {
+      let g = GraphBuilder()
+      let x = try g.variable("x")
+      var y = x
+      for _ in 0..<depth { y = sin(y) }
+      let dy = simplify(try gradient(of: y, wrt: x))
+      ops = try dy.graph().operationCount
+      visits = g.visits
+    }
+    lines.append(
+      jsonLine([
+        ("workload", "build"), ("case", "chain"), ("depth", depth), ("ops", ops),
+        ("build_seconds", seconds), ("visits", visits),
+      ]))
+  }
+  lines.append(try towerLine(order: quick ? 3 : 6))
+  for n in quick ? [1000] : [1000, 10_000] {
+    FileHandle.standardError.write("build: \(n) outputs\n".data(using: .utf8)!)
+    // oᵢ = sin(i·x)·y + exp(k·y), their gradients in x and y, as `grad` builds them.
+    var ops = 0
+    let seconds = try medianSeconds(runs: 3) {
+      let g = GraphBuilder()
+      let x = try g.variable("x"), y = try g.variable("y")
+      let outputs = (0..<n).map { i in sin(x * Double(i + 1)) * y + exp(y * Double(i % 7 + 1)) }
+      let graph = try outputs[0].graph(
+        names: (0..<n).map { "o\($0)" }, with: Array(outputs.dropFirst()))
+      ops = try graph.derivatives(wrt: ["x", "y"], order: 1, simplifying: true).graph
+        .operationCount
+    }
+    lines.append(
+      jsonLine([
+        ("workload", "build"), ("case", "outputs"), ("outputs", n), ("ops", ops),
+        ("build_seconds", seconds),
+      ]))
+  }
+  if !quick {
+    FileHandle.standardError.write("build: W2 at N = 100000\n".data(using: .utf8)!)
+    var ops = 0
+    let seconds = try medianSeconds(runs: 1) {
+      ops = try Workload.w2Gradient(100_000).operationCount
+    }
+    lines.append(
+      jsonLine([
+        ("workload", "build"), ("case", "W2"), ("n", 100_000), ("ops_grad", ops),
+        ("build_seconds", seconds),
+      ]))
+  }
+  return lines
+}
+
+/// Every mixed partial of a 4-variable expression up to `order`: how many
+/// distinct partials there are (C(4 + n, n), against 4ⁿ ordered ones), how
+/// many sweeps built them, and the time.
+private func towerLine(order: Int) throws -> String {
+  FileHandle.standardError.write("build: tower to order \(order)\n".data(using: .utf8)!)
+  var tower: DerivativeTower?
+  var ops = 0
+  let seconds = try medianSeconds(runs: 3) {
+    let g = GraphBuilder()
+    let (w, x, y, z) = try (g.variable("w"), g.variable("x"), g.variable("y"), g.variable("z"))
+    let f = exp(w * x) * sin(y + z * z) + ln(1 + x * x) * tanh(w * y * z)
+    tower = try derivativeTower(of: f, wrt: [w, x, y, z], order: order)
+    ops = try g.expr(tower!.partials[0].node).graph(
+      names: tower!.partials.indices.map { "d\($0)" },
+      with: tower!.partials.dropFirst().map { g.expr($0.node) }
+    ).operationCount
+  }
+  return jsonLine([
+    ("workload", "build"), ("case", "tower"), ("variables", 4), ("order", order),
+    ("distinct_partials", tower!.count),
+    ("ordered_partials", (0...order).reduce(0) { $0 + 1 << (2 * $1) }),
+    ("sweeps", tower!.sweeps), ("ops", ops), ("build_seconds", seconds),
+  ])
+}
+
+/// `build_seconds` beside the fastest symbolic builder's on the same
+/// workload (WORKLOADS.md, "Build speed"), as fields of a line.
+func fastestBuildPeer(_ name: String, seconds peer: Double, ours: Double) -> [(String, Any)] {
+  [
+    ("fastest_build_peer", name), ("fastest_build_peer_seconds", peer),
+    ("build_ratio", ours / peer),
+  ]
+}
