@@ -29,7 +29,10 @@ struct VariableList: ExpressibleByArgument {
   /// Rejects lists that name a variable twice.
   static func distinct(_ lists: [VariableList], option: String) throws -> [String] {
     let names = lists.flatMap(\.names)
-    if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+    // The first name listed again, in one pass (a --wrt of 10⁵ names is fine).
+    var counts: [String: Int] = [:]
+    for name in names { counts[name, default: 0] += 1 }
+    if let repeated = names.first(where: { counts[$0]! > 1 }) {
       throw ValidationError("\(option): '\(repeated)' is listed twice.")
     }
     return names
