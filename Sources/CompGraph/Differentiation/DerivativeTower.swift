@@ -109,7 +109,6 @@ extension GraphBuilder {
     var all = level
     var sweeps = 0
     let one = constantNode(1.0)
-    let forward = xs.allSatisfy { shape($0).isEmpty }
     for _ in 0..<order where !xs.isEmpty {
       // (parent, variable) for each child wanted.
       var children: [(parent: Int, variable: Int)] = []
