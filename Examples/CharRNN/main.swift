@@ -7,7 +7,7 @@
 //     swift run -c release CharRNN [--steps N] [--seed S] [--temperature T] [--out DIR]
 //                                  [--resume FILE] [--corpus FILE]
 //
-// Defaults: 1500 steps, seed 1, temperature 0.7, --out Graphs (in the package root),
+// Defaults: 600 steps, seed 1, temperature 0.7, --out Graphs (in the package root),
 // corpus README.md.  --resume continues from a file this program saved.
 import CompGraph
 import Foundation
@@ -16,7 +16,7 @@ let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPath
   .deletingLastPathComponent()
 
 struct Options {
-  var steps = 1500
+  var steps = 600
   var seed: UInt64 = 1
   var temperature = 0.7
   var out = root.appending(path: "Graphs")
