@@ -37,14 +37,14 @@ struct Binding: ExpressibleByArgument {
   }
 
   /// The numbers and, unless they are a flat list, their shape; reads a file
-  /// source (a `UserError` when it cannot be read or parsed).
-  func resolve() throws -> (shape: Shape?, values: [Double]) {
+  /// source of at most `limit` bytes (a `UserError` when it cannot be read
+  /// or parsed).
+  func resolve(limit: ByteCount) throws -> (shape: Shape?, values: [Double]) {
     switch source {
     case .literal(let shape, let values): return (shape, values)
     case .file(let path):
-      guard let data = FileManager.default.contents(atPath: path) else {
-        throw UserError("--at \(name): cannot read '\(path)'")
-      }
+      let data = try BoundedInput.read(
+        path, name: "'\(path)'", context: "--at \(name): ", limit: limit)
       let text = String(decoding: data, as: UTF8.self)
       let parsed = path.lowercased().hasSuffix(".csv") ? parseCSV(text) : parseValues(text)
       guard let (shape, values) = parsed else {
@@ -62,14 +62,14 @@ struct Binding: ExpressibleByArgument {
 /// Reads every binding once (files included): values by name, and the
 /// shapes of nested-array and file values for variables `--var` did not
 /// declare.
-func resolveBindings(_ bindings: [Binding], declared: [Declaration]) throws
+func resolveBindings(_ bindings: [Binding], input: InputOptions) throws
   -> (values: [String: (shape: Shape?, values: [Double])], shapes: [String: Shape])
 {
   var values: [String: (shape: Shape?, values: [Double])] = [:]
   var shapes: [String: Shape] = [:]
-  let declaredNames = Set(declared.map(\.name))
+  let declaredNames = Set(input.declarations.map(\.name))
   for binding in bindings {
-    let value = try binding.resolve()
+    let value = try binding.resolve(limit: input.maxInput)
     values[binding.name] = value
     if let shape = value.shape, !declaredNames.contains(binding.name) {
       shapes[binding.name] = shape

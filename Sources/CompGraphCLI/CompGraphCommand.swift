@@ -30,7 +30,7 @@ struct CompGraphCommand: ParsableCommand {
         LeadingMinus.rearranged(Array(CommandLine.arguments.dropFirst())))
       try command.run()
     } catch let error as UserError {
-      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+      StandardStreams.writeError(error.description)
       Foundation.exit(1)
     } catch let code as ExitCode {
       Foundation.exit(code.rawValue)
@@ -38,10 +38,15 @@ struct CompGraphCommand: ParsableCommand {
       let code = exitCode(for: error)
       let message = fullMessage(for: error)
       if code == .success {
-        print(message)
+        do {
+          try StandardStreams.write(lines: [message])
+        } catch {
+          StandardStreams.writeError("\(error)")
+          Foundation.exit(1)
+        }
         Foundation.exit(0)
       }
-      FileHandle.standardError.write(Data((message + "\n").utf8))
+      StandardStreams.writeError(message)
       Foundation.exit(2)
     }
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompGraph
+import Foundation
 
 /// `compgraph eval`: the value of every output at a point, and on request
 /// its gradient, Hessian and any mixed partial derivatives.
@@ -61,15 +62,11 @@ struct EvalCommand: ParsableCommand {
   }
 
   func run() throws {
-    let values = try resolveBindings(bindings, declared: input.declarations)
+    let values = try resolveBindings(bindings, input: input)
     let graph = try input.parse(inferred: values.shapes).graph()
     let point = try tensors(values.values, for: graph)
     let report = try userFacing { try evaluate(graph, at: point) }
-    if json {
-      print(report.json)
-    } else {
-      for line in report.lines { print(line) }
-    }
+    try StandardStreams.write(lines: json ? [report.json] : report.lines)
   }
 
   /// Builds every requested derivative in one arena, evaluates them together.

@@ -27,16 +27,20 @@ struct GalleryCommand: ParsableCommand {
   func run() throws {
     let sources = try Self.sources(in: directory)
     if sources.isEmpty { throw UserError("'\(directory)' holds no .cg files") }
-    for source in sources {
+    // Every source is drawn before anything is written, so a bad source
+    // leaves the whole gallery as it was.
+    let pictures = try sources.map { source in
       let render = try Self.renderCommand(for: source)
       let dot = try render.dotText(render.derivativeGraph())
       let svg = try userFacing {
         try GraphvizRenderer(layout: render.layout).render(dot: dot, format: .svg)
       }
-      let base = source.deletingPathExtension()
-      try writeAtomically(Data(dot.utf8), to: base.appendingPathExtension("dot").path)
-      try writeAtomically(svg, to: base.appendingPathExtension("svg").path)
-      print(base.lastPathComponent)
+      return (base: source.deletingPathExtension(), dot: Data(dot.utf8), svg: svg)
+    }
+    for picture in pictures {
+      try writeOutput(picture.dot, to: picture.base.appendingPathExtension("dot").path)
+      try writeOutput(picture.svg, to: picture.base.appendingPathExtension("svg").path)
+      try StandardStreams.write(lines: [picture.base.lastPathComponent])
     }
   }
 

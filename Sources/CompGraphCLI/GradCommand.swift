@@ -48,6 +48,7 @@ struct GradCommand: ParsableCommand {
     let graph = simplified(drawing.graph)
     let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
     let names = zip(graph.outputNames, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
-    for line in graph.with(outputs: derivativesOnly, names: names).infixLines() { print(line) }
+    try StandardStreams.write(
+      lines: graph.with(outputs: derivativesOnly, names: names).infixLines())
   }
 }

@@ -17,6 +17,12 @@ struct InputOptions: ParsableArguments {
       "Declare a tensor variable, e.g. --var A=2x3 (repeatable).", valueName: "name=shape"))
   var declarations: [Declaration] = []
 
+  @Option(
+    help: ArgumentHelp(
+      "The most bytes to read from standard input or a file (K, M, G suffixes).",
+      valueName: "size"))
+  var maxInput = BoundedInput.defaultLimit
+
   func validate() throws {
     switch (expression, file) {
     case (nil, nil):
@@ -48,15 +54,12 @@ struct InputOptions: ParsableArguments {
   /// The source text and, for files and standard input, its name for messages.
   private func read() throws -> (text: String, origin: String?) {
     if let file, file != "-" {
-      guard let data = FileManager.default.contents(atPath: file) else {
-        throw UserError("cannot read '\(file)'")
-      }
+      let data = try BoundedInput.read(file, name: "'\(file)'", limit: maxInput)
       return (String(decoding: data, as: UTF8.self), file)
     }
     if expression == "-" || file == "-" {
-      return (
-        String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self), "<stdin>"
-      )
+      let data = try BoundedInput.read(nil, name: "standard input", limit: maxInput)
+      return (String(decoding: data, as: UTF8.self), "<stdin>")
     }
     return (expression ?? "", nil)
   }

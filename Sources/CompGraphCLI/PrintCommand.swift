@@ -18,7 +18,6 @@ struct PrintCommand: ParsableCommand {
 
   func run() throws {
     let graph = try input.parse().graph()
-    print(graph.listing, terminator: "")
-    print("# \(graph.sizeSummary)")
+    try StandardStreams.write(graph.listing + "# \(graph.sizeSummary)\n")
   }
 }

@@ -58,7 +58,10 @@ struct RenderCommand: ParsableCommand {
   @Option(help: "Refuse graphs with more nodes than this (default: 1000, 20000 for sfdp).")
   var maxNodes: Int?
 
-  @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+  @Option(
+    name: .shortAndLong,
+    help:
+      "Write to this file (atomically; a device or FIFO is written through; - is standard output).")
   var output: String?
 
   /// `--format`, else `-o`'s extension (`nil` for one that names no
@@ -97,9 +100,9 @@ struct RenderCommand: ParsableCommand {
   func run() throws {
     let data = try picture()
     if let output {
-      try writeAtomically(data, to: output)
+      try writeOutput(data, to: output)
     } else {
-      FileHandle.standardOutput.write(data)
+      try StandardStreams.write(data)
     }
   }
 
@@ -126,7 +129,7 @@ struct RenderCommand: ParsableCommand {
   /// The graph to draw: the outputs and their derivatives, simplified
   /// unless `--no-simplify`.
   func derivativeGraph() throws -> DerivativeGraph {
-    let values = try resolveBindings(bindings, declared: input.declarations)
+    let values = try resolveBindings(bindings, input: input)
     var drawing = try DerivativeGraph(
       graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
     drawing = try userFacing { [drawing] in
@@ -141,7 +144,7 @@ struct RenderCommand: ParsableCommand {
   func dotText(_ drawing: DerivativeGraph, nodeLimit: Int? = nil) throws -> String {
     var options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: nodeLimit)
     if !bindings.isEmpty {
-      let values = try resolveBindings(bindings, declared: input.declarations)
+      let values = try resolveBindings(bindings, input: input)
       let point = try tensors(values.values, for: drawing.graph)
       (options.values, options.adjoints) = try userFacing {
         try valuesAndAdjoints(of: drawing.graph, at: point)

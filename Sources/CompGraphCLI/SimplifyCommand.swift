@@ -22,8 +22,9 @@ struct SimplifyCommand: ParsableCommand {
 
   func run() throws {
     let graph = try input.parse().graph()
-    let result = simplified(graph, trace: trace ? { print("# \($0)") } : nil)
-    for line in result.infixLines() { print(line) }
-    print("# \(graph.sizeSummary) → \(result.sizeSummary)")
+    var traced: [String] = []
+    let result = simplified(graph, trace: trace ? { traced.append("# \($0)") } : nil)
+    try StandardStreams.write(
+      lines: traced + result.infixLines() + ["# \(graph.sizeSummary) → \(result.sizeSummary)"])
   }
 }

@@ -87,7 +87,9 @@ import Testing
     #expect(
       try compgraph("print", "-f", "/nonexistent/model.cg")
         == Run(
-          status: 1, stdout: "", stderr: "compgraph: error: cannot read '/nonexistent/model.cg'\n"))
+          status: 1, stdout: "",
+          stderr:
+            "compgraph: error: cannot read '/nonexistent/model.cg': No such file or directory\n"))
   }
 
   @Test func usageErrorsExitWithTwo() throws {

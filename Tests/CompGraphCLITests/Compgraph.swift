@@ -26,6 +26,11 @@ var products: URL {
 /// With `terminal`, standard output is a pseudo-terminal (what it wrote
 /// there is not captured).
 func compgraph(_ arguments: String..., input: String = "", terminal: Bool = false) throws -> Run {
+  try compgraph(arguments: arguments, input: input, terminal: terminal)
+}
+
+/// `compgraph(_:input:terminal:)` with an array of arguments.
+func compgraph(arguments: [String], input: String = "", terminal: Bool = false) throws -> Run {
   let process = Process()
   process.executableURL = products.appendingPathComponent("compgraph")
   process.arguments = arguments

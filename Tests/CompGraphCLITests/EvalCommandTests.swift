@@ -93,7 +93,9 @@ import Testing
       try compgraph("eval", "x", "--at", "x=@/nonexistent/x.json")
         == Run(
           status: 1, stdout: "",
-          stderr: "compgraph: error: --at x: cannot read '/nonexistent/x.json'\n"))
+          stderr:
+            "compgraph: error: --at x: cannot read '/nonexistent/x.json': No such file or directory\n"
+        ))
     #expect(
       try compgraph("eval", "sum(A)", "--var", "A=2x2", "--at", "A=[1,2,3]")
         == Run(

@@ -128,6 +128,9 @@ public final class GraphBuilder {
     if let known = variableShapes[name], known != shape {
       throw GraphError.conflictingVariable(name: name, shapes: [known, shape])
     }
+    guard shape.checkedElementCount != nil else {
+      throw GraphError.shapeTooLarge(op: "variable '\(name)'", shape: shape)
+    }
     variableShapes[name] = shape
     return append(.variable(name), [], shape: shape)
   }
@@ -139,7 +142,8 @@ public final class GraphBuilder {
 
   public func constantNode(_ value: Double) -> NodeID { constantNode(Tensor(value)) }
 
-  /// Builds `op(inputs)`: checks arity and shapes, sorts the inputs of
+  /// Builds `op(inputs)`: checks arity and shapes (and that the result has at
+  /// most `Shape.maxElementCount` elements), sorts the inputs of
   /// commutative ops, and returns the existing node when there is one.
   /// A one-input sum or product is its input, and a scalar factor 1 is
   /// dropped from a product when that leaves its shape unchanged (exact for
@@ -150,6 +154,9 @@ public final class GraphBuilder {
     var inputs = inputs
     var shapes = inputs.map { nodes.shapes[$0.index] }
     let shape = try op.outputShape(shapes)
+    guard shape.checkedElementCount != nil else {
+      throw GraphError.shapeTooLarge(op: op.info.name, shape: shape)
+    }
     if op == .mul, inputs.count > 1, inputs.contains(where: isScalarOne) {
       var kept = inputs.indices.filter { !isScalarOne(inputs[$0]) }
       if kept.isEmpty { kept = [inputs.indices.last!] }

@@ -11,6 +11,8 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case boundShapeMismatch(variable: String, declared: Shape, given: Shape)
   /// Two variables with one name but different shapes.
   case conflictingVariable(name: String, shapes: [Shape])
+  /// An operation's result would have more than `Shape.maxElementCount` elements.
+  case shapeTooLarge(op: String, shape: Shape)
   /// A transform was asked for something it cannot do (e.g. the gradient of a tensor).
   case unsupported(String)
 
@@ -29,6 +31,9 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
     case .conflictingVariable(let name, let shapes):
       return "variable '\(name)' is used with two shapes: "
         + shapes.map { $0.shapeDescription }.joined(separator: " and ")
+    case .shapeTooLarge(let op, let shape):
+      return "\(op): the result shape \(shape.shapeDescription) has more than 2^40 "
+        + "(\(Shape.maxElementCount)) elements, the most a shape may have; use smaller extents"
     case .unsupported(let what):
       return what
     }

@@ -3,8 +3,29 @@
 public typealias Shape = [Int]
 
 extension Array where Element == Int {
+  /// The most elements a shape may have: 2⁴⁰ ≈ 1.1·10¹² (8 TiB of doubles).
+  /// A larger (or overflowing) shape is an error where it is declared or
+  /// inferred, so every element count, and every sum of a graph's counts,
+  /// fits an `Int`.
+  public static let maxElementCount = 1 << 40
+
   /// The number of elements a tensor of this shape holds (`1` for a scalar).
+  /// Every shape in a graph is within `maxElementCount` (see
+  /// `checkedElementCount`), so this product cannot overflow.
   public var elementCount: Int { reduce(1, *) }
+
+  /// The element count, or `nil` when it overflows or exceeds `maxElementCount`
+  /// (a negative extent also gives `nil`).
+  public var checkedElementCount: Int? {
+    var count = 1
+    for extent in self {
+      guard extent >= 0 else { return nil }
+      let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+      guard !overflow, product <= Shape.maxElementCount else { return nil }
+      count = product
+    }
+    return count
+  }
 
   /// `[2, 3]` prints as `2x3`, a scalar as `scalar`.
   public var shapeDescription: String {

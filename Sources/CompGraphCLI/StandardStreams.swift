@@ -1,0 +1,48 @@
+import Foundation
+
+/// Standard output and error through `write(2)`, so a failed write is an
+/// error rather than a trap (Foundation's `FileHandle.write` traps on
+/// ENOSPC, and `print` drops the error).
+enum StandardStreams {
+  /// Writes `text` to standard output; a failure (a full device, a closed
+  /// pipe) is a `UserError`, exit code 1.
+  static func write(_ text: String) throws {
+    try write(Data(text.utf8))
+  }
+
+  /// Writes `data` to standard output, or throws a `UserError`.
+  static func write(_ data: Data) throws {
+    if let reason = writeAll(data, to: STDOUT_FILENO) {
+      throw UserError("cannot write to standard output: \(reason)")
+    }
+  }
+
+  /// Writes `lines`, each followed by a newline, to standard output.
+  static func write(lines: [String]) throws {
+    try write(lines.map { $0 + "\n" }.joined())
+  }
+
+  /// Writes a message line to standard error.  A failure there is ignored:
+  /// there is nowhere left to report it.
+  static func writeError(_ text: String) {
+    _ = writeAll(Data((text + "\n").utf8), to: STDERR_FILENO)
+  }
+
+  /// Writes every byte of `data` to `descriptor`, retrying short and
+  /// interrupted writes; the reason (`strerror`) when a write fails.
+  static func writeAll(_ data: Data, to descriptor: Int32) -> String? {
+    data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> String? in
+      var offset = 0
+      while offset < buffer.count {
+        let written = Foundation.write(
+          descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return String(cString: strerror(errno))
+        }
+        offset += written
+      }
+      return nil
+    }
+  }
+}
