@@ -10,7 +10,8 @@ import Foundation
 ///
 /// A variable bound to a nested array or a file without a `--var`
 /// declaration takes that shape; a flat list fills a declared shape in
-/// row-major order.  `nan`, `inf` and `-inf` are numbers too.
+/// row-major order.  Numbers are written as in expressions (`parseNumber`:
+/// no `0x10`, no `1e999`); `nan`, `inf` and `-inf` are numbers too.
 struct Binding: ExpressibleByArgument {
   enum Source {
     /// A number or flat list (`shape == nil`), or a nested array.
@@ -79,13 +80,25 @@ func resolveBindings(_ bindings: [Binding], input: InputOptions) throws
 }
 
 /// The tensors to evaluate `graph` at: each binding checked against its
-/// variable's shape.
+/// variable's shape, every variable of `graph` bound.  `written` are the
+/// variables of the expression as the user wrote it: binding one that
+/// simplification removed (`x` in `x*0`) is not an error.
 func tensors(
-  _ values: [String: (shape: Shape?, values: [Double])], for graph: Graph
+  _ values: [String: (shape: Shape?, values: [Double])], for graph: Graph,
+  written: [(name: String, shape: Shape)]
 ) throws -> [String: Tensor] {
   let shapes = Dictionary(
-    graph.variables.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+    (written + graph.variables).map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
   var tensors: [String: Tensor] = [:]
+  for variable in graph.variables where values[variable.name] == nil {
+    let name = displayText(variable.name, limit: 40)
+    throw UserError(
+      "variable '\(name)' has no value; bind it with "
+        + (variable.shape.isEmpty
+          ? "--at \(name)=1.5"
+          : "--at \(name)=@values.csv or a nested array, as its shape "
+            + "\(variable.shape.shapeDescription) needs (\(variable.shape.elementCount) value(s))"))
+  }
   for (name, value) in values.sorted(by: { $0.key < $1.key }) {
     guard let shape = shapes[name] else {
       throw UserError("--at \(name): the expression has no variable '\(name)'")
@@ -114,7 +127,7 @@ func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
   let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
   guard text.hasPrefix("[") else {
     let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
-      Double($0.trimmingCharacters(in: .whitespaces))
+      parseNumber($0.trimmingCharacters(in: .whitespaces))
     }
     guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
     return (nil, values.compactMap { $0 })
@@ -131,7 +144,7 @@ func parseCSV(_ text: String) -> (shape: Shape?, values: [Double])? {
   var columns: Int?
   for row in rows {
     let cells = row.split(separator: ",", omittingEmptySubsequences: false).map {
-      Double($0.trimmingCharacters(in: .whitespaces))
+      parseNumber($0.trimmingCharacters(in: .whitespaces))
     }
     guard cells.allSatisfy({ $0 != nil }), columns.map({ $0 == cells.count }) ?? true else {
       return nil

@@ -34,6 +34,18 @@ struct ByteCount: ExpressibleByArgument, CustomStringConvertible, Comparable {
     return "\(bytes)"
   }
 
+  /// `bytes` in the largest unit that keeps it at least 1: `7.3T`, `512.0M`
+  /// (one decimal), or with `roundingUp` a whole count above it (`10T`).
+  static func approximate(_ bytes: Double, roundingUp: Bool = false) -> String {
+    for unit in units.reversed() where bytes >= Double(1 << unit.shift) {
+      let count = bytes / Double(1 << unit.shift)
+      return roundingUp
+        ? "\(Int(count.rounded(.up)))\(unit.suffix)"
+        : String(format: "%.1f", count) + String(unit.suffix)
+    }
+    return roundingUp ? "\(Int(bytes.rounded(.up)))" : "\(Int(bytes))"
+  }
+
   static func < (a: ByteCount, b: ByteCount) -> Bool { a.bytes < b.bytes }
 
   static var defaultValueCompletionKind: CompletionKind { .default }

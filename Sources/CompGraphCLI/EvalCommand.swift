@@ -26,6 +26,8 @@ struct EvalCommand: ParsableCommand {
 
   @OptionGroup var input: InputOptions
 
+  @OptionGroup var memory: MemoryBudget
+
   @Option(
     name: .customLong("at"),
     help: ArgumentHelp(
@@ -59,12 +61,18 @@ struct EvalCommand: ParsableCommand {
     for binding in bindings where !seen.insert(binding.name).inserted {
       throw ValidationError("--at \(binding.name) is given twice.")
     }
+    for list in derivatives where list.names.count > Graph.maxOrder {
+      throw ValidationError(
+        "--derivative: \(list.names.count) variables make a derivative of order "
+          + "\(list.names.count); the highest order is \(Graph.maxOrder), as for grad and render --order."
+      )
+    }
   }
 
   func run() throws {
     let values = try resolveBindings(bindings, input: input)
     let graph = try input.parse(inferred: values.shapes).graph()
-    let point = try tensors(values.values, for: graph)
+    let point = try tensors(values.values, for: graph, written: graph.variables)
     let report = try userFacing { try evaluate(graph, at: point) }
     try StandardStreams.write(lines: json ? [report.json] : report.lines)
   }
@@ -121,7 +129,9 @@ struct EvalCommand: ParsableCommand {
     outputs += indices.map { tower.node($0)! }
     let jacobianNodes = try jacobian ? JacobianNodes(of: graph.outputs, wrt: ids, in: builder) : nil
     outputs += jacobianNodes?.nodes ?? []
-    var results = try builder.graph(outputs: outputs).evaluate(point)[...]
+    let all = builder.graph(outputs: outputs)
+    try memory.check(all)
+    var results = try all.evaluate(point)[...]
     var report = EvalReport(outputNames: graph.outputNames, variables: variables.map(\.name))
     report.values = Array(results.prefix(graph.outputs.count))
     results = results.dropFirst(graph.outputs.count)

@@ -72,7 +72,8 @@ struct Declaration: ExpressibleByArgument {
 
   init?(argument: String) {
     let parts = argument.split(separator: "=", maxSplits: 1)
-    guard parts.count == 2, !parts[0].isEmpty, let shape = parseShape(String(parts[1])) else {
+    guard parts.count == 2, isIdentifier(String(parts[0])), let shape = parseShape(String(parts[1]))
+    else {
       return nil
     }
     name = String(parts[0])

@@ -5,8 +5,11 @@ import Foundation
 /// non-finite numbers as the strings `"nan"`, `"inf"`, `"-inf"`, tensors as
 /// nested arrays, object keys in the order given.
 enum JSONText {
+  /// A number; `-0.0` keeps its sign and its point (readers take `-0` for
+  /// the integer 0).
   static func number(_ x: Double) -> String {
-    x.isFinite ? formatNumber(x) : "\"\(formatNumber(x))\""
+    if x == 0 && x.sign == .minus { return "-0.0" }
+    return x.isFinite ? formatNumber(x) : "\"\(formatNumber(x))\""
   }
 
   /// A scalar as a number, a tensor as nested arrays (row-major).

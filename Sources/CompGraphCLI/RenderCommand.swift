@@ -30,6 +30,8 @@ struct RenderCommand: ParsableCommand {
 
   @OptionGroup var input: InputOptions
 
+  @OptionGroup var memory: MemoryBudget
+
   @Option(
     name: .customLong("grad"),
     help: ArgumentHelp(
@@ -145,7 +147,8 @@ struct RenderCommand: ParsableCommand {
     var options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: nodeLimit)
     if !bindings.isEmpty {
       let values = try resolveBindings(bindings, input: input)
-      let point = try tensors(values.values, for: drawing.graph)
+      let written = try input.parse(inferred: values.shapes).graph().variables
+      let point = try tensors(values.values, for: drawing.graph, written: written)
       (options.values, options.adjoints) = try userFacing {
         try valuesAndAdjoints(of: drawing.graph, at: point)
       }
@@ -159,7 +162,9 @@ struct RenderCommand: ParsableCommand {
     -> (values: [NodeID: Tensor], adjoints: [NodeID: Tensor])
   {
     let all = graph.ids
-    let values = try graph.with(outputs: all, names: all.map(\.description)).evaluate(point)
+    let everyNode = graph.with(outputs: all, names: all.map(\.description))
+    try memory.check(everyNode)
+    let values = try everyNode.evaluate(point)
     var adjoints: [NodeID: Tensor] = [:]
     let f = graph.outputs[0]
     if graph.shape(f).isEmpty {
@@ -171,7 +176,9 @@ struct RenderCommand: ParsableCommand {
       let nodes = all.filter { inCone[$0.index] }
       let builder = GraphBuilder(graph)
       let gradients = try builder.gradient(of: f, wrt: nodes)
-      let results = try builder.graph(outputs: gradients).evaluate(point)
+      let adjointGraph = builder.graph(outputs: gradients)
+      try memory.check(adjointGraph)
+      let results = try adjointGraph.evaluate(point)
       adjoints = Dictionary(uniqueKeysWithValues: zip(nodes, results))
     }
     return (Dictionary(uniqueKeysWithValues: zip(all, values)), adjoints)

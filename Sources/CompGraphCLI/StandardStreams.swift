@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 /// Standard output and error through `write(2)`, so a failed write is an
@@ -22,10 +23,23 @@ enum StandardStreams {
     try write(lines.map { $0 + "\n" }.joined())
   }
 
-  /// Writes a message line to standard error.  A failure there is ignored:
+  /// The longest message line written: longer ones keep their start and
+  /// end around a note of what was cut.
+  static let messageLineLimit = 400
+
+  /// Writes a message to standard error, control and invisible characters
+  /// escaped (`displayText`: nothing in a message can drive the terminal)
+  /// and every line cut to `messageLineLimit`.  A failure there is ignored:
   /// there is nowhere left to report it.
   static func writeError(_ text: String) {
-    _ = writeAll(Data((text + "\n").utf8), to: STDERR_FILENO)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      let shown = displayText(line)
+      guard shown.count > messageLineLimit else { return shown }
+      let keep = messageLineLimit / 2
+      return
+        "\(shown.prefix(keep))… (\(shown.count - 2 * keep) characters cut) …\(shown.suffix(keep))"
+    }
+    _ = writeAll(Data((lines.joined(separator: "\n") + "\n").utf8), to: STDERR_FILENO)
   }
 
   /// Writes every byte of `data` to `descriptor`, retrying short and

@@ -93,4 +93,107 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
       try compgraph("eval", "-", "--at", "x=2", input: "\u{FEFF}x + 1")
         == Run(status: 0, stdout: "f = 3\n", stderr: ""))
   }
+
+  /// C2: an evaluation that would need more memory than the budget is
+  /// refused up front, naming the node and its shape; `--max-memory` raises
+  /// the budget; a sum over an outer product never builds the product.
+  @Test func memoryBudget() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("v.csv")
+    try Array(repeating: "1", count: 100_000).joined(separator: ",").write(
+      to: file, atomically: false, encoding: .utf8)
+    let vector = "@" + file.path
+    let outer = try compgraph(
+      "eval", "sum(einsum(\"i,j->ij\",a,b)*2)", "--at", "a=\(vector)", "--at", "b=\(vector)")
+    #expect(
+      outer
+        == Run(
+          status: 1, stdout: "",
+          stderr: "compgraph: error: evaluating needs about 149.0G of memory (at mul node %4, "
+            + "shape 100000x100000), more than the 2G limit; raise it with --max-memory "
+            + "(e.g. --max-memory 187G), or use smaller tensors\n"))
+    #expect(
+      try compgraph(
+        "eval", "sum(einsum(\"i,j->ij\",a,b))", "--at", "a=\(vector)", "--at", "b=\(vector)")
+        == Run(status: 0, stdout: "f = 10000000000\n", stderr: ""))
+    let small = try compgraph(
+      "eval", "sum(a+b)", "--at", "a=[[1],[2]]", "--at", "b=[[1,2,3]]", "--max-memory", "100")
+    #expect(small.status == 1)
+    #expect(small.stderr.contains("more than the 100 limit"))
+    #expect(
+      try compgraph(
+        "eval", "sum(a+b)", "--at", "a=[[1],[2]]", "--at", "b=[[1,2,3]]", "--max-memory", "1K")
+        == Run(status: 0, stdout: "f = 21\n", stderr: ""))
+  }
+
+  /// H2: `eval --derivative` has the order cap of `grad` and `render`.
+  @Test func derivativeOrderCapIsUniform() throws {
+    let thirteen = Array(repeating: "x", count: 13).joined(separator: ",")
+    let run = try compgraph("eval", "tanh(x)", "--at", "x=0.5", "--derivative", thirteen)
+    #expect(run.status == 2)
+    #expect(
+      run.stderr.hasPrefix(
+        "Error: --derivative: 13 variables make a derivative of order 13; the highest order is 12"))
+    #expect(try compgraph("grad", "tanh(x)", "--wrt", "x", "--order", "13").status == 2)
+  }
+
+  /// Control bytes never reach the terminal; invisible characters are named;
+  /// a megabyte-long name gives a short message.
+  @Test func messagesAreEscapedAndBounded() throws {
+    let escape = try compgraph("eval", "-", input: "x + \u{1B}]0;PWNED\u{07}\u{1B}[2J")
+    #expect(
+      escape
+        == Run(
+          status: 1, stdout: "",
+          stderr: #"""
+            <stdin>:1:5: error: unexpected control character \x1b
+            x + \x1b]0;PWNED\x07\x1b[2J
+                ^
+
+            """#))
+    #expect(
+      try compgraph("eval", "x +\u{200B} y")
+        == Run(
+          status: 1, stdout: "",
+          stderr: "1:4: error: unexpected invisible character U+200B ZERO WIDTH SPACE\n"
+            + "x +U+200B y\n   ^\n"))
+    let long = try compgraph("eval", "-", input: String(repeating: "a", count: 1_000_000) + "(x)")
+    #expect(long.status == 1)
+    #expect(long.stderr.utf8.count < 400)
+    let path = try compgraph("print", "-f", "bad\u{1B}[2Jname.cg")
+    #expect(
+      path.stderr
+        == #"compgraph: error: cannot read 'bad\x1b[2Jname.cg': No such file or directory"# + "\n")
+  }
+
+  /// The smaller message fixes: bindings of simplified-away variables,
+  /// hints for unbound tensors, one number syntax, names in --var, -0.0.
+  @Test func smallerMessageFixes() throws {
+    #expect(
+      try compgraph("render", "x*0", "--grad", "x", "--at", "x=1", "--format", "dot").status == 0)
+    #expect(
+      try compgraph("eval", "sum(A)", "--var", "A=2x3")
+        == Run(
+          status: 1, stdout: "",
+          stderr: "compgraph: error: variable 'A' has no value; bind it with --at A=@values.csv "
+            + "or a nested array, as its shape 2x3 needs (6 value(s))\n"))
+    for value in ["x=0x10", "x=1e999", "x=1_0"] {
+      #expect(try compgraph("eval", "x", "--at", value).status == 2, "\(value)")
+    }
+    #expect(
+      try compgraph("eval", "x", "--at", "x=-inf")
+        == Run(status: 0, stdout: "f = -inf\n", stderr: ""))
+    #expect(try compgraph("eval", "x", "--at", "x=1", "--var", "a\"b=2").status == 2)
+    // 0·x → 0 assumes x finite: the trace says so, and eval keeps IEEE's NaN.
+    #expect(
+      try compgraph("simplify", "x*0 + y", "--trace").stdout.hasPrefix(
+        "# mul-zero @ Algebraic.swift:13: x·0 → 0 (for finite factors: 0·±∞ and 0·NaN are NaN)\n"))
+    #expect(
+      try compgraph("eval", "x*0 + y", "--at", "x=inf", "--at", "y=1")
+        == Run(status: 0, stdout: "f = nan\n", stderr: ""))
+    #expect(
+      try compgraph("eval", "x*y", "--at", "x=-1", "--at", "y=0", "--json")
+        == Run(status: 0, stdout: "{\"value\": -0.0}\n", stderr: ""))
+  }
 }

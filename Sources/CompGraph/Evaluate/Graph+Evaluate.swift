@@ -4,16 +4,13 @@ extension Graph {
   /// `GraphError.unboundVariable` or `.boundShapeMismatch`.
   ///
   /// Values are released after their last use, so a million-node chain needs
-  /// little memory.
+  /// little memory, and a sum over an einsum used nowhere else is one smaller
+  /// einsum (the outer product in `sum(einsum("i,j->ij", a, b))` is never
+  /// built; see `EvaluationPlan`).
   public func evaluate(_ bindings: [String: Tensor]) throws -> [Tensor] {
-    var lastUse = [Int32](repeating: -1, count: nodeCount)
-    for index in 0..<nodeCount {
-      for input in nodes.inputs(NodeID(index)) { lastUse[input.index] = Int32(index) }
-    }
-    for output in outputs { lastUse[output.index] = Int32(nodeCount) }
+    let plan = EvaluationPlan(self)
     var values = [Tensor?](repeating: nil, count: nodeCount)
-    for index in 0..<nodeCount {
-      let id = NodeID(index)
+    for index in 0..<nodeCount where !plan.skipped.contains(index) {
       switch nodes.ops[index] {
       case .variable(let name):
         guard let value = bindings[name] else { throw GraphError.unboundVariable(name) }
@@ -29,9 +26,17 @@ extension Graph {
       case .constant(let value):
         values[index] = value
       case let op:
-        let inputs = nodes.inputs(id)
-        values[index] = op.apply(inputs.map { values[$0.index]! }, shape: nodes.shapes[index])
-        for input in inputs where lastUse[input.index] == Int32(index) { values[input.index] = nil }
+        let inputs = plan.operands(of: index, in: self)
+        let operands = inputs.map { values[$0.index]! }
+        values[index] =
+          if let fused = plan.fused[index] {
+            Tensor.einsum(fused.spec, operands)
+          } else {
+            op.apply(operands, shape: nodes.shapes[index])
+          }
+        for input in inputs where plan.lastUse[input.index] == Int32(index) {
+          values[input.index] = nil
+        }
       }
     }
     return outputs.map { values[$0.index]! }

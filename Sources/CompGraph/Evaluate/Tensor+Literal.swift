@@ -49,7 +49,7 @@ extension Tensor {
         rank = counts.count
         let end =
           text[index...].firstIndex { $0 == "," || $0 == "]" || $0.isWhitespace } ?? text.endIndex
-        guard let value = Double(text[index..<end]) else { return nil }
+        guard let value = parseNumber(text[index..<end]) else { return nil }
         values.append(value)
         counts[counts.count - 1] += 1
         expectsItem = false

@@ -124,12 +124,17 @@ public final class GraphBuilder {
   }
 
   /// The variable `name` of the given shape (the same node every time).
+  /// Throws `GraphError.invalidName` for an empty name or one holding a
+  /// control or invisible character (it would corrupt messages and SVG).
   public func variableNode(_ name: String, shape: Shape = []) throws -> NodeID {
     if let known = variableShapes[name], known != shape {
       throw GraphError.conflictingVariable(name: name, shapes: [known, shape])
     }
+    guard !name.isEmpty, !name.unicodeScalars.contains(where: isInvisible) else {
+      throw GraphError.invalidName(name)
+    }
     guard shape.checkedElementCount != nil else {
-      throw GraphError.shapeTooLarge(op: "variable '\(name)'", shape: shape)
+      throw GraphError.shapeTooLarge(op: "variable '\(displayText(name, limit: 40))'", shape: shape)
     }
     variableShapes[name] = shape
     return append(.variable(name), [], shape: shape)

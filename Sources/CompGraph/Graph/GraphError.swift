@@ -11,6 +11,8 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case boundShapeMismatch(variable: String, declared: Shape, given: Shape)
   /// Two variables with one name but different shapes.
   case conflictingVariable(name: String, shapes: [Shape])
+  /// A variable name that is empty or holds a control or invisible character.
+  case invalidName(String)
   /// An operation's result would have more than `Shape.maxElementCount` elements.
   case shapeTooLarge(op: String, shape: Shape)
   /// A transform was asked for something it cannot do (e.g. the gradient of a tensor).
@@ -22,15 +24,18 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       let list = shapes.map { $0.shapeDescription }.joined(separator: " and ")
       return "\(op): operand shapes \(list) \(reason)"
     case .badEinsum(let spec, let reason):
-      return "einsum \"\(spec)\": \(reason)"
+      return "einsum \"\(quoted(spec))\": \(reason)"
     case .unboundVariable(let name):
-      return "variable '\(name)' has no value; bind it (e.g. --at \(name)=1.5)"
+      return "variable '\(quoted(name))' has no value; bind it (e.g. --at \(quoted(name))=1.5)"
     case .boundShapeMismatch(let name, let declared, let given):
-      return "variable '\(name)' is declared with shape \(declared.shapeDescription) "
+      return "variable '\(quoted(name))' is declared with shape \(declared.shapeDescription) "
         + "but was given a value of shape \(given.shapeDescription)"
     case .conflictingVariable(let name, let shapes):
-      return "variable '\(name)' is used with two shapes: "
+      return "variable '\(quoted(name))' is used with two shapes: "
         + shapes.map { $0.shapeDescription }.joined(separator: " and ")
+    case .invalidName(let name):
+      return "variable name '\(quoted(name))' is empty or holds a control or invisible "
+        + "character; name variables with letters, digits and _"
     case .shapeTooLarge(let op, let shape):
       return "\(op): the result shape \(shape.shapeDescription) has more than 2^40 "
         + "(\(Shape.maxElementCount)) elements, the most a shape may have; use smaller extents"
@@ -39,3 +44,6 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 }
+
+/// User text in a message: escaped and cut to a line's worth (see `displayText`).
+private func quoted(_ text: String) -> String { displayText(text, limit: 40) }

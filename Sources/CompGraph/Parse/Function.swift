@@ -99,7 +99,11 @@ enum Literal {
 /// names of up to 3 letters, else 2), first alphabetically on a tie.
 func closest(to name: String, in candidates: [String]) -> String? {
   let limit = name.count <= 3 ? 1 : 2
-  let scored = candidates.sorted().map { (name: $0, distance: editDistance(name, $0)) }
+  // The distance is at least the difference in length: far longer names
+  // (a megabyte-long identifier) are not compared at all.
+  let scored = candidates.filter { abs($0.count - name.count) <= limit }.sorted().map {
+    (name: $0, distance: editDistance(name, $0))
+  }
   guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= limit else {
     return nil
   }

@@ -6,7 +6,8 @@
 ///             ^
 public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
   public enum Kind: Equatable, Sendable {
-    /// The parser wanted `expected` but read `found` (both as the message says them).
+    /// The parser wanted `expected` but read `found` (both as the message
+    /// says them, user text already escaped and cut).
     case unexpected(found: String, expected: String)
     case unexpectedCharacter(Character)
     case badNumber(String)
@@ -40,40 +41,59 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
   /// 1-based line and column (the column counts characters).
   public let line: Int
   public let column: Int
-  /// The source line holding the error (a window of it when the line is long).
+  /// The source line holding the error (a window of it when the line is
+  /// long), with control and invisible characters escaped.
   public let excerpt: String
   /// The 0-based character column of the error in `excerpt`.
   let excerptColumn: Int
 
+  /// User text in a message: escaped (see `displayText`) and cut to a
+  /// line's worth, so a megabyte-long name gives a short message.
+  private static func quoted(_ text: String) -> String { displayText(text, limit: 40) }
+
+  /// `unexpected character '§'`; a control character escaped, an
+  /// invisible one named (`U+200B ZERO WIDTH SPACE`).
+  private static func unexpected(_ character: Character) -> String {
+    let scalar = character.unicodeScalars.first!
+    if scalar.value < 0x20 || scalar.value == 0x7F {
+      return "unexpected control character \(displayScalar(scalar))"
+    }
+    if character.unicodeScalars.count == 1 && isInvisible(scalar) {
+      return "unexpected invisible character \(describeScalar(scalar))"
+    }
+    return "unexpected character '\(quoted(String(character)))'"
+  }
+
   public var message: String {
     switch kind {
     case .unexpected(let found, let expected): "expected \(expected), found \(found)"
-    case .unexpectedCharacter(let character): "unexpected character '\(character)'"
-    case .badNumber(let text): "invalid number '\(text)'"
+    case .unexpectedCharacter(let character):
+      Self.unexpected(character)
+    case .badNumber(let text): "invalid number '\(Self.quoted(text))'"
     case .unterminatedString: "unterminated string: expected a closing '\"' on the same line"
     case .unclosedParenthesis(let opener, let line, let column):
       "'\(opener)' at \(line):\(column) is never closed: expected ')'"
     case .unmatchedParenthesis: "unmatched ')'"
     case .unknownFunction(let name, let suggestion?):
-      "unknown function '\(name)' — did you mean '\(suggestion)'?"
-    case .unknownFunction(let name, nil): "unknown function '\(name)'"
+      "unknown function '\(Self.quoted(name))' — did you mean '\(suggestion)'?"
+    case .unknownFunction(let name, nil): "unknown function '\(Self.quoted(name))'"
     case .wrongArgumentCount(let function, let expected, let found):
-      "'\(function)' takes \(expected), but was given \(found)"
-    case .badShape(let text): "invalid shape '\(text)': write e.g. 2x3, 5 or scalar"
+      "'\(Self.quoted(function))' takes \(expected), but was given \(found)"
+    case .badShape(let text): "invalid shape '\(Self.quoted(text))': write e.g. 2x3, 5 or scalar"
     case .badTensor(let text):
-      "invalid tensor '\(text.count > 40 ? text.prefix(40) + "…" : text)': write a nested array "
+      "invalid tensor '\(Self.quoted(text))': write a nested array "
         + "of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
-    case .redefinition(let name): "'\(name)' is already defined"
+    case .redefinition(let name): "'\(Self.quoted(name))' is already defined"
     case .unclosedScope(let name, let line, let column):
-      "scope '\(name)' opened at \(line):\(column) is never closed: expected '}'"
+      "scope '\(Self.quoted(name))' opened at \(line):\(column) is never closed: expected '}'"
     case .unmatchedBrace: "unmatched '}': no scope is open"
     case .noOutput:
       "the program has no output: end it with an expression or 'out name = expression'"
     case .undeclaredName(let name, let suggestion):
-      "unknown name '\(name)'"
+      "unknown name '\(Self.quoted(name))'"
         + (suggestion.map { " — did you mean '\($0)'?" }
           ?? "; this program declares its variables, so add it to a 'var' line")
-    case .unusedBinding(let name): "'\(name)' is never used"
+    case .unusedBinding(let name): "'\(Self.quoted(name))' is never used"
     case .graph(let error): "\(error)"
     }
   }
@@ -98,9 +118,12 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     let offset = min(offset, bytes.count)
     let lineStart = Self.lineStart(of: offset, in: bytes)
     let lineEnd = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-    let before = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
-    var after = String(decoding: bytes[offset..<lineEnd], as: UTF8.self)
-    if after.last == "\r" { after.removeLast() }
+    // Escaped, so control bytes never reach the terminal and invisible
+    // characters show; the caret counts the escaped characters.
+    let before = displayText(String(decoding: bytes[lineStart..<offset], as: UTF8.self))
+    var raw = String(decoding: bytes[offset..<lineEnd], as: UTF8.self)
+    if raw.last == "\r" { raw.removeLast() }
+    let after = displayText(raw)
     self.kind = kind
     (line, column) = Self.location(of: offset, in: bytes)
     let head = before.suffix(60)

@@ -25,7 +25,8 @@ struct Token {
 extension Token.Kind {
   /// How an error message names the token (`'+'`, `end of input`).
   func describe(_ text: String) -> String {
-    switch self {
+    let text = displayText(text, limit: 40)
+    return switch self {
     case .number: "number '\(text)'"
     case .tensor: "tensor \(text)"
     case .identifier: "'\(text)'"

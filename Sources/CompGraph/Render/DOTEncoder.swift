@@ -187,9 +187,11 @@ public struct DOTEncoder: Sendable {
   }
 
   /// Four significant digits (`0.3333`, `1.5e-07`), integers exactly
-  /// (`479001600`): numbers in a picture are read, not parsed.
+  /// (`479001600`), non-finite numbers as `nan`, `inf`, `-inf`: numbers in a
+  /// picture are read, not parsed.
   static func short(_ x: Double) -> String {
-    x == x.rounded() && Swift.abs(x) < 1e15 ? formatNumber(x) : String(format: "%.4g", x)
+    !x.isFinite || x == x.rounded() && Swift.abs(x) < 1e15
+      ? formatNumber(x) : String(format: "%.4g", x)
   }
 
   /// A constant by its content: a scalar's value; a small tensor's values

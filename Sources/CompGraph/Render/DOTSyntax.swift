@@ -1,7 +1,9 @@
 /// Quoting for the DOT language and its HTML-like labels.
 enum DOTSyntax {
   /// A DOT double-quoted string: `"` and `\` are escaped, a newline becomes
-  /// the label line break `\n`, a carriage return is dropped.
+  /// the label line break `\n`, a carriage return is dropped, other control
+  /// and invisible characters are spelled out (`\x1b`, `U+200B`; see
+  /// `displayText`), so the SVG Graphviz makes is well-formed XML.
   static func quoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
@@ -10,13 +12,18 @@ enum DOTSyntax {
       case "\\": out += "\\\\"
       case "\n": out += "\\n"
       case "\r": break
-      default: out.unicodeScalars.append(scalar)
+      default:
+        // A spelled-out `\x1b` keeps its backslash in the label.
+        for c in displayScalar(scalar).unicodeScalars {
+          if c == "\\" { out += "\\\\" } else { out.unicodeScalars.append(c) }
+        }
       }
     }
     return out + "\""
   }
 
-  /// Text inside an HTML-like label: `&`, `<`, `>` and `"` become entities.
+  /// Text inside an HTML-like label: `&`, `<`, `>` and `"` become entities,
+  /// control and invisible characters are spelled out.
   static func htmlEscaped(_ text: String) -> String {
     var out = ""
     for scalar in text.unicodeScalars {
@@ -25,7 +32,7 @@ enum DOTSyntax {
       case "<": out += "&lt;"
       case ">": out += "&gt;"
       case "\"": out += "&quot;"
-      default: out.unicodeScalars.append(scalar)
+      default: out += displayScalar(scalar)
       }
     }
     return out

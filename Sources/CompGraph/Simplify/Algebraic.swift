@@ -15,7 +15,8 @@ extension RewriteRule {
     if: { m, c in
       let ins = c.builder.inputs(m.root)
       return ins.contains { c.builder.scalarConstant($0) == 0 } && ins.allSatisfy(c.isFinite)
-    }
+    },
+    domain: "for finite factors: 0·±∞ and 0·NaN are NaN"
   ) { m, c in try c.constant(0, shape: c.builder.shape(m.root)) }
 
   /// ln(eˣ) = x for every real x (±∞ included; large x no longer overflows).

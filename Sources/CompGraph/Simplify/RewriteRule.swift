@@ -18,10 +18,14 @@ public final class RewriteRule: Sendable, CustomStringConvertible {
   /// Where the rule is declared (`CompGraph/Simplify/Algebraic.swift`), for `--trace`.
   public let fileID: String
   public let line: Int
+  /// Where the identity holds, when `assumeFinite` lets it fire outside
+  /// that domain; `--trace` prints it beside each firing.
+  public let domain: String?
 
   init(
     _ name: String, _ phase: Phase, _ pattern: Pattern,
     if condition: (@Sendable (Match, RuleContext) -> Bool)? = nil,
+    domain: String? = nil,
     fileID: String = #fileID, line: Int = #line,
     _ result: @escaping @Sendable (Match, RuleContext) throws -> NodeID?
   ) {
@@ -29,6 +33,7 @@ public final class RewriteRule: Sendable, CustomStringConvertible {
     self.phase = phase
     self.pattern = pattern
     self.condition = condition
+    self.domain = domain
     self.result = result
     self.fileID = fileID
     self.line = line
@@ -81,8 +86,12 @@ public struct RuleFiring: Sendable, CustomStringConvertible {
   /// Short text of the node before and after (deep subterms elided as `…`).
   public let before: String
   public let after: String
+  /// The rule's domain when it is narrower than all reals (`RewriteRule.domain`).
+  public let domain: String?
 
-  public var description: String { "\(rule) @ \(location): \(before) → \(after)" }
+  public var description: String {
+    "\(rule) @ \(location): \(before) → \(after)" + (domain.map { " (\($0))" } ?? "")
+  }
 }
 
 /// Knobs of the simplifier.  The defaults are what `compgraph simplify` uses.

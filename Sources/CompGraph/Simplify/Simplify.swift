@@ -196,7 +196,7 @@ struct RewriteDriver {
         trace(
           RuleFiring(
             rule: rule.name, location: rule.location,
-            before: builder.shortText(id), after: builder.shortText(result)))
+            before: builder.shortText(id), after: builder.shortText(result), domain: rule.domain))
       }
       return result
     }
