@@ -20,6 +20,7 @@ struct CompGraphCommand: ParsableCommand {
     subcommands: [
       RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
       CheckCommand.self, PrintCommand.self, ExportCommand.self, GalleryCommand.self,
+      LayoutWorkerCommand.self,
     ]
   )
 

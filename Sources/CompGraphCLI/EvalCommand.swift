@@ -129,7 +129,15 @@ struct EvalCommand: ParsableCommand {
     outputs += indices.map { tower.node($0)! }
     let jacobianNodes = try jacobian ? JacobianNodes(of: graph.outputs, wrt: ids, in: builder) : nil
     outputs += jacobianNodes?.nodes ?? []
-    let all = builder.graph(outputs: outputs)
+    var all = builder.graph(outputs: outputs)
+    if !memory.fits(all) {
+      // Derivatives of sums over broadcasts hold large ones tensors that
+      // simplifying removes; without assuming finiteness, so every value
+      // stays what IEEE arithmetic gives.
+      var options = SimplifyOptions()
+      options.assumeFinite = false
+      all = builder.graph(outputs: builder.simplify(outputs, options: options))
+    }
     try memory.check(all)
     var results = try all.evaluate(point)[...]
     var report = EvalReport(outputNames: graph.outputNames, variables: variables.map(\.name))

@@ -32,9 +32,9 @@ struct GalleryCommand: ParsableCommand {
     let pictures = try sources.map { source in
       let render = try Self.renderCommand(for: source)
       let dot = try render.dotText(render.derivativeGraph())
-      let svg = try userFacing {
-        try GraphvizRenderer(layout: render.layout).render(dot: dot, format: .svg)
-      }
+      let svg = try BudgetedLayout.render(
+        dot: dot, with: GraphvizRenderer(layout: render.layout), format: .svg,
+        seconds: render.layoutTimeout, size: source.lastPathComponent)
       return (base: source.deletingPathExtension(), dot: Data(dot.utf8), svg: svg)
     }
     for picture in pictures {

@@ -14,6 +14,11 @@ struct MemoryBudget: ParsableArguments {
       "The most memory an evaluation may need (K, M, G, T suffixes).", valueName: "size"))
   var maxMemory = MemoryBudget.defaultLimit
 
+  /// Whether evaluating `graph` fits the budget.
+  func fits(_ graph: Graph) -> Bool {
+    graph.peakMemoryEstimate().bytes <= Double(maxMemory.bytes)
+  }
+
   /// Throws a `UserError` naming the node and its shape when evaluating
   /// `graph` would need more than the budget.
   func check(_ graph: Graph) throws {

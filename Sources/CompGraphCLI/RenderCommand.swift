@@ -60,6 +60,9 @@ struct RenderCommand: ParsableCommand {
   @Option(help: "Refuse graphs with more nodes than this (default: 1000, 20000 for sfdp).")
   var maxNodes: Int?
 
+  @Option(help: "Stop a layout that takes longer than this many seconds.")
+  var layoutTimeout = BudgetedLayout.defaultSeconds
+
   @Option(
     name: .shortAndLong,
     help:
@@ -80,6 +83,7 @@ struct RenderCommand: ParsableCommand {
     if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
     try validateOrder(order)
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
+    if !(layoutTimeout > 0) { throw ValidationError("--layout-timeout must be positive.") }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     guard let format = resolvedFormat else {
       let ext = URL(fileURLWithPath: output ?? "").pathExtension
@@ -125,7 +129,9 @@ struct RenderCommand: ParsableCommand {
       case .pdf: .pdf
       default: .svg
       }
-    return try userFacing { try renderer.render(dot: dot, format: rendered) }
+    return try BudgetedLayout.render(
+      dot: dot, with: renderer, format: rendered, seconds: layoutTimeout,
+      size: drawing.graph.sizeSummary)
   }
 
   /// The graph to draw: the outputs and their derivatives, simplified

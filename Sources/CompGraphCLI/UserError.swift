@@ -7,6 +7,9 @@ struct UserError: Error, CustomStringConvertible {
 
   init(_ message: String) { description = "compgraph: error: \(message)" }
 
+  /// A message another `compgraph` process already formatted.
+  init(relayed message: String) { description = message }
+
   /// A parse error (or warning), prefixed with where the source came from (`model.cg:3:7: error: …`).
   init(_ error: ParseError, source: String?) {
     description = source.map { "\($0):\(error)" } ?? "\(error)"

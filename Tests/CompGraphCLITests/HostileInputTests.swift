@@ -196,4 +196,40 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
       try compgraph("eval", "x*y", "--at", "x=-1", "--at", "y=0", "--json")
         == Run(status: 0, stdout: "{\"value\": -0.0}\n", stderr: ""))
   }
+
+  /// H1: the gradient of a sum over broadcast factors is a product of sums;
+  /// no ones tensor of the broadcast shape is built, by grad or by eval.
+  @Test func broadcastGradientsBuildNoOnesTensor() throws {
+    let shapes = [
+      "--var", "a=1000x1x1x1", "--var", "b=1000x1x1", "--var", "c=1000x1", "--var", "d=1000",
+    ]
+    let grad = try compgraph(arguments: ["grad", "sum(a*b*c*d)", "--wrt", "a,b,c,d"] + shapes)
+    #expect(grad.status == 0)
+    #expect(!grad.stdout.contains("1000x1000x1000x1000"))
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("v.csv")
+    try (1...1000).map { "\($0 % 3)" }.joined(separator: ",").write(
+      to: file, atomically: false, encoding: .utf8)
+    let bindings = ["a", "b", "c", "d"].flatMap { ["--at", "\($0)=@\(file.path)"] }
+    let eval = try compgraph(
+      arguments: ["eval", "sum(a*b*c*d)", "--grad", "--json"] + shapes + bindings)
+    #expect(eval.status == 0)
+    // Σ v = 1000 (334 ones, 333 twos, 333 zeros): f = 1000⁴, and every
+    // ∂f/∂a_i is the product of the other three sums, 1000³.
+    #expect(
+      eval.stdout.hasPrefix(
+        "{\"value\": 1000000000000, \"gradient\": {\"a\": [[[[1000000000]]], [[[1000000000]]]"))
+  }
+
+  /// H4: a layout that overruns its time budget is stopped with advice.
+  @Test func layoutTimeBudget() throws {
+    let tower = Array(repeating: "x", count: 20).joined(separator: "^")
+    let run = try compgraph("render", tower, "--grad", "x", "--order", "2", "--layout-timeout", "1")
+    #expect(run.status == 1)
+    #expect(
+      run.stderr.hasPrefix(
+        "compgraph: error: the dot layout did not finish in 1 s (311 nodes, 669 edges"))
+    #expect(run.stderr.contains("use --layout sfdp"))
+  }
 }

@@ -84,4 +84,16 @@ import Testing
     let broadcastSum = try (try g.variable("c", [n, 1]) + b).sum().graph()
     #expect(broadcastSum.peakMemoryEstimate().bytes >= Double(2 * 8 * n * n))
   }
+
+  /// A graph dense with edges is refused before layout even within the
+  /// node limit: nodes + edges may be at most twice the limit.
+  @Test func layoutCostCountsEdges() throws {
+    let edges = (0..<10).flatMap { i in (0..<3).map { j in "n\(i) -> n\((i + j + 1) % 10)" } }
+    let dot = "digraph { " + edges.joined(separator: "; ") + " }"
+    #expect(throws: RenderError.tooManyEdges(nodes: 10, edges: 30, limit: 10, layout: "dot")) {
+      try GraphvizRenderer(layout: "dot", nodeLimit: 10).render(dot: dot, format: .svg)
+    }
+    #expect(
+      try GraphvizRenderer(layout: "dot", nodeLimit: 20).render(dot: dot, format: .svg).count > 0)
+  }
 }

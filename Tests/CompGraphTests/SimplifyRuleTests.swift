@@ -117,6 +117,12 @@ import Testing
       let ones = v.c(1).broadcast(to: [2, 4])
       return (einsum("ik,jk->ij", ones, v.b), einsum("jk->j", v.b).broadcast(to: [2, 3]))
     },
+    Row(rule: "sum-of-broadcast-product", note: "Σ→[3](A·v) ⇒ einsum(ij,j->j, A, v)") { v in
+      ((v.a * v.v).sum(to: [3]), einsum("ij,j->j", v.a, v.v))
+    },
+    Row(rule: "sum-of-broadcast-product", note: "Σ(x·A·v) ⇒ x·einsum(ij,j->, A, v)") { v in
+      ((v.x * v.a * v.v).sum(), einsum("ij,j->", v.a, v.v) * v.x)
+    },
     Row(rule: "einsum-delta", note: "einsum(ij,jk->ik, A, δ) ⇒ A") { v in
       (einsum("ij,jk->ik", v.a, v.g.constant(Tensor.identity(3))), v.a)
     },

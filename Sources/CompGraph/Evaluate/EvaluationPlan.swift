@@ -6,14 +6,25 @@ struct EvaluationPlan {
   /// For each node, the index of the last node that reads it
   /// (`nodeCount` for outputs, -1 when nothing does).
   var lastUse: [Int32]
-  /// `sumTo(einsum(…))` nodes whose einsum is used only there: the einsum
-  /// is never materialised, the sum is evaluated as the einsum with the
-  /// summed axes dropped from its output (`Σ_ij a_i b_j`, not the n×n
-  /// outer product).  Keyed by the sum's index: (the einsum's index, the
-  /// reduced spec).
-  var fused: [Int: (einsum: Int, spec: EinsumSpec)] = [:]
-  /// The einsum nodes that `fused` evaluates in their consumer's place.
+  /// Sums that are evaluated as one einsum, keyed by the sum's index: a
+  /// `sumTo` of an einsum or of a broadcasting product used only there.
+  /// The inner node is never materialised: `Σ_ij a_i b_j` is not the n×n
+  /// outer product, `sum(a*b*c*d)` over broadcast shapes is a product of
+  /// sums.
+  var fused: [Int: FusedSum] = [:]
+  /// The inner nodes that `fused` evaluates in their consumer's place.
   var skipped: Set<Int> = []
+
+  /// One fused sum: `spec` over `tensors` (and, with `ones > 0`, a ones
+  /// tensor of that many unit axes, see `EinsumSpec.sumOfProduct`), times
+  /// the `scalars`.
+  struct FusedSum {
+    var inner: Int
+    var spec: EinsumSpec
+    var tensors: [NodeID]
+    var ones = 0
+    var scalars: [NodeID] = []
+  }
 
   init(_ graph: Graph) {
     let count = graph.nodeCount
@@ -30,10 +41,9 @@ struct EvaluationPlan {
       guard case .sumTo(let target) = graph.nodes.ops[index] else { continue }
       let inner = graph.nodes.inputs(NodeID(index)).first!.index
       guard uses[inner] == 1, lastUse[inner] == Int32(index),
-        case .einsum(let spec) = graph.nodes.ops[inner],
-        let reduced = spec.summed(from: graph.nodes.shapes[inner], to: target)
+        let sum = Self.fusedSum(of: inner, to: target, in: graph)
       else { continue }
-      fused[index] = (inner, reduced)
+      fused[index] = sum
       skipped.insert(inner)
       for input in graph.nodes.inputs(NodeID(inner)) {
         lastUse[input.index] = max(lastUse[input.index], Int32(index))
@@ -41,10 +51,45 @@ struct EvaluationPlan {
     }
   }
 
+  /// `sumTo(target)` of node `inner` as one einsum, when `inner` is an
+  /// einsum or a product whose factors broadcast.
+  private static func fusedSum(of inner: Int, to target: Shape, in graph: Graph) -> FusedSum? {
+    let inputs = Array(graph.nodes.inputs(NodeID(inner)))
+    let shape = graph.nodes.shapes[inner]
+    switch graph.nodes.ops[inner] {
+    case .einsum(let spec):
+      return spec.summed(from: shape, to: target).map {
+        FusedSum(inner: inner, spec: $0, tensors: inputs)
+      }
+    case .mul:
+      let tensors = inputs.filter { !graph.shape($0).isEmpty }
+      guard
+        let (spec, ones) = EinsumSpec.sumOfProduct(
+          tensors.map(graph.shape), shape: shape, to: target)
+      else { return nil }
+      return FusedSum(
+        inner: inner, spec: spec, tensors: tensors, ones: ones,
+        scalars: inputs.filter { graph.shape($0).isEmpty })
+    default:
+      return nil
+    }
+  }
+
+  /// The value of the fused sum at `index`, from the values computed so far.
+  func evaluateFused(_ sum: FusedSum, values: [Tensor?], shape: Shape) -> Tensor {
+    var operands = sum.tensors.map { values[$0.index]! }
+    if sum.ones > 0 {
+      operands.append(Tensor(repeating: 1, shape: Shape(repeating: 1, count: sum.ones)))
+    }
+    let result = Tensor.einsum(sum.spec, operands)
+    return sum.scalars.isEmpty
+      ? result : Op.mul.apply([result] + sum.scalars.map { values[$0.index]! }, shape: shape)
+  }
+
   /// The inputs whose values node `index` reads (through a fused einsum's
   /// operands when it is a fused sum).
   func operands(of index: Int, in graph: Graph) -> NodeInputs {
-    graph.nodes.inputs(NodeID(fused[index]?.einsum ?? index))
+    graph.nodes.inputs(NodeID(fused[index]?.inner ?? index))
   }
 
   /// The most bytes of tensor values alive at once during the walk, and the
@@ -96,6 +141,45 @@ extension EinsumSpec {
       return nil
     }
     return EinsumSpec(operands: operands, output: Array(output.suffix(target.count)))
+  }
+
+  /// `sumTo(target)` of the product of factors of shapes `factors` (not
+  /// scalars; their product has shape `shape`) as one einsum, when some
+  /// factor broadcasts: axis a of the product is label a, a factor's
+  /// stretched (extent-1) axis a fresh label summed away, and an axis the
+  /// sum keeps with extent 1 a fresh label carried by one more operand, a
+  /// ones tensor of `ones` unit axes.  `nil` when no factor broadcasts.
+  ///
+  ///     Σ_jk a_i b_j c_k = a_i (Σ_j b_j)(Σ_k c_k)      (sum_to[n×1×1](a·b·c))
+  static func sumOfProduct(_ factors: [Shape], shape: Shape, to target: Shape)
+    -> (spec: EinsumSpec, ones: Int)?
+  {
+    guard factors.contains(where: { $0 != shape }) else { return nil }
+    let rank = shape.count
+    var next = rank
+    func fresh() -> Int {
+      next += 1
+      return next - 1
+    }
+    var operands = factors.map { own -> [Int] in
+      own.indices.map { i in
+        let axis = rank - own.count + i
+        return own[i] == shape[axis] ? axis : fresh()
+      }
+    }
+    var output: [Int] = []
+    var kept: [Int] = []
+    for (j, extent) in target.enumerated() {
+      let axis = rank - target.count + j
+      if extent == shape[axis] {
+        output.append(axis)
+      } else {
+        kept.append(fresh())
+        output.append(kept.last!)
+      }
+    }
+    if !kept.isEmpty { operands.append(kept) }
+    return (EinsumSpec(operands: operands, output: output), kept.count)
   }
 }
 

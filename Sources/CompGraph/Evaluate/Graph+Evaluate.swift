@@ -4,9 +4,9 @@ extension Graph {
   /// `GraphError.unboundVariable` or `.boundShapeMismatch`.
   ///
   /// Values are released after their last use, so a million-node chain needs
-  /// little memory, and a sum over an einsum used nowhere else is one smaller
-  /// einsum (the outer product in `sum(einsum("i,j->ij", a, b))` is never
-  /// built; see `EvaluationPlan`).
+  /// little memory, and a sum over an einsum or a broadcasting product used
+  /// nowhere else is one einsum (the outer product in
+  /// `sum(einsum("i,j->ij", a, b))` is never built; see `EvaluationPlan`).
   public func evaluate(_ bindings: [String: Tensor]) throws -> [Tensor] {
     let plan = EvaluationPlan(self)
     var values = [Tensor?](repeating: nil, count: nodeCount)
@@ -27,12 +27,11 @@ extension Graph {
         values[index] = value
       case let op:
         let inputs = plan.operands(of: index, in: self)
-        let operands = inputs.map { values[$0.index]! }
         values[index] =
           if let fused = plan.fused[index] {
-            Tensor.einsum(fused.spec, operands)
+            plan.evaluateFused(fused, values: values, shape: nodes.shapes[index])
           } else {
-            op.apply(operands, shape: nodes.shapes[index])
+            op.apply(inputs.map { values[$0.index]! }, shape: nodes.shapes[index])
           }
         for input in inputs where plan.lastUse[input.index] == Int32(index) {
           values[input.index] = nil

@@ -53,8 +53,10 @@ public struct GraphvizRenderer: Sendable {
     graphvizSession.withLock { session in session.open().layouts }
   }
 
-  /// Renders DOT text.  Throws `unknownLayout`, `tooLarge` (counted after
-  /// parsing), or `graphviz` with Graphviz's own message.
+  /// Renders DOT text.  Throws `unknownLayout`, `tooLarge` or
+  /// `tooManyEdges` (counted after parsing: the layout's cost grows with
+  /// nodes and edges, so nodes + edges may be at most twice the node
+  /// limit), or `graphviz` with Graphviz's own message.
   public func render(dot: String, format: Format) throws(RenderError) -> Data {
     try graphvizSession.withLock { session throws(RenderError) -> Data in
       let (context, layouts) = session.open()
@@ -64,9 +66,12 @@ public struct GraphvizRenderer: Sendable {
         throw .graphviz(Self.capturedMessage("cannot parse the DOT text"))
       }
       defer { agclose(graph) }
-      let count = Int(agnnodes(graph))
+      let count = Int(agnnodes(graph)), edges = Int(agnedges(graph))
       guard count <= nodeLimit else {
         throw .tooLarge(nodes: count, limit: nodeLimit, layout: layout)
+      }
+      guard count + edges <= 2 * nodeLimit else {
+        throw .tooManyEdges(nodes: count, edges: edges, limit: nodeLimit, layout: layout)
       }
       guard gvLayout(context, graph, layout) == 0 else {
         throw .graphviz(Self.capturedMessage("the \(layout) layout failed"))

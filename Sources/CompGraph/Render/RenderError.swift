@@ -10,6 +10,10 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The graph has more nodes than the limit for a picture (`layout` is the
   /// engine that would have had to lay it out, when known).
   case tooLarge(nodes: Int, limit: Int, layout: String?)
+  /// The layout's estimated cost, nodes + edges, is more than twice the
+  /// node limit: a graph dense with edges lays out slowly even when its
+  /// node count is within the limit.
+  case tooManyEdges(nodes: Int, edges: Int, limit: Int, layout: String)
 
   public var description: String {
     switch self {
@@ -27,6 +31,11 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
       let engine = layout.map { "the \($0) layout's" } ?? "the"
       return "the graph has \(nodes) nodes, more than \(engine) limit of \(limit) for a picture; "
         + "raise the node limit (--max-nodes) or use the sfdp layout, which scales to large graphs"
+    case .tooManyEdges(let nodes, let edges, let limit, let layout):
+      return "the graph has \(nodes) nodes and \(edges) edges; with the \(layout) layout's node "
+        + "limit of \(limit), nodes + edges may be at most \(2 * limit) (dense graphs lay out "
+        + "slowly); use the sfdp layout, which scales to large graphs, or raise the node limit "
+        + "(--max-nodes)"
     }
   }
 }

@@ -2,6 +2,7 @@
 /// the order in which products are summed.
 let einsumRules: [RewriteRule] = [
   .einsumIdentity, .einsumToSum, .einsumMerge, .einsumConstantOperand, .einsumDelta,
+  .sumOfBroadcastProduct,
 ]
 
 extension RewriteRule {
@@ -41,11 +42,13 @@ extension RewriteRule {
     try c.mergeInnerEinsum(m.root)
   }
 
-  /// An operand whose elements all equal κ (a constant, or κ broadcast) drops
-  /// out: each label it alone carries is either summed (a factor of its
-  /// extent) or, when it is a leading output axis, broadcast back:
+  /// An operand whose elements all equal κ (a constant, or κ broadcast) or
+  /// one scalar s (s broadcast) drops out: each label it alone carries is
+  /// either summed (a factor of its extent) or, when it is a leading output
+  /// axis, broadcast back, and s becomes a factor:
   ///
   ///     Σ_k 1_ik B_jk = ⇑(Σ_k B_jk)        (the gradient of sum(A·B))
+  ///     Σ_k s_ik B_jk = ⇑(s · Σ_k B_jk)     (s_ik = s broadcast)
   static let einsumConstantOperand = RewriteRule(
     "einsum-constant-operand", .algebraic, .any(.einsum)
   ) {
@@ -60,7 +63,42 @@ extension RewriteRule {
   }
 }
 
+extension RewriteRule {
+  /// A sum over a product whose factors broadcast is one einsum, so the
+  /// broadcast product is never built (`EinsumSpec.sumOfProduct`; scalar
+  /// factors stay outside it).
+  ///
+  ///     Σ_jk a_i b_j c_k = a_i (Σ_j b_j)(Σ_k c_k)      (sum_to[n×1×1](a·b·c))
+  ///
+  /// The gradient of `sum(a*b*c*d)` with a, b, c, d of shapes n×1×1×1, n×1×1,
+  /// n×1 and n is then a product of sums, not an n⁴ tensor of ones times
+  /// the other factors.  Exact up to the order in which products are summed.
+  static let sumOfBroadcastProduct = RewriteRule(
+    "sum-of-broadcast-product", .algebraic, .apply(.sumTo, [.any(.mul)])
+  ) { m, c in try c.sumOfProduct(m.root) }
+}
+
 extension RuleContext {
+  func sumOfProduct(_ root: NodeID) throws -> NodeID? {
+    guard case .sumTo(let target) = builder.op(root) else { return nil }
+    let product = builder.inputs(root).first!
+    let shape = builder.shape(product)
+    let factors = Array(builder.inputs(product))
+    let scalars = factors.filter { builder.shape($0).isEmpty }
+    let tensors = factors.filter { !builder.shape($0).isEmpty }
+    guard
+      let (spec, ones) = EinsumSpec.sumOfProduct(
+        tensors.map(builder.shape), shape: shape, to: target)
+    else { return nil }
+    var inputs = tensors
+    if ones > 0 {
+      inputs.append(
+        builder.constantNode(Tensor(repeating: 1, shape: Shape(repeating: 1, count: ones))))
+    }
+    let sum = try node(.einsum(spec), inputs)
+    return scalars.isEmpty ? sum : try node(.mul, [sum] + scalars)
+  }
+
   private func einsumParts(_ id: NodeID) -> (EinsumSpec, [NodeID])? {
     guard case .einsum(let spec) = builder.op(id) else { return nil }
     return (spec, Array(builder.inputs(id)))
@@ -97,14 +135,19 @@ extension RuleContext {
     return try node(.einsum(EinsumSpec(operands: newOperands, output: spec.output)), newInputs)
   }
 
-  /// κ when every element of `id` is the same constant κ.
-  private func uniformValue(_ id: NodeID) -> Double? {
+  /// (κ, nil) when every element of `id` is the same constant κ; (1, s)
+  /// when `id` is a one-element value broadcast, s that value as a scalar.
+  private func uniformValue(_ id: NodeID) throws -> (kappa: Double, scalar: NodeID?)? {
     switch builder.op(id) {
     case .constant(let t):
       guard let first = t.scalars.first, t.scalars.allSatisfy({ $0 == first }) else { return nil }
-      return first
+      return (first, nil)
     case .broadcastTo:
-      return builder.scalarConstant(builder.inputs(id).first!)
+      let input = builder.inputs(id).first!
+      if let kappa = builder.scalarConstant(input) { return (kappa, nil) }
+      let shape = builder.shape(input)
+      guard shape.elementCount == 1 else { return nil }
+      return (1, shape.isEmpty ? input : try node(.sumTo([]), [input]))
     default:
       return nil
     }
@@ -115,7 +158,7 @@ extension RuleContext {
       let sizes = try? spec.labelSizes(for: operands.map(builder.shape))
     else { return nil }
     for (k, operand) in operands.enumerated() {
-      guard let kappa = uniformValue(operand) else { continue }
+      guard let (kappa, scalar) = try uniformValue(operand) else { continue }
       let others = Set(spec.operands.indices.filter { $0 != k }.flatMap { spec.operands[$0] })
       let alone = Set(spec.operands[k]).subtracting(others)
       let broadcastLabels = spec.output.filter(alone.contains)
@@ -129,6 +172,7 @@ extension RuleContext {
       newInputs.remove(at: k)
       let output = Array(spec.output.dropFirst(broadcastLabels.count))
       var result = try node(.einsum(EinsumSpec(operands: newOperands, output: output)), newInputs)
+      if let scalar { result = try node(.mul, [result, scalar]) }
       result = try broadcast(result, to: builder.shape(root))
       return try scaled(result, by: factor)
     }

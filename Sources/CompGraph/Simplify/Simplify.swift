@@ -36,7 +36,7 @@ extension GraphBuilder {
       if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
         result = ids
       }
-      if operationCount(of: result) > operationCount(of: roots) { return roots }
+      if elementWork(of: result) > elementWork(of: roots) { return roots }
     }
     return result
   }
@@ -47,6 +47,24 @@ extension GraphBuilder {
     let live = reachable(from: roots)
     var total = 0
     for index in live.indices where live[index] { total += nodes.operationWeight(NodeID(index)) }
+    return total
+  }
+
+  /// The operation count weighted by tensor size: each operation counts
+  /// once per element of its largest operand or result, so a scalar graph's
+  /// work is its operation count, and a product of sums is cheaper than
+  /// the n⁴-element broadcast product it replaces, though it has more
+  /// operations.
+  func elementWork(of roots: [NodeID]) -> Double {
+    let live = reachable(from: roots)
+    var total = 0.0
+    for index in live.indices where live[index] {
+      let id = NodeID(index)
+      let weight = nodes.operationWeight(id)
+      guard weight > 0 else { continue }
+      let elements = inputs(id).reduce(shape(id).elementCount) { max($0, shape($1).elementCount) }
+      total += Double(weight) * Double(elements)
+    }
     return total
   }
 
