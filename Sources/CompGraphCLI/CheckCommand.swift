@@ -56,12 +56,13 @@ struct CheckCommand: ParsableCommand {
     let domain = Dictionary(uniqueKeysWithValues: ranges.map { ($0.name, $0.range) })
     let risks = try userFacing { try graph.risks(in: domain, order: order) }
     if json {
-      print(report(risks))
+      try StandardStreams.write(lines: [report(risks)])
     } else if risks.isEmpty {
       let place = ranges.map { "\($0.name) in \($0.range)" }.joined(separator: ", ")
-      print("no risky spot up to order \(order)" + (place.isEmpty ? "" : " for " + place))
+      try StandardStreams.write(
+        lines: ["no risky spot up to order \(order)" + (place.isEmpty ? "" : " for " + place)])
     } else {
-      for risk in risks { print(risk) }
+      try StandardStreams.write(lines: risks.map { "\($0)" })
     }
     if !risks.isEmpty { throw ExitCode(1) }
   }

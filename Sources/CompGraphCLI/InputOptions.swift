@@ -45,8 +45,7 @@ struct InputOptions: ParsableArguments {
       throw UserError(error, source: origin)
     }
     for warning in program.warnings {
-      let text = UserError(warning, source: origin).description + "\n"
-      FileHandle.standardError.write(Data(text.utf8))
+      StandardStreams.writeError(UserError(warning, source: origin).description)
     }
     return program
   }

@@ -51,10 +51,11 @@ extension GraphBuilder {
   }
 
   /// The operation count weighted by tensor size: each operation counts
-  /// once per element of its largest operand or result, so a scalar graph's
-  /// work is its operation count, and a product of sums is cheaper than
-  /// the n⁴-element broadcast product it replaces, though it has more
-  /// operations.
+  /// once per element of its largest operand or result, an einsum once per
+  /// point of its loop nest (the product of all its labels' extents).  A
+  /// scalar graph's work is its operation count, and a product of sums is
+  /// cheaper than the n⁴-element broadcast product it replaces, though it
+  /// has more operations.
   func elementWork(of roots: [NodeID]) -> Double {
     let live = reachable(from: roots)
     var total = 0.0
@@ -62,6 +63,12 @@ extension GraphBuilder {
       let id = NodeID(index)
       let weight = nodes.operationWeight(id)
       guard weight > 0 else { continue }
+      if case .einsum(let spec) = op(id),
+        let sizes = try? spec.labelSizes(for: inputs(id).map(shape))
+      {
+        total += sizes.reduce(1.0) { $0 * Double($1) }
+        continue
+      }
       let elements = inputs(id).reduce(shape(id).elementCount) { max($0, shape($1).elementCount) }
       total += Double(weight) * Double(elements)
     }
