@@ -1,18 +1,24 @@
 import CompGraph
 
 /// One fuzz input through the parser and the whole `compgraph eval` path:
-/// parse → freeze → check invariants → evaluate → gradient and second
+/// parse → freeze → check invariants → print (listing, infix, DOT) →
+/// simplify the original → estimate memory → evaluate → gradient and second
 /// gradient → simplify → evaluate them → compile and run the scalar
-/// `Program` → print (listing, infix, DOT).  Errors are expected answers; only a crash, a
-/// sanitizer report or a broken invariant is a finding.
+/// `Program`.  Errors are expected answers; only a crash, a sanitizer report
+/// or a broken invariant is a finding.
 ///
-/// Inputs whose tensors would be large are parsed but not evaluated, so the
-/// fuzzer spends its time on structure, not on allocating gigabytes.
+/// Symbolic steps (parsing, printing, simplifying) run on every input, huge
+/// shapes included, so shape overflow and constant folding are reached;
+/// evaluation runs when the memory estimate is small, and differentiation
+/// when the graph is, so the fuzzer spends its time on structure, not on
+/// allocating gigabytes or on the derivatives of very deep chains.
 enum FuzzTarget {
-  /// Largest graph (in nodes) that is differentiated and evaluated.
-  static let nodeLimit = 4_000
-  /// Largest tensor (in elements) any node may have for evaluation.
-  static let elementLimit = 4_096
+  /// Largest graph (in nodes) that is differentiated: the derivatives of
+  /// a deeper chain take seconds (the build-speed issue), which would stall
+  /// the fuzzer.
+  static let nodeLimit = 300
+  /// The most bytes an evaluation may need (`Graph.peakMemoryEstimate`).
+  static let memoryLimit = 32.0 * 1024 * 1024
 
   static func run(_ bytes: UnsafeBufferPointer<UInt8>) {
     let source = String(decoding: bytes, as: UTF8.self)
@@ -21,27 +27,34 @@ enum FuzzTarget {
     else { return }
     check(graph)
     _ = graph.listing
-    guard isSmall(graph) else { return }
-    let point = bindings(for: graph)
-    _ = try? graph.evaluate(point)
-    _ = try? DOTEncoder().encode(graph)
     _ = graph.outputs.map { graph.infix(of: $0) }
+    _ = try? DOTEncoder().encode(graph)
+    let simpleOriginal = simplify(graph)
+    check(simpleOriginal)
+    _ = simpleOriginal.infixLines()
+    let point = bindings(for: graph)
+    if fits(graph) { _ = try? graph.evaluate(point) }
+    if fits(simpleOriginal) { _ = try? simpleOriginal.evaluate(point) }
+    guard graph.nodeCount <= nodeLimit else { return }
     let names = graph.variables.map(\.name)
     guard let first = try? graph.gradient(wrt: names) else { return }
     check(first)
-    guard isSmall(first) else { return }
-    _ = try? first.evaluate(point)
     _ = first.outputs.map { first.infix(of: $0) }
+    if fits(first) { _ = try? first.evaluate(point) }
     let simple = simplify(first)
     check(simple)
-    _ = try? simple.evaluate(point)
     _ = simple.infixLines()
-    if let program = try? Program(simple) {
-      _ = try? program.evaluate(point.compactMapValues(\.scalar))
+    if fits(simple) {
+      _ = try? simple.evaluate(point)
+      if let program = try? Program(simple) {
+        _ = try? program.evaluate(point.compactMapValues(\.scalar))
+      }
     }
-    guard let second = try? first.gradient(wrt: names) else { return }
+    guard first.nodeCount <= nodeLimit, let second = try? first.gradient(wrt: names) else {
+      return
+    }
     check(second)
-    if isSmall(second) { _ = try? second.evaluate(point) }
+    if fits(second) { _ = try? second.evaluate(point) }
   }
 
   /// Every graph a transform returns must satisfy DESIGN.md's invariants.
@@ -53,15 +66,17 @@ enum FuzzTarget {
     }
   }
 
-  private static func isSmall(_ graph: Graph) -> Bool {
-    graph.nodeCount <= nodeLimit
-      && graph.ids.allSatisfy { graph.shape($0).elementCount <= elementLimit }
+  /// Whether evaluating `graph` needs at most `memoryLimit` bytes.
+  private static func fits(_ graph: Graph) -> Bool {
+    graph.peakMemoryEstimate().bytes <= memoryLimit
   }
 
-  /// A value for every variable: distinct, non-integral, mixed-sign scalars.
+  /// A value for every variable small enough to evaluate: distinct,
+  /// non-integral, mixed-sign scalars.
   private static func bindings(for graph: Graph) -> [String: Tensor] {
     var point: [String: Tensor] = [:]
-    for (k, variable) in graph.variables.enumerated() {
+    for (k, variable) in graph.variables.enumerated()
+    where Double(variable.shape.elementCount) * 8 <= memoryLimit {
       let count = variable.shape.elementCount
       let scalars = (0..<count).map { i in Double((k + i) % 7) * 0.375 - 0.8 }
       point[variable.name] = Tensor(shape: variable.shape, scalars: scalars)

@@ -25,10 +25,26 @@
   }
   exit(status)
 #else
-  print(
-    """
-    compgraph-fuzz: this build has no fuzzer. Build it with
-      swift build -c release --product compgraph-fuzz --build-path .build-fuzz \\
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
-    """)
+  // Without the fuzzer: replay the files named on the command line (a
+  // corpus, or a crash a fuzzer run saved) through the same target.
+  import Foundation
+
+  let files = CommandLine.arguments.dropFirst()
+  if files.isEmpty {
+    print(
+      """
+      compgraph-fuzz: this build has no fuzzer; give it input files to replay, or build it with
+        swift build -c release --product compgraph-fuzz --build-path .build-fuzz \\
+          -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
+      """)
+  }
+  for file in files {
+    guard let data = FileManager.default.contents(atPath: file) else {
+      print("\(file): cannot read")
+      continue
+    }
+    let start = ContinuousClock.now
+    data.withUnsafeBytes { FuzzTarget.run($0.bindMemory(to: UInt8.self)) }
+    print("\(file): \(ContinuousClock.now - start)")
+  }
 #endif
