@@ -68,8 +68,8 @@ enum TemporaryFiles {
     return mask
   }
 
-  /// On SIGINT, SIGTERM and SIGHUP: remove the pending temporary file,
-  /// then die of the signal as before.
+  /// On SIGINT, SIGTERM and SIGHUP (unless ignored): remove the pending
+  /// temporary file, then die of the signal as before.
   private static func installHandlers() {
     guard !handlersInstalled else { return }
     handlersInstalled = true
@@ -79,6 +79,18 @@ enum TemporaryFiles {
       raise(signalNumber)
     }
     for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+      // A signal the process ignores (a background job's SIGINT, nohup's
+      // SIGHUP) stays ignored.
+      var previous = sigaction()
+      sigaction(signalNumber, nil, &previous)
+      #if canImport(Glibc)
+        let current = previous.__sigaction_handler.sa_handler
+      #else
+        let current = previous.__sigaction_u.__sa_handler
+      #endif
+      if let current, unsafeBitCast(current, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+        continue
+      }
       var action = sigaction()
       #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handler
