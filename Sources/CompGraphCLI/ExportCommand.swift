@@ -35,7 +35,11 @@ struct ExportCommand: ParsableCommand {
   @Flag(inversion: .prefixedNo, help: "Simplify the graph before exporting it.")
   var simplify = true
 
-  @Option(name: .shortAndLong, help: "Write the model to this file (atomically).")
+  @Option(
+    name: .shortAndLong,
+    help:
+      "Write the model to this file (atomically; a device or FIFO is written through; - is standard output)."
+  )
   var output: String
 
   func validate() throws {
@@ -51,6 +55,6 @@ struct ExportCommand: ParsableCommand {
     }
     if simplify { graph = simplified(graph) }
     let model = try userFacing { try graph.onnxModel() }
-    try writeAtomically(Data(model), to: output)
+    try writeOutput(Data(model), to: output)
   }
 }
