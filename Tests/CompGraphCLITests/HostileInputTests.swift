@@ -225,11 +225,10 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
   /// H4: a layout that overruns its time budget is stopped with advice.
   @Test func layoutTimeBudget() throws {
     let tower = Array(repeating: "x", count: 20).joined(separator: "^")
-    let run = try compgraph("render", tower, "--grad", "x", "--order", "2", "--layout-timeout", "1")
+    let run = try compgraph(
+      "render", tower, "--grad", "x", "--order", "2", "--layout-timeout", "0.001")
     #expect(run.status == 1)
-    #expect(
-      run.stderr.hasPrefix(
-        "compgraph: error: the dot layout did not finish in 1 s (311 nodes, 669 edges"))
+    #expect(run.stderr.hasPrefix("compgraph: error: the dot layout did not finish in 0.001 s ("))
     #expect(run.stderr.contains("use --layout sfdp"))
   }
 }
