@@ -26,6 +26,9 @@ enum BudgetedLayout {
     process.standardInput = input
     process.standardOutput = output
     process.standardError = errors
+    // A child killed mid-read must not take this process down with SIGPIPE.
+    let previousPipeHandler = signal(SIGPIPE, SIG_IGN)
+    defer { signal(SIGPIPE, previousPipeHandler) }
     try process.run()
     // Feed, collect and wait on separate threads, so no pipe fills up.
     let collected = Collected()
