@@ -10,6 +10,8 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The graph has more nodes than the limit for a picture (`layout` is the
   /// engine that would have had to lay it out, when known).
   case tooLarge(nodes: Int, limit: Int, layout: String?)
+  /// `DOTEncoder.Options` that do not fit the graph (the message says which).
+  case invalidOptions(String)
 
   public var description: String {
     switch self {
@@ -23,6 +25,8 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
       return "unknown layout engine '\(name)'; \(hint)"
     case .unknownFormat(let name, let available):
       return "unknown output format '\(name)'; use one of: \(available.joined(separator: ", "))"
+    case .invalidOptions(let message):
+      return "invalid DOTEncoder options: \(message)"
     case .tooLarge(let nodes, let limit, let layout):
       let engine = layout.map { "the \($0) layout's" } ?? "the"
       return "the graph has \(nodes) nodes, more than \(engine) limit of \(limit) for a picture; "
