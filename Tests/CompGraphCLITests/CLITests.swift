@@ -77,7 +77,7 @@ import Testing
       try compgraph("eval", "x*y", "--at", "x=1")
         == Run(
           status: 1, stdout: "",
-          stderr: "compgraph: error: variable 'y' has no value; bind it (e.g. --at y=1.5)\n"))
+          stderr: "compgraph: error: variable 'y' has no value; bind it with --at y=1.5\n"))
     #expect(
       try compgraph("eval", "sum(v)", "--var", "v=3", "--at", "v=1,2")
         == Run(
