@@ -17,7 +17,8 @@ struct RenderCommand: ParsableCommand {
       or a redirection. Without --format, the format follows -o's extension (else svg).
 
       Example:
-        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --grad p,q -o seed.svg
+        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" \\
+          --grad p,q -o seed.svg
       """
   )
 

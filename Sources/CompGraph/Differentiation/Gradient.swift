@@ -4,7 +4,7 @@
 /// cotangent is the sum of the contributions its users sent it, and the
 /// pullback table sends contributions on to its inputs.  The new nodes are
 /// appended to the same arena and point at the forward nodes they reuse
-/// (DESIGN.md invariant 6); no zero is materialised during the sweep.
+/// (ARCHITECTURE.md invariant 6); no zero is materialised during the sweep.
 /// Nodes of a checkpoint segment are read through their recomputed copies
 /// (see `Recomputation`).
 extension GraphBuilder {
