@@ -42,19 +42,20 @@ let package = Package(
       name: "CompGraphBenchmarks",
       dependencies: ["CompGraph"]
     ),
+    .target(name: "ExampleSupport", path: "Examples/Support"),
     .executableTarget(
-      name: "HigherOrderTanh", dependencies: ["CompGraph"], path: "Examples/HigherOrderTanh"),
+      name: "HigherOrderTanh", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/HigherOrderTanh"),
     .executableTarget(
-      name: "FiniteDifferenceError", dependencies: ["CompGraph"],
+      name: "FiniteDifferenceError", dependencies: ["CompGraph", "ExampleSupport"],
       path: "Examples/FiniteDifferenceError"),
     .executableTarget(
-      name: "NewtonRosenbrock", dependencies: ["CompGraph"], path: "Examples/NewtonRosenbrock"),
+      name: "NewtonRosenbrock", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/NewtonRosenbrock"),
     .executableTarget(
-      name: "LogisticRegression", dependencies: ["CompGraph"], path: "Examples/LogisticRegression"),
+      name: "LogisticRegression", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/LogisticRegression"),
     .executableTarget(
-      name: "TaylorSeries", dependencies: ["CompGraph"], path: "Examples/TaylorSeries"),
+      name: "TaylorSeries", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/TaylorSeries"),
     .executableTarget(name: "CharRNN", dependencies: ["CompGraph"], path: "Examples/CharRNN"),
-    .executableTarget(name: "Spirals", dependencies: ["CompGraph"], path: "Examples/Spirals"),
+    .executableTarget(name: "Spirals", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/Spirals"),
     .executableTarget(
       name: "CompGraphFuzz",
       dependencies: ["CompGraph"]

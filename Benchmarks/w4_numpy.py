@@ -1,4 +1,4 @@
-"""W4 (WORKLOADS.md) run by NumPy on this machine, for a same-run comparison with
+"""W4 (BENCHMARKS.md) run by NumPy on this machine, for a same-run comparison with
 `swift run -c release compgraph-bench W4`.
 
 One JSON line per case, with the same case names and units: gflops = 2·(multiply-adds)/s,

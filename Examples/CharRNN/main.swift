@@ -7,7 +7,7 @@
 //     swift run -c release CharRNN [--steps N] [--seed S] [--temperature T] [--out DIR]
 //                                  [--resume FILE] [--corpus FILE]
 //
-// Defaults: 600 steps, seed 1, temperature 0.7, --out Graphs (in the package root),
+// Defaults: 600 steps, seed 1, temperature 0.7, --out the current directory,
 // corpus README.md.  --resume continues from a file this program saved.
 import CompGraph
 import Foundation
@@ -19,7 +19,7 @@ struct Options {
   var steps = 600
   var seed: UInt64 = 1
   var temperature = 0.7
-  var out = root.appending(path: "Graphs")
+  var out = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
   var resume: URL?
   var corpus = root.appending(path: "README.md")
 }

@@ -5,13 +5,12 @@
 //
 //     swift run -c release FiniteDifferenceError
 //
-// Pictures go to Graphs/ in the package root (found from this file's path).
+// Pictures go to the current directory, or to DIR with --out DIR.
 import CompGraph
+import ExampleSupport
 import Foundation
 
-let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appending(path: "Graphs")
-try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+let graphs = outputDirectory()
 
 let steps = (4...64).map { pow(10, -Double($0) / 4) }  // four steps per decade
 let x = 1.0
@@ -41,4 +40,4 @@ plot.series = [
   LinePlot.Series("rounding estimate ε·|f(x)| / h", x: steps, y: rounding, dashed: true),
 ]
 try plot.write(to: graphs.appending(path: "finite-difference-error.svg"))
-print("wrote Graphs/finite-difference-error.svg")
+print("wrote \(graphs.path)/finite-difference-error.svg")

@@ -4,13 +4,12 @@
 //
 //     swift run -c release HigherOrderTanh
 //
-// Pictures go to Graphs/ in the package root (found from this file's path).
+// Pictures go to the current directory, or to DIR with --out DIR.
 import CompGraph
+import ExampleSupport
 import Foundation
 
-let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appending(path: "Graphs")
-try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+let graphs = outputDirectory()
 
 let order = 6
 let tanhs = try TanhDerivatives(order: order)
@@ -35,7 +34,7 @@ plot.series = values.enumerated().map { k, ys in
   LinePlot.Series(tanhs.graph.outputNames[k], x: xs, y: ys)
 }
 try plot.write(to: graphs.appending(path: "tanh-derivatives.svg"))
-print("wrote Graphs/tanh-derivatives.svg")
+print("wrote \(graphs.path)/tanh-derivatives.svg")
 
 for k in 1...3 {
   let name = "tanh-derivative-\(k)"
@@ -43,5 +42,5 @@ for k in 1...3 {
     tanhs.graph(upTo: k), name: name)
   try GraphvizRenderer().render(dot: dot, format: .svg).write(
     to: graphs.appending(path: name + ".svg"), options: .atomic)
-  print("wrote Graphs/\(name).svg (orders 0…\(k), \(tanhs.graph(upTo: k).nodeCount) nodes)")
+  print("wrote \(graphs.path)/\(name).svg (orders 0…\(k), \(tanhs.graph(upTo: k).nodeCount) nodes)")
 }

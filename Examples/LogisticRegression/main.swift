@@ -4,13 +4,12 @@
 //
 //     swift run -c release LogisticRegression
 //
-// Pictures go to Graphs/ in the package root (found from this file's path).
+// Pictures go to the current directory, or to DIR with --out DIR.
 import CompGraph
+import ExampleSupport
 import Foundation
 
-let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appending(path: "Graphs")
-try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+let graphs = outputDirectory()
 
 let regression = try LogisticRegression(samples: 200)
 print("model:", regression.model.sizeSummary)
@@ -32,7 +31,7 @@ plot.series = [
   LinePlot.Series("loss", x: training.losses.indices.map(Double.init), y: training.losses)
 ]
 try plot.write(to: graphs.appending(path: "logistic-regression-loss.svg"))
-print("wrote Graphs/logistic-regression-loss.svg")
+print("wrote \(graphs.path)/logistic-regression-loss.svg")
 
 let pictures = [
   ("logistic-regression-model", regression.model, [0]),
@@ -42,5 +41,5 @@ for (name, graph, orders) in pictures {
   let dot = try DOTEncoder(options: .init(outputOrders: orders)).encode(graph, name: name)
   try GraphvizRenderer().render(dot: dot, format: .svg).write(
     to: graphs.appending(path: name + ".svg"), options: .atomic)
-  print("wrote Graphs/\(name).svg")
+  print("wrote \(graphs.path)/\(name).svg")
 }

@@ -5,13 +5,12 @@
 //
 //     swift run -c release NewtonRosenbrock
 //
-// Pictures go to Graphs/ in the package root (found from this file's path).
+// Pictures go to the current directory, or to DIR with --out DIR.
 import CompGraph
+import ExampleSupport
 import Foundation
 
-let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appending(path: "Graphs")
-try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+let graphs = outputDirectory()
 
 let rosenbrock = try Rosenbrock()
 print("f, ∇f and the Hessian: one program, \(rosenbrock.graph.operationCount) operations")
@@ -48,4 +47,4 @@ func series(_ name: String, _ path: [SIMD2<Double>]) -> LinePlot.Series {
 }
 plot.series = [series("Newton (exact Hessian)", newton), series("gradient descent", descent)]
 try plot.write(to: graphs.appending(path: "rosenbrock-convergence.svg"))
-print("wrote Graphs/rosenbrock-convergence.svg")
+print("wrote \(graphs.path)/rosenbrock-convergence.svg")

@@ -4,13 +4,12 @@
 //
 //     swift run -c release Spirals
 //
-// Pictures go to Graphs/ in the package root (found from this file's path).
+// Pictures go to the current directory, or to DIR with --out DIR.
 import CompGraph
+import ExampleSupport
 import Foundation
 
-let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appending(path: "Graphs")
-try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+let graphs = outputDirectory()
 
 var spirals = try Spirals()
 print(
@@ -69,10 +68,10 @@ for (i, arm) in spirals.labels.enumerated() {
 }
 svg += "</g></svg>\n"
 try Data(svg.utf8).write(to: graphs.appending(path: "spirals-boundary.svg"), options: .atomic)
-print("wrote Graphs/spirals-boundary.svg")
+print("wrote \(graphs.path)/spirals-boundary.svg")
 
 var plot = LinePlot(title: "Spirals: training loss", xLabel: "step", yLabel: "mean cross-entropy")
 plot.yScale = .log
 plot.series = [LinePlot.Series("loss", x: losses.indices.map { Double($0 + 1) }, y: losses)]
 try plot.write(to: graphs.appending(path: "spirals-loss.svg"))
-print("wrote Graphs/spirals-loss.svg")
+print("wrote \(graphs.path)/spirals-loss.svg")

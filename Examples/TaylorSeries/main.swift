@@ -3,13 +3,12 @@
 //
 //     swift run -c release TaylorSeries
 //
-// Pictures go to Graphs/ in the package root (found from this file's path).
+// Pictures go to the current directory, or to DIR with --out DIR.
 import CompGraph
+import ExampleSupport
 import Foundation
 
-let graphs = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().appending(path: "Graphs")
-try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
+let graphs = outputDirectory()
 
 let degree = 12
 let series = try TaylorSeries(of: { x in exp(-(x * x)) }, at: 0, degree: degree)
@@ -36,4 +35,4 @@ for n in stride(from: 2, through: degree, by: 2) {
       "T\(n)", x: xs, y: xs.map { series.polynomial(degree: n, at: $0) }, dashed: true))
 }
 try plot.write(to: graphs.appending(path: "taylor-series.svg"))
-print("wrote Graphs/taylor-series.svg")
+print("wrote \(graphs.path)/taylor-series.svg")

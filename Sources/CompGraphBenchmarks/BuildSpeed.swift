@@ -95,7 +95,7 @@ private func towerLine(order: Int) throws -> String {
 }
 
 /// `build_seconds` beside the fastest symbolic builder's on the same
-/// workload (WORKLOADS.md, "Build speed"), as fields of a line.
+/// workload (BENCHMARKS.md, "Build speed"), as fields of a line.
 func fastestBuildPeer(_ name: String, seconds peer: Double, ours: Double) -> [(String, Any)] {
   [
     ("fastest_build_peer", name), ("fastest_build_peer_seconds", peer),

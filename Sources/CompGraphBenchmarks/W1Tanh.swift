@@ -1,7 +1,7 @@
 import CompGraph
 import Foundation
 
-/// W1 (WORKLOADS.md): the n-th derivative of tanh, n = 1 … 10, in two
+/// W1 (BENCHMARKS.md): the n-th derivative of tanh, n = 1 … 10, in two
 /// variants — `tanh` (the primitive) and `exp`, (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) — each
 /// built as the derivative of the simplified (n−1)-th.  One JSON line per
 /// variant and order:
@@ -53,7 +53,7 @@ func runW1(quick: Bool) -> [String] {
   return lines
 }
 
-/// WORKLOADS.md's peer figures for W1, by variant and order: SymEngine's op
+/// BENCHMARKS.md's peer figures for W1, by variant and order: SymEngine's op
 /// count after cse (the smallest peer graph), the best peer's cumulative
 /// build and the best peer's evaluation at 10⁶ points.
 func w1PeerFigures() -> [String: [Int: [(String, Any)]]] {

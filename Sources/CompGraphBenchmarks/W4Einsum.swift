@@ -1,12 +1,12 @@
 import CompGraph
 import Foundation
 
-/// W4 (WORKLOADS.md): einsum in float64, one JSON object per case.
+/// W4 (BENCHMARKS.md): einsum in float64, one JSON object per case.
 ///
 /// Contractions report `gflops = 2·(multiply–adds) / seconds`; memory-bound
 /// cases report `gbytes_per_second = (bytes of the result, or of the diagonal
 /// for the trace) / seconds`, the convention under which NumPy's transpose copy
-/// measures 2.0 GB/s.  Each line carries the peers' figures from WORKLOADS.md
+/// measures 2.0 GB/s.  Each line carries the peers' figures from BENCHMARKS.md
 /// (`peers`, full sizes only) so the output reads beside them.
 ///
 /// `grad_matmul_n` evaluates the graph `gradient(of: sum(einsum("ij,jk->ik", A, B)),

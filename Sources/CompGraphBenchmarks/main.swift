@@ -2,7 +2,7 @@ import CompGraph
 import Foundation
 
 /// `compgraph-bench [W1|W2|W3|W4|W6|W8|build|all] [--quick]`: one JSON object per line on
-/// stdout (the contract in WORKLOADS.md); progress goes to stderr.
+/// stdout (the contract in BENCHMARKS.md); progress goes to stderr.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }

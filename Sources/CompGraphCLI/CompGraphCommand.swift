@@ -14,7 +14,8 @@ struct CompGraphCommand: ParsableCommand {
     abstract: "A symbolic computational-graph compiler.",
     discussion: """
       Example:
-        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --grad p,q -o seed.svg
+        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" \\
+          --grad p,q -o seed.svg
       """,
     version: "0.1.0",
     subcommands: [

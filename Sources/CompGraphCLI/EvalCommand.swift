@@ -19,8 +19,8 @@ struct EvalCommand: ParsableCommand {
       --jacobian takes every output, of any shape: ∂f/∂A has the shape of f followed by that of A.
 
       Example:
-        compgraph eval "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --at p=2 --at q=3 \\
-          --grad --hessian --derivative p,p,p --json
+        compgraph eval "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" \\
+          --at p=2 --at q=3 --grad --hessian --derivative p,p,p --json
       """
   )
 

@@ -17,7 +17,8 @@ struct RenderCommand: ParsableCommand {
       or a redirection. Without --format, the format follows -o's extension (else svg).
 
       Example:
-        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" --grad p,q -o seed.svg
+        compgraph render "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" \\
+          --grad p,q -o seed.svg
       """
   )
 
@@ -40,6 +41,30 @@ struct RenderCommand: ParsableCommand {
 
   @Option(help: "The highest derivative order to draw (with --grad).")
   var order = 1
+
+  @Flag(help: "With --grad and --order N, draw only the order-N derivatives.")
+  var onlyOrder = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Draw only this derivative, e.g. a,b,c for ∂³f/∂a∂b∂c (repeatable).", valueName: "vars"))
+  var derivative: [VariableList] = []
+
+  @Option(
+    help: ArgumentHelp("Draw only these outputs of a program, e.g. loss.", valueName: "names"))
+  var outputs: VariableList?
+
+  @Option(help: "The direction data flows: TB, LR, BT or RL.")
+  var rankdir: DOTEncoder.RankDirection = .topToBottom
+
+  @Flag(help: "Draw a box around each output and the nodes it adds.")
+  var clusters = false
+
+  @Option(help: "PNG resolution in dots per inch.")
+  var dpi: Double = 144
+
+  @Option(help: .hidden)
+  var progressAfter: Double = 2
 
   @Option(help: "Output format.")
   var format: Format?
@@ -81,6 +106,12 @@ struct RenderCommand: ParsableCommand {
 
   func validate() throws {
     if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
+    if gradient == nil && onlyOrder { throw ValidationError("--only-order needs --grad VARS.") }
+    if gradient != nil && !derivative.isEmpty {
+      throw ValidationError(
+        "give --grad (every derivative up to --order) or --derivative, not both.")
+    }
+    if !(dpi >= 10 && dpi <= 2400) { throw ValidationError("--dpi must be between 10 and 2400.") }
     try validateOrder(order)
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
     if !(layoutTimeout > 0) { throw ValidationError("--layout-timeout must be positive.") }
@@ -123,6 +154,9 @@ struct RenderCommand: ParsableCommand {
     let dot = try dotText(drawing, nodeLimit: limit)
     if format == .dot { return Data(dot.utf8) }
     let renderer = GraphvizRenderer(layout: layout, nodeLimit: limit)
+    let progress = LayoutProgress(
+      "laying out \(drawing.graph.nodeCount) nodes with \(layout)", after: progressAfter)
+    defer { progress.stop() }
     let rendered: GraphvizRenderer.Format =
       switch format {
       case .png: .png
@@ -138,19 +172,49 @@ struct RenderCommand: ParsableCommand {
   /// unless `--no-simplify`.
   func derivativeGraph() throws -> DerivativeGraph {
     let values = try resolveBindings(bindings, input: input)
-    var drawing = try DerivativeGraph(
-      graph: input.parse(inferred: values.shapes).graph(), outputOrders: [])
-    drawing = try userFacing { [drawing] in
-      try drawing.graph.derivatives(
-        wrt: gradient?.names ?? [], order: order, simplifying: simplify)
+    let graph = try selectedOutputs(of: input.parse(inferred: values.shapes).graph())
+    var drawing: DerivativeGraph
+    if derivative.isEmpty {
+      drawing = try userFacing {
+        try graph.derivatives(wrt: gradient?.names ?? [], order: order, simplifying: simplify)
+      }
+    } else {
+      drawing = try userFacing {
+        try graph.mixedPartials(derivative.map(\.names), simplifying: simplify)
+      }
+    }
+    if onlyOrder {
+      let kept = drawing.outputOrders.indices.filter { drawing.outputOrders[$0] == order }
+      drawing = DerivativeGraph(
+        graph: drawing.graph.with(
+          outputs: kept.map { drawing.graph.outputs[$0] },
+          names: kept.map { drawing.graph.outputNames[$0] }),
+        outputOrders: kept.map { _ in order })
     }
     if simplify { drawing.graph = simplified(drawing.graph) }
     return drawing
   }
 
+  /// The program's outputs named by `--outputs`, or all of them.
+  private func selectedOutputs(of graph: Graph) throws -> Graph {
+    guard let names = outputs?.names else { return graph }
+    var ids: [NodeID] = []
+    for name in names {
+      guard let k = graph.outputNames.firstIndex(of: name) else {
+        throw UserError(
+          "--outputs: the program has no output '\(name)'; its outputs are "
+            + graph.outputNames.map { "'\($0)'" }.joined(separator: ", "))
+      }
+      ids.append(graph.outputs[k])
+    }
+    return graph.with(outputs: ids, names: names)
+  }
+
   /// The DOT text of `drawing`, with values and adjoints when `--at` is given.
   func dotText(_ drawing: DerivativeGraph, nodeLimit: Int? = nil) throws -> String {
-    var options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: nodeLimit)
+    var options = DOTEncoder.Options(
+      rankDirection: rankdir, outputOrders: drawing.outputOrders, nodeLimit: nodeLimit,
+      clustersByOutput: clusters, dpi: resolvedFormat == .png ? dpi : nil)
     if !bindings.isEmpty {
       let values = try resolveBindings(bindings, input: input)
       let written = try input.parse(inferred: values.shapes).graph().variables
@@ -190,3 +254,5 @@ struct RenderCommand: ParsableCommand {
     return (Dictionary(uniqueKeysWithValues: zip(all, values)), adjoints)
   }
 }
+
+extension DOTEncoder.RankDirection: ExpressibleByArgument {}

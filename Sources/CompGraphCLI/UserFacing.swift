@@ -7,6 +7,8 @@ import Foundation
 func userFacing<T>(_ body: () throws -> T) throws -> T {
   do {
     return try body()
+  } catch GraphError.unboundVariable(let name) {
+    throw UserError("variable '\(name)' has no value; bind it with --at \(name)=1.5")
   } catch let error as GraphError {
     throw UserError("\(error)")
   } catch let error as RenderError {

@@ -57,7 +57,7 @@ enum FuzzTarget {
     if fits(second) { _ = try? second.evaluate(point) }
   }
 
-  /// Every graph a transform returns must satisfy DESIGN.md's invariants.
+  /// Every graph a transform returns must satisfy ARCHITECTURE.md's invariants.
   private static func check(_ graph: Graph) {
     do {
       try graph.checkInvariants()

@@ -76,3 +76,61 @@ import Testing
     #expect(Set(swatches).count == 7)
   }
 }
+
+/// `DOTEncoder.Options` are checked against the graph; clusters and dpi.
+@Suite struct DOTOptionTests {
+  private func graph() throws -> Graph {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    return try exp(x).graph(names: ["f", "g"], with: [sin(x)])
+  }
+
+  @Test func optionsThatDoNotFitTheGraphThrow() throws {
+    let graph = try graph()
+    let bad: [(DOTEncoder.Options, String)] = [
+      (
+        .init(outputOrders: [0]),
+        "invalid DOTEncoder options: outputOrders has 1 entries but the graph has 2 outputs; give one order per output, or none"
+      ),
+      (
+        .init(outputOrders: [0, -1]),
+        "invalid DOTEncoder options: outputOrders holds -1; derivative orders are 0 or more"
+      ),
+      (.init(nodeLimit: 0), "invalid DOTEncoder options: nodeLimit is 0; it must be at least 1"),
+      (.init(dpi: -3), "invalid DOTEncoder options: dpi is -3.0; it must be a positive number"),
+      (
+        .init(values: [NodeID(99): Tensor(1)]),
+        "invalid DOTEncoder options: a value or adjoint is given for node %99, which the graph does not have"
+      ),
+    ]
+    for (options, message) in bad {
+      #expect(
+        throws: RenderError.invalidOptions(
+          String(message.dropFirst("invalid DOTEncoder options: ".count)))
+      ) {
+        try DOTEncoder(options: options).encode(graph)
+      }
+      do {
+        _ = try DOTEncoder(options: options).encode(graph)
+      } catch {
+        #expect("\(error)" == message)
+      }
+    }
+    #expect(throws: Never.self) {
+      try DOTEncoder(options: .init(outputOrders: [0, 1])).encode(graph)
+    }
+  }
+
+  @Test func clustersHoldEachOutputsOwnNodes() throws {
+    let dot = try DOTEncoder(options: .init(clustersByOutput: true, dpi: 150)).encode(graph())
+    #expect(dot.contains("dpi=\"150\""))
+    #expect(
+      dot.contains(
+        "subgraph \"cluster_0\" {\n    graph [color=\"#b0b0b0\", fontcolor=\"#a02c2c\", label=\"f\", style=\"rounded,dashed\"]\n    n0; n1; out0\n  }"
+      ))
+    #expect(
+      dot.contains(
+        "subgraph \"cluster_1\" {\n    graph [color=\"#b0b0b0\", fontcolor=\"#a02c2c\", label=\"g\", style=\"rounded,dashed\"]\n    n2; out1\n  }"
+      ))
+  }
+}

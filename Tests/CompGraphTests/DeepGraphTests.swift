@@ -2,7 +2,7 @@ import Testing
 
 @testable import CompGraph
 
-/// DESIGN.md invariant 2: nothing recurses on graph depth.
+/// ARCHITECTURE.md invariant 2: nothing recurses on graph depth.
 @Suite struct DeepGraphTests {
   @Test func millionDeepChainBuildsDifferentiatesEvaluatesAndFrees() throws {
     let depth = 1_000_000

@@ -149,7 +149,7 @@ import Testing
   }
 }
 
-/// DESIGN.md invariant 6: derivative graphs extend their source.
+/// ARCHITECTURE.md invariant 6: derivative graphs extend their source.
 @Suite struct DerivativeGraphShapeTests {
   @Test func derivativeReusesTheForwardNode() throws {
     let g = GraphBuilder()

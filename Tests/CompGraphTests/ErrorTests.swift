@@ -53,7 +53,7 @@ import Testing
     }
     #expect(
       GraphError.unboundVariable("A").description
-        == "variable 'A' has no value; bind it (e.g. --at A=1.5)")
+        == "variable 'A' has no value; give one in the point (\"A\": 1.5)")
     #expect(throws: GraphError.conflictingVariable(name: "A", shapes: [[2], [3]])) {
       try g.variable("A", [3])
     }

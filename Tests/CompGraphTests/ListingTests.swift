@@ -74,7 +74,7 @@ import Testing
     #expect(graph.derivativeOrders(outputOrders: [2, 1]) == [1, 1, 2, 2, 1, 1])
   }
 
-  /// DESIGN.md invariant 2: listing (and ordering) a 1,000,000-deep chain
+  /// ARCHITECTURE.md invariant 2: listing (and ordering) a 1,000,000-deep chain
   /// recurses on nothing.
   @Test func millionDeepChainListsWithoutRecursion() throws {
     let g = GraphBuilder()

@@ -2,7 +2,7 @@ import Testing
 
 @testable import CompGraph
 
-/// W5 in WORKLOADS.md: f(p,q) = √(p + p + q)/3 + ln(p·(p·q)) + 3 at (2, 3).
+/// W5 in BENCHMARKS.md: f(p,q) = √(p + p + q)/3 + ln(p·(p·q)) + 3 at (2, 3).
 @Suite struct SeedExpressionTests {
   let g = GraphBuilder()
   var p: Expr { try! g.variable("p") }

@@ -4,7 +4,7 @@ import Testing
 @testable import CompGraph
 
 /// `derivative(of:wrt:order:)` with simplification: tanh's derivatives as
-/// polynomials in t = tanh x, and W1's op counts (WORKLOADS.md).
+/// polynomials in t = tanh x, and W1's op counts (BENCHMARKS.md).
 @Suite struct SimplifyDerivativeTests {
   /// tanh⁽ⁿ⁾(x) = Pₙ(tanh x), n = 1…6.
   static let closedForms: [@Sendable (Double) -> Double] = [
@@ -16,7 +16,7 @@ import Testing
     { t in -272 * t + 1232 * pow(t, 3) - 1680 * pow(t, 5) + 720 * pow(t, 7) },
   ]
 
-  /// tanh⁽ⁿ⁾(0.5), n = 1…10 (WORKLOADS.md W1 check values).
+  /// tanh⁽ⁿ⁾(0.5), n = 1…10 (BENCHMARKS.md W1 check values).
   static let checkValues = [
     0.786447732965927, -0.726861981383587, -0.56520928825977, 3.95221956372458, -3.26668647197139,
     -36.2795402917916, 144.152047592846, 322.859318123668, -4889.21397093169, 7300.98329719489,
@@ -46,7 +46,7 @@ import Testing
   /// t); exp: n + 9 (Horner in z = (eˣ − e⁻ˣ)·(eˣ + e⁻ˣ)⁻¹).
   @Test(arguments: ["tanh", "exp"])
   func w1OperationCounts(_ variant: String) throws {
-    // SymEngine (WORKLOADS.md), linearly interpolated between the orders given.
+    // SymEngine (BENCHMARKS.md), linearly interpolated between the orders given.
     let symEngine: [Double] =
       variant == "tanh"
       ? [4, 6.5, 9, 11.5, 14, 16.33, 18.67, 21, 23.5, 26]

@@ -151,7 +151,7 @@ import Testing
     #expect(simplified.operationCount <= 4)
   }
 
-  /// DESIGN.md invariant 2: a 1,000,000-deep chain simplifies without
+  /// ARCHITECTURE.md invariant 2: a 1,000,000-deep chain simplifies without
   /// recursion: ln(exp(ln(exp(… x …)))) collapses to x.
   @Test func millionDeepChainSimplifies() throws {
     let g = GraphBuilder()

@@ -3,7 +3,8 @@
 // Batch kernels for CompGraph's compiled Program: the straight-line register
 // code runs here so that its inner loops are vectorised for the CPU at hand
 // (function multi-versioning picks AVX-512, AVX2 or baseline at load time).
-// No stable Swift API: Program.swift is the only caller.
+// No stable Swift API: its callers are Program.swift, PointPlan.swift and
+// ScalarKernel.swift (the op-to-kernel table), all in Sources/CompGraph/Evaluate/.
 
 #include <stdint.h>
 

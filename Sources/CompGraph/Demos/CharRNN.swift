@@ -7,7 +7,7 @@ import Foundation
 ///     loss = (1/T) Σ_t Σ_b CE(softmax(logits_t[b]), x_{t+1}[b])
 ///
 /// over a batch of B sequences of T characters (T − 1 predictions), trained
-/// by Adam as one `TrainingStep` graph (WORKLOADS.md W6).
+/// by Adam as one `TrainingStep` graph (BENCHMARKS.md W6).
 public struct CharRNNModel: Module {
   public let name = "rnn"
   public let cell: RNNCell

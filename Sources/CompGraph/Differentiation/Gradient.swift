@@ -4,7 +4,7 @@
 /// cotangent is the sum of the contributions its users sent it, and the
 /// pullback table sends contributions on to its inputs.  The new nodes are
 /// appended to the same arena and point at the forward nodes they reuse
-/// (DESIGN.md invariant 6); no zero is materialised during the sweep.
+/// (ARCHITECTURE.md invariant 6); no zero is materialised during the sweep.
 /// Nodes of a checkpoint segment are read through their recomputed copies
 /// (see `Recomputation`).
 extension GraphBuilder {
@@ -61,7 +61,18 @@ extension GraphBuilder {
 
 /// ∂y/∂xᵢ for each xᵢ: a new graph in the same builder, so it can be
 /// differentiated again (`gradient(of: gradient(of: f, wrt: [x])[0], wrt: [x])`).
+///
+/// Throws `GraphError.notAVariable` for an `xs` that is not a variable
+/// (the adjoint of an inner node is `GraphBuilder.gradient(of:wrt:)`'s).
 public func gradient(of y: Expr, wrt xs: [Expr]) throws -> [Expr] {
+  for x in xs {
+    guard x.builder === y.builder else { throw GraphError.mixedBuilders(op: "gradient") }
+    let id = try x.node()
+    guard case .variable = y.builder.op(id) else {
+      let graph = y.builder.graph(outputs: [id])
+      throw GraphError.notAVariable("'\(graph.infix(of: graph.outputs[0]))'")
+    }
+  }
   let ids = try y.builder.gradient(of: y.node(), wrt: xs.map { try $0.node() })
   return ids.map(y.builder.expr)
 }

@@ -22,6 +22,16 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
 /// and the worst |Dᵏ − FD| / max(1, |Dᵏ|) over the directions is reported.
 /// `f` must be a scalar; every variable of `f` must be bound in `point`.
 public func checkGradients(
+  of f: Expr, at point: [String: Double], order: Int = 2, directions: Int = 3,
+  step h: Double = 1e-5, seed: UInt64 = 42
+) throws -> GradientCheckReport {
+  try checkGradients(
+    of: f, at: point.mapValues(Tensor.init), order: order, directions: directions, step: h,
+    seed: seed)
+}
+
+/// `checkGradients` at a point of tensors (any shapes).
+public func checkGradients(
   of f: Expr, at point: [String: Tensor], order: Int = 2, directions: Int = 3,
   step h: Double = 1e-5, seed: UInt64 = 42
 ) throws -> GradientCheckReport {

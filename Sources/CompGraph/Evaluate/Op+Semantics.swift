@@ -1,6 +1,6 @@
 import Foundation
 
-/// The one table of what each op computes (DESIGN.md invariant 5).
+/// The one table of what each op computes (ARCHITECTURE.md invariant 5).
 extension Op {
   /// Applies the op to input values; `shape` is the node's inferred shape.
   /// Leaves are handled by the evaluator (variables are bound, constants are

@@ -9,8 +9,8 @@ import Foundation
 /// so a long derivative needs few of them.  A program runs at one point or
 /// along a batch of points: each instruction then sweeps a chunk of the
 /// batch, so interpretation costs once per chunk and the inner loops are
-/// plain, vectorisable array arithmetic (exp and tanh included, see
-/// `VectorMath`).  Batches are split across the machine's cores.
+/// plain, vectorisable array arithmetic in C (exp and tanh included, see
+/// `Sources/CKernels/include/ckernels.h`).  Batches are split across the machine's cores.
 ///
 /// Only all-scalar graphs compile; tensor graphs run on the reference
 /// evaluator (`Graph.evaluate`) and its einsum kernels.

@@ -64,7 +64,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
 
 extension Tensor: Hashable {
   /// Equality and hashing go by bit pattern, so `-0.0` and `0.0` differ and
-  /// every NaN is the same NaN (DESIGN.md invariant 3).
+  /// every NaN is the same NaN (ARCHITECTURE.md invariant 3).
   public static func == (a: Tensor, b: Tensor) -> Bool {
     a.shape == b.shape
       && a.scalars.elementsEqual(b.scalars) { canonicalBits($0) == canonicalBits($1) }

@@ -52,6 +52,10 @@ public func sigmoid(_ x: Expr) -> Expr { pow(1 + exp(-x), -1) }
 /// softplus(x) = ln(1 + eˣ)
 public func softplus(_ x: Expr) -> Expr { ln(1 + exp(x)) }
 
+/// Σ of every element of `x`, a scalar: `sum(A)` as the expression language
+/// reads it (the same as `x.sum()`).
+public func sum(_ x: Expr) -> Expr { x.sum() }
+
 /// Σ terms as one n-ary sum node (a single term is itself).
 public func sum(_ terms: [Expr]) -> Expr {
   precondition(!terms.isEmpty, "sum needs at least one term")

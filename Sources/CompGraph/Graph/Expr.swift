@@ -33,9 +33,8 @@ public struct Expr {
   /// Builds `op(inputs)` in the inputs' builder.
   static func apply(_ op: Op, _ inputs: [Expr]) -> Expr {
     let builder = inputs[0].builder
-    for other in inputs.dropFirst() {
-      precondition(
-        other.builder === builder, "Expr: cannot combine handles from two different GraphBuilders")
+    if inputs.contains(where: { $0.builder !== builder }) {
+      return Expr(builder, .failure(.mixedBuilders(op: op.info.name)))
     }
     do {
       let ids = try inputs.map { try $0.node() }
@@ -51,8 +50,17 @@ public struct Expr {
   func constant(_ value: Double) -> Expr { Expr(builder, builder.constantNode(value)) }
 
   /// Freezes this expression (and any others) into an immutable graph.
+  /// Throws a failed handle's error, `GraphError.mixedBuilders` for a
+  /// handle of another builder, and `GraphError.nameCount` when `names` is
+  /// not one name per output.
   public func graph(names: [String]? = nil, with others: [Expr] = []) throws -> Graph {
     let all = [self] + others
+    if let names, names.count != all.count {
+      throw GraphError.nameCount(names: names.count, outputs: all.count)
+    }
+    if all.contains(where: { $0.builder !== builder }) {
+      throw GraphError.mixedBuilders(op: "graph")
+    }
     return builder.graph(outputs: try all.map { try $0.node() }, names: names)
   }
 }

@@ -1,4 +1,4 @@
-/// DESIGN.md invariants 1 and 3, checked: run after every transform in tests.
+/// ARCHITECTURE.md invariants 1 and 3, checked: run after every transform in tests.
 extension Graph {
   /// A broken invariant, with the node it concerns.
   public struct InvariantViolation: Error, CustomStringConvertible {

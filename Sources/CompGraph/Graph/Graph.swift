@@ -65,7 +65,7 @@ public struct Graph: Sendable {
     }
   }
 
-  /// Operation count as WORKLOADS.md defines it (SymPy's `count_ops` after
+  /// Operation count as BENCHMARKS.md defines it (SymPy's `count_ops` after
   /// `cse`): every op node reachable from the outputs once; an n-ary sum or
   /// product with k inputs counts k − 1, other ops 1, leaves 0.
   public var operationCount: Int {

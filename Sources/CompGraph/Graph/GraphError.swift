@@ -17,6 +17,12 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case shapeTooLarge(op: String, shape: Shape)
   /// A transform was asked for something it cannot do (e.g. the gradient of a tensor).
   case unsupported(String)
+  /// Handles from two different `GraphBuilder`s were combined in `op`.
+  case mixedBuilders(op: String)
+  /// A graph was given `names` names for `outputs` outputs.
+  case nameCount(names: Int, outputs: Int)
+  /// A derivative was asked with respect to something that is not a variable.
+  case notAVariable(String)
 
   public var description: String {
     switch self {
@@ -25,8 +31,17 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(op): operand shapes \(list) \(reason)"
     case .badEinsum(let spec, let reason):
       return "einsum \"\(quoted(spec))\": \(reason)"
+    case .mixedBuilders(let op):
+      return "\(op): the handles come from two different GraphBuilders; build every handle of "
+        + "one expression in the same builder"
+    case .nameCount(let names, let outputs):
+      return "\(names) names were given for \(outputs) outputs; give one name per output"
+    case .notAVariable(let what):
+      return "cannot differentiate with respect to \(what): it is not a variable; "
+        + "differentiate with respect to the variables it is built from"
     case .unboundVariable(let name):
-      return "variable '\(quoted(name))' has no value; bind it (e.g. --at \(quoted(name))=1.5)"
+      return
+        "variable '\(quoted(name))' has no value; give one in the point (\"\(quoted(name))\": 1.5)"
     case .boundShapeMismatch(let name, let declared, let given):
       return "variable '\(quoted(name))' is declared with shape \(declared.shapeDescription) "
         + "but was given a value of shape \(given.shapeDescription)"

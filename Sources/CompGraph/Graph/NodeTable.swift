@@ -27,7 +27,7 @@ struct NodeTable: Sendable {
     return id
   }
 
-  /// What one node adds to an operation count (WORKLOADS.md): an n-ary sum
+  /// What one node adds to an operation count (BENCHMARKS.md): an n-ary sum
   /// or product of k inputs k − 1, another op 1, a leaf 0.
   func operationWeight(_ id: NodeID) -> Int {
     switch ops[id.index] {

@@ -1,7 +1,7 @@
 /// The primitive operations of a graph.  Everything else (subtraction,
 /// division, `sigmoid`, `matmul`, …) is sugar over these.
 ///
-/// The set is closed under differentiation: every pullback in `Pullbacks.swift`
+/// The set is closed under differentiation: every local derivative in `DerivativeRules.swift`
 /// is written with these ops, so `gradient` applies to its own output forever.
 public enum Op: Hashable, Sendable {
   /// A named input with a static shape.
@@ -42,7 +42,7 @@ public enum Arity: Sendable, Equatable {
 }
 
 /// The one table that gives each op its name, its symbol for pictures and
-/// listings, and its arity (DESIGN.md invariant 5).  The parser, the text
+/// listings, and its arity (ARCHITECTURE.md invariant 5).  The parser, the text
 /// listing and the DOT encoder all read it.
 public struct OpInfo: Sendable {
   /// Identifier used in listings and by the parser (`exp`, `add`).

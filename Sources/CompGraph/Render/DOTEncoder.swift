@@ -44,11 +44,17 @@ public struct DOTEncoder: Sendable {
     public var adjoints: [NodeID: Tensor]
     /// Refuse graphs with more nodes than this (`nil`: no limit).
     public var nodeLimit: Int?
+    /// Draw a box (a Graphviz cluster) around each output and the nodes
+    /// that no earlier output needs.
+    public var clustersByOutput: Bool
+    /// The resolution of bitmap output (PNG), in dots per inch (`nil`:
+    /// Graphviz's 96).
+    public var dpi: Double?
 
     public init(
       rankDirection: RankDirection = .topToBottom, foldsScalarConstants: Bool = true,
       outputOrders: [Int] = [], values: [NodeID: Tensor] = [:], adjoints: [NodeID: Tensor] = [:],
-      nodeLimit: Int? = nil
+      nodeLimit: Int? = nil, clustersByOutput: Bool = false, dpi: Double? = nil
     ) {
       self.rankDirection = rankDirection
       self.foldsScalarConstants = foldsScalarConstants
@@ -56,6 +62,34 @@ public struct DOTEncoder: Sendable {
       self.values = values
       self.adjoints = adjoints
       self.nodeLimit = nodeLimit
+      self.clustersByOutput = clustersByOutput
+      self.dpi = dpi
+    }
+
+    /// Throws `RenderError.invalidOptions` when these options do not fit
+    /// `graph`: an `outputOrders` that is neither empty nor one order per
+    /// output, a negative order, a node limit below 1, a non-positive dpi,
+    /// or a value or adjoint for a node the graph does not have.
+    public func validate(for graph: Graph) throws(RenderError) {
+      if !outputOrders.isEmpty && outputOrders.count != graph.outputs.count {
+        throw .invalidOptions(
+          "outputOrders has \(outputOrders.count) entries but the graph has "
+            + "\(graph.outputs.count) outputs; give one order per output, or none")
+      }
+      if let order = outputOrders.first(where: { $0 < 0 }) {
+        throw .invalidOptions("outputOrders holds \(order); derivative orders are 0 or more")
+      }
+      if let nodeLimit, nodeLimit < 1 {
+        throw .invalidOptions("nodeLimit is \(nodeLimit); it must be at least 1")
+      }
+      if let dpi, !(dpi > 0 && dpi.isFinite) {
+        throw .invalidOptions("dpi is \(dpi); it must be a positive number")
+      }
+      let known = graph.nodeCount
+      if let id = (Array(values.keys) + Array(adjoints.keys)).first(where: { $0.index >= known }) {
+        throw .invalidOptions(
+          "a value or adjoint is given for node \(id), which the graph does not have")
+      }
     }
   }
 
@@ -66,15 +100,20 @@ public struct DOTEncoder: Sendable {
   }
 
   /// The DOT text of `graph` as `digraph "name" { … }`.
-  /// Throws `RenderError.tooLarge` beyond `options.nodeLimit`.
+  /// Throws `RenderError.invalidOptions` for options that do not fit the
+  /// graph (see `Options.validate(for:)`), and `RenderError.tooLarge`
+  /// beyond `options.nodeLimit`.
   public func encode(_ graph: Graph, name: String = "compgraph") throws(RenderError) -> String {
+    try options.validate(for: graph)
     if let limit = options.nodeLimit, graph.nodeCount > limit {
       throw .tooLarge(nodes: graph.nodeCount, limit: limit, layout: nil)
     }
     let orders = graph.derivativeOrders(outputOrders: options.outputOrders)
     let folded = foldedConstants(graph)
     var out = "digraph \(DOTSyntax.quoted(name)) {\n"
-    out += "  graph " + DOTSyntax.attributeList(Self.graphDefaults(options.rankDirection)) + "\n"
+    var graphAttributes = Self.graphDefaults(options.rankDirection)
+    if let dpi = options.dpi { graphAttributes["dpi"] = DOTSyntax.quoted(Self.short(dpi)) }
+    out += "  graph " + DOTSyntax.attributeList(graphAttributes) + "\n"
     out += "  node " + DOTSyntax.attributeList(Self.nodeDefaults) + "\n"
     out += "  edge " + DOTSyntax.attributeList(Self.edgeDefaults) + "\n"
     let statements: [String?] = graph.ids.map { id in
@@ -101,6 +140,7 @@ public struct DOTEncoder: Sendable {
         + DOTSyntax.attributeList(["arrowhead": "\"none\"", "style": "\"dashed\""]) + "\n"
       out += "  { rank = \"same\"; n\(output.rawValue); out\(k) }\n"
     }
+    if options.clustersByOutput { out += clusters(graph, folded: folded) }
     let presentOrders = Set(graph.ids.lazy.filter { !graph.op($0).isLeaf }.map { orders[$0.index] })
     if presentOrders.contains(where: { $0 > 0 }) {
       out += "  legend " + DOTSyntax.attributeList(Self.legend(presentOrders.sorted())) + "\n"
@@ -223,6 +263,39 @@ public struct DOTEncoder: Sendable {
   /// `f` under the output node, in the outputs' colour.
   private static func outputTag(_ name: String) -> [String: String] {
     ["fontcolor": "\"#a02c2c\"", "label": DOTSyntax.quoted(name), "shape": "\"plaintext\""]
+  }
+
+  /// One `subgraph cluster_k` per output: the output's name tag and every
+  /// drawn node it needs that no earlier output needs (one backward loop
+  /// per output).
+  private func clusters(_ graph: Graph, folded: [String?]) -> String {
+    var owner = [Int?](repeating: nil, count: graph.nodeCount)
+    for (k, output) in graph.outputs.enumerated() {
+      var needed = [Bool](repeating: false, count: output.index + 1)
+      needed[output.index] = true
+      for index in stride(from: output.index, through: 0, by: -1) where needed[index] {
+        if owner[index] == nil { owner[index] = k }
+        for input in graph.inputs(NodeID(index)) { needed[input.index] = true }
+      }
+    }
+    var out = ""
+    for (k, name) in graph.outputNames.enumerated() {
+      let members = graph.ids.filter { owner[$0.index] == k && folded[$0.index] == nil }
+      out += "  subgraph \(DOTSyntax.quoted("cluster_\(k)")) {\n"
+      out += "    graph " + DOTSyntax.attributeList(Self.clusterStyle(name)) + "\n"
+      out +=
+        "    " + (members.map { "n\($0.rawValue)" } + ["out\(k)"]).joined(separator: "; ") + "\n"
+      out += "  }\n"
+    }
+    return out
+  }
+
+  /// A cluster's outline and title.
+  private static func clusterStyle(_ name: String) -> [String: String] {
+    [
+      "color": "\"#b0b0b0\"", "fontcolor": "\"#a02c2c\"", "label": DOTSyntax.quoted(name),
+      "style": "\"rounded,dashed\"",
+    ]
   }
 
   // MARK: Edges

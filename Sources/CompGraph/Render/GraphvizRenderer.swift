@@ -7,7 +7,7 @@ import Synchronization
 ///     agmemread → gvLayout → gvRenderData → gvFreeRenderData → gvFreeLayout → agclose
 ///
 /// Graphviz is not thread-safe, so every call into it runs under one
-/// process-wide lock (DESIGN.md invariant 10) with one shared `GVC_t`.
+/// process-wide lock (ARCHITECTURE.md invariant 10) with one shared `GVC_t`.
 /// Its error messages are captured through `agseterrf` and thrown as
 /// `RenderError.graphviz`, never printed.
 public struct GraphvizRenderer: Sendable {

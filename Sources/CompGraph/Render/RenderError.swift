@@ -14,6 +14,8 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
   /// node limit: a graph dense with edges lays out slowly even when its
   /// node count is within the limit.
   case tooManyEdges(nodes: Int, edges: Int, limit: Int, layout: String)
+  /// `DOTEncoder.Options` that do not fit the graph (the message says which).
+  case invalidOptions(String)
 
   public var description: String {
     switch self {
@@ -27,6 +29,8 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
       return "unknown layout engine '\(name)'; \(hint)"
     case .unknownFormat(let name, let available):
       return "unknown output format '\(name)'; use one of: \(available.joined(separator: ", "))"
+    case .invalidOptions(let message):
+      return "invalid DOTEncoder options: \(message)"
     case .tooLarge(let nodes, let limit, let layout):
       let engine = layout.map { "the \($0) layout's" } ?? "the"
       return "the graph has \(nodes) nodes, more than \(engine) limit of \(limit) for a picture; "

@@ -1,4 +1,4 @@
-/// A rewrite rule as data (DESIGN.md invariant 7): a name, a pattern, an
+/// A rewrite rule as data (ARCHITECTURE.md invariant 7): a name, a pattern, an
 /// optional side condition and a result.  The identity it implements is
 /// the doc comment on its declaration, with the condition under which it
 /// holds; rules that are wrong for NaN/∞ or outside a domain say so there
