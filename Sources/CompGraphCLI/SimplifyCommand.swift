@@ -20,10 +20,13 @@ struct SimplifyCommand: ParsableCommand {
   @Flag(help: "Print every rewrite rule that fired, in order.")
   var trace = false
 
+  @Option(help: "Print as text (default), latex, python (NumPy), jax (jax.numpy) or c.")
+  var format = TextFormatOption.text
+
   func run() throws {
     let graph = try input.parse().graph()
     let result = simplified(graph, trace: trace ? { print("# \($0)") } : nil)
-    for line in result.infixLines() { print(line) }
-    print("# \(graph.sizeSummary) → \(result.sizeSummary)")
+    print(try userFacing { try result.text(format.format) }, terminator: "")
+    if format == .text { print("# \(graph.sizeSummary) → \(result.sizeSummary)") }
   }
 }
