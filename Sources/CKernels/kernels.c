@@ -1,89 +1,11 @@
 #include "ckernels.h"
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
-// e^r - 1 for |r| <= ln2/2: Taylor to r^13 in Horner form (error < 2e-17).
-__attribute__((always_inline)) static inline double expm1_reduced(double r) {
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  return (p * r + 1.0) * r;
-}
+#include "cg_math.h"
 
-static inline double from_bits(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
-static inline int64_t to_bits(double d) { int64_t u; memcpy(&u, &d, 8); return u; }
-
-// x = k ln2 + r, |r| <= ln2/2: *scale = 2^k, returns e^r - 1.  x is clamped
-// to [-745, 709]; 2^k is built from two halves so it stays representable.
-__attribute__((always_inline)) static inline double reduce(double x, double *scale) {
-  const double log2e = 1.4426950408889634, ln2hi = 6.93147180369123816490e-01,
-               ln2lo = 1.90821492927058770002e-10, shifter = 6755399441055744.0;
-  double xc = x > 709.0 ? 709.0 : (x < -745.0 ? -745.0 : x);
-  double kd = xc * log2e + shifter;
-  int64_t k = to_bits(kd) - to_bits(shifter);
-  double kf = kd - shifter;
-  double r = (xc - kf * ln2hi) - kf * ln2lo;
-  int64_t half = k >> 1;
-  *scale = from_bits((uint64_t)(half + 1023) << 52) * from_bits((uint64_t)((k - half) + 1023) << 52);
-  return expm1_reduced(r);
-}
-
-__attribute__((always_inline)) static inline double exp_inline(double x) {
-  double s;
-  double em = reduce(x, &s);
-  double y = s * em + s;
-  return x > 709.78 ? INFINITY : (x != x ? x : y);
-}
-
-// tanh x = sign(x) e/(e + 2), e = e^{2|x|} - 1 (no cancellation near 0).
-__attribute__((always_inline)) static inline double tanh_inline(double x) {
-  double a = fabs(x) * 2.0;
-  a = a < 40.0 ? a : 40.0;
-  double s;
-  double em = reduce(a, &s);
-  double e = s * em + (s - 1.0);
-  double t = e / (e + 2.0);
-  return x != x ? x : (x < 0 ? -t : t);
-}
-
-// ln x = k ln2 + ln m with m in [√½, √2): with f = m − 1 and s = f/(2 + f),
-// ln m = 2 atanh s = 2s + 2s³/3 + 2s⁵/5 + … (fdlibm's series in s², to s¹⁵).
-// Branch-free, so loops over it vectorise: subnormals are scaled by 2⁵² first,
-// and 0, negatives, ∞ and NaN get their values through selects.
-__attribute__((always_inline)) static inline double log_inline(double x) {
-  int subnormal = x < 2.2250738585072014e-308;
-  double xs = subnormal ? x * 4503599627370496.0 : x;
-  uint64_t bits = (uint64_t)to_bits(xs);
-  int64_t k = (int64_t)(bits - 0x3fe6a09e667f3bcdULL) >> 52;
-  double m = from_bits(bits - ((uint64_t)k << 52));
-  double f = m - 1.0;
-  double s = f / (2.0 + f);
-  double z = s * s;
-  double w = z * z;
-  const double L1 = 6.666666666666735130e-01, L2 = 3.999999999940941908e-01,
-               L3 = 2.857142874366239149e-01, L4 = 2.222219843214978396e-01,
-               L5 = 1.818357216161805012e-01, L6 = 1.531383769920937332e-01,
-               L7 = 1.479819860511658591e-01;
-  double t1 = w * (L2 + w * (L4 + w * L6));
-  double t2 = z * (L1 + w * (L3 + w * (L5 + w * L7)));
-  double r = t2 + t1;
-  double hfsq = 0.5 * f * f;
-  const double ln2hi = 6.93147180369123816490e-01, ln2lo = 1.90821492927058770002e-10;
-  double kd = (double)(k - (subnormal ? 52 : 0));
-  double y = kd * ln2hi - ((hfsq - (s * (hfsq + r) + kd * ln2lo)) - f);
-  y = x == 0.0 ? -INFINITY : y;
-  y = (x < 0.0 || x != x) ? NAN : y;
-  return x == INFINITY ? INFINITY : y;
-}
+const char *cg_math_source(void) { return cg_math_text; }
 
 double cg_exp(double x) { return exp_inline(x); }
 double cg_tanh(double x) { return tanh_inline(x); }

@@ -20,8 +20,8 @@ struct CompGraphCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
-      CheckCommand.self, PrintCommand.self, ExportCommand.self, GalleryCommand.self,
-      LayoutWorkerCommand.self,
+      CheckCommand.self, PrintCommand.self, ExportCommand.self, EmitCommand.self,
+      GalleryCommand.self, LayoutWorkerCommand.self,
     ]
   )
 

@@ -27,6 +27,9 @@ struct GradCommand: ParsableCommand {
   @Option(help: "The highest derivative order.")
   var order = 1
 
+  @Option(help: "Print as text (default), latex, python (NumPy), jax (jax.numpy) or c.")
+  var format = TextFormatOption.text
+
   func validate() throws {
     try validateOrder(order)
     _ = try VariableList.distinct([wrt], option: "--wrt")
@@ -48,7 +51,7 @@ struct GradCommand: ParsableCommand {
     let graph = simplified(drawing.graph)
     let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
     let names = zip(graph.outputNames, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
-    try StandardStreams.write(
-      lines: graph.with(outputs: derivativesOnly, names: names).infixLines())
+    let derivatives = graph.with(outputs: derivativesOnly, names: names)
+    try StandardStreams.write(try userFacing { try derivatives.text(format.format, name: "df") })
   }
 }

@@ -20,11 +20,16 @@ struct SimplifyCommand: ParsableCommand {
   @Flag(help: "Print every rewrite rule that fired, in order.")
   var trace = false
 
+  @Option(help: "Print as text (default), latex, python (NumPy), jax (jax.numpy) or c.")
+  var format = TextFormatOption.text
+
   func run() throws {
     let graph = try input.parse().graph()
     var traced: [String] = []
     let result = simplified(graph, trace: trace ? { traced.append("# \($0)") } : nil)
+    let summary = format == .text ? ["# \(graph.sizeSummary) → \(result.sizeSummary)"] : []
     try StandardStreams.write(
-      lines: traced + result.infixLines() + ["# \(graph.sizeSummary) → \(result.sizeSummary)"])
+      traced.map { $0 + "\n" }.joined() + (try userFacing { try result.text(format.format) })
+        + summary.map { $0 + "\n" }.joined())
   }
 }

@@ -57,3 +57,18 @@ func validateOrder(_ order: Int) throws {
     throw ValidationError("--order must be between 1 and \(Graph.maxOrder).")
   }
 }
+
+/// `--format` of `grad` and `simplify`: the language the expressions are printed in.
+enum TextFormatOption: String, ExpressibleByArgument, CaseIterable {
+  case text, latex, python, jax, c
+
+  var format: TextFormat {
+    switch self {
+    case .text: .compgraph
+    case .latex: .latex
+    case .python: .python
+    case .jax: .jax
+    case .c: .c
+    }
+  }
+}

@@ -55,4 +55,8 @@ double cg_exp(double x);
 double cg_tanh(double x);
 double cg_log(double x);
 
+// The C source of those functions (exp_inline, tanh_inline, log_inline and
+// their helpers, static inline), which emitted C code includes.
+const char *cg_math_source(void);
+
 #endif

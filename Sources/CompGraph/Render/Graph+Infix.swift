@@ -13,19 +13,21 @@
 /// `broadcast_to(1, 2x3)` when every element is the same: all of it reads
 /// back with `parseProgram`.
 ///
+/// The same printer writes LaTeX, Python (NumPy or JAX) and C expressions (`TextFormat`).
+///
 /// Printing is one explicit stack: no recursion on graph depth.
 extension Graph {
   /// The expression of `id` with every shared node written out where it is
   /// used.  On a DAG with much sharing (a high-order derivative) this text
   /// grows exponentially: use `infixLines` there.
   public func infix(of id: NodeID) -> String {
-    InfixPrinter(self, names: [:]).text(of: id)
+    InfixPrinter(self, names: [:], format: .compgraph).text(of: id)
   }
 
   /// The expressions of `ids`, each cut to its first `limit` characters
   /// and `…` when longer (so a node with much sharing prints quickly).
   public func infix(of ids: [NodeID], limit: Int) -> [String] {
-    let printer = InfixPrinter(self, names: [:])
+    let printer = InfixPrinter(self, names: [:], format: .compgraph)
     return ids.map { printer.text(of: $0, limit: limit) }
   }
 
@@ -46,17 +48,22 @@ extension Graph {
   /// `sharingThreshold` characters per use.  Names are `t1`, `t2`, … in node
   /// order (`_t1` … when the graph has a variable called like that).
   public func infixLines(sharingThreshold: Int = 16, inlineLimit: Int = 400) -> [String] {
+    let (lets, results) = infixDefinitions(
+      .compgraph, sharingThreshold: sharingThreshold, inlineLimit: inlineLimit)
+    return lets.map { "let \($0.name) = \($0.text)" } + results.map { "\($0.name) = \($0.text)" }
+  }
+
+  /// The shared subexpressions `infixLines` names and the outputs, as `(name, text)` pairs in
+  /// `format`.
+  func infixDefinitions(_ format: TextFormat, sharingThreshold: Int = 16, inlineLimit: Int = 400)
+    -> (lets: [(name: String, text: String)], outputs: [(name: String, text: String)])
+  {
     let names = expandedLengthsFit(inlineLimit) ? [:] : sharedNames(threshold: sharingThreshold)
-    let printer = InfixPrinter(self, names: names)
-    var lines: [String] = []
-    for id in ids {
-      guard let name = names[id] else { continue }
-      lines.append("let \(name) = " + printer.text(of: id, expandingName: true))
+    let printer = InfixPrinter(self, names: names, format: format)
+    let lets = ids.compactMap { id in
+      names[id].map { ($0, printer.text(of: id, expandingName: true)) }
     }
-    for (name, output) in zip(outputNames, outputs) {
-      lines.append("\(name) = " + printer.text(of: output))
-    }
-    return lines
+    return (lets, zip(outputNames, outputs).map { ($0, printer.text(of: $1)) })
   }
 
   /// Whether the outputs, with shared nodes written out, are estimated to
@@ -134,12 +141,14 @@ private struct InfixPrinter {
 
   let graph: Graph
   let names: [NodeID: String]
+  let format: TextFormat
   /// Whether each node's text starts with `-` (see `leadingMinus(_:)`).
   private(set) var leadingMinus: [Bool] = []
 
-  init(_ graph: Graph, names: [NodeID: String]) {
+  init(_ graph: Graph, names: [NodeID: String], format: TextFormat) {
     self.graph = graph
     self.names = names
+    self.format = format
     leadingMinus = Self.leadingMinus(self)
   }
 
@@ -159,7 +168,7 @@ private struct InfixPrinter {
       case .text(let text): out += text
       case .node(let node, let slot):
         if let name = names[node] {
-          out += name
+          out += format.name(name)
           continue
         }
         let form = form(node, magnitude: slot.magnitude)
@@ -167,9 +176,9 @@ private struct InfixPrinter {
         var inner = slot
         inner.minimum = .sum
         inner.allowsMinus = true
-        if parenthesised { stack.append(.text(")")) }
+        if parenthesised { stack.append(.text(format.close)) }
         stack.append(contentsOf: pieces(node, parenthesised ? inner : slot).reversed())
-        if parenthesised { stack.append(.text("(")) }
+        if parenthesised { stack.append(.text(format.open)) }
       }
     }
     return out
@@ -205,7 +214,10 @@ private struct InfixPrinter {
       // A subtracted product drops its sign, and its first factor is then
       // parenthesised if it has one of its own.
       return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
-    case .pow(let c): return Form(level: c < 0 ? .product : .power, leadingMinus: false)
+    case .pow(let c):
+      // C writes a power as a call, LaTeX 1/x as a fraction.
+      let call = format == .c || (format == .latex && c < 0)
+      return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
     case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo:
       return Form(level: .atom, leadingMinus: false)
     }
@@ -254,37 +266,81 @@ private struct InfixPrinter {
     switch graph.op(id) {
     case .variable(let name): return [.text(name)]
     case .constant(let t) where t.isScalar:
-      return [.text(formatNumber(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
+      return [.text(format.number(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
     case .constant(let t):
+      if let module = format.module {
+        let values = t.scalars.map(format.number).joined(separator: ", ")
+        return [.text("\(module).array([\(values)]).reshape(\(pythonTuple(t.shape)))")]
+      }
       if let first = t.scalars.first, t.scalars.allSatisfy({ $0.bitPattern == first.bitPattern }) {
         return [.text("broadcast_to(\(formatNumber(first)), \(t.shape.shapeDescription))")]
       }
       return [.text(t.description)]
     case .add: return sumPieces(id)
     case .mul: return productPieces(id, magnitude: slot.magnitude)
+    case .pow(let c) where c < 0 && format == .latex:
+      return [.text("\\frac{1}{")] + divisor(inputs[0], exponent: -c) + [.text("}")]
     case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
-    case .pow(let c):
-      return [
-        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(c)),
+    case .pow(let c): return power(inputs[0], c)
+    case .exp, .ln, .sqrt, .sin, .cos, .tanh:
+      let (before, after) = format.call(graph.op(id))
+      return [.text(before), .node(inputs[0], .free), .text(after)]
+    // In C (scalar graphs only) a contraction is a product, summing or broadcasting a copy.
+    case .einsum where format == .c:
+      let factors = inputs.map { Piece.node($0, Slot(minimum: .product, allowsMinus: false)) }
+      return [.text("(")] + Array(factors.map { [$0] }.joined(separator: [.text(" * ")])) + [
+        .text(")")
       ]
-    case .exp, .ln, .sqrt, .sin, .cos, .tanh: return call(graph.op(id).info.name, inputs)
-    case .einsum(let spec): return call("einsum", inputs, first: "\"\(spec)\"")
+    case .sumTo where format == .c, .broadcastTo where format == .c:
+      return [.text("("), .node(inputs[0], .free), .text(")")]
+    case .einsum(let spec):
+      return call("einsum", inputs, first: "\"\(spec)\"")
     case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
-    case .sumTo(let shape): return call("sum_to", inputs, last: shape.shapeDescription)
-    case .broadcastTo(let shape): return call("broadcast_to", inputs, last: shape.shapeDescription)
+    case .sumTo(let shape):
+      guard format.module != nil else {
+        return call("sum_to", inputs, last: shape.shapeDescription)
+      }
+      // NumPy has no sum_to: sum the broadcast axes, keeping them, then drop the leading ones.
+      let source = graph.shape(inputs[0])
+      let offset = source.count - shape.count
+      let axes = source.indices.filter {
+        $0 < offset || (shape[$0 - offset] == 1 && source[$0] != 1)
+      }
+      return call("sum", inputs, last: "axis=\(pythonTuple(axes)), keepdims=True")
+        + [.text(".reshape(\(pythonTuple(shape)))")]
+    case .broadcastTo(let shape):
+      return call(
+        "broadcast_to", inputs,
+        last: format.module == nil ? shape.shapeDescription : pythonTuple(shape))
     }
   }
 
-  /// `name(a, b)`, with an optional literal first or last argument.
+  /// `x^2` in the format: `x**2`, `x^{2}`, `pow(x, 2.0)`.
+  func power(_ base: NodeID, _ c: Double) -> [Piece] {
+    let atom = Slot(minimum: .atom, allowsMinus: false)
+    switch format {
+    case .compgraph: return [.node(base, atom), .text("^" + formatNumber(c))]
+    case .latex: return [.node(base, atom), .text("^{" + formatNumber(c) + "}")]
+    case .python, .jax: return [.node(base, atom), .text("**" + formatNumber(c))]
+    case .c: return [.text("pow("), .node(base, .free), .text(", " + format.number(c) + ")")]
+    }
+  }
+
+  /// `name(a, b)`, with an optional literal first or last argument; Python formats prefix the
+  /// module (`np.sum`), LaTeX sets the name upright.
   func call(_ name: String, _ arguments: [NodeID], first: String? = nil, last: String? = nil)
     -> [Piece]
   {
-    var pieces: [Piece] = [.text(name + "(" + (first.map { $0 + ", " } ?? ""))]
+    let spelled =
+      format.module.map { "\($0).\(name)" }
+      ?? (format == .latex
+        ? "\\operatorname{\(name.replacingOccurrences(of: "_", with: "\\_"))}" : name)
+    var pieces: [Piece] = [.text(spelled + format.open + (first.map { $0 + ", " } ?? ""))]
     for (k, argument) in arguments.enumerated() {
       if k > 0 { pieces.append(.text(", ")) }
       pieces.append(.node(argument, .free))
     }
-    return pieces + [.text((last.map { ", " + $0 } ?? "") + ")")]
+    return pieces + [.text((last.map { ", " + $0 } ?? "") + format.close)]
   }
 
   /// `a + b - 2*c + 3`.
@@ -321,9 +377,18 @@ private struct InfixPrinter {
     }
     if items.isEmpty { items = [.text("1")] }
     var pieces: [Piece] = sign.isEmpty ? [] : [.text(sign)]
+    if format == .latex && !divisors.isEmpty { pieces.append(.text("\\frac{")) }
     for (k, item) in items.enumerated() {
-      if k > 0 { pieces.append(.text("*")) }
+      if k > 0 { pieces.append(.text(format == .latex ? " \\cdot " : "*")) }
       pieces.append(item)
+    }
+    if format == .latex && !divisors.isEmpty {
+      pieces.append(.text("}{"))
+      for (k, (base, exponent)) in divisors.enumerated() {
+        if k > 0 { pieces.append(.text(" \\cdot ")) }
+        pieces += divisor(base, exponent: exponent)
+      }
+      return pieces + [.text("}")]
     }
     for (base, exponent) in divisors {
       pieces.append(.text("/"))
@@ -347,12 +412,13 @@ private struct InfixPrinter {
     return (numerator, divisors)
   }
 
-  /// `x`, `(a*b)` or `x^2` after a `/`.
+  /// `x`, `(a*b)` or `x^2` after a `/` (in LaTeX, a factor of a denominator).
   func divisor(_ base: NodeID, exponent: Double) -> [Piece] {
-    if exponent == 1 { return [.node(base, Slot(minimum: .negation, allowsMinus: false))] }
-    return [
-      .node(base, Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(exponent)),
-    ]
+    if exponent == 1 {
+      let minimum: Level = format == .latex ? .product : .negation
+      return [.node(base, Slot(minimum: minimum, allowsMinus: format == .latex))]
+    }
+    return power(base, exponent)
   }
 
   /// The characters a node adds to its operands' text (an estimate for
@@ -366,4 +432,10 @@ private struct InfixPrinter {
     default: op.info.name.count + 2
     }
   }
+}
+
+/// `(2, 3)`, `(4,)`, `()`: a shape or axis list as a Python tuple.
+func pythonTuple(_ values: [Int]) -> String {
+  values.count == 1
+    ? "(\(values[0]),)" : "(" + values.map(String.init).joined(separator: ", ") + ")"
 }

@@ -1,0 +1,91 @@
+/// The outputs as text in another language: a LaTeX `aligned` block, a Python function (NumPy or
+/// `jax.numpy`), or C statements.
+extension Graph {
+  /// The outputs written in `format`, with subexpressions used more than once named first, as
+  /// `infixLines` names them (`t1`, `t2`, …):
+  ///
+  /// - `.compgraph`: `infixLines`, one per line;
+  /// - `.latex`: `\begin{aligned} t_{1} &= … \\ \frac{\partial f}{\partial x} &= … \end{aligned}`;
+  /// - `.python`, `.jax`: `def NAME(x, y):` returning a dict from output name to value, after
+  ///   `import numpy as np` or `import jax.numpy as jnp`;
+  /// - `.c`: `const double t1 = …;` and `out[j] = …;` statements over `double` variables named
+  ///   as the graph's, for the body of a function (scalar graphs only).
+  ///
+  /// Throws for a `name` or variable the language cannot spell, and for tensors in C.
+  public func text(_ format: TextFormat, name: String = "f") throws -> String {
+    switch format {
+    case .compgraph:
+      return infixLines().map { $0 + "\n" }.joined()
+    case .latex:
+      let (lets, results) = infixDefinitions(.latex)
+      let lines =
+        lets.map { "\(format.name($0.name)) &= \($0.text)" }
+        + results.map { "\(latexName($0.name)) &= \($0.text)" }
+      return "\\begin{aligned}\n" + lines.joined(separator: " \\\\\n") + "\n\\end{aligned}\n"
+    case .python, .jax:
+      for identifier in [name] + variables.map(\.name) where pythonKeywords.contains(identifier) {
+        throw GraphError.unsupported(
+          "Python export: '\(identifier)' is a Python keyword; rename it to use it as a name")
+      }
+      let (lets, results) = infixDefinitions(format)
+      let module = format == .jax ? "import jax.numpy as jnp" : "import numpy as np"
+      var text = "\(module)\n\n\ndef \(name)(\(variables.map(\.name).joined(separator: ", "))):\n"
+      text += "    \"\"\"\(outputNames.joined(separator: ", ")), by name.\"\"\"\n"
+      for (shared, expression) in lets { text += "    \(shared) = \(expression)\n" }
+      text += "    return {\n"
+      for (output, expression) in results {
+        text += "        \"\(pythonEscaped(output))\": \(expression),\n"
+      }
+      return text + "    }\n"
+    case .c:
+      if let tensor = ids.first(where: { !shape($0).isEmpty }) {
+        throw GraphError.unsupported(
+          "C export: node %\(tensor.index) (\(op(tensor).info.name)) has shape \(shape(tensor).shapeDescription); C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
+        )
+      }
+      for variable in variables.map(\.name) where !isCIdentifier(variable) {
+        throw GraphError.unsupported(
+          "C export: the variable '\(variable)' cannot be a C name; rename it")
+      }
+      let (lets, results) = infixDefinitions(.c)
+      return lets.map { "const double \($0.name) = \($0.text);\n" }.joined()
+        + results.enumerated().map { "out[\($0)] = \($1.text);  /* \($1.name) */\n" }.joined()
+    }
+  }
+}
+
+/// `∂²f/∂p∂q` as `\frac{\partial^{2} f}{\partial p \partial q}`; other names as they are.
+private func latexName(_ name: String) -> String {
+  let superscripts = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
+  func typeset(_ part: Substring) -> String {
+    var out = ""
+    var power = ""
+    for ch in part {
+      if let digit = superscripts.firstIndex(of: ch) {
+        power += String(digit)
+        continue
+      }
+      if !power.isEmpty {
+        out += "^{\(power)} "
+        power = ""
+      }
+      out += ch == "∂" ? (out.isEmpty ? "\\partial " : " \\partial ") : String(ch)
+    }
+    return out + (power.isEmpty ? "" : "^{\(power)}")
+  }
+  guard name.hasPrefix("∂"), let slash = name.firstIndex(of: "/") else { return name }
+  let numerator = typeset(name[..<slash])
+  let denominator = typeset(name[name.index(after: slash)...])
+  return "\\frac{\(numerator)}{\(denominator)}"
+}
+
+private func pythonEscaped(_ text: String) -> String {
+  text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+}
+
+private let pythonKeywords: Set<String> = [
+  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+  "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+  "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
+  "yield", "np", "jnp",
+]

@@ -1,0 +1,60 @@
+import ArgumentParser
+import CompGraph
+import Foundation
+
+/// `compgraph emit`: the expression and its derivatives as source code for another toolchain.
+struct EmitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "emit",
+    abstract: "Write the expression and its derivatives as source code.",
+    subcommands: [EmitCCommand.self]
+  )
+}
+
+/// `compgraph emit c`: a standalone C99 file.
+struct EmitCCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "c",
+    abstract: "Write a standalone C99 file (needs only libm) that evaluates the outputs.",
+    discussion: """
+      The file defines void NAME(const double *in, double *out), which evaluates every output \
+      at one point, and void NAME_batch(size_t n, const double *const *in, double *const *out), \
+      which evaluates n points given as columns (in[k][i], out[j][i]). A comment at the top \
+      lists the inputs and outputs in order. Scalar variables only.
+
+      Example:
+        compgraph emit c "x^2 * y + exp(x * y)" --hessian --name rosen -o rosen.c
+        cc -O2 -c rosen.c
+      """
+  )
+
+  @OptionGroup var input: InputOptions
+
+  @Option(
+    name: .customLong("grad"),
+    help: ArgumentHelp(
+      "Also compute the gradient with respect to these variables, e.g. p,q.", valueName: "vars"))
+  var gradient: VariableList?
+
+  @Flag(help: "Also compute the Hessian (with respect to --grad's variables, else all).")
+  var hessian = false
+
+  @Option(help: "The C function's name.")
+  var name = "f"
+
+  @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+  var output: String?
+
+  func validate() throws {
+    if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
+  }
+
+  func run() throws {
+    let parsed = try input.parse().graph()
+    let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
+    let graph = simplified(
+      try parsed.derivatives(wrt: variables, order: hessian ? 2 : 1, simplifying: true).graph)
+    let code = Data(try userFacing { try graph.cCode(name: name) }.utf8)
+    try writeOutput(code, to: output ?? "-")
+  }
+}

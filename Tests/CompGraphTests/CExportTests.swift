@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import CompGraph
+
+/// `Graph.cCode`: the file compiles with `cc -O2 -Wall -Werror`, and both of its functions agree
+/// with `Program` at random points to 1e-15 relative.
+@Suite struct CExportTests {
+  /// A driver that reads `count` points of `inputs` numbers on standard input, evaluates them
+  /// with `f` one at a time and with `f_batch` as columns, and prints both, one value a line.
+  static let driver = """
+    #include <stdio.h>
+    #include <stdlib.h>
+    void f(const double *in, double *out);
+    void f_batch(size_t n, const double *const *in, double *const *out);
+    int main(void) {
+      int inputs, outputs, count;
+      if (scanf("%d %d %d", &inputs, &outputs, &count) != 3) return 1;
+      double *points = malloc(sizeof(double) * (size_t)(inputs * count + 1));
+      double *values = malloc(sizeof(double) * (size_t)(outputs * count + 1));
+      double **in = malloc(sizeof(double *) * (size_t)(inputs + 1));
+      double **out = malloc(sizeof(double *) * (size_t)(outputs + 1));
+      for (int i = 0; i < inputs * count; i++)
+        if (scanf("%lf", &points[i]) != 1) return 1;
+      for (int p = 0; p < count; p++) {
+        f(points + p * inputs, values);
+        for (int j = 0; j < outputs; j++) printf("%.17g\\n", values[j]);
+      }
+      double *columns = malloc(sizeof(double) * (size_t)(inputs * count + 1));
+      for (int k = 0; k < inputs; k++) {
+        in[k] = columns + k * count;
+        for (int p = 0; p < count; p++) in[k][p] = points[p * inputs + k];
+      }
+      for (int j = 0; j < outputs; j++) out[j] = values + j * count;
+      f_batch((size_t)count, (const double *const *)in, out);
+      for (int p = 0; p < count; p++)
+        for (int j = 0; j < outputs; j++) printf("%.17g\\n", out[j][p]);
+      return 0;
+    }
+    """
+
+  /// Compiles `graph`'s C code with the driver and returns what it prints for `points`.
+  static func run(_ graph: Graph, at points: [[Double]]) throws -> [Double] {
+    let input =
+      "\(graph.variables.count) \(graph.outputs.count) \(points.count)\n"
+      + points.map { $0.map { "\($0)" }.joined(separator: " ") }.joined(separator: "\n")
+    return try compileAndRun(try graph.cCode(), input: input)
+  }
+
+  /// Compiles `source` (defining `f` and `f_batch`) with the driver, with
+  /// `cc -std=c99 -O2 -Wall -Werror`, runs it on `input` and returns the numbers it prints.
+  static func compileAndRun(_ source: String, input: String) throws -> [Double] {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "compgraph-c-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try source.write(to: directory.appendingPathComponent("f.c"), atomically: true, encoding: .utf8)
+    try driver.write(
+      to: directory.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+    try shell(
+      "cc", "-std=c99", "-O2", "-Wall", "-Werror", "-o", "f", "f.c", "main.c", "-lm",
+      in: directory)
+    let output = try shell("./f", in: directory, input: input)
+    return output.split(separator: "\n").map { Double($0)! }
+  }
+
+  @discardableResult
+  static func shell(_ arguments: String..., in directory: URL, input: String = "") throws -> String
+  {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    stdin.fileHandleForWriting.write(Data(input.utf8))
+    try stdin.fileHandleForWriting.close()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    try #require(
+      process.terminationStatus == 0,
+      "\(arguments.joined(separator: " ")): \(String(decoding: err, as: UTF8.self))")
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// Checks the C code of `graph` against `Program` at `count` random points in `range`.
+  static func check(_ label: String, _ graph: Graph, in range: ClosedRange<Double>, count: Int = 8)
+    throws
+  {
+    let program = try Program(graph)
+    var generator = SystemRandomNumberGenerator()
+    let points = (0..<count).map { _ in
+      graph.variables.map { _ in Double.random(in: range, using: &generator) }
+    }
+    // The C inputs are the graph's variables in node order; Program's are its `inputNames`.
+    #expect(program.inputNames == graph.variables.map(\.name))
+    let values = try run(graph, at: points)
+    let m = graph.outputs.count
+    #expect(values.count == 2 * count * m, "\(label)")
+    for (p, point) in points.enumerated() {
+      let expected = program.evaluate(point: point)
+      for j in 0..<m {
+        for c in [values[p * m + j], values[(count + p) * m + j]] {
+          #expect(
+            abs(c - expected[j]) <= 1e-15 * max(abs(c), abs(expected[j])),
+            "\(label): \(graph.outputNames[j]) at \(point) is \(c) in C, \(expected[j]) in Program")
+        }
+      }
+    }
+  }
+
+  @Test func workloads() throws {
+    for order in 1...10 {
+      try Self.check("W1 order \(order)", Workload.tanhDerivative(order: order), in: -2...2)
+    }
+    try Self.check("W2 n=100", Workload.w2Gradient(100), in: -1...1)
+    try Self.check("W3 n=10", Workload.w3Hessian(10), in: -1...1)
+  }
+
+  @Test func everyScalarOp() throws {
+    let program = try parseProgram(
+      """
+      out a = x + y + 2.5
+      out b = x * y * z * 3
+      out c = x^3 + x^-2 + x^0.5 + x^-0.5 + x^1.7 + x^5 + x^-7 + x^13 + x^0
+      out d = exp(x) + ln(y) + sqrt(z) + sin(x) + cos(y) + tanh(z)
+      out e = sum(x) * y + mean(y)
+      out g = (x - 2)^3 + (x - 2)^-1
+      """, declarations: [:], into: GraphBuilder())
+    try Self.check("every op", program.graph(), in: 0.1...3)
+  }
+
+  @Test func errors() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("A", [2, 2])
+    #expect(
+      throws: GraphError.unsupported(
+        "C export: node %0 (A) has shape 2x2; C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
+      )
+    ) { try a.sum().graph().cCode() }
+    let x = try g.variable("x")
+    for bad in ["double", "2f", "f-g", "exp"] {
+      #expect(
+        throws: GraphError.unsupported(
+          "C export: '\(bad)' cannot name a C function; use letters, digits and '_', not starting with a digit, and not a C keyword"
+        )
+      ) { try (x * 2).graph().cCode(name: bad) }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@testable import CompGraph
+
+/// `Graph.text(_:)`: LaTeX against a golden; the Python forms run in NumPy and in JAX (jit, and
+/// vmap over a batch) against `Graph.evaluate`; the C form compiled with `cc -Wall -Werror` and run
+/// against `Program`.
+@Suite struct TextFormatTests {
+  /// The seed expression's gradient, simplified.
+  static func seedGradient() throws -> Graph {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q")
+    let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    return simplify(
+      try gradient(of: f, wrt: [p, q])[0].graph(
+        names: ["∂f/∂p", "∂f/∂q"], with: [gradient(of: f, wrt: q)]))
+  }
+
+  @Test func latexGolden() throws {
+    #expect(
+      try Self.seedGradient().text(.latex) == #"""
+        \begin{aligned}
+        \frac{\partial f}{\partial p} &= \frac{0.3333333333333333}{\left(q + 2 \cdot p\right)^{0.5}} + \frac{2}{p} \\
+        \frac{\partial f}{\partial q} &= \frac{1}{q} + \frac{0.16666666666666666}{\left(q + 2 \cdot p\right)^{0.5}}
+        \end{aligned}
+
+        """#)
+    let x = try GraphBuilder().variable("x")
+    let d2 = try derivative(of: tanh(x), wrt: x, order: 2)
+    #expect(
+      try d2.graph(names: ["∂²f/∂x²"]).text(.latex) == #"""
+        \begin{aligned}
+        \frac{\partial ^{2} f}{\partial x^{2}} &= \tanh\left(x\right) \cdot \left(2 \cdot \tanh\left(x\right)^{2} - 2\right)
+        \end{aligned}
+
+        """#)
+  }
+
+  /// Graphs for the Python forms: scalar derivatives, a Hessian large enough to name shared
+  /// subexpressions, and tensor graphs with einsum, broadcasting and sums.
+  static func pythonCases() throws -> [(Graph, [String: Tensor])] {
+    var cases = [(try seedGradient(), ["p": Tensor(2), "q": Tensor(3)])]
+    let hessian = try Workload.w3Hessian(4)
+    cases.append((hessian, ONNXExportTests.point(for: hessian)))
+    for source in [
+      "sum(exp(A) * v) + sum(matmul(A, B))",
+      #"einsum("ij,jk->ik", A, B) * 2 + trace(matmul(B, A))"#,
+    ] {
+      let c = try ONNXExportTests.withGradients(source, ["A": [2, 3], "B": [3, 2], "v": [3]])
+      cases.append((c.graph, c.point))
+    }
+    return cases
+  }
+
+  @Test(.enabled(if: PythonPeer.shouldRun), arguments: [TextFormat.python, .jax])
+  func pythonFormsRun(format: TextFormat) throws {
+    for (graph, point) in try Self.pythonCases() {
+      let request: [String: Any] = [
+        "code": try graph.text(format), "function": "f", "jax": format == .jax,
+        "inputs": point.mapValues { ["shape": $0.shape, "values": $0.scalars] },
+      ]
+      let reply = try PythonPeer.run(
+        "text_run.py",
+        input: String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
+      let results = try #require(
+        try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: [String: Any]])
+      for (name, value) in zip(graph.outputNames, try graph.evaluate(point)) {
+        let theirs = try #require(results[name], "no output \(name)")
+        let numbers = try #require(theirs["values"] as? [Double])
+        #expect(theirs["shape"] as? [Int] == value.shape || numbers.count == value.scalars.count)
+        #expect(numbers.count == value.scalars.count, "\(name)")
+        for (a, b) in zip(numbers, value.scalars) {
+          #expect(abs(a - b) <= 1e-12 * max(abs(a), abs(b)), "\(format) \(name): \(a) vs \(b)")
+        }
+      }
+    }
+  }
+
+  @Test func cFormCompilesAndRuns() throws {
+    for graph in [try Self.seedGradient(), try Workload.w3Hessian(4)] {
+      let variables = graph.variables.map(\.name)
+      let source =
+        "#include <math.h>\nvoid f(const double *in, double *out) {\n"
+        + variables.enumerated().map { "  const double \($1) = in[\($0)];\n" }.joined()
+        + (try graph.text(.c)).split(separator: "\n").map { "  \($0)\n" }.joined() + "}\n"
+      let point = variables.indices.map { 0.3 + 0.2 * Double($0) }
+      // The driver also calls f_batch; a one-point batch through f is the same values again.
+      let batch =
+        "void f_batch(size_t n, const double *const *in, double *const *out) {\n"
+        + "  double point[\(max(1, point.count))], values[\(graph.outputs.count)];\n"
+        + "  for (size_t i = 0; i < n; i++) {\n"
+        + "    for (int k = 0; k < \(point.count); k++) point[k] = in[k][i];\n"
+        + "    f(point, values);\n"
+        + "    for (int j = 0; j < \(graph.outputs.count); j++) out[j][i] = values[j];\n  }\n}\n"
+      let values = try CExportTests.compileAndRun(
+        "#include <stddef.h>\n" + source + batch,
+        input: "\(point.count) \(graph.outputs.count) 1\n"
+          + point.map { "\($0)" }.joined(separator: " "))
+      #expect(values.count == 2 * graph.outputs.count)
+      let expected = try Program(graph).evaluate(point: point)
+      for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-13 * max(abs(a), abs(b))) }
+    }
+  }
+
+  @Test func errors() throws {
+    let g = GraphBuilder()
+    let lambda = try g.variable("lambda")
+    #expect(
+      throws: GraphError.unsupported(
+        "Python export: 'lambda' is a Python keyword; rename it to use it as a name")
+    ) { try (lambda * 2).graph().text(.python) }
+    let a = try g.variable("A", [2])
+    #expect(
+      throws: GraphError.unsupported(
+        "C export: node %0 (A) has shape 2; C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
+      )
+    ) { try a.sum().graph().text(.c) }
+  }
+}
