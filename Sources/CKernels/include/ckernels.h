@@ -7,11 +7,16 @@
 
 #include <stdint.h>
 
+// Both kernels switch on this enum with every case listed and -Wswitch an
+// error (kernels.c), so a code without a kernel fails the build.
 typedef enum {
   CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_SQRT, CG_POW,
   CG_EXP, CG_LN, CG_SIN, CG_COS, CG_TANH, CG_COPY,
   CG_RSQRT,  // x^(-1/2)
-  CG_POWI    // x^c for an integer |c| <= 127, by squaring
+  CG_POWI,   // x^c for an integer |c| <= 127, by squaring
+  CG_POWXY,  // x^y, both operands registers
+  CG_SUM,    // point plan only: an n-ary sum (`arity` inputs per node)
+  CG_PRODUCT // point plan only: an n-ary product
 } cg_code;
 
 typedef struct {
@@ -43,9 +48,6 @@ typedef struct {
   int32_t a_run;  // ≥ 0 when index[a + k] == a_run + k for every k: read values directly
   int32_t b_run;  // the same for b
 } cg_group;
-
-#define CG_SUM 100
-#define CG_PRODUCT 101
 
 void cg_run_groups(const cg_group *groups, long count, const int32_t *index, double *values);
 

@@ -1,6 +1,9 @@
 /// How an op's output y changes with its input x_k — the one table that both
 /// reverse mode (pullbacks) and forward mode (tangents) read.
 enum LocalDerivative {
+  /// y does not change with x_k (x⁰, a comparison, a mask): nothing flows,
+  /// and no zero is built.
+  case zero
   /// y depends on x_k elementwise (after broadcasting) with ∂y/∂x_k = factor:
   /// pullback ḡ ↦ ḡ·factor, tangent ṫ ↦ factor·ṫ.
   case scale(Expr)
@@ -16,7 +19,10 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .variable, .constant: preconditionFailure("leaves have no derivative rule")
   case .add: .scale(y.constant(1))  // ∂(Σ xᵢ)/∂x_k = 1
   case .mul: .scale(product(x, without: k))  // ∂(Π xᵢ)/∂x_k = Π_{i≠k} xᵢ
+  case .pow(0): .zero  // x⁰ = 1 (also at x = 0, where c·xᶜ⁻¹ would be 0·∞)
   case .pow(let c): .scale(c * pow(x[0], c - 1))  // d xᶜ = c·xᶜ⁻¹ dx
+  case .power where k == 0: .scale(x[1] * pow(x[0], x[1] - 1))  // ∂xʸ/∂x = y·xʸ⁻¹
+  case .power: .scale(y * ln(x[0]))  // ∂xʸ/∂y = xʸ·ln x
   case .exp: .scale(y)  // d eˣ = eˣ dx
   case .ln: .scale(pow(x[0], -1))  // d ln x = x⁻¹ dx
   case .sqrt: .scale(0.5 * pow(y, -1))  // d √x = ½ (√x)⁻¹ dx

@@ -8,9 +8,10 @@ extension Op {
   func apply(_ x: [Tensor], shape: Shape) -> Tensor {
     switch self {
     case .variable, .constant: preconditionFailure("leaves have no semantics")
-    case .add: Tensor.combine(x, shape: shape, identity: 0, +)
+    case .add: Tensor.combine(x, shape: shape, identity: -0.0, +)  // −0 + x = x, also for x = −0
     case .mul: Tensor.combine(x, shape: shape, identity: 1, *)
     case .pow(let c): x[0].map { powExact($0, c) }
+    case .power: Tensor.pairwise(x[0], x[1], shape: shape, Foundation.pow)
     case .exp: x[0].map(Foundation.exp)
     case .ln: x[0].map(Foundation.log)
     case .sqrt: x[0].map(Foundation.sqrt)
@@ -44,6 +45,14 @@ extension Tensor {
   /// Elementwise map.
   func map(_ f: (Double) -> Double) -> Tensor {
     Tensor(shape: shape, scalars: scalars.map(f))
+  }
+
+  /// f(a, b) elementwise, both broadcast to `shape`.
+  static func pairwise(_ a: Tensor, _ b: Tensor, shape: Shape, _ f: (Double, Double) -> Double)
+    -> Tensor
+  {
+    let a = a.broadcast(to: shape).scalars, b = b.broadcast(to: shape).scalars
+    return Tensor(shape: shape, scalars: (0..<a.count).map { f(a[$0], b[$0]) })
   }
 
   /// Folds inputs elementwise with NumPy broadcasting to `shape`.

@@ -51,7 +51,8 @@ struct PointPlan: Sendable {
         // Sums and products of more than two inputs are reductions.
         let kernel = scalarKernel(op, arity: arity)!
         let reduction = kernel.code == CG_ADD ? CG_SUM : CG_PRODUCT
-        kind[index] = Kind(code: arity > 2 ? reduction : Int32(kernel.code.rawValue), c: kernel.c)
+        let code = arity > 2 ? reduction : kernel.code
+        kind[index] = Kind(code: Int32(code.rawValue), c: kernel.c)
       }
       level[index] = 1 + (graph.inputs(id).map { level[$0.index] }.max() ?? 0)
     }
@@ -66,7 +67,7 @@ struct PointPlan: Sendable {
     while start < ops.count {
       let k = kind[ops[start]]!
       var end = start + 1
-      let isReduction = k.code == CG_SUM || k.code == CG_PRODUCT
+      let isReduction = k.code == CG_SUM.rawValue || k.code == CG_PRODUCT.rawValue
       let arity = graph.inputs(NodeID(ops[start])).count
       while end < ops.count, level[ops[end]] == level[ops[start]], kind[ops[end]] == k,
         !isReduction || graph.inputs(NodeID(ops[end])).count == arity

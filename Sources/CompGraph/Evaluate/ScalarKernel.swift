@@ -12,6 +12,7 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   case .mul, .einsum: arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
   case .sumTo, .broadcastTo: (CG_COPY, 0)
   case .pow(let c): powerKernel(c)
+  case .power: (CG_POWXY, 0)
   case .exp: (CG_EXP, 0)
   case .ln: (CG_LN, 0)
   case .sqrt: (CG_SQRT, 0)

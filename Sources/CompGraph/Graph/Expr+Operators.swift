@@ -31,11 +31,13 @@ public func pow(_ x: Expr, _ c: Double) -> Expr {
   c == 1 ? x : Expr.apply(.pow(c), [x])
 }
 
-/// `x^y` with a non-constant exponent: `exp(y · ln x)` (real for `x > 0`).
-public func pow(_ x: Expr, _ y: Expr) -> Expr { exp(y * ln(x)) }
+/// `x^y` with a non-constant exponent, broadcasting: exact for integer `y`
+/// (also for negative `x`: (−2)³ = −8), NaN for a fractional power of a
+/// negative `x`.
+public func pow(_ x: Expr, _ y: Expr) -> Expr { Expr.apply(.power, [x, y]) }
 
-/// `c^y` for a constant base: `exp(y · ln c)`.
-public func pow(_ c: Double, _ y: Expr) -> Expr { exp(y * Foundation.log(c)) }
+/// `c^y` for a constant base.
+public func pow(_ c: Double, _ y: Expr) -> Expr { pow(y.constant(c), y) }
 
 public func exp(_ x: Expr) -> Expr { Expr.apply(.exp, [x]) }
 public func ln(_ x: Expr) -> Expr { Expr.apply(.ln, [x]) }

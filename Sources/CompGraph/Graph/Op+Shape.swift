@@ -10,7 +10,7 @@ extension Op {
     switch self {
     case .variable, .constant:
       preconditionFailure("leaves carry their own shape")
-    case .add, .mul:
+    case .add, .mul, .power:
       var shape: Shape = []
       for s in inputs {
         guard let b = broadcastShapes(shape, s) else {

@@ -14,6 +14,9 @@ public enum Op: Hashable, Sendable {
   case mul
   /// x^c for a constant exponent c; exact for integer c and negative x.
   case pow(Double)
+  /// x^y for a variable exponent y, NumPy broadcasting; exact for integer y
+  /// and negative x ((−2)³ = −8), NaN for a non-integer power of a negative x.
+  case power
   case exp
   case ln
   case sqrt
@@ -33,6 +36,13 @@ public enum Arity: Sendable, Equatable {
   case exactly(Int)
   case atLeast(Int)
 
+  /// The fewest inputs it takes.
+  var minimum: Int {
+    switch self {
+    case .exactly(let n), .atLeast(let n): n
+    }
+  }
+
   func accepts(_ count: Int) -> Bool {
     switch self {
     case .exactly(let n): count == n
@@ -41,9 +51,9 @@ public enum Arity: Sendable, Equatable {
   }
 }
 
-/// The one table that gives each op its name, its symbol for pictures and
-/// listings, and its arity (DESIGN.md invariant 5).  The parser, the text
-/// listing and the DOT encoder all read it.
+/// The one table that gives each op its symbol for pictures and listings and
+/// its arity (DESIGN.md invariant 5), with its kind's name.  The parser, the
+/// text listing and the DOT encoder all read it.
 public struct OpInfo: Sendable {
   /// Identifier used in listings and by the parser (`exp`, `add`).
   public let name: String
@@ -61,44 +71,121 @@ extension Op {
       OpInfo(name: name, symbol: name, arity: .exactly(0), isCommutative: false)
     case .constant(let t):
       OpInfo(
-        name: "const",
+        name: kind.name,
         symbol: t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)",
         arity: .exactly(0), isCommutative: false)
-    case .add: OpInfo(name: "add", symbol: "+", arity: .atLeast(1), isCommutative: true)
-    case .mul: OpInfo(name: "mul", symbol: "×", arity: .atLeast(1), isCommutative: true)
+    case .add: OpInfo(name: kind.name, symbol: "+", arity: .atLeast(1), isCommutative: true)
+    case .mul: OpInfo(name: kind.name, symbol: "×", arity: .atLeast(1), isCommutative: true)
     case .pow(let c):
-      OpInfo(name: "pow", symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
-    case .exp: OpInfo(name: "exp", symbol: "exp", arity: .exactly(1), isCommutative: false)
-    case .ln: OpInfo(name: "ln", symbol: "ln", arity: .exactly(1), isCommutative: false)
-    case .sqrt: OpInfo(name: "sqrt", symbol: "√", arity: .exactly(1), isCommutative: false)
-    case .sin: OpInfo(name: "sin", symbol: "sin", arity: .exactly(1), isCommutative: false)
-    case .cos: OpInfo(name: "cos", symbol: "cos", arity: .exactly(1), isCommutative: false)
-    case .tanh: OpInfo(name: "tanh", symbol: "tanh", arity: .exactly(1), isCommutative: false)
+      OpInfo(
+        name: kind.name, symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
+    case .power: OpInfo(name: kind.name, symbol: "^", arity: .exactly(2), isCommutative: false)
+    case .exp: OpInfo(name: kind.name, symbol: "exp", arity: .exactly(1), isCommutative: false)
+    case .ln: OpInfo(name: kind.name, symbol: "ln", arity: .exactly(1), isCommutative: false)
+    case .sqrt: OpInfo(name: kind.name, symbol: "√", arity: .exactly(1), isCommutative: false)
+    case .sin: OpInfo(name: kind.name, symbol: "sin", arity: .exactly(1), isCommutative: false)
+    case .cos: OpInfo(name: kind.name, symbol: "cos", arity: .exactly(1), isCommutative: false)
+    case .tanh: OpInfo(name: kind.name, symbol: "tanh", arity: .exactly(1), isCommutative: false)
     case .einsum(let spec):
       OpInfo(
-        name: "einsum",
+        name: kind.name,
         symbol: "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))",
         arity: .atLeast(1), isCommutative: false)
     case .sumTo(let s):
       OpInfo(
-        name: "sum_to", symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false)
+        name: kind.name, symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false
+      )
     case .broadcastTo(let s):
       OpInfo(
-        name: "broadcast_to", symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
+        name: kind.name, symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
         isCommutative: false)
     }
   }
 
   /// Whether the op is a leaf (variable or constant).
-  public var isLeaf: Bool {
+  public var isLeaf: Bool { kind.isLeaf }
+
+  /// The ops the expression language calls by their name, with their
+  /// inputs as arguments (`exp(x)`), derived from the kinds.
+  public static let callable: [String: Op] = Dictionary(
+    uniqueKeysWithValues: Kind.allCases.compactMap { kind in kind.callable.map { (kind.name, $0) } }
+  )
+}
+
+extension Op {
+  /// The op without its parameters: the key of every op-keyed table (rule
+  /// indexes, pattern heads, parser names, the per-op test table).  Adding a
+  /// case to `Op` fails to build until `kind` and the tables below know it.
+  public enum Kind: UInt8, CaseIterable, Sendable {
+    case variable, constant, add, mul, pow, power, exp, ln, sqrt, sin, cos, tanh
+    case einsum, sumTo, broadcastTo
+  }
+
+  public var kind: Kind {
     switch self {
-    case .variable, .constant: true
-    default: false
+    case .variable: .variable
+    case .constant: .constant
+    case .add: .add
+    case .mul: .mul
+    case .pow: .pow
+    case .power: .power
+    case .exp: .exp
+    case .ln: .ln
+    case .sqrt: .sqrt
+    case .sin: .sin
+    case .cos: .cos
+    case .tanh: .tanh
+    case .einsum: .einsum
+    case .sumTo: .sumTo
+    case .broadcastTo: .broadcastTo
+    }
+  }
+}
+
+extension Op.Kind {
+  /// The name in listings, rule traces and (for callable kinds) the parser.
+  public var name: String {
+    switch self {
+    case .variable: "variable"
+    case .constant: "const"
+    case .add: "add"
+    case .mul: "mul"
+    case .pow: "pow"
+    case .power: "power"
+    case .exp: "exp"
+    case .ln: "ln"
+    case .sqrt: "sqrt"
+    case .sin: "sin"
+    case .cos: "cos"
+    case .tanh: "tanh"
+    case .einsum: "einsum"
+    case .sumTo: "sum_to"
+    case .broadcastTo: "broadcast_to"
     }
   }
 
-  /// The unary elementwise functions, by their parser name.
-  public static let elementwise: [String: Op] = [
-    "exp": .exp, "ln": .ln, "sqrt": .sqrt, "sin": .sin, "cos": .cos, "tanh": .tanh,
-  ]
+  /// The op the parser builds when `name(…)` is called, for kinds called by
+  /// their own name; `nil` for kinds reached through operators (`+ * ^`),
+  /// library functions (`sum`, `matmul`) or parameters the call cannot give.
+  public var callable: Op? {
+    switch self {
+    case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
+    case .cos: .cos
+    case .exp: .exp
+    case .ln: .ln
+    case .sin: .sin
+    case .sqrt: .sqrt
+    case .tanh: .tanh
+    }
+  }
+
+  /// Variables and constants.
+  public var isLeaf: Bool {
+    switch self {
+    case .variable, .constant: true
+    case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo,
+      .broadcastTo:
+      false
+    }
+  }
 }

@@ -1,7 +1,7 @@
-/// The functions the expression language can call.  The elementwise ops come
-/// from the op table (`Op.elementwise`); the rest is sugar over them.
+/// The functions the expression language can call.  The ops called by their
+/// own name come from the op kinds (`Op.callable`); the rest is sugar over them.
 enum Function: Equatable {
-  case elementwise(Op)
+  case op(Op)
   case log, sigmoid, softplus, pow, sum, mean, matmul, transpose, trace, dot, einsum
   /// `broadcast_to(x, 2x3)` and `sum_to(x, 3)`: the spellings of the ops
   /// derivatives are written with, so every printed derivative reads back.
@@ -17,11 +17,11 @@ enum Function: Equatable {
   var takesShape: Bool { self == .broadcastTo || self == .sumTo }
 
   /// Every callable name, sorted.
-  static let names: [String] = (Array(Op.elementwise.keys) + Array(sugar.keys)).sorted()
+  static let names: [String] = (Array(Op.callable.keys) + Array(sugar.keys)).sorted()
 
   init?(named name: String) {
-    if let op = Op.elementwise[name] {
-      self = .elementwise(op)
+    if let op = Op.callable[name] {
+      self = .op(op)
     } else if let function = Self.sugar[name] {
       self = function
     } else {
@@ -32,6 +32,7 @@ enum Function: Equatable {
   /// How many expression arguments it takes (einsum's come after its subscript string).
   var arity: Arity {
     switch self {
+    case .op(let op): op.info.arity
     case .pow, .matmul, .dot: .exactly(2)
     case .einsum: .atLeast(1)
     default: .exactly(1)
@@ -53,7 +54,7 @@ enum Function: Equatable {
   func apply(_ arguments: [Operand], literal: Literal) -> Operand {
     let x = arguments[0].expr
     switch self {
-    case .elementwise(let op): return Operand(Expr.apply(op, [x]))
+    case .op(let op): return Operand(Expr.apply(op, arguments.map(\.expr)))
     case .log: return Operand(CompGraph.log(x))
     case .sigmoid: return Operand(CompGraph.sigmoid(x))
     case .softplus: return Operand(CompGraph.softplus(x))

@@ -26,6 +26,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case unclosedScope(name: String, line: Int, column: Int)
     /// A `}` with no open scope.
     case unmatchedBrace
+    /// A `let`, `var` or `out` name that is a named constant (`pi`, `e`, `inf`, `nan`).
+    case constantName(String)
     /// A program with declarations or bindings but nothing to compute.
     case noOutput
     /// A name that a program with `var` declarations neither declares nor binds.
@@ -67,6 +69,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unclosedScope(let name, let line, let column):
       "scope '\(name)' opened at \(line):\(column) is never closed: expected '}'"
     case .unmatchedBrace: "unmatched '}': no scope is open"
+    case .constantName(let name):
+      "'\(name)' is a constant (\(formatNumber(NamedConstant.values[name]!))): choose another name"
     case .noOutput:
       "the program has no output: end it with an expression or 'out name = expression'"
     case .undeclaredName(let name, let suggestion):

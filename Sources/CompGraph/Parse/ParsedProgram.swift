@@ -33,7 +33,8 @@ public struct ParsedProgram {
 ///     term        = unary { ( "*" | "/" ) unary } ;
 ///     unary       = "-" unary | power ;
 ///     power       = primary [ "^" unary ] ;                      (* right-associative *)
-///     primary     = number | tensor | name | call | "(" expression ")" ;
+///     primary     = number | constant | tensor | name | call | "(" expression ")" ;
+///     constant    = "pi" | "e" | "inf" | "nan" ;                 (* not usable as names *)
 ///     tensor      = "[" ( item { "," item } | tensor { "," tensor } ) "]" ;  (* even rows *)
 ///     item        = [ "-" ] number | "nan" | "inf" | "-inf" ;
 ///     call        = function "(" expression { "," expression } ")"
@@ -53,7 +54,7 @@ public struct ParsedProgram {
 /// So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `a^b^c` is `a^(b^c)`.  `log` is
 /// the natural logarithm.  An exponent made of numbers only (`x^2`, `x^-2`,
 /// `x^(1/2)`, `pow(x, 3)`) gives the constant-exponent power; any other is
-/// `exp(y · ln x)`.  `var`, `let` and `out` are keywords only at the start of
+/// the `power` op (exact for integer exponents, also of negative bases).  `var`, `let` and `out` are keywords only at the start of
 /// a statement and before a name.
 ///
 /// Parsing uses explicit stacks, never recursion, so any nesting depth parses.

@@ -206,6 +206,7 @@ private struct InfixPrinter {
       // parenthesised if it has one of its own.
       return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
     case .pow(let c): return Form(level: c < 0 ? .product : .power, leadingMinus: false)
+    case .power: return Form(level: .power, leadingMinus: false)
     case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo:
       return Form(level: .atom, leadingMinus: false)
     }
@@ -266,6 +267,11 @@ private struct InfixPrinter {
     case .pow(let c):
       return [
         .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^" + formatNumber(c)),
+      ]
+    case .power:
+      return [
+        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^"),
+        .node(inputs[1], Slot(minimum: .atom, allowsMinus: false)),
       ]
     case .exp, .ln, .sqrt, .sin, .cos, .tanh: return call(graph.op(id).info.name, inputs)
     case .einsum(let spec): return call("einsum", inputs, first: "\"\(spec)\"")
@@ -361,7 +367,7 @@ private struct InfixPrinter {
     switch op {
     case .variable(let name): name.count
     case .constant(let t): t.isScalar ? formatNumber(t.scalars[0]).count : 16
-    case .add, .mul, .pow: 3
+    case .add, .mul, .pow, .power: 3
     case .einsum(let spec): spec.description.count + 12
     default: op.info.name.count + 2
     }

@@ -66,7 +66,7 @@ extension Graph {
     case .constant(let value):
       text += "const "
       text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
-    case .variable, .add, .mul, .exp, .ln, .sqrt, .sin, .cos, .tanh: text += op.info.name
+    case .variable, .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh: text += op.info.name
     }
     for input in inputs(id) {
       text += " "

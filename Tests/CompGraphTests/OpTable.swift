@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@testable import CompGraph
+
+/// One row per op kind, behind an exhaustive switch: adding a case to `Op`
+/// fails to build here until the new op has a domain, sample points and the
+/// expressions its checks run on.
+struct OpRow {
+  /// Where the op (as `direct` uses it) is defined and smooth, in words.
+  let domain: String
+  /// Points (x, y) inside the domain, where derivatives to order 3 exist.
+  let points: [(Double, Double)]
+  /// The op applied to the scalar variables x and y (leaves: the leaf
+  /// itself), one expression per parameter tried.
+  let direct: (Expr, Expr) -> [Expr]
+  /// An expression whose derivatives to order 3 exercise the op's rule;
+  /// tensor ops get tensors built from x and y.
+  let composite: (Expr, Expr) -> Expr
+
+  init(
+    _ domain: String, _ points: [(Double, Double)], direct: @escaping (Expr, Expr) -> [Expr],
+    composite: ((Expr, Expr) -> Expr)? = nil
+  ) {
+    self.domain = domain
+    self.points = points
+    self.direct = direct
+    self.composite = composite ?? { x, y in sum(direct(x, y)) * (1 + y * x) }
+  }
+
+  static let interior = [(0.3, 0.7), (-1.2, 0.4), (2.0, -1.5)]
+  static let positive = [(0.3, 0.7), (1.7, 0.4), (2.0, 1.5)]
+
+  static func row(_ kind: Op.Kind) -> OpRow {
+    switch kind {
+    case .variable: OpRow("all x", interior, direct: { x, _ in [x] })
+    case .constant:
+      OpRow("all x", interior, direct: { x, _ in [x.constant(2.5) * x] })
+    case .add: OpRow("all x, y", interior, direct: { x, y in [x + y, x + y + x] })
+    case .mul: OpRow("all x, y", interior, direct: { x, y in [x * y, x * y * x] })
+    case .pow:
+      OpRow(
+        "x > 0 for fractional c, all x for integer c", positive,
+        direct: { x, _ in [0, 1, 2, 3, -1, -2, 0.5, -0.5, 7, -1.5].map { pow(x, $0) } })
+    case .power:
+      OpRow("x > 0 (x < 0 for integer y)", positive, direct: { x, y in [pow(x, y)] })
+    case .exp: OpRow("all x", interior, direct: { x, _ in [exp(x)] })
+    case .ln: OpRow("x > 0", positive, direct: { x, _ in [ln(x)] })
+    case .sqrt: OpRow("x > 0", positive, direct: { x, _ in [sqrt(x)] })
+    case .sin: OpRow("all x", interior, direct: { x, _ in [sin(x)] })
+    case .cos: OpRow("all x", interior, direct: { x, _ in [cos(x)] })
+    case .tanh: OpRow("all x", interior, direct: { x, _ in [tanh(x)] })
+    case .einsum:
+      OpRow(
+        "all x, y", interior, direct: { x, y in [einsum(",->", x, y)] },
+        composite: { x, y in
+          let a =
+            x.broadcast(to: [3]) * x.builder.constant(Tensor(shape: [3], scalars: [1, -2, 3]))
+          return einsum("i,i->", a * a, y.broadcast(to: [3]) * a)
+        })
+    case .sumTo:
+      OpRow(
+        "all x", interior, direct: { x, _ in [x.sum(to: [])] },
+        composite: { x, y in
+          let a =
+            x.broadcast(to: [2, 3]) * x.builder.constant(Tensor(shape: [3], scalars: [1, -2, 3]))
+          return (a * a * y).sum(to: [2, 1]).sum(to: [])
+        })
+    case .broadcastTo:
+      OpRow(
+        "all x", interior, direct: { x, _ in [x.broadcast(to: [])] },
+        composite: { x, y in (x.broadcast(to: [2]) * y).sum() * x })
+    }
+  }
+}
+
+/// The per-op checks, run for every `Op.Kind`.
+@Suite struct OpTableTests {
+  /// Values the compiled program must get exactly as the reference evaluator
+  /// does: signed zeros, infinities, NaN, huge magnitudes and interior points.
+  static let edges: [Double] = [0, -0.0, .infinity, -.infinity, .nan, 1e300, -1e300, 0.5, -2.5, 3]
+
+  @Test(arguments: Op.Kind.allCases)
+  func derivativesToOrderThreeMatchFiniteDifferences(_ kind: Op.Kind) throws {
+    let row = OpRow.row(kind)
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let f = row.composite(x, y)
+    for (px, py) in row.points {
+      let report = try checkGradients(of: f, at: ["x": Tensor(px), "y": Tensor(py)], order: 3)
+      #expect(
+        report.worstRelativeError < 1e-6, "\(kind) on \(row.domain), at (\(px), \(py)): \(report)")
+    }
+    _ = try checked([f] + CompGraph.gradient(of: f, wrt: [x, y]))
+  }
+
+  @Test(arguments: Op.Kind.allCases)
+  func programMatchesTheReferenceEvaluatorAtEdges(_ kind: Op.Kind) throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let outputs = OpRow.row(kind).direct(x, y)
+    let graph = try outputs[0].graph(
+      names: outputs.indices.map { "y\($0)" }, with: Array(outputs.dropFirst()))
+    let program = try Program(graph)
+    let pairs = Self.edges.flatMap { a in Self.edges.map { b in (a, b) } }
+    let columns = program.inputNames.map { name in pairs.map { name == "x" ? $0.0 : $0.1 } }
+    let batch = try program.evaluate(batch: columns, count: pairs.count)
+    for (i, (a, b)) in pairs.enumerated() {
+      let point: [String: Double] = ["x": a, "y": b]
+      let reference = try graph.evaluate(point).map { $0.scalars[0] }
+      let compiled = try program.evaluate(point)
+      for k in reference.indices {
+        #expect(
+          Self.same(compiled[k], reference[k]),
+          "\(kind) output \(k) at x=\(a), y=\(b): point \(compiled[k]), reference \(reference[k])")
+        let lane = batch[k][k * pairs.count + i]
+        #expect(
+          Self.same(lane, reference[k]),
+          "\(kind) output \(k) at x=\(a), y=\(b): batch \(lane), reference \(reference[k])")
+      }
+    }
+  }
+
+  /// Equal as numbers (NaN equals NaN, signs of zero and infinity count), to
+  /// 2e-15 relative for the vectorised kernels' exp, ln and tanh.
+  static func same(_ a: Double, _ b: Double) -> Bool {
+    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
+    if a == 0 && b == 0 { return a.sign == b.sign }
+    if !a.isFinite || !b.isFinite { return a == b }
+    return abs(a - b) <= 2e-15 * abs(b)
+  }
+}
+
+extension OpTableTests {
+  /// Every table keyed by kind derives from `Op.Kind`: names are distinct,
+  /// and each kind called by name parses to its op.
+  @Test func kindsHaveDistinctNamesAndCallableOnesParse() throws {
+    let names = Op.Kind.allCases.map(\.name)
+    #expect(Set(names).count == names.count)
+    for kind in Op.Kind.allCases {
+      guard let op = kind.callable else { continue }
+      #expect(op.kind == kind)
+      let arguments = (0..<op.info.arity.minimum).map { "x\($0)" }.joined(separator: ", ")
+      let graph = try parseProgram("\(kind.name)(\(arguments))", into: GraphBuilder()).graph()
+      #expect(graph.op(graph.outputs[0]) == op, "\(kind.name)")
+    }
+  }
+}
