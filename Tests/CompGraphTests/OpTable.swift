@@ -30,6 +30,7 @@ struct OpRow {
 
   static let interior = [(0.3, 0.7), (-1.2, 0.4), (2.0, -1.5)]
   static let positive = [(0.3, 0.7), (1.7, 0.4), (2.0, 1.5)]
+  static let unit = [(0.3, 0.7), (-0.6, 0.4), (0.8, -0.5)]
 
   static func row(_ kind: Op.Kind) -> OpRow {
     switch kind {
@@ -50,6 +51,29 @@ struct OpRow {
     case .sin: OpRow("all x", interior, direct: { x, _ in [sin(x)] })
     case .cos: OpRow("all x", interior, direct: { x, _ in [cos(x)] })
     case .tanh: OpRow("all x", interior, direct: { x, _ in [tanh(x)] })
+    case .abs: OpRow("x ≠ 0", interior, direct: { x, _ in [abs(x)] })
+    case .sign: OpRow("x ≠ 0", interior, direct: { x, _ in [sign(x)] })
+    case .maximum:
+      OpRow("x ≠ y", interior, direct: { x, y in [max(x, y), max(y, x), relu(x)] })
+    case .minimum: OpRow("x ≠ y", interior, direct: { x, y in [min(x, y), min(y, x)] })
+    case .less: OpRow("x ≠ y", interior, direct: { x, y in [less(x, y)] })
+    case .lessEqual: OpRow("x ≠ y", interior, direct: { x, y in [lessEqual(x, y)] })
+    case .greater: OpRow("x ≠ y", interior, direct: { x, y in [greater(x, y)] })
+    case .greaterEqual: OpRow("x ≠ y", interior, direct: { x, y in [greaterEqual(x, y)] })
+    case .equal: OpRow("x ≠ y", interior, direct: { x, y in [equal(x, y)] })
+    case .select:
+      OpRow(
+        "all x, y", interior, direct: { x, y in [select(x, x, y), select(y, x * x, y)] },
+        composite: { x, y in select(greater(x, y), x * x * y, sin(x) * y) + select(x, y, x) })
+    case .tan: OpRow("|x| < π/2", unit, direct: { x, _ in [tan(x)] })
+    case .atan: OpRow("all x", interior, direct: { x, _ in [atan(x)] })
+    case .asin: OpRow("|x| < 1", unit, direct: { x, _ in [asin(x)] })
+    case .acos: OpRow("|x| < 1", unit, direct: { x, _ in [acos(x)] })
+    case .sinh: OpRow("all x", interior, direct: { x, _ in [sinh(x)] })
+    case .cosh: OpRow("all x", interior, direct: { x, _ in [cosh(x)] })
+    case .erf: OpRow("all x", interior, direct: { x, _ in [erf(x)] })
+    case .log1p: OpRow("x > −1", unit, direct: { x, _ in [log1p(x)] })
+    case .expm1: OpRow("all x", interior, direct: { x, _ in [expm1(x)] })
     case .einsum:
       OpRow(
         "all x, y", interior, direct: { x, y in [einsum(",->", x, y)] },

@@ -46,6 +46,8 @@ extension GraphBuilder {
         switch localDerivative(op, k, x, expr(this)) {
         case .zero: continue
         case .scale(let factor): pulled = ḡ * factor
+        case .select(let mask, let passes):
+          pulled = passes ? select(mask, ḡ, ḡ.constant(0)) : select(mask, ḡ.constant(0), ḡ)
         case .linear(_, let transpose): pulled = transpose(ḡ)
         }
         var c = try pulled.node()

@@ -40,6 +40,8 @@ extension GraphBuilder {
         switch localDerivative(op, k, x, expr(NodeID(index))) {
         case .zero: continue
         case .scale(let factor): term = factor * ṫ
+        case .select(let mask, let passes):
+          term = passes ? select(mask, ṫ, ṫ.constant(0)) : select(mask, ṫ.constant(0), ṫ)
         case .linear(let apply, _): term = apply(ṫ)
         }
         var id = try term.node()

@@ -10,7 +10,8 @@ extension Op {
     switch self {
     case .variable, .constant:
       preconditionFailure("leaves carry their own shape")
-    case .add, .mul, .power:
+    case .add, .mul, .power, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .select:
       var shape: Shape = []
       for s in inputs {
         guard let b = broadcastShapes(shape, s) else {
@@ -19,7 +20,8 @@ extension Op {
         shape = b
       }
       return shape
-    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh:
+    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
+      .cosh, .erf, .log1p, .expm1:
       return inputs[0]
     case .einsum(let spec):
       return try spec.outputShape(for: inputs)

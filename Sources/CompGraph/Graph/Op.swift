@@ -23,6 +23,38 @@ public enum Op: Hashable, Sendable {
   case sin
   case cos
   case tanh
+  /// |x|.
+  case abs
+  /// sign x ∈ {−1, 0, 1} (0 at ±0; NaN at NaN).
+  case sign
+  /// max(a, b), NumPy broadcasting: a where a ≥ b, else b; NaN if either is.
+  case maximum
+  /// min(a, b), NumPy broadcasting: a where a ≤ b, else b; NaN if either is.
+  case minimum
+  /// 1 where a < b, else 0 (0 when either is NaN), NumPy broadcasting.
+  case less
+  /// 1 where a ≤ b, else 0.
+  case lessEqual
+  /// 1 where a > b, else 0.
+  case greater
+  /// 1 where a ≥ b, else 0.
+  case greaterEqual
+  /// 1 where a = b, else 0.
+  case equal
+  /// where(c, a, b): a where c ≠ 0 (NaN counts as true), else b; broadcasting.
+  case select
+  case tan
+  case atan
+  case asin
+  case acos
+  case sinh
+  case cosh
+  /// erf x = 2/√π ∫₀ˣ e^(−t²) dt.
+  case erf
+  /// ln(1 + x), accurate for small x.
+  case log1p
+  /// eˣ − 1, accurate for small x.
+  case expm1
   /// A tensor contraction over any number of operands.
   case einsum(EinsumSpec)
   /// Sums a tensor down to a shape it broadcasts from (undoes broadcasting).
@@ -34,18 +66,21 @@ public enum Op: Hashable, Sendable {
 /// How many inputs an op takes.
 public enum Arity: Sendable, Equatable {
   case exactly(Int)
+  /// From the first number to the second, inclusive.
+  case between(Int, Int)
   case atLeast(Int)
 
   /// The fewest inputs it takes.
   var minimum: Int {
     switch self {
-    case .exactly(let n), .atLeast(let n): n
+    case .exactly(let n), .between(let n, _), .atLeast(let n): n
     }
   }
 
   func accepts(_ count: Int) -> Bool {
     switch self {
     case .exactly(let n): count == n
+    case .between(let low, let high): count >= low && count <= high
     case .atLeast(let n): count >= n
     }
   }
@@ -86,6 +121,26 @@ extension Op {
     case .sin: OpInfo(name: kind.name, symbol: "sin", arity: .exactly(1), isCommutative: false)
     case .cos: OpInfo(name: kind.name, symbol: "cos", arity: .exactly(1), isCommutative: false)
     case .tanh: OpInfo(name: kind.name, symbol: "tanh", arity: .exactly(1), isCommutative: false)
+    case .abs: OpInfo(name: kind.name, symbol: "|·|", arity: .exactly(1), isCommutative: false)
+    case .sign: OpInfo(name: kind.name, symbol: "sign", arity: .exactly(1), isCommutative: false)
+    case .maximum: OpInfo(name: kind.name, symbol: "max", arity: .exactly(2), isCommutative: false)
+    case .minimum: OpInfo(name: kind.name, symbol: "min", arity: .exactly(2), isCommutative: false)
+    case .less: OpInfo(name: kind.name, symbol: "<", arity: .exactly(2), isCommutative: false)
+    case .lessEqual: OpInfo(name: kind.name, symbol: "≤", arity: .exactly(2), isCommutative: false)
+    case .greater: OpInfo(name: kind.name, symbol: ">", arity: .exactly(2), isCommutative: false)
+    case .greaterEqual:
+      OpInfo(name: kind.name, symbol: "≥", arity: .exactly(2), isCommutative: false)
+    case .equal: OpInfo(name: kind.name, symbol: "=", arity: .exactly(2), isCommutative: true)
+    case .select: OpInfo(name: kind.name, symbol: "where", arity: .exactly(3), isCommutative: false)
+    case .tan: OpInfo(name: kind.name, symbol: "tan", arity: .exactly(1), isCommutative: false)
+    case .atan: OpInfo(name: kind.name, symbol: "atan", arity: .exactly(1), isCommutative: false)
+    case .asin: OpInfo(name: kind.name, symbol: "asin", arity: .exactly(1), isCommutative: false)
+    case .acos: OpInfo(name: kind.name, symbol: "acos", arity: .exactly(1), isCommutative: false)
+    case .sinh: OpInfo(name: kind.name, symbol: "sinh", arity: .exactly(1), isCommutative: false)
+    case .cosh: OpInfo(name: kind.name, symbol: "cosh", arity: .exactly(1), isCommutative: false)
+    case .erf: OpInfo(name: kind.name, symbol: "erf", arity: .exactly(1), isCommutative: false)
+    case .log1p: OpInfo(name: kind.name, symbol: "log1p", arity: .exactly(1), isCommutative: false)
+    case .expm1: OpInfo(name: kind.name, symbol: "expm1", arity: .exactly(1), isCommutative: false)
     case .einsum(let spec):
       OpInfo(
         name: kind.name,
@@ -118,6 +173,8 @@ extension Op {
   /// case to `Op` fails to build until `kind` and the tables below know it.
   public enum Kind: UInt8, CaseIterable, Sendable {
     case variable, constant, add, mul, pow, power, exp, ln, sqrt, sin, cos, tanh
+    case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
+    case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1
     case einsum, sumTo, broadcastTo
   }
 
@@ -135,6 +192,25 @@ extension Op {
     case .sin: .sin
     case .cos: .cos
     case .tanh: .tanh
+    case .abs: .abs
+    case .sign: .sign
+    case .maximum: .maximum
+    case .minimum: .minimum
+    case .less: .less
+    case .lessEqual: .lessEqual
+    case .greater: .greater
+    case .greaterEqual: .greaterEqual
+    case .equal: .equal
+    case .select: .select
+    case .tan: .tan
+    case .atan: .atan
+    case .asin: .asin
+    case .acos: .acos
+    case .sinh: .sinh
+    case .cosh: .cosh
+    case .erf: .erf
+    case .log1p: .log1p
+    case .expm1: .expm1
     case .einsum: .einsum
     case .sumTo: .sumTo
     case .broadcastTo: .broadcastTo
@@ -158,6 +234,25 @@ extension Op.Kind {
     case .sin: "sin"
     case .cos: "cos"
     case .tanh: "tanh"
+    case .abs: "abs"
+    case .sign: "sign"
+    case .maximum: "max"
+    case .minimum: "min"
+    case .less: "less"
+    case .lessEqual: "less_equal"
+    case .greater: "greater"
+    case .greaterEqual: "greater_equal"
+    case .equal: "equal"
+    case .select: "where"
+    case .tan: "tan"
+    case .atan: "atan"
+    case .asin: "asin"
+    case .acos: "acos"
+    case .sinh: "sinh"
+    case .cosh: "cosh"
+    case .erf: "erf"
+    case .log1p: "log1p"
+    case .expm1: "expm1"
     case .einsum: "einsum"
     case .sumTo: "sum_to"
     case .broadcastTo: "broadcast_to"
@@ -170,11 +265,26 @@ extension Op.Kind {
   public var callable: Op? {
     switch self {
     case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
+    case .less, .lessEqual, .greater, .greaterEqual, .equal: nil  // `<`, `<=`, `>`, `>=`, `==`
+    case .abs: .abs
+    case .acos: .acos
+    case .asin: .asin
+    case .atan: .atan
     case .cos: .cos
+    case .cosh: .cosh
+    case .erf: .erf
     case .exp: .exp
+    case .expm1: .expm1
     case .ln: .ln
+    case .log1p: .log1p
+    case .maximum: .maximum
+    case .minimum: .minimum
+    case .select: .select
+    case .sign: .sign
     case .sin: .sin
+    case .sinh: .sinh
     case .sqrt: .sqrt
+    case .tan: .tan
     case .tanh: .tanh
     }
   }
@@ -183,8 +293,9 @@ extension Op.Kind {
   public var isLeaf: Bool {
     switch self {
     case .variable, .constant: true
-    case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo,
-      .broadcastTo:
+    case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
+      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum, .sumTo, .broadcastTo:
       false
     }
   }

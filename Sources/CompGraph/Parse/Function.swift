@@ -2,28 +2,29 @@
 /// own name come from the op kinds (`Op.callable`); the rest is sugar over them.
 enum Function: Equatable {
   case op(Op)
-  case log, sigmoid, softplus, pow, sum, mean, matmul, transpose, trace, dot, einsum
-  /// `broadcast_to(x, 2x3)` and `sum_to(x, 3)`: the spellings of the ops
-  /// derivatives are written with, so every printed derivative reads back.
-  case broadcastTo, sumTo
+  case sugar(Sugar)
 
-  private static let sugar: [String: Function] = [
-    "log": .log, "sigmoid": .sigmoid, "softplus": .softplus, "pow": .pow, "sum": .sum,
-    "mean": .mean, "matmul": .matmul, "transpose": .transpose, "trace": .trace, "dot": .dot,
-    "einsum": .einsum, "broadcast_to": .broadcastTo, "sum_to": .sumTo,
-  ]
+  /// Functions built from ops, by their name in the language.
+  enum Sugar: String, CaseIterable {
+    case log, log2, log10, relu, sigmoid, softplus, pow, sum, mean, matmul, transpose, trace, dot
+    case einsum
+    /// `broadcast_to(x, 2x3)` and `sum_to(x, 3)`: the spellings of the ops
+    /// derivatives are written with, so every printed derivative reads back.
+    case broadcastTo = "broadcast_to"
+    case sumTo = "sum_to"
+  }
 
   /// Whether the call ends with a shape (`, 2x3`) after its expression.
-  var takesShape: Bool { self == .broadcastTo || self == .sumTo }
+  var takesShape: Bool { self == .sugar(.broadcastTo) || self == .sugar(.sumTo) }
 
   /// Every callable name, sorted.
-  static let names: [String] = (Array(Op.callable.keys) + Array(sugar.keys)).sorted()
+  static let names: [String] = (Array(Op.callable.keys) + Sugar.allCases.map(\.rawValue)).sorted()
 
   init?(named name: String) {
     if let op = Op.callable[name] {
       self = .op(op)
-    } else if let function = Self.sugar[name] {
-      self = function
+    } else if let sugar = Sugar(rawValue: name) {
+      self = .sugar(sugar)
     } else {
       return nil
     }
@@ -33,9 +34,15 @@ enum Function: Equatable {
   var arity: Arity {
     switch self {
     case .op(let op): op.info.arity
-    case .pow, .matmul, .dot: .exactly(2)
-    case .einsum: .atLeast(1)
-    default: .exactly(1)
+    case .sugar(let sugar):
+      switch sugar {
+      case .log: .between(1, 2)
+      case .pow, .matmul, .dot: .exactly(2)
+      case .einsum: .atLeast(1)
+      case .log2, .log10, .relu, .sigmoid, .softplus, .sum, .mean, .transpose, .trace, .broadcastTo,
+        .sumTo:
+        .exactly(1)
+      }
     }
   }
 
@@ -45,6 +52,7 @@ enum Function: Equatable {
     case _ where takesShape: "an expression and a shape such as 2x3"
     case .exactly(1): "1 argument"
     case .exactly(let n): "\(n) arguments"
+    case .between(let low, let high): "\(low) or \(high) arguments"
     case .atLeast(let n): "a subscript string and at least \(n) operand"
     }
   }
@@ -53,9 +61,17 @@ enum Function: Equatable {
   /// einsum's subscript string or the shape of `broadcast_to`/`sum_to`.
   func apply(_ arguments: [Operand], literal: Literal) -> Operand {
     let x = arguments[0].expr
+    let sugar: Sugar
     switch self {
     case .op(let op): return Operand(Expr.apply(op, arguments.map(\.expr)))
-    case .log: return Operand(CompGraph.log(x))
+    case .sugar(let s): sugar = s
+    }
+    switch sugar {
+    case .log:
+      return Operand(arguments.count == 2 ? CompGraph.log(x, base: arguments[1].expr) : ln(x))
+    case .log2: return Operand(CompGraph.log2(x))
+    case .log10: return Operand(CompGraph.log10(x))
+    case .relu: return Operand(CompGraph.relu(x))
     case .sigmoid: return Operand(CompGraph.sigmoid(x))
     case .softplus: return Operand(CompGraph.softplus(x))
     case .pow: return arguments[0].raised(to: arguments[1])
@@ -96,10 +112,11 @@ enum Literal {
   }
 }
 
-/// The closest of `candidates` to a misspelt `name` (edit distance 1 for
-/// names of up to 3 letters, else 2), first alphabetically on a tie.
+/// The closest of `candidates` to a misspelt `name`, first alphabetically on
+/// a tie: at most one edit in names of up to 5 letters (`sqr` → `sqrt`, never
+/// `atan` → `mean`), two in longer ones (`sigmod` → `sigmoid`).
 func closest(to name: String, in candidates: [String]) -> String? {
-  let limit = name.count <= 3 ? 1 : 2
+  let limit = name.count <= 5 ? 1 : 2
   let scored = candidates.sorted().map { (name: $0, distance: editDistance(name, $0)) }
   guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= limit else {
     return nil

@@ -46,6 +46,8 @@ struct Operand {
       return Operand(quotient, value: combine(rhs, /))
     case .power:
       return raised(to: rhs)
+    case .compare(let comparison):
+      return Operand(Expr.apply(comparison.op, [expr, rhs.expr]))
     }
   }
 

@@ -9,6 +9,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The parser wanted `expected` but read `found` (both as the message says them).
     case unexpected(found: String, expected: String)
     case unexpectedCharacter(Character)
+    /// `**`, which Python users type for a power.
+    case doubleStar
     case badNumber(String)
     case unterminatedString
     /// A `(` or `name(` (`opener`, at `line:column`) that is never closed.
@@ -51,6 +53,7 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     switch kind {
     case .unexpected(let found, let expected): "expected \(expected), found \(found)"
     case .unexpectedCharacter(let character): "unexpected character '\(character)'"
+    case .doubleStar: "'**' is not an operator: write '^' for a power, as in x^2"
     case .badNumber(let text): "invalid number '\(text)'"
     case .unterminatedString: "unterminated string: expected a closing '\"' on the same line"
     case .unclosedParenthesis(let opener, let line, let column):

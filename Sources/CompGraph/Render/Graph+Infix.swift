@@ -106,7 +106,7 @@ extension Graph {
 private struct InfixPrinter {
   /// Precedence of a node's printed form: higher binds tighter.
   enum Level: Int, Comparable {
-    case sum = 1, product, negation, power, atom
+    case comparison = 0, sum, product, negation, power, atom
     static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
   }
 
@@ -125,6 +125,8 @@ private struct InfixPrinter {
     var magnitude = false
 
     static let free = Slot(minimum: .sum, allowsMinus: true)
+    /// A whole expression or a call's argument: comparisons need no parentheses.
+    static let whole = Slot(minimum: .comparison, allowsMinus: true)
   }
 
   enum Piece {
@@ -149,9 +151,9 @@ private struct InfixPrinter {
     var out = ""
     var stack: [Piece] = []
     if expandingName {
-      stack.append(contentsOf: pieces(id, .free).reversed())
+      stack.append(contentsOf: pieces(id, .whole).reversed())
     } else {
-      stack.append(.node(id, .free))
+      stack.append(.node(id, .whole))
     }
     while let piece = stack.popLast() {
       if out.utf8.count > limit { return String(out.prefix(limit)) + "…" }
@@ -207,7 +209,11 @@ private struct InfixPrinter {
       return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
     case .pow(let c): return Form(level: c < 0 ? .product : .power, leadingMinus: false)
     case .power: return Form(level: .power, leadingMinus: false)
-    case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo:
+    case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      return Form(level: .comparison, leadingMinus: false)
+    case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
+      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum,
+      .sumTo, .broadcastTo:
       return Form(level: .atom, leadingMinus: false)
     }
   }
@@ -273,7 +279,15 @@ private struct InfixPrinter {
         .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^"),
         .node(inputs[1], Slot(minimum: .atom, allowsMinus: false)),
       ]
-    case .exp, .ln, .sqrt, .sin, .cos, .tanh: return call(graph.op(id).info.name, inputs)
+    case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      let side = Slot(minimum: .sum, allowsMinus: true)
+      return [
+        .node(inputs[0], side), .text(" \(Comparison(graph.op(id).kind)!.spelling) "),
+        .node(inputs[1], side),
+      ]
+    case .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum, .minimum, .select, .tan, .atan,
+      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1:
+      return call(graph.op(id).info.name, inputs)
     case .einsum(let spec): return call("einsum", inputs, first: "\"\(spec)\"")
     case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
     case .sumTo(let shape): return call("sum_to", inputs, last: shape.shapeDescription)
@@ -288,7 +302,7 @@ private struct InfixPrinter {
     var pieces: [Piece] = [.text(name + "(" + (first.map { $0 + ", " } ?? ""))]
     for (k, argument) in arguments.enumerated() {
       if k > 0 { pieces.append(.text(", ")) }
-      pieces.append(.node(argument, .free))
+      pieces.append(.node(argument, .whole))
     }
     return pieces + [.text((last.map { ", " + $0 } ?? "") + ")")]
   }

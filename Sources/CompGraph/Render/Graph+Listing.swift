@@ -66,7 +66,10 @@ extension Graph {
     case .constant(let value):
       text += "const "
       text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
-    case .variable, .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh: text += op.info.name
+    case .variable, .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
+      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1:
+      text += op.info.name
     }
     for input in inputs(id) {
       text += " "

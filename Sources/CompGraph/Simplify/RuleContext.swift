@@ -155,6 +155,27 @@ final class RuleContext {
       return .finite
     case .tanh:
       return facts[ins.first!.index].union(.finite)
+    case .abs:
+      return facts[ins.first!.index].intersection([.finite, .positive]).union(.nonNegative)
+    case .sign, .atan, .erf:
+      return .finite
+    case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      return [.finite, .nonNegative]
+    case .maximum:
+      // max(a, b) ≥ a and ≥ b: one non-negative (positive) input is enough.
+      let either = facts[ins[ins.startIndex].index].union(facts[ins[ins.startIndex + 1].index])
+      return finiteIn.union(either.intersection([.nonNegative, .positive]))
+    case .minimum:
+      return finiteIn.union(
+        facts[ins[ins.startIndex].index].intersection(facts[ins[ins.startIndex + 1].index]))
+    case .select:
+      return facts[ins[ins.startIndex + 1].index].intersection(facts[ins[ins.startIndex + 2].index])
+    case .cosh:
+      return [.nonNegative, .positive]
+    case .acos:
+      return .nonNegative
+    case .tan, .asin, .sinh, .log1p, .expm1:
+      return []
     case .einsum:
       var f = finiteIn
       if all(.nonNegative) { f.insert(.nonNegative) }
