@@ -38,6 +38,10 @@ import Testing
     Case(op: .select, shapes: [[], [], []], nodes: [0, 1, 2]),
     Case(op: .tan), Case(op: .atan), Case(op: .asin), Case(op: .acos), Case(op: .sinh),
     Case(op: .cosh), Case(op: .erf), Case(op: .log1p), Case(op: .expm1),
+    Case(op: .reshape([3, 2]), shapes: [[2, 3]]), Case(op: .reduceMax(axis: 1), shapes: [[2, 3]]),
+    Case(op: .slice(axis: 0, start: 1, end: 3), shapes: [[4]]),
+    Case(op: .pad(axis: 1, before: 1, after: 2), shapes: [[2, 2]]),
+    Case(op: .oneHot(3), shapes: [[2]]),
     Case(
       op: .einsum(EinsumSpec(operands: [[0, 1], [1, 2]], output: [0, 2])),
       shapes: [[2, 3], [3, 2]],
@@ -55,8 +59,10 @@ import Testing
     switch op {
     case .variable, .constant: Interval(0)
     case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo, .abs, .sign, .maximum, .minimum, .less,
-      .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf:
+      .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf, .reshape, .reduceMax,
+      .slice, .pad:
       Interval(-5, 5)
+    case .oneHot: Interval(-1, 4)  // indices in and out of range
     case .pow, .power: Interval(-3, 3)
     case .tan: Interval(-3, 3)  // across the poles at ±π/2
     case .asin, .acos, .log1p: Interval(-2, 2)

@@ -53,7 +53,9 @@ extension Op {
       spec.image(of: x, inputs: inputs, shapes: shapes)
     case .sumTo(let s):  // each element sums |x| / |s| elements of x
       x[0].repeated(shapes[0].elementCount / Swift.max(1, s.elementCount))
-    case .broadcastTo: x[0]  // copies
+    case .broadcastTo, .reshape, .reduceMax, .slice: x[0]  // some of the input's elements
+    case .pad: x[0].hull(Interval(0))  // and zeros
+    case .oneHot: Interval(0, 1)
     }
   }
 }

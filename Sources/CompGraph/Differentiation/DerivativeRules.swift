@@ -60,7 +60,38 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
     .linear(apply: { $0.sum(to: s) }, transpose: { $0.broadcast(to: x[0].shape ?? []) })
   case .broadcastTo(let s):
     .linear(apply: { $0.broadcast(to: s) }, transpose: { $0.sum(to: x[0].shape ?? []) })
+  case .reshape(let s):  // reshapes there and back
+    .linear(apply: { reshape($0, s) }, transpose: { reshape($0, x[0].shape ?? []) })
+  case .reduceMax(let axis):  // the gradient is shared equally by the tied maxima
+    .linear(
+      apply: { sum(argmaxWeights(x[0], y, axis: axis) * $0, axis: axis) },
+      transpose: { g in
+        let kept = keepingAxis(y, g, axis: axis)
+        return argmaxWeights(x[0], y, axis: axis) * kept.broadcast(to: x[0].shape ?? [])
+      })
+  case .slice(let axis, let start, let end):  // slice and pad are each other's transpose
+    .linear(
+      apply: { slice($0, axis: axis, start: start, end: end) },
+      transpose: { pad($0, axis: axis, before: start, after: (x[0].shape?[axis] ?? end) - end) })
+  case .pad(let axis, let before, let after):
+    .linear(
+      apply: { pad($0, axis: axis, before: before, after: after) },
+      transpose: { slice($0, axis: axis, start: before, end: before + (x[0].shape?[axis] ?? 0)) })
+  case .oneHot: .zero  // indices select, they do not scale
   }
+}
+
+/// w = m / Σ_axis m with m = (x == max_axis x): 1/k on each of k tied maxima.
+func argmaxWeights(_ x: Expr, _ y: Expr, axis: Int) -> Expr {
+  let mask = equal(x, keepingAxis(y, y, axis: axis).broadcast(to: x.shape ?? []))
+  return mask / keepingAxis(y, sum(mask, axis: axis), axis: axis)
+}
+
+/// `g` (shaped like the reduction `y`) reshaped with the reduced axis kept as 1.
+func keepingAxis(_ y: Expr, _ g: Expr, axis: Int) -> Expr {
+  var shape = y.shape ?? []
+  shape.insert(1, at: axis)
+  return reshape(g, shape)
 }
 
 /// Π_{i≠k} xᵢ (a product reaching a rule has at least two inputs).

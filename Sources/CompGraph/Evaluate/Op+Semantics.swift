@@ -40,6 +40,11 @@ extension Op {
     case .einsum(let spec): Tensor.einsum(spec, x)
     case .sumTo(let target): x[0].sum(to: target)
     case .broadcastTo(let target): x[0].broadcast(to: target)
+    case .reshape(let target): Tensor(shape: target, scalars: x[0].scalars)
+    case .reduceMax(let axis): x[0].reduceMax(axis: axis)
+    case .slice(let axis, let start, let end): x[0].slice(axis: axis, start: start, end: end)
+    case .pad(let axis, let before, let after): x[0].pad(axis: axis, before: before, after: after)
+    case .oneHot(let n): x[0].oneHot(n)
     }
   }
 }

@@ -61,6 +61,17 @@ public enum Op: Hashable, Sendable {
   case sumTo(Shape)
   /// Repeats a tensor up to a shape it broadcasts to.
   case broadcastTo(Shape)
+  /// The same elements (row-major) with another shape of the same size.
+  case reshape(Shape)
+  /// The largest element along `axis`, which the result drops.
+  case reduceMax(axis: Int)
+  /// Elements `start..<end` along `axis`.
+  case slice(axis: Int, start: Int, end: Int)
+  /// Zeros added before and after the elements along `axis` (the transpose of `slice`).
+  case pad(axis: Int, before: Int, after: Int)
+  /// One-hot rows of `n` for integer indices: shape s ↦ s + [n], row i is
+  /// e_k for index k (all zeros for an index outside 0..<n or not an integer).
+  case oneHot(Int)
 }
 
 /// How many inputs an op takes.
@@ -154,6 +165,22 @@ extension Op {
       OpInfo(
         name: kind.name, symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
         isCommutative: false)
+    case .reshape(let s):
+      OpInfo(
+        name: kind.name, symbol: "reshape \(s.shapeDescription)", arity: .exactly(1),
+        isCommutative: false)
+    case .reduceMax(let axis):
+      OpInfo(name: kind.name, symbol: "max axis \(axis)", arity: .exactly(1), isCommutative: false)
+    case .slice(let axis, let start, let end):
+      OpInfo(
+        name: kind.name, symbol: "slice \(axis): \(start)..<\(end)", arity: .exactly(1),
+        isCommutative: false)
+    case .pad(let axis, let before, let after):
+      OpInfo(
+        name: kind.name, symbol: "pad \(axis): \(before), \(after)", arity: .exactly(1),
+        isCommutative: false)
+    case .oneHot(let n):
+      OpInfo(name: kind.name, symbol: "one-hot \(n)", arity: .exactly(1), isCommutative: false)
     }
   }
 
@@ -175,7 +202,7 @@ extension Op {
     case variable, constant, add, mul, pow, power, exp, ln, sqrt, sin, cos, tanh
     case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
     case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1
-    case einsum, sumTo, broadcastTo
+    case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
   }
 
   public var kind: Kind {
@@ -214,6 +241,11 @@ extension Op {
     case .einsum: .einsum
     case .sumTo: .sumTo
     case .broadcastTo: .broadcastTo
+    case .reshape: .reshape
+    case .reduceMax: .reduceMax
+    case .slice: .slice
+    case .pad: .pad
+    case .oneHot: .oneHot
     }
   }
 }
@@ -256,6 +288,11 @@ extension Op.Kind {
     case .einsum: "einsum"
     case .sumTo: "sum_to"
     case .broadcastTo: "broadcast_to"
+    case .reshape: "reshape"
+    case .reduceMax: "amax"
+    case .slice: "slice"
+    case .pad: "pad"
+    case .oneHot: "one_hot"
     }
   }
 
@@ -265,6 +302,7 @@ extension Op.Kind {
   public var callable: Op? {
     switch self {
     case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
+    case .reshape, .reduceMax, .slice, .pad, .oneHot: nil  // integer parameters: `Function`
     case .less, .lessEqual, .greater, .greaterEqual, .equal: nil  // `<`, `<=`, `>`, `>=`, `==`
     case .abs: .abs
     case .acos: .acos
@@ -295,7 +333,8 @@ extension Op.Kind {
     case .variable, .constant: true
     case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
       .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
-      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum, .sumTo, .broadcastTo:
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum, .sumTo, .broadcastTo, .reshape,
+      .reduceMax, .slice, .pad, .oneHot:
       false
     }
   }

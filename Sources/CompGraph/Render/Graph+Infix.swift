@@ -213,7 +213,7 @@ private struct InfixPrinter {
       return Form(level: .comparison, leadingMinus: false)
     case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
       .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum,
-      .sumTo, .broadcastTo:
+      .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot:
       return Form(level: .atom, leadingMinus: false)
     }
   }
@@ -292,6 +292,14 @@ private struct InfixPrinter {
     case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
     case .sumTo(let shape): return call("sum_to", inputs, last: shape.shapeDescription)
     case .broadcastTo(let shape): return call("broadcast_to", inputs, last: shape.shapeDescription)
+    case .reshape(let shape):
+      return call("reshape", inputs, last: shape.shapeDescription)
+    case .reduceMax(let axis): return call("amax", inputs, last: "\(axis)")
+    case .slice(let axis, let start, let end):
+      return call("slice", inputs, last: "\(axis), \(start), \(end)")
+    case .pad(let axis, let before, let after):
+      return call("pad", inputs, last: "\(axis), \(before), \(after)")
+    case .oneHot(let n): return call("one_hot", inputs, last: "\(n)")
     }
   }
 

@@ -61,7 +61,10 @@ extension Graph {
     switch op {
     case .pow(let exponent): text += "pow[\(formatNumber(exponent))]"
     case .einsum(let spec): text += "einsum[\(spec)]"
-    case .sumTo(let target), .broadcastTo(let target):
+    case .reduceMax(let axis), .oneHot(let axis): text += "\(op.info.name)[\(axis)]"
+    case .slice(let axis, let start, let end): text += "slice[\(axis),\(start):\(end)]"
+    case .pad(let axis, let before, let after): text += "pad[\(axis),\(before),\(after)]"
+    case .sumTo(let target), .broadcastTo(let target), .reshape(let target):
       text += "\(op.info.name)[\(target.map(String.init).joined(separator: ","))]"
     case .constant(let value):
       text += "const "

@@ -182,6 +182,12 @@ final class RuleContext {
       return f
     case .sumTo, .broadcastTo:
       return facts[ins.first!.index].intersection([.finite, .nonNegative])
+    case .reshape, .reduceMax, .slice:  // the input's elements (some of them)
+      return facts[ins.first!.index]
+    case .pad:  // and zeros
+      return facts[ins.first!.index].intersection([.finite, .nonNegative])
+    case .oneHot:
+      return [.finite, .nonNegative]
     }
   }
 
