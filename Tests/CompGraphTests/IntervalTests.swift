@@ -37,7 +37,7 @@ import Testing
     Case(op: .equal, shapes: [[], []], nodes: [0, 0]),
     Case(op: .select, shapes: [[], [], []], nodes: [0, 1, 2]),
     Case(op: .tan), Case(op: .atan), Case(op: .asin), Case(op: .acos), Case(op: .sinh),
-    Case(op: .cosh), Case(op: .erf), Case(op: .log1p), Case(op: .expm1),
+    Case(op: .cosh), Case(op: .erf), Case(op: .log1p), Case(op: .expm1), Case(op: .cbrt),
     Case(op: .reshape([3, 2]), shapes: [[2, 3]]), Case(op: .reduceMax(axis: 1), shapes: [[2, 3]]),
     Case(op: .slice(axis: 0, start: 1, end: 3), shapes: [[4]]),
     Case(op: .pad(axis: 1, before: 1, after: 2), shapes: [[2, 2]]),
@@ -66,6 +66,7 @@ import Testing
     case .pow, .power: Interval(-3, 3)
     case .tan: Interval(-3, 3)  // across the poles at ±π/2
     case .asin, .acos, .log1p: Interval(-2, 2)
+    case .cbrt: Interval(-30, 30)
     case .sinh, .cosh, .expm1: Interval(-800, 800)
     case .sin, .cos: Interval(-10, 10)
     case .exp: Interval(-800, 800)

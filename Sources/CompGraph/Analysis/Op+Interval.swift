@@ -49,6 +49,7 @@ extension Op {
     case .log1p:  // ln(1 + x) of the part ≥ −1
       x[0].intersection(Interval(-1, .infinity)).increasing(Foundation.log1p, exactAt: 0)
     case .expm1: x[0].increasing(Foundation.expm1, exactAt: 0)
+    case .cbrt: x[0].increasing(Foundation.cbrt, exactAt: 0)
     case .einsum(let spec):  // Σ over N index tuples of Π operands: N·Π
       spec.image(of: x, inputs: inputs, shapes: shapes)
     case .sumTo(let s):  // each element sums |x| / |s| elements of x

@@ -20,6 +20,8 @@ extension Op {
     case .tan:  // poles at π/2 + kπ
       let pole = Double.pi / 2 + Double.pi * ((x[0].lower - Double.pi / 2) / Double.pi).rounded(.up)
       return !x[0].isEmpty && (pole <= x[0].upper || !x[0].lower.isFinite) ? [.divisionByZero] : []
+    case .cbrt:  // d∛u = du / (3∛u²) = ∞ at 0
+      return x[0].contains(0) ? [.infiniteDerivative] : []
     case .log1p:  // ln(1 + x) with 1 + x ≤ 0
       return x[0].lower <= -1 ? [.logOfNonPositive] : []
     case .expm1:

@@ -52,6 +52,7 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .erf: .scale(2 / Double.pi.squareRoot() * exp(-pow(x[0], 2)))  // d erf x = 2/√π e^(−x²) dx
   case .log1p: .scale(pow(1 + x[0], -1))  // d ln(1 + x) = (1 + x)⁻¹ dx
   case .expm1: .scale(y + 1)  // d(eˣ − 1) = eˣ dx
+  case .cbrt: .scale(pow(y, -2) / 3)  // d∛x = ⅓ (∛x)⁻² dx
   case .einsum(let spec):  // linear in each operand
     .linear(
       apply: { t in spec.replacingOperand(k, of: x, with: t) },

@@ -37,6 +37,7 @@ extension Op {
     case .erf: x[0].map(Foundation.erf)
     case .log1p: x[0].map(Foundation.log1p)
     case .expm1: x[0].map(Foundation.expm1)
+    case .cbrt: x[0].map(Foundation.cbrt)
     case .einsum(let spec): Tensor.einsum(spec, x)
     case .sumTo(let target): x[0].sum(to: target)
     case .broadcastTo(let target): x[0].broadcast(to: target)

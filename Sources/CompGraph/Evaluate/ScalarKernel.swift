@@ -40,6 +40,7 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   case .erf: (CG_ERF, 0)
   case .log1p: (CG_LOG1P, 0)
   case .expm1: (CG_EXPM1, 0)
+  case .cbrt: (CG_CBRT, 0)
   }
 }
 

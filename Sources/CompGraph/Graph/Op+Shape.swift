@@ -30,7 +30,7 @@ extension Op {
       }
       return shape
     case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
-      .cosh, .erf, .log1p, .expm1:
+      .cosh, .erf, .log1p, .expm1, .cbrt:
       return inputs[0]
     case .einsum(let spec):
       return try spec.outputShape(for: inputs)

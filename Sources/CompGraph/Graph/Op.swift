@@ -55,6 +55,8 @@ public enum Op: Hashable, Sendable {
   case log1p
   /// eˣ − 1, accurate for small x.
   case expm1
+  /// ∛x, real for negative x (∛−8 = −2).
+  case cbrt
   /// A tensor contraction over any number of operands.
   case einsum(EinsumSpec)
   /// Sums a tensor down to a shape it broadcasts from (undoes broadcasting).
@@ -152,6 +154,7 @@ extension Op {
     case .erf: OpInfo(name: kind.name, symbol: "erf", arity: .exactly(1), isCommutative: false)
     case .log1p: OpInfo(name: kind.name, symbol: "log1p", arity: .exactly(1), isCommutative: false)
     case .expm1: OpInfo(name: kind.name, symbol: "expm1", arity: .exactly(1), isCommutative: false)
+    case .cbrt: OpInfo(name: kind.name, symbol: "∛", arity: .exactly(1), isCommutative: false)
     case .einsum(let spec):
       OpInfo(
         name: kind.name,
@@ -201,7 +204,7 @@ extension Op {
   public enum Kind: UInt8, CaseIterable, Sendable {
     case variable, constant, add, mul, pow, power, exp, ln, sqrt, sin, cos, tanh
     case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
-    case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1
+    case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt
     case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
   }
 
@@ -238,6 +241,7 @@ extension Op {
     case .erf: .erf
     case .log1p: .log1p
     case .expm1: .expm1
+    case .cbrt: .cbrt
     case .einsum: .einsum
     case .sumTo: .sumTo
     case .broadcastTo: .broadcastTo
@@ -285,6 +289,7 @@ extension Op.Kind {
     case .erf: "erf"
     case .log1p: "log1p"
     case .expm1: "expm1"
+    case .cbrt: "cbrt"
     case .einsum: "einsum"
     case .sumTo: "sum_to"
     case .broadcastTo: "broadcast_to"
@@ -308,6 +313,7 @@ extension Op.Kind {
     case .acos: .acos
     case .asin: .asin
     case .atan: .atan
+    case .cbrt: .cbrt
     case .cos: .cos
     case .cosh: .cosh
     case .erf: .erf
@@ -333,7 +339,7 @@ extension Op.Kind {
     case .variable, .constant: true
     case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
       .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
-      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum, .sumTo, .broadcastTo, .reshape,
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
       .reduceMax, .slice, .pad, .oneHot:
       false
     }

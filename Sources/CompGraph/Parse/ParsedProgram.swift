@@ -29,7 +29,8 @@ public struct ParsedProgram {
 ///     shape       = "scalar" | extent { "x" extent } ;           (* 2x3, 5 *)
 ///     binding     = "let" name "=" expression ;
 ///     output      = "out" name "=" expression ;                  (* also binds name *)
-///     expression  = term { ( "+" | "-" ) term } ;
+///     expression  = sum { ( "<" | "<=" | ">" | ">=" | "==" ) sum } ;   (* 1 or 0 *)
+///     sum         = term { ( "+" | "-" ) term } ;
 ///     term        = unary { ( "*" | "/" ) unary } ;
 ///     unary       = "-" unary | power ;
 ///     power       = primary [ "^" unary ] ;                      (* right-associative *)
@@ -39,10 +40,14 @@ public struct ParsedProgram {
 ///     item        = [ "-" ] number | "nan" | "inf" | "-inf" ;
 ///     call        = function "(" expression { "," expression } ")"
 ///                 | "einsum" "(" string "," expression { "," expression } ")"
-///                 | ( "broadcast_to" | "sum_to" ) "(" expression "," shape ")" ;
-///     function    = "exp" | "ln" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid"
-///                 | "softplus" | "pow" | "sum" | "mean" | "matmul" | "transpose"
-///                 | "trace" | "dot" ;
+///                 | ( "broadcast_to" | "sum_to" | "reshape" ) "(" expression "," shape ")" ;
+///     function    = "exp" | "ln" | "log" | "log2" | "log10" | "log1p" | "expm1" | "sqrt"
+///                 | "cbrt" | "sin" | "cos" | "tan" | "tanh" | "asin" | "acos" | "atan"
+///                 | "sinh" | "cosh" | "erf" | "abs" | "sign" | "relu" | "sigmoid"
+///                 | "softplus" | "pow" | "max" | "min" | "where" | "sum" | "mean" | "amax"
+///                 | "logsumexp" | "softmax" | "logsoftmax" | "index" | "slice" | "pad"
+///                 | "concat" | "one_hot" | "gather" | "cross_entropy" | "matmul"
+///                 | "transpose" | "trace" | "dot" ;         (* axes, sizes: integer numbers *)
 ///     number      = ( digits [ "." { digit } ] | "." digits ) [ ( "e" | "E" ) [ "+" | "-" ] digits ] ;
 ///     name        = ( letter | "_" ) { letter | digit | "_" } ;  (* ASCII *)
 ///     string      = '"' { any character but '"' and newline } '"' ;

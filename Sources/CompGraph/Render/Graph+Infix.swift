@@ -212,7 +212,8 @@ private struct InfixPrinter {
     case .less, .lessEqual, .greater, .greaterEqual, .equal:
       return Form(level: .comparison, leadingMinus: false)
     case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
-      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .einsum,
+      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt,
+      .einsum,
       .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot:
       return Form(level: .atom, leadingMinus: false)
     }
@@ -286,7 +287,7 @@ private struct InfixPrinter {
         .node(inputs[1], side),
       ]
     case .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum, .minimum, .select, .tan, .atan,
-      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1:
+      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt:
       return call(graph.op(id).info.name, inputs)
     case .einsum(let spec): return call("einsum", inputs, first: "\"\(spec)\"")
     case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)

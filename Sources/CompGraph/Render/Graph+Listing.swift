@@ -71,7 +71,7 @@ extension Graph {
       text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
     case .variable, .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
       .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
-      .acos, .sinh, .cosh, .erf, .log1p, .expm1:
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt:
       text += op.info.name
     }
     for input in inputs(id) {

@@ -174,6 +174,8 @@ final class RuleContext {
       return [.nonNegative, .positive]
     case .acos:
       return .nonNegative
+    case .cbrt:  // ∛x has x's sign
+      return finiteIn.union(facts[ins.first!.index].intersection([.nonNegative, .positive]))
     case .tan, .asin, .sinh, .log1p, .expm1:
       return []
     case .einsum:
