@@ -178,7 +178,11 @@ struct RewriteDriver {
       return !context.isAbsorbed(id) && !ins.contains(where: context.isMul)
         && !(ins.contains(where: context.isAdd) && ins.contains { context.scalar($0) != nil })
     case .einsum: return false
-    case .variable, .constant, .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .sumTo, .broadcastTo:
+    // `power-constant` reads only the node's own inputs; the other new ops have no rules.
+    case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan,
+      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .sumTo, .broadcastTo, .reshape,
+      .reduceMax, .slice, .pad, .oneHot:
       return true
     }
   }
