@@ -55,7 +55,8 @@ __attribute__((always_inline)) static inline double exp_inline(double x) {
   return x > 709.78 ? INFINITY : (x != x ? x : y);
 }
 
-// tanh x = sign(x) e/(e + 2), e = e^{2|x|} - 1 (no cancellation near 0).
+// tanh x = sign(x) e/(e + 2), e = e^{2|x|} - 1 (no cancellation near 0);
+// the sign is copied, so tanh(-0) = -0.
 __attribute__((always_inline)) static inline double tanh_inline(double x) {
   double a = fabs(x) * 2.0;
   a = a < 40.0 ? a : 40.0;
@@ -63,7 +64,7 @@ __attribute__((always_inline)) static inline double tanh_inline(double x) {
   double em = reduce(a, &s);
   double e = s * em + (s - 1.0);
   double t = e / (e + 2.0);
-  return x != x ? x : (x < 0 ? -t : t);
+  return x != x ? x : copysign(t, x);
 }
 
 // ln x = k ln2 + ln m with m in [√½, √2): with f = m − 1 and s = f/(2 + f),

@@ -128,10 +128,21 @@ import Testing
       out b = x * y * z * 3
       out c = x^3 + x^-2 + x^0.5 + x^-0.5 + x^1.7 + x^5 + x^-7 + x^13 + x^0
       out d = exp(x) + ln(y) + sqrt(z) + sin(x) + cos(y) + tanh(z)
-      out e = sum(x) * y + mean(y)
+      out h = sum(x) * y + mean(y)
       out g = (x - 2)^3 + (x - 2)^-1
       """, declarations: [:], into: GraphBuilder())
     try Self.check("every op", program.graph(), in: 0.1...3)
+  }
+
+  @Test func opsWithoutASpellingAreRefusedByName() throws {
+    let g = GraphBuilder()
+    let graph = try abs(try g.variable("x")).graph()
+    #expect(
+      throws: GraphError.unsupported(
+        "C export: node %1 is 'abs', which this format does not write yet; export the graph to "
+          + "ONNX (`compgraph export`) instead")
+    ) { try graph.cCode() }
+    #expect(throws: GraphError.self) { try graph.text(.python) }
   }
 
   @Test func errors() throws {

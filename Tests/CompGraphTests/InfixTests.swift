@@ -40,7 +40,7 @@ import Testing
     ("x * y + exp(x + 3)", "x*y + exp(x + 3)"),
     ("1 / (1 + exp(-(w*a + b)))", "1/(exp(-(w*a + b)) + 1)"),
     ("x - 1", "x - 1"),
-    ("2^x", "exp(0.6931471805599453*x)"),
+    ("2^x", "2^x"),
   ])
   func scalarGoldens(source: String, expected: String) throws {
     let printed = try roundTrip(source)

@@ -26,6 +26,22 @@ import Testing
     Case(op: .pow(70)), Case(op: .pow(-71)),
     Case(op: .exp), Case(op: .ln), Case(op: .sqrt), Case(op: .sin), Case(op: .cos),
     Case(op: .tanh),
+    Case(op: .power, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .abs), Case(op: .sign),
+    Case(op: .maximum, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .minimum, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .less, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .lessEqual, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .greater, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .greaterEqual, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .equal, shapes: [[], []], nodes: [0, 0]),
+    Case(op: .select, shapes: [[], [], []], nodes: [0, 1, 2]),
+    Case(op: .tan), Case(op: .atan), Case(op: .asin), Case(op: .acos), Case(op: .sinh),
+    Case(op: .cosh), Case(op: .erf), Case(op: .log1p), Case(op: .expm1), Case(op: .cbrt),
+    Case(op: .reshape([3, 2]), shapes: [[2, 3]]), Case(op: .reduceMax(axis: 1), shapes: [[2, 3]]),
+    Case(op: .slice(axis: 0, start: 1, end: 3), shapes: [[4]]),
+    Case(op: .pad(axis: 1, before: 1, after: 2), shapes: [[2, 2]]),
+    Case(op: .oneHot(3), shapes: [[2]]),
     Case(
       op: .einsum(EinsumSpec(operands: [[0, 1], [1, 2]], output: [0, 2])),
       shapes: [[2, 3], [3, 2]],
@@ -42,8 +58,16 @@ import Testing
   static func inputRange(_ op: Op) -> Interval {
     switch op {
     case .variable, .constant: Interval(0)
-    case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo: Interval(-5, 5)
-    case .pow: Interval(-3, 3)
+    case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo, .abs, .sign, .maximum, .minimum, .less,
+      .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf, .reshape, .reduceMax,
+      .slice, .pad:
+      Interval(-5, 5)
+    case .oneHot: Interval(-1, 4)  // indices in and out of range
+    case .pow, .power: Interval(-3, 3)
+    case .tan: Interval(-3, 3)  // across the poles at ±π/2
+    case .asin, .acos, .log1p: Interval(-2, 2)
+    case .cbrt: Interval(-30, 30)
+    case .sinh, .cosh, .expm1: Interval(-800, 800)
     case .sin, .cos: Interval(-10, 10)
     case .exp: Interval(-800, 800)
     case .ln, .sqrt: Interval(-1, 4)

@@ -248,4 +248,20 @@ import Testing
         + String(repeating: " + x", count: 8) + " …")
     #expect(lines[2] == String(repeating: " ", count: 61) + "^")
   }
+
+  /// `**` gets a hint; suggestions come from real names within one edit for
+  /// short names (`atan` no longer suggests `mean`).
+  @Test func powerOperatorHintAndSuggestions() {
+    #expect(
+      message("x**2") == """
+        1:2: error: '**' is not an operator: write '^' for a power, as in x^2
+        x**2
+         ^
+        """)
+    #expect(
+      message("atn(x)").hasPrefix("1:1: error: unknown function 'atn' — did you mean 'atan'?"))
+    #expect(message("maen(x)").hasPrefix("1:1: error: unknown function 'maen'\n"))
+    #expect(message("sigmod(x)").contains("did you mean 'sigmoid'?"))
+    #expect(message("lg(x)").contains("did you mean 'ln'?"))
+  }
 }

@@ -82,6 +82,9 @@ import Testing
     Row(rule: "exp-scaled-ln", note: "e^(3·ln(eˣ + 1)) ⇒ (eˣ + 1)³") { v in
       (exp(3 * ln(exp(v.x) + 1)), pow(exp(v.x) + 1, 3))
     },
+    Row(rule: "power-constant", note: "x^(y − y + 3) ⇒ x³") { v in
+      (pow(v.x, v.y - v.y + 3), pow(v.x, 3))
+    },
     Row(rule: "pythagoras", note: "3sin²x + 3cos²x + y ⇒ 3 + y") { v in
       (3 * pow(sin(v.x), 2) + 3 * pow(cos(v.x), 2) + v.y, 3 + v.y)
     },

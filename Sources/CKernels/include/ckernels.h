@@ -8,11 +8,21 @@
 
 #include <stdint.h>
 
+// Both kernels switch on this enum with every case listed and -Wswitch an
+// error (kernels.c), so a code without a kernel fails the build.
 typedef enum {
   CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_SQRT, CG_POW,
   CG_EXP, CG_LN, CG_SIN, CG_COS, CG_TANH, CG_COPY,
   CG_RSQRT,  // x^(-1/2)
-  CG_POWI    // x^c for an integer |c| <= 127, by squaring
+  CG_POWI,   // x^c for an integer |c| <= 127, by squaring
+  CG_POWXY,  // x^y, both operands registers
+  CG_ABS, CG_SIGN,
+  CG_MAX, CG_MIN,  // NaN if either operand is; ties give the first
+  CG_LT, CG_LE, CG_GT, CG_GE, CG_EQ,  // 1.0 or 0.0
+  CG_WHERE,  // a != 0 ? b : d
+  CG_TAN, CG_ATAN, CG_ASIN, CG_ACOS, CG_SINH, CG_COSH, CG_ERF, CG_LOG1P, CG_EXPM1, CG_CBRT,
+  CG_SUM,    // point plan only: an n-ary sum (`arity` inputs per node)
+  CG_PRODUCT // point plan only: an n-ary product
 } cg_code;
 
 typedef struct {
@@ -20,6 +30,7 @@ typedef struct {
   int32_t target;  // register written
   int32_t a;       // first operand register
   int32_t b;       // second operand register (binary codes)
+  int32_t d;       // third operand register (CG_WHERE)
   double c;        // constant exponent (CG_POW)
 } cg_instruction;
 
@@ -30,7 +41,8 @@ void cg_run(const cg_instruction *code, long count, double *const *registers, lo
 
 // One step of a program vectorised across a graph (for one point): `count`
 // independent nodes of one kind.  Elementwise codes compute
-//   values[out + k] = f(values[index[a + k]], values[index[b + k]]),  k < count;
+//   values[out + k] = f(values[index[a + k]], values[index[b + k]], values[index[d + k]]),
+// k < count (unary codes read a only, binary ones a and b);
 // CG_SUM and CG_PRODUCT reduce `arity` inputs per node:
 //   values[out + k] = Σ_j (or Π_j) values[index[a + k·arity + j]].
 typedef struct {
@@ -39,14 +51,13 @@ typedef struct {
   int32_t out;
   int32_t a;      // offset into the index array
   int32_t b;      // offset into the index array (binary codes)
+  int32_t d;      // offset into the index array (CG_WHERE)
   int32_t arity;  // inputs per node (CG_SUM, CG_PRODUCT)
   double c;       // constant exponent (CG_POW)
   int32_t a_run;  // ≥ 0 when index[a + k] == a_run + k for every k: read values directly
   int32_t b_run;  // the same for b
+  int32_t d_run;  // the same for d
 } cg_group;
-
-#define CG_SUM 100
-#define CG_PRODUCT 101
 
 void cg_run_groups(const cg_group *groups, long count, const int32_t *index, double *values);
 

@@ -104,6 +104,30 @@ public struct Interval: Sendable, Hashable, CustomStringConvertible {
     return c > 0 ? positive : positive.reciprocal(evenPower: even)
   }
 
+  /// The image of xʸ for intervals of bases and exponents: for x ≥ 0 it is
+  /// monotone in each, so the hull of the corners' powers; a base interval
+  /// reaching below 0 admits any value (negative bases, integer exponents).
+  public func power(_ y: Interval) -> Interval {
+    if isEmpty || y.isEmpty { return .empty }
+    guard lower >= 0 else { return .whole }
+    let corners = [lower, upper].flatMap { x in [y.lower, y.upper].map { Foundation.pow(x, $0) } }
+    return .rounded(corners.min()!, corners.max()!)
+  }
+
+  /// |x| of the interval: [min |x|, max |x|].
+  public var magnitude: Interval {
+    if isEmpty { return .empty }
+    if lower >= 0 { return self }
+    if upper <= 0 { return Interval(-upper, -lower) }
+    return Interval(0, Swift.max(-lower, upper))
+  }
+
+  /// The image under a nonincreasing function (as `increasing`, reversed).
+  public func decreasing(_ f: (Double) -> Double, exactAt exact: Double? = nil) -> Interval {
+    if isEmpty { return .empty }
+    return .rounded(f(upper), f(lower), exactLower: upper == exact, exactUpper: lower == exact)
+  }
+
   /// 1/x of the interval; `evenPower` says it is x = yⁿ with n even, so x ≥ 0
   /// and the pole at 0 only reaches +∞ (otherwise 1/±0 = ±∞ both).
   private func reciprocal(evenPower: Bool) -> Interval {

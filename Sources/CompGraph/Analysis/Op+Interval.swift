@@ -13,6 +13,7 @@ extension Op {
     case .add: x.reduce(Interval(0), +)  // [Σ aᵢ, Σ bᵢ]
     case .mul: repeatedFactors(x, inputs.map { [$0.rawValue] })  // Π, equal factors as powers
     case .pow(let c): x[0].power(c)  // xᶜ where defined
+    case .power: x[0].power(x[1])  // xʸ, monotone in x and in y for x > 0
     case .exp: x[0].increasing(Foundation.exp, exactAt: 0)  // [eᵃ, eᵇ]
     case .ln:  // [ln a, ln b] of the part ≥ 0 (ln 0 = −∞)
       x[0].intersection(Interval(0, .infinity)).increasing(Foundation.log, exactAt: 1)
@@ -22,11 +23,40 @@ extension Op {
     case .cos: x[0].periodic(Foundation.cos, crest: 0, trough: .pi)
     case .tanh:  // [tanh a, tanh b] ⊂ [−1, 1]
       x[0].increasing(Foundation.tanh, exactAt: 0).intersection(Interval(-1, 1))
+    case .abs: x[0].magnitude  // [min |x|, max |x|]
+    case .sign: x[0].isEmpty ? .empty : Interval(signum(x[0].lower), signum(x[0].upper))
+    case .maximum:  // max is nondecreasing in both
+      x[0].isEmpty || x[1].isEmpty
+        ? .empty
+        : Interval(Swift.max(x[0].lower, x[1].lower), Swift.max(x[0].upper, x[1].upper))
+    case .minimum:
+      x[0].isEmpty || x[1].isEmpty
+        ? .empty
+        : Interval(Swift.min(x[0].lower, x[1].lower), Swift.min(x[0].upper, x[1].upper))
+    case .less, .lessEqual, .greater, .greaterEqual, .equal: Interval(0, 1)  // masks
+    case .select:  // a where c ≠ 0, b where c = 0
+      x[0] == Interval(0) ? x[2] : x[0].contains(0) ? x[1].hull(x[2]) : x[1]
+    case .tan:  // increasing between poles; unbounded across one
+      x[0].lower > -.pi / 2 && x[0].upper < .pi / 2
+        ? x[0].increasing(Foundation.tan, exactAt: 0) : .whole
+    case .atan: x[0].increasing(Foundation.atan, exactAt: 0)
+    case .asin: x[0].intersection(Interval(-1, 1)).increasing(Foundation.asin, exactAt: 0)
+    case .acos:  // decreasing on [−1, 1]
+      x[0].intersection(Interval(-1, 1)).decreasing(Foundation.acos, exactAt: 1)
+    case .sinh: x[0].increasing(Foundation.sinh, exactAt: 0)
+    case .cosh: x[0].magnitude.increasing(Foundation.cosh, exactAt: 0)  // cosh |x|
+    case .erf: x[0].increasing(Foundation.erf, exactAt: 0).intersection(Interval(-1, 1))
+    case .log1p:  // ln(1 + x) of the part ≥ −1
+      x[0].intersection(Interval(-1, .infinity)).increasing(Foundation.log1p, exactAt: 0)
+    case .expm1: x[0].increasing(Foundation.expm1, exactAt: 0)
+    case .cbrt: x[0].increasing(Foundation.cbrt, exactAt: 0)
     case .einsum(let spec):  // Σ over N index tuples of Π operands: N·Π
       spec.image(of: x, inputs: inputs, shapes: shapes)
     case .sumTo(let s):  // each element sums |x| / |s| elements of x
       x[0].repeated(shapes[0].elementCount / Swift.max(1, s.elementCount))
-    case .broadcastTo: x[0]  // copies
+    case .broadcastTo, .reshape, .reduceMax, .slice: x[0]  // some of the input's elements
+    case .pad: x[0].hull(Interval(0))  // and zeros
+    case .oneHot: Interval(0, 1)
     }
   }
 }

@@ -5,8 +5,30 @@ import Foundation
 extension Op {
   func risks(of x: [Interval]) -> [Risk.Kind] {
     switch self {
-    case .variable, .constant, .add, .mul, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo:
+    case .variable, .constant, .add, .mul, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo, .abs,
+      .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .atan,
+      .erf, .reshape, .reduceMax, .slice, .pad, .oneHot:
       return []
+    case .asin, .acos:  // outside [−1, 1] is NaN; the derivative's (1 − x²)^(−½) is flagged
+      return []
+    case .power:
+      var kinds: [Risk.Kind] = []
+      let integerExponent = x[1].lower == x[1].upper && x[1].lower.isInteger
+      if !integerExponent && x[0].lower < 0 { kinds.append(.rootOfNegative) }  // (−1)^½
+      if x[1].lower < 0 && x[0].contains(0) { kinds.append(.divisionByZero) }  // 0^−1
+      return kinds
+    case .tan:  // poles at π/2 + kπ
+      let pole = Double.pi / 2 + Double.pi * ((x[0].lower - Double.pi / 2) / Double.pi).rounded(.up)
+      return !x[0].isEmpty && (pole <= x[0].upper || !x[0].lower.isFinite) ? [.divisionByZero] : []
+    case .cbrt:  // d∛u = du / (3∛u²) = ∞ at 0
+      return x[0].contains(0) ? [.infiniteDerivative] : []
+    case .log1p:  // ln(1 + x) with 1 + x ≤ 0
+      return x[0].lower <= -1 ? [.logOfNonPositive] : []
+    case .expm1:
+      return x[0].upper > Foundation.log(Double.greatestFiniteMagnitude) ? [.expOverflow] : []
+    case .sinh, .cosh:  // e^|x|/2 overflows past ln(2·greatest)
+      let limit = Foundation.log(Double.greatestFiniteMagnitude) + Foundation.log(2.0)
+      return Swift.max(-x[0].lower, x[0].upper) > limit ? [.expOverflow] : []
     case .pow(let c):
       var kinds: [Risk.Kind] = []
       if !c.isInteger && x[0].lower < 0 { kinds.append(.rootOfNegative) }  // (−1)^½

@@ -42,11 +42,14 @@ extension GraphBuilder {
       let x = read.map(expr)
       for (k, input) in inputIDs.enumerated() where active[input.index] {
         let ḡ = expr(g)
-        let pulled =
-          switch localDerivative(op, k, x, expr(this)) {
-          case .scale(let factor): ḡ * factor
-          case .linear(_, let transpose): transpose(ḡ)
-          }
+        let pulled: Expr
+        switch localDerivative(op, k, x, expr(this)) {
+        case .zero: continue
+        case .scale(let factor): pulled = ḡ * factor
+        case .select(let mask, let passes):
+          pulled = passes ? select(mask, ḡ, ḡ.constant(0)) : select(mask, ḡ.constant(0), ḡ)
+        case .linear(_, let transpose): pulled = transpose(ḡ)
+        }
         var c = try pulled.node()
         if shape(c) != shape(input) { c = try node(.sumTo(shape(input)), [c]) }
         contributions[input.index].append(c)

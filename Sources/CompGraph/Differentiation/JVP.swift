@@ -36,15 +36,19 @@ extension GraphBuilder {
       for (k, input) in inputIDs.enumerated() {
         guard let t = tangent[input.index] else { continue }
         let ṫ = expr(t)
-        let term =
-          switch localDerivative(op, k, x, expr(NodeID(index))) {
-          case .scale(let factor): factor * ṫ
-          case .linear(let apply, _): apply(ṫ)
-          }
+        let term: Expr
+        switch localDerivative(op, k, x, expr(NodeID(index))) {
+        case .zero: continue
+        case .scale(let factor): term = factor * ṫ
+        case .select(let mask, let passes):
+          term = passes ? select(mask, ṫ, ṫ.constant(0)) : select(mask, ṫ.constant(0), ṫ)
+        case .linear(let apply, _): term = apply(ṫ)
+        }
         var id = try term.node()
         if shape(id) != outShape { id = try node(.broadcastTo(outShape), [id]) }
         terms.append(id)
       }
+      if terms.isEmpty { continue }  // locally constant in every active input
       tangent[index] = try terms.count == 1 ? terms[0] : node(.add, terms)
     }
     return ys.map { tangent[$0.index] ?? zero($0) }

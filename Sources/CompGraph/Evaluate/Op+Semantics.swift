@@ -8,18 +8,44 @@ extension Op {
   func apply(_ x: [Tensor], shape: Shape) -> Tensor {
     switch self {
     case .variable, .constant: preconditionFailure("leaves have no semantics")
-    case .add: Tensor.combine(x, shape: shape, identity: 0, +)
+    case .add: Tensor.combine(x, shape: shape, identity: -0.0, +)  // −0 + x = x, also for x = −0
     case .mul: Tensor.combine(x, shape: shape, identity: 1, *)
     case .pow(let c): x[0].map { powExact($0, c) }
+    case .power: Tensor.pairwise(x[0], x[1], shape: shape, Foundation.pow)
     case .exp: x[0].map(Foundation.exp)
     case .ln: x[0].map(Foundation.log)
     case .sqrt: x[0].map(Foundation.sqrt)
     case .sin: x[0].map(Foundation.sin)
     case .cos: x[0].map(Foundation.cos)
     case .tanh: x[0].map(Foundation.tanh)
+    case .abs: x[0].map(Swift.abs)
+    case .sign: x[0].map(signum)
+    case .maximum: Tensor.pairwise(x[0], x[1], shape: shape, CompGraph.maximum)
+    case .minimum: Tensor.pairwise(x[0], x[1], shape: shape, CompGraph.minimum)
+    case .less: Tensor.pairwise(x[0], x[1], shape: shape) { $0 < $1 ? 1 : 0 }
+    case .lessEqual: Tensor.pairwise(x[0], x[1], shape: shape) { $0 <= $1 ? 1 : 0 }
+    case .greater: Tensor.pairwise(x[0], x[1], shape: shape) { $0 > $1 ? 1 : 0 }
+    case .greaterEqual: Tensor.pairwise(x[0], x[1], shape: shape) { $0 >= $1 ? 1 : 0 }
+    case .equal: Tensor.pairwise(x[0], x[1], shape: shape) { $0 == $1 ? 1 : 0 }
+    case .select: Tensor.select(x[0], x[1], x[2], shape: shape)
+    case .tan: x[0].map(Foundation.tan)
+    case .atan: x[0].map(Foundation.atan)
+    case .asin: x[0].map(Foundation.asin)
+    case .acos: x[0].map(Foundation.acos)
+    case .sinh: x[0].map(Foundation.sinh)
+    case .cosh: x[0].map(Foundation.cosh)
+    case .erf: x[0].map(Foundation.erf)
+    case .log1p: x[0].map(Foundation.log1p)
+    case .expm1: x[0].map(Foundation.expm1)
+    case .cbrt: x[0].map(Foundation.cbrt)
     case .einsum(let spec): Tensor.einsum(spec, x)
     case .sumTo(let target): x[0].sum(to: target)
     case .broadcastTo(let target): x[0].broadcast(to: target)
+    case .reshape(let target): Tensor(shape: target, scalars: x[0].scalars)
+    case .reduceMax(let axis): x[0].reduceMax(axis: axis)
+    case .slice(let axis, let start, let end): x[0].slice(axis: axis, start: start, end: end)
+    case .pad(let axis, let before, let after): x[0].pad(axis: axis, before: before, after: after)
+    case .oneHot(let n): x[0].oneHot(n)
     }
   }
 }
@@ -40,10 +66,43 @@ public func powExact(_ x: Double, _ c: Double) -> Double {
   }
 }
 
+/// sign x: −1, 0 (at ±0) or 1; NaN at NaN.
+@inline(__always)
+public func signum(_ x: Double) -> Double {
+  x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x
+}
+
+/// max(a, b) with ties to a (a ≥ b), and NaN when either is NaN.
+@inline(__always)
+public func maximum(_ a: Double, _ b: Double) -> Double {
+  a.isNaN || b.isNaN ? a + b : a >= b ? a : b
+}
+
+/// min(a, b) with ties to a (a ≤ b), and NaN when either is NaN.
+@inline(__always)
+public func minimum(_ a: Double, _ b: Double) -> Double {
+  a.isNaN || b.isNaN ? a + b : a <= b ? a : b
+}
+
 extension Tensor {
   /// Elementwise map.
   func map(_ f: (Double) -> Double) -> Tensor {
     Tensor(shape: shape, scalars: scalars.map(f))
+  }
+
+  /// f(a, b) elementwise, both broadcast to `shape`.
+  static func pairwise(_ a: Tensor, _ b: Tensor, shape: Shape, _ f: (Double, Double) -> Double)
+    -> Tensor
+  {
+    let a = a.broadcast(to: shape).scalars, b = b.broadcast(to: shape).scalars
+    return Tensor(shape: shape, scalars: (0..<a.count).map { f(a[$0], b[$0]) })
+  }
+
+  /// where(c, a, b) elementwise: a where c ≠ 0, else b, all broadcast to `shape`.
+  static func select(_ c: Tensor, _ a: Tensor, _ b: Tensor, shape: Shape) -> Tensor {
+    let c = c.broadcast(to: shape).scalars
+    let a = a.broadcast(to: shape).scalars, b = b.broadcast(to: shape).scalars
+    return Tensor(shape: shape, scalars: (0..<c.count).map { c[$0] != 0 ? a[$0] : b[$0] })
   }
 
   /// Folds inputs elementwise with NumPy broadcasting to `shape`.

@@ -51,7 +51,9 @@ struct PointPlan: Sendable {
         // Sums and products of more than two inputs are reductions.
         let kernel = scalarKernel(op, arity: arity)!
         let reduction = kernel.code == CG_ADD ? CG_SUM : CG_PRODUCT
-        kind[index] = Kind(code: arity > 2 ? reduction : Int32(kernel.code.rawValue), c: kernel.c)
+        let chained = kernel.code == CG_ADD || kernel.code == CG_MUL
+        let code = chained && arity > 2 ? reduction : kernel.code
+        kind[index] = Kind(code: Int32(code.rawValue), c: kernel.c)
       }
       level[index] = 1 + (graph.inputs(id).map { level[$0.index] }.max() ?? 0)
     }
@@ -66,7 +68,7 @@ struct PointPlan: Sendable {
     while start < ops.count {
       let k = kind[ops[start]]!
       var end = start + 1
-      let isReduction = k.code == CG_SUM || k.code == CG_PRODUCT
+      let isReduction = k.code == CG_SUM.rawValue || k.code == CG_PRODUCT.rawValue
       let arity = graph.inputs(NodeID(ops[start])).count
       while end < ops.count, level[ops[end]] == level[ops[start]], kind[ops[end]] == k,
         !isReduction || graph.inputs(NodeID(ops[end])).count == arity
@@ -88,18 +90,25 @@ struct PointPlan: Sendable {
         for member in members { index += graph.inputs(NodeID(member)).map { slot[$0.index] } }
         groups.append(
           cg_group(
-            code: k.code, count: Int32(members.count), out: out, a: a, b: 0, arity: Int32(arity),
-            c: 0, a_run: -1, b_run: -1))
+            code: k.code, count: Int32(members.count), out: out, a: a, b: 0, d: 0,
+            arity: Int32(arity), c: 0, a_run: -1, b_run: -1, d_run: -1))
       } else {
-        index += members.map { slot[graph.inputs(NodeID($0)).first!.index] }
-        let b = Int32(index.count)
-        if members.allSatisfy({ graph.inputs(NodeID($0)).count == 2 }) {
-          index += members.map { slot[graph.inputs(NodeID($0)).last!.index] }
+        // Operand p of every member, for p = 0, 1, 2 (a, b, d); the members
+        // of a group share their kernel, so they have the same operand count.
+        var offsets: [Int] = []
+        for p in 0..<3 {
+          offsets.append(index.count)
+          if p < arity {
+            index += members.map { slot[Array(graph.inputs(NodeID($0)))[p].index] }
+          }
         }
+        offsets.append(index.count)
+        let runs = (0..<3).map { Self.run(index[offsets[$0]..<offsets[$0 + 1]]) }
         groups.append(
           cg_group(
-            code: k.code, count: Int32(members.count), out: out, a: a, b: b, arity: 0, c: k.c,
-            a_run: Self.run(index[Int(a)..<Int(b)]), b_run: Self.run(index[Int(b)...])))
+            code: k.code, count: Int32(members.count), out: out, a: Int32(offsets[0]),
+            b: Int32(offsets[1]), d: Int32(offsets[2]), arity: 0, c: k.c, a_run: runs[0],
+            b_run: runs[1], d_run: runs[2]))
       }
       start = end
     }

@@ -53,13 +53,14 @@ public struct Program: Sendable {
     for index in 0..<n {
       let ins = graph.inputs(NodeID(index)).map { register[$0.index] }
       // Inputs that die here free their registers; with one instruction per
-      // node (≤ 2 inputs) they are freed first so the target may reuse one,
-      // since each lane is read before it is written.  A longer sum or
-      // product is a chain that rereads its inputs, so they are freed after.
+      // node (≤ 2 inputs, or `where`) they are freed first so the target may
+      // reuse one, since each lane is read before it is written.  A longer sum
+      // or product is a chain that rereads its inputs, so they are freed after.
       let dying = graph.inputs(NodeID(index)).filter {
         lastUse[$0.index] == index && !graph.op($0).isLeaf
       }
-      let freeFirst = ins.count <= 2
+      let kernel = scalarKernel(graph.op(NodeID(index)), arity: ins.count)
+      let freeFirst = ins.count <= 2 || kernel?.code == CG_WHERE
       if freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
       defer {
         if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
@@ -76,15 +77,18 @@ public struct Program: Sendable {
         r = next
         next += 1
         constants.append((r, t.scalars[0]))
-      case let op:
+      default:
         // A longer sum or product is a chain of its binary step.
-        let kernel = scalarKernel(op, arity: ins.count)!
+        let kernel = kernel!
         r = allocate()
         code.append(
           Instruction(
-            code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0, c: kernel.c))
-        for extra in ins.dropFirst(2) {
-          code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, c: 0))
+            code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0,
+            d: kernel.code == CG_WHERE ? ins[2] : 0, c: kernel.c))
+        if kernel.code != CG_WHERE {
+          for extra in ins.dropFirst(2) {
+            code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, d: 0, c: 0))
+          }
         }
       }
       register[index] = r
@@ -268,7 +272,7 @@ private struct SendablePointer: @unchecked Sendable {
 }
 
 extension cg_instruction {
-  init(code: cg_code, target: Int32, a: Int32, b: Int32, c: Double) {
-    self.init(code: Int32(code.rawValue), target: target, a: a, b: b, c: c)
+  init(code: cg_code, target: Int32, a: Int32, b: Int32, d: Int32, c: Double) {
+    self.init(code: Int32(code.rawValue), target: target, a: a, b: b, d: d, c: c)
   }
 }

@@ -10,14 +10,37 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   case .variable, .constant: nil
   case .add: arity == 1 ? (CG_COPY, 0) : (CG_ADD, 0)
   case .mul, .einsum: arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
-  case .sumTo, .broadcastTo: (CG_COPY, 0)
+  case .sumTo, .broadcastTo, .reshape: (CG_COPY, 0)
+  // Their input or output has an axis, so they are never in a scalar graph.
+  case .reduceMax, .slice, .pad, .oneHot: nil
   case .pow(let c): powerKernel(c)
+  case .power: (CG_POWXY, 0)
   case .exp: (CG_EXP, 0)
   case .ln: (CG_LN, 0)
   case .sqrt: (CG_SQRT, 0)
   case .sin: (CG_SIN, 0)
   case .cos: (CG_COS, 0)
   case .tanh: (CG_TANH, 0)
+  case .abs: (CG_ABS, 0)
+  case .sign: (CG_SIGN, 0)
+  case .maximum: (CG_MAX, 0)
+  case .minimum: (CG_MIN, 0)
+  case .less: (CG_LT, 0)
+  case .lessEqual: (CG_LE, 0)
+  case .greater: (CG_GT, 0)
+  case .greaterEqual: (CG_GE, 0)
+  case .equal: (CG_EQ, 0)
+  case .select: (CG_WHERE, 0)
+  case .tan: (CG_TAN, 0)
+  case .atan: (CG_ATAN, 0)
+  case .asin: (CG_ASIN, 0)
+  case .acos: (CG_ACOS, 0)
+  case .sinh: (CG_SINH, 0)
+  case .cosh: (CG_COSH, 0)
+  case .erf: (CG_ERF, 0)
+  case .log1p: (CG_LOG1P, 0)
+  case .expm1: (CG_EXPM1, 0)
+  case .cbrt: (CG_CBRT, 0)
   }
 }
 

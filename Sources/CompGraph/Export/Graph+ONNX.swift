@@ -97,7 +97,60 @@ private struct ONNXLowering {
       }
     case .broadcastTo(let target):
       node("Expand", [x[0], int64s("\(out).shape", target)], out)
+    case .power: node("Pow", x, out)
+    case .abs: node("Abs", x, out)
+    case .sign: node("Sign", x, out)
+    case .maximum: node("Max", x, out)
+    case .minimum: node("Min", x, out)
+    case .less: mask("Less", x, out)
+    case .lessEqual: mask("LessOrEqual", x, out)
+    case .greater: mask("Greater", x, out)
+    case .greaterEqual: mask("GreaterOrEqual", x, out)
+    case .equal: mask("Equal", x, out)
+    case .select:  // a where c ≠ 0 (NaN included: a cast to bool is true)
+      node("Cast", [x[0]], "\(out).condition", [ONNX.Attribute(name: "to", value: .int(9))])
+      node("Where", ["\(out).condition", x[1], x[2]], out)
+    case .tan: node("Tan", x, out)
+    case .atan: node("Atan", x, out)
+    case .asin: node("Asin", x, out)
+    case .acos: node("Acos", x, out)
+    case .sinh: node("Sinh", x, out)
+    case .cosh: node("Cosh", x, out)
+    case .erf: node("Erf", x, out)
+    case .log1p, .expm1, .cbrt:
+      throw GraphError.unsupported(
+        "ONNX export: \(graph.op(id).info.name) has no ONNX operator, and composing it (ln(1 + x), eˣ − 1, x^⅓) loses its accuracy or its sign; export the expression written with those instead"
+      )
+    case .reshape(let target):
+      node("Reshape", [x[0], int64s("\(out).shape", target)], out)
+    case .reduceMax(let axis):
+      node(
+        "ReduceMax", [x[0], int64s("\(out).axes", [axis])], out,
+        [ONNX.Attribute(name: "keepdims", value: .int(0))])
+    case .slice(let axis, let start, let end):
+      node(
+        "Slice",
+        [
+          x[0], int64s("\(out).starts", [start]), int64s("\(out).ends", [end]),
+          int64s("\(out).axes", [axis]),
+        ], out)
+    case .pad(let axis, let before, let after):
+      let rank = graph.shape(id).count
+      var pads = [Int](repeating: 0, count: 2 * rank)
+      pads[axis] = before
+      pads[rank + axis] = after
+      node("Pad", [x[0], int64s("\(out).pads", pads)], out)
+    case .oneHot(let n):  // (index == k) for k = 0..<n, along a new last axis
+      onnx.initializers.append(.doubles("\(out).classes", dims: [n], (0..<n).map(Double.init)))
+      node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")
+      mask("Equal", ["\(out).column", "\(out).classes"], out)
     }
+  }
+
+  /// A comparison as 1.0 / 0.0: the ONNX boolean cast to double.
+  mutating func mask(_ opType: String, _ inputs: [String], _ out: String) {
+    node(opType, inputs, "\(out).bool")
+    node("Cast", ["\(out).bool"], out, [ONNX.Attribute(name: "to", value: .int(11))])
   }
 
   /// One `Identity` per output, so each keeps its own name even when it is a variable, a

@@ -13,6 +13,7 @@ extension Graph {
   ///
   /// Throws for a `name` or variable the language cannot spell, and for tensors in C.
   public func text(_ format: TextFormat, name: String = "f") throws -> String {
+    if format != .compgraph { try requireTextExportable(as: "\(format)") }
     switch format {
     case .compgraph:
       return infixLines().map { $0 + "\n" }.joined()
@@ -89,3 +90,28 @@ private let pythonKeywords: Set<String> = [
   "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
   "yield", "np", "jnp",
 ]
+
+extension Graph {
+  /// Throws, naming the op, when the graph holds an op that the LaTeX, Python and C forms do not
+  /// spell yet (the elementwise functions, selections and shape ops added after them).
+  func requireTextExportable(as target: String) throws {
+    for id in ids where !Self.isTextExportable(op(id).kind) {
+      throw GraphError.unsupported(
+        "\(target) export: node %\(id.index) is '\(op(id).info.name)', which this format does "
+          + "not write yet; export the graph to ONNX (`compgraph export`) instead")
+    }
+  }
+
+  /// Whether `kind` has a spelling in every text format and in C.
+  static func isTextExportable(_ kind: Op.Kind) -> Bool {
+    switch kind {
+    case .variable, .constant, .add, .mul, .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum,
+      .sumTo, .broadcastTo:
+      true
+    case .power, .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt,
+      .reshape, .reduceMax, .slice, .pad, .oneHot:
+      false
+    }
+  }
+}

@@ -1,6 +1,15 @@
 extension Op {
   /// The shape of this op's result for inputs of the given shapes; throws a
   /// `GraphError` naming the op and the shapes when they do not fit.
+  /// Throws unless `axis` names an axis of `shape`.
+  private func checkAxis(_ axis: Int, of shape: Shape) throws {
+    guard 0 <= axis, axis < shape.count else {
+      throw GraphError.shapeMismatch(
+        op: info.name, shapes: [shape],
+        reason: "do not have an axis \(axis) (axes count from 0; -1 is the last)")
+    }
+  }
+
   func outputShape(_ inputs: [Shape]) throws -> Shape {
     guard info.arity.accepts(inputs.count) else {
       throw GraphError.shapeMismatch(
@@ -10,7 +19,8 @@ extension Op {
     switch self {
     case .variable, .constant:
       preconditionFailure("leaves carry their own shape")
-    case .add, .mul:
+    case .add, .mul, .power, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .select:
       var shape: Shape = []
       for s in inputs {
         guard let b = broadcastShapes(shape, s) else {
@@ -19,7 +29,8 @@ extension Op {
         shape = b
       }
       return shape
-    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh:
+    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
+      .cosh, .erf, .log1p, .expm1, .cbrt:
       return inputs[0]
     case .einsum(let spec):
       return try spec.outputShape(for: inputs)
@@ -30,6 +41,34 @@ extension Op {
           reason: "cannot be summed to the second (it does not broadcast to the first)")
       }
       return target
+    case .reshape(let target):
+      guard target.elementCount == inputs[0].elementCount else {
+        throw GraphError.shapeMismatch(
+          op: info.name, shapes: [inputs[0], target], reason: "have different element counts")
+      }
+      return target
+    case .reduceMax(let axis):
+      try checkAxis(axis, of: inputs[0])
+      var shape = inputs[0]
+      shape.remove(at: axis)
+      return shape
+    case .slice(let axis, let start, let end):
+      try checkAxis(axis, of: inputs[0])
+      guard 0 <= start, start <= end, end <= inputs[0][axis] else {
+        throw GraphError.shapeMismatch(
+          op: info.name, shapes: inputs,
+          reason: "do not have elements \(start)..<\(end) along axis \(axis)")
+      }
+      var shape = inputs[0]
+      shape[axis] = end - start
+      return shape
+    case .pad(let axis, let before, let after):
+      try checkAxis(axis, of: inputs[0])
+      var shape = inputs[0]
+      shape[axis] += before + after
+      return shape
+    case .oneHot(let n):
+      return inputs[0] + [n]
     case .broadcastTo(let target):
       guard broadcasts(inputs[0], to: target) else {
         throw GraphError.shapeMismatch(

@@ -14,36 +14,94 @@ public enum Op: Hashable, Sendable {
   case mul
   /// x^c for a constant exponent c; exact for integer c and negative x.
   case pow(Double)
+  /// x^y for a variable exponent y, NumPy broadcasting; exact for integer y
+  /// and negative x ((−2)³ = −8), NaN for a non-integer power of a negative x.
+  case power
   case exp
   case ln
   case sqrt
   case sin
   case cos
   case tanh
+  /// |x|.
+  case abs
+  /// sign x ∈ {−1, 0, 1} (0 at ±0; NaN at NaN).
+  case sign
+  /// max(a, b), NumPy broadcasting: a where a ≥ b, else b; NaN if either is.
+  case maximum
+  /// min(a, b), NumPy broadcasting: a where a ≤ b, else b; NaN if either is.
+  case minimum
+  /// 1 where a < b, else 0 (0 when either is NaN), NumPy broadcasting.
+  case less
+  /// 1 where a ≤ b, else 0.
+  case lessEqual
+  /// 1 where a > b, else 0.
+  case greater
+  /// 1 where a ≥ b, else 0.
+  case greaterEqual
+  /// 1 where a = b, else 0.
+  case equal
+  /// where(c, a, b): a where c ≠ 0 (NaN counts as true), else b; broadcasting.
+  case select
+  case tan
+  case atan
+  case asin
+  case acos
+  case sinh
+  case cosh
+  /// erf x = 2/√π ∫₀ˣ e^(−t²) dt.
+  case erf
+  /// ln(1 + x), accurate for small x.
+  case log1p
+  /// eˣ − 1, accurate for small x.
+  case expm1
+  /// ∛x, real for negative x (∛−8 = −2).
+  case cbrt
   /// A tensor contraction over any number of operands.
   case einsum(EinsumSpec)
   /// Sums a tensor down to a shape it broadcasts from (undoes broadcasting).
   case sumTo(Shape)
   /// Repeats a tensor up to a shape it broadcasts to.
   case broadcastTo(Shape)
+  /// The same elements (row-major) with another shape of the same size.
+  case reshape(Shape)
+  /// The largest element along `axis`, which the result drops.
+  case reduceMax(axis: Int)
+  /// Elements `start..<end` along `axis`.
+  case slice(axis: Int, start: Int, end: Int)
+  /// Zeros added before and after the elements along `axis` (the transpose of `slice`).
+  case pad(axis: Int, before: Int, after: Int)
+  /// One-hot rows of `n` for integer indices: shape s ↦ s + [n], row i is
+  /// e_k for index k (all zeros for an index outside 0..<n or not an integer).
+  case oneHot(Int)
 }
 
 /// How many inputs an op takes.
 public enum Arity: Sendable, Equatable {
   case exactly(Int)
+  /// From the first number to the second, inclusive.
+  case between(Int, Int)
   case atLeast(Int)
+
+  /// The fewest inputs it takes.
+  var minimum: Int {
+    switch self {
+    case .exactly(let n), .between(let n, _), .atLeast(let n): n
+    }
+  }
 
   func accepts(_ count: Int) -> Bool {
     switch self {
     case .exactly(let n): count == n
+    case .between(let low, let high): count >= low && count <= high
     case .atLeast(let n): count >= n
     }
   }
 }
 
-/// The one table that gives each op its name, its symbol for pictures and
-/// listings, and its arity (ARCHITECTURE.md invariant 5).  The parser, the text
-/// listing and the DOT encoder all read it.
+/// The one table that gives each op its symbol for pictures and listings and
+/// its arity (ARCHITECTURE.md invariant 5), with its kind's name.  The parser, the
+/// text listing and the DOT encoder all read it.
 public struct OpInfo: Sendable {
   /// Identifier used in listings and by the parser (`exp`, `add`).
   public let name: String
@@ -61,44 +119,229 @@ extension Op {
       OpInfo(name: name, symbol: name, arity: .exactly(0), isCommutative: false)
     case .constant(let t):
       OpInfo(
-        name: "const",
+        name: kind.name,
         symbol: t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)",
         arity: .exactly(0), isCommutative: false)
-    case .add: OpInfo(name: "add", symbol: "+", arity: .atLeast(1), isCommutative: true)
-    case .mul: OpInfo(name: "mul", symbol: "×", arity: .atLeast(1), isCommutative: true)
+    case .add: OpInfo(name: kind.name, symbol: "+", arity: .atLeast(1), isCommutative: true)
+    case .mul: OpInfo(name: kind.name, symbol: "×", arity: .atLeast(1), isCommutative: true)
     case .pow(let c):
-      OpInfo(name: "pow", symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
-    case .exp: OpInfo(name: "exp", symbol: "exp", arity: .exactly(1), isCommutative: false)
-    case .ln: OpInfo(name: "ln", symbol: "ln", arity: .exactly(1), isCommutative: false)
-    case .sqrt: OpInfo(name: "sqrt", symbol: "√", arity: .exactly(1), isCommutative: false)
-    case .sin: OpInfo(name: "sin", symbol: "sin", arity: .exactly(1), isCommutative: false)
-    case .cos: OpInfo(name: "cos", symbol: "cos", arity: .exactly(1), isCommutative: false)
-    case .tanh: OpInfo(name: "tanh", symbol: "tanh", arity: .exactly(1), isCommutative: false)
+      OpInfo(
+        name: kind.name, symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
+    case .power: OpInfo(name: kind.name, symbol: "^", arity: .exactly(2), isCommutative: false)
+    case .exp: OpInfo(name: kind.name, symbol: "exp", arity: .exactly(1), isCommutative: false)
+    case .ln: OpInfo(name: kind.name, symbol: "ln", arity: .exactly(1), isCommutative: false)
+    case .sqrt: OpInfo(name: kind.name, symbol: "√", arity: .exactly(1), isCommutative: false)
+    case .sin: OpInfo(name: kind.name, symbol: "sin", arity: .exactly(1), isCommutative: false)
+    case .cos: OpInfo(name: kind.name, symbol: "cos", arity: .exactly(1), isCommutative: false)
+    case .tanh: OpInfo(name: kind.name, symbol: "tanh", arity: .exactly(1), isCommutative: false)
+    case .abs: OpInfo(name: kind.name, symbol: "|·|", arity: .exactly(1), isCommutative: false)
+    case .sign: OpInfo(name: kind.name, symbol: "sign", arity: .exactly(1), isCommutative: false)
+    case .maximum: OpInfo(name: kind.name, symbol: "max", arity: .exactly(2), isCommutative: false)
+    case .minimum: OpInfo(name: kind.name, symbol: "min", arity: .exactly(2), isCommutative: false)
+    case .less: OpInfo(name: kind.name, symbol: "<", arity: .exactly(2), isCommutative: false)
+    case .lessEqual: OpInfo(name: kind.name, symbol: "≤", arity: .exactly(2), isCommutative: false)
+    case .greater: OpInfo(name: kind.name, symbol: ">", arity: .exactly(2), isCommutative: false)
+    case .greaterEqual:
+      OpInfo(name: kind.name, symbol: "≥", arity: .exactly(2), isCommutative: false)
+    case .equal: OpInfo(name: kind.name, symbol: "=", arity: .exactly(2), isCommutative: true)
+    case .select: OpInfo(name: kind.name, symbol: "where", arity: .exactly(3), isCommutative: false)
+    case .tan: OpInfo(name: kind.name, symbol: "tan", arity: .exactly(1), isCommutative: false)
+    case .atan: OpInfo(name: kind.name, symbol: "atan", arity: .exactly(1), isCommutative: false)
+    case .asin: OpInfo(name: kind.name, symbol: "asin", arity: .exactly(1), isCommutative: false)
+    case .acos: OpInfo(name: kind.name, symbol: "acos", arity: .exactly(1), isCommutative: false)
+    case .sinh: OpInfo(name: kind.name, symbol: "sinh", arity: .exactly(1), isCommutative: false)
+    case .cosh: OpInfo(name: kind.name, symbol: "cosh", arity: .exactly(1), isCommutative: false)
+    case .erf: OpInfo(name: kind.name, symbol: "erf", arity: .exactly(1), isCommutative: false)
+    case .log1p: OpInfo(name: kind.name, symbol: "log1p", arity: .exactly(1), isCommutative: false)
+    case .expm1: OpInfo(name: kind.name, symbol: "expm1", arity: .exactly(1), isCommutative: false)
+    case .cbrt: OpInfo(name: kind.name, symbol: "∛", arity: .exactly(1), isCommutative: false)
     case .einsum(let spec):
       OpInfo(
-        name: "einsum",
+        name: kind.name,
         symbol: "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))",
         arity: .atLeast(1), isCommutative: false)
     case .sumTo(let s):
       OpInfo(
-        name: "sum_to", symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false)
+        name: kind.name, symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false
+      )
     case .broadcastTo(let s):
       OpInfo(
-        name: "broadcast_to", symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
+        name: kind.name, symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
         isCommutative: false)
+    case .reshape(let s):
+      OpInfo(
+        name: kind.name, symbol: "reshape \(s.shapeDescription)", arity: .exactly(1),
+        isCommutative: false)
+    case .reduceMax(let axis):
+      OpInfo(name: kind.name, symbol: "max axis \(axis)", arity: .exactly(1), isCommutative: false)
+    case .slice(let axis, let start, let end):
+      OpInfo(
+        name: kind.name, symbol: "slice \(axis): \(start)..<\(end)", arity: .exactly(1),
+        isCommutative: false)
+    case .pad(let axis, let before, let after):
+      OpInfo(
+        name: kind.name, symbol: "pad \(axis): \(before), \(after)", arity: .exactly(1),
+        isCommutative: false)
+    case .oneHot(let n):
+      OpInfo(name: kind.name, symbol: "one-hot \(n)", arity: .exactly(1), isCommutative: false)
     }
   }
 
   /// Whether the op is a leaf (variable or constant).
-  public var isLeaf: Bool {
+  public var isLeaf: Bool { kind.isLeaf }
+
+  /// The ops the expression language calls by their name, with their
+  /// inputs as arguments (`exp(x)`), derived from the kinds.
+  public static let callable: [String: Op] = Dictionary(
+    uniqueKeysWithValues: Kind.allCases.compactMap { kind in kind.callable.map { (kind.name, $0) } }
+  )
+}
+
+extension Op {
+  /// The op without its parameters: the key of every op-keyed table (rule
+  /// indexes, pattern heads, parser names, the per-op test table).  Adding a
+  /// case to `Op` fails to build until `kind` and the tables below know it.
+  public enum Kind: UInt8, CaseIterable, Sendable {
+    case variable, constant, add, mul, pow, power, exp, ln, sqrt, sin, cos, tanh
+    case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
+    case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt
+    case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
+  }
+
+  public var kind: Kind {
     switch self {
-    case .variable, .constant: true
-    default: false
+    case .variable: .variable
+    case .constant: .constant
+    case .add: .add
+    case .mul: .mul
+    case .pow: .pow
+    case .power: .power
+    case .exp: .exp
+    case .ln: .ln
+    case .sqrt: .sqrt
+    case .sin: .sin
+    case .cos: .cos
+    case .tanh: .tanh
+    case .abs: .abs
+    case .sign: .sign
+    case .maximum: .maximum
+    case .minimum: .minimum
+    case .less: .less
+    case .lessEqual: .lessEqual
+    case .greater: .greater
+    case .greaterEqual: .greaterEqual
+    case .equal: .equal
+    case .select: .select
+    case .tan: .tan
+    case .atan: .atan
+    case .asin: .asin
+    case .acos: .acos
+    case .sinh: .sinh
+    case .cosh: .cosh
+    case .erf: .erf
+    case .log1p: .log1p
+    case .expm1: .expm1
+    case .cbrt: .cbrt
+    case .einsum: .einsum
+    case .sumTo: .sumTo
+    case .broadcastTo: .broadcastTo
+    case .reshape: .reshape
+    case .reduceMax: .reduceMax
+    case .slice: .slice
+    case .pad: .pad
+    case .oneHot: .oneHot
+    }
+  }
+}
+
+extension Op.Kind {
+  /// The name in listings, rule traces and (for callable kinds) the parser.
+  public var name: String {
+    switch self {
+    case .variable: "variable"
+    case .constant: "const"
+    case .add: "add"
+    case .mul: "mul"
+    case .pow: "pow"
+    case .power: "power"
+    case .exp: "exp"
+    case .ln: "ln"
+    case .sqrt: "sqrt"
+    case .sin: "sin"
+    case .cos: "cos"
+    case .tanh: "tanh"
+    case .abs: "abs"
+    case .sign: "sign"
+    case .maximum: "max"
+    case .minimum: "min"
+    case .less: "less"
+    case .lessEqual: "less_equal"
+    case .greater: "greater"
+    case .greaterEqual: "greater_equal"
+    case .equal: "equal"
+    case .select: "where"
+    case .tan: "tan"
+    case .atan: "atan"
+    case .asin: "asin"
+    case .acos: "acos"
+    case .sinh: "sinh"
+    case .cosh: "cosh"
+    case .erf: "erf"
+    case .log1p: "log1p"
+    case .expm1: "expm1"
+    case .cbrt: "cbrt"
+    case .einsum: "einsum"
+    case .sumTo: "sum_to"
+    case .broadcastTo: "broadcast_to"
+    case .reshape: "reshape"
+    case .reduceMax: "amax"
+    case .slice: "slice"
+    case .pad: "pad"
+    case .oneHot: "one_hot"
     }
   }
 
-  /// The unary elementwise functions, by their parser name.
-  public static let elementwise: [String: Op] = [
-    "exp": .exp, "ln": .ln, "sqrt": .sqrt, "sin": .sin, "cos": .cos, "tanh": .tanh,
-  ]
+  /// The op the parser builds when `name(…)` is called, for kinds called by
+  /// their own name; `nil` for kinds reached through operators (`+ * ^`),
+  /// library functions (`sum`, `matmul`) or parameters the call cannot give.
+  public var callable: Op? {
+    switch self {
+    case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
+    case .reshape, .reduceMax, .slice, .pad, .oneHot: nil  // integer parameters: `Function`
+    case .less, .lessEqual, .greater, .greaterEqual, .equal: nil  // `<`, `<=`, `>`, `>=`, `==`
+    case .abs: .abs
+    case .acos: .acos
+    case .asin: .asin
+    case .atan: .atan
+    case .cbrt: .cbrt
+    case .cos: .cos
+    case .cosh: .cosh
+    case .erf: .erf
+    case .exp: .exp
+    case .expm1: .expm1
+    case .ln: .ln
+    case .log1p: .log1p
+    case .maximum: .maximum
+    case .minimum: .minimum
+    case .select: .select
+    case .sign: .sign
+    case .sin: .sin
+    case .sinh: .sinh
+    case .sqrt: .sqrt
+    case .tan: .tan
+    case .tanh: .tanh
+    }
+  }
+
+  /// Variables and constants.
+  public var isLeaf: Bool {
+    switch self {
+    case .variable, .constant: true
+    case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
+      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
+      .reduceMax, .slice, .pad, .oneHot:
+      false
+    }
+  }
 }

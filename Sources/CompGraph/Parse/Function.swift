@@ -1,29 +1,34 @@
-/// The functions the expression language can call.  The elementwise ops come
-/// from the op table (`Op.elementwise`); the rest is sugar over them.
+/// The functions the expression language can call.  The ops called by their
+/// own name come from the op kinds (`Op.callable`); the rest is sugar over them.
 enum Function: Equatable {
-  case elementwise(Op)
-  case log, sigmoid, softplus, pow, sum, mean, matmul, transpose, trace, dot, einsum
-  /// `broadcast_to(x, 2x3)` and `sum_to(x, 3)`: the spellings of the ops
-  /// derivatives are written with, so every printed derivative reads back.
-  case broadcastTo, sumTo
+  case op(Op)
+  case sugar(Sugar)
 
-  private static let sugar: [String: Function] = [
-    "log": .log, "sigmoid": .sigmoid, "softplus": .softplus, "pow": .pow, "sum": .sum,
-    "mean": .mean, "matmul": .matmul, "transpose": .transpose, "trace": .trace, "dot": .dot,
-    "einsum": .einsum, "broadcast_to": .broadcastTo, "sum_to": .sumTo,
-  ]
+  /// Functions built from ops, by their name in the language.
+  enum Sugar: String, CaseIterable {
+    case log, log2, log10, relu, sigmoid, softplus, pow, sum, mean, amax, matmul, transpose, trace
+    case dot, einsum, reshape, slice, index, pad, concat, gather, logsumexp, softmax, logsoftmax
+    case oneHot = "one_hot"
+    case crossEntropy = "cross_entropy"
+    /// `broadcast_to(x, 2x3)` and `sum_to(x, 3)`: the spellings of the ops
+    /// derivatives are written with, so every printed derivative reads back.
+    case broadcastTo = "broadcast_to"
+    case sumTo = "sum_to"
+  }
 
   /// Whether the call ends with a shape (`, 2x3`) after its expression.
-  var takesShape: Bool { self == .broadcastTo || self == .sumTo }
+  var takesShape: Bool {
+    self == .sugar(.broadcastTo) || self == .sugar(.sumTo) || self == .sugar(.reshape)
+  }
 
   /// Every callable name, sorted.
-  static let names: [String] = (Array(Op.elementwise.keys) + Array(sugar.keys)).sorted()
+  static let names: [String] = (Array(Op.callable.keys) + Sugar.allCases.map(\.rawValue)).sorted()
 
   init?(named name: String) {
-    if let op = Op.elementwise[name] {
-      self = .elementwise(op)
-    } else if let function = Self.sugar[name] {
-      self = function
+    if let op = Op.callable[name] {
+      self = .op(op)
+    } else if let sugar = Sugar(rawValue: name) {
+      self = .sugar(sugar)
     } else {
       return nil
     }
@@ -32,9 +37,19 @@ enum Function: Equatable {
   /// How many expression arguments it takes (einsum's come after its subscript string).
   var arity: Arity {
     switch self {
-    case .pow, .matmul, .dot: .exactly(2)
-    case .einsum: .atLeast(1)
-    default: .exactly(1)
+    case .op(let op): op.info.arity
+    case .sugar(let sugar):
+      switch sugar {
+      case .log, .sum, .mean, .logsumexp, .softmax, .logsoftmax: .between(1, 2)
+      case .pow, .matmul, .dot, .amax, .oneHot, .gather, .crossEntropy: .exactly(2)
+      case .index: .exactly(3)
+      case .slice, .pad: .exactly(4)
+      case .einsum: .atLeast(1)
+      case .concat: .atLeast(2)
+      case .log2, .log10, .relu, .sigmoid, .softplus, .transpose, .trace, .broadcastTo, .sumTo,
+        .reshape:
+        .exactly(1)
+      }
     }
   }
 
@@ -44,22 +59,71 @@ enum Function: Equatable {
     case _ where takesShape: "an expression and a shape such as 2x3"
     case .exactly(1): "1 argument"
     case .exactly(let n): "\(n) arguments"
-    case .atLeast(let n): "a subscript string and at least \(n) operand"
+    case .between(let low, let high): "\(low) or \(high) arguments"
+    case .atLeast(let n) where self == .sugar(.einsum):
+      "a subscript string and at least \(n) operand"
+    case .atLeast(let n): "at least \(n) arguments"
     }
   }
 
   /// Builds the call; `arguments.count` fits `arity`, and `literal` is
-  /// einsum's subscript string or the shape of `broadcast_to`/`sum_to`.
+  /// einsum's subscript string or the shape of `broadcast_to`/`sum_to`/
+  /// `reshape`.  Axes, extents and sizes must be integer literals.
   func apply(_ arguments: [Operand], literal: Literal) -> Operand {
     let x = arguments[0].expr
+    let sugar: Sugar
     switch self {
-    case .elementwise(let op): return Operand(Expr.apply(op, [x]))
-    case .log: return Operand(CompGraph.log(x))
+    case .op(let op): return Operand(Expr.apply(op, arguments.map(\.expr)))
+    case .sugar(let s): sugar = s
+    }
+    /// The integer literals among `arguments[range]` (`nil` if one is not).
+    func integers(_ range: some RangeExpression<Int>) -> [Int]? {
+      let values = arguments[range].map { $0.value.flatMap { $0.isInteger ? Int($0) : nil } }
+      return values.contains(nil) ? nil : values.map { $0! }
+    }
+    let axis = arguments.count == 2 ? integers(1...).map { $0[0] } : -1
+    func needs(_ parameters: [Int]?, _ build: ([Int]) -> Expr) -> Operand {
+      guard let parameters else {
+        return Operand(
+          Expr(
+            x.builder,
+            .failure(
+              .unsupported(
+                "\(sugar.rawValue): axes, extents and sizes must be integer numbers, as in \(sugar.example)"
+              ))))
+      }
+      return Operand(build(parameters))
+    }
+    switch sugar {
+    case .log:
+      return Operand(arguments.count == 2 ? CompGraph.log(x, base: arguments[1].expr) : ln(x))
+    case .log2: return Operand(CompGraph.log2(x))
+    case .log10: return Operand(CompGraph.log10(x))
+    case .relu: return Operand(CompGraph.relu(x))
     case .sigmoid: return Operand(CompGraph.sigmoid(x))
     case .softplus: return Operand(CompGraph.softplus(x))
     case .pow: return arguments[0].raised(to: arguments[1])
-    case .sum: return Operand(x.sum())
-    case .mean: return Operand(x.mean())
+    case .sum where arguments.count == 1: return Operand(x.sum())
+    case .sum: return needs(axis.map { [$0] }) { CompGraph.sum(x, axis: $0[0]) }
+    case .mean where arguments.count == 1: return Operand(x.mean())
+    case .mean: return needs(axis.map { [$0] }) { CompGraph.mean(x, axis: $0[0]) }
+    case .amax: return needs(axis.map { [$0] }) { CompGraph.amax(x, axis: $0[0]) }
+    case .logsumexp: return needs(axis.map { [$0] }) { CompGraph.logsumexp(x, axis: $0[0]) }
+    case .softmax: return needs(axis.map { [$0] }) { CompGraph.softmax(x, axis: $0[0]) }
+    case .logsoftmax: return needs(axis.map { [$0] }) { CompGraph.logsoftmax(x, axis: $0[0]) }
+    case .reshape: return Operand(CompGraph.reshape(x, literal.shape))
+    case .slice:
+      return needs(integers(1...)) { CompGraph.slice(x, axis: $0[0], start: $0[1], end: $0[2]) }
+    case .index: return needs(integers(1...)) { CompGraph.index(x, axis: $0[0], $0[1]) }
+    case .pad:
+      return needs(integers(1...)) { CompGraph.pad(x, axis: $0[0], before: $0[1], after: $0[2]) }
+    case .concat:
+      return needs(integers((arguments.count - 1)...)) {
+        CompGraph.concat(arguments.dropLast().map(\.expr), axis: $0[0])
+      }
+    case .oneHot: return needs(integers(1...)) { CompGraph.oneHot(x, $0[0]) }
+    case .gather: return Operand(CompGraph.gather(x, arguments[1].expr))
+    case .crossEntropy: return Operand(CompGraph.crossEntropy(x, arguments[1].expr))
     case .matmul: return Operand(CompGraph.matmul(x, arguments[1].expr))
     case .transpose: return Operand(CompGraph.transpose(x))
     case .trace: return Operand(CompGraph.trace(x))
@@ -95,10 +159,11 @@ enum Literal {
   }
 }
 
-/// The closest of `candidates` to a misspelt `name` (edit distance 1 for
-/// names of up to 3 letters, else 2), first alphabetically on a tie.
+/// The closest of `candidates` to a misspelt `name`, first alphabetically on
+/// a tie: at most one edit in names of up to 5 letters (`sqr` → `sqrt`, never
+/// `atan` → `mean`), two in longer ones (`sigmod` → `sigmoid`).
 func closest(to name: String, in candidates: [String]) -> String? {
-  let limit = name.count <= 3 ? 1 : 2
+  let limit = name.count <= 5 ? 1 : 2
   // The distance is at least the difference in length: far longer names
   // (a megabyte-long identifier) are not compared at all.
   let scored = candidates.filter { abs($0.count - name.count) <= limit }.sorted().map {
@@ -108,6 +173,23 @@ func closest(to name: String, in candidates: [String]) -> String? {
     return nil
   }
   return best.name
+}
+
+extension Function.Sugar {
+  /// A call with integer parameters, for messages.
+  var example: String {
+    switch self {
+    case .sum, .mean, .amax, .logsumexp, .softmax, .logsoftmax: "\(rawValue)(A, 1)"
+    case .slice: "slice(A, 0, 1, 3)"
+    case .index: "index(A, 1, 0)"
+    case .pad: "pad(A, 0, 1, 2)"
+    case .concat: "concat(A, B, 0)"
+    case .oneHot: "one_hot(i, 10)"
+    case .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace, .dot,
+      .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape:
+      "\(rawValue)(…)"
+    }
+  }
 }
 
 /// Levenshtein distance: insertions, deletions and substitutions of characters.

@@ -41,7 +41,13 @@ struct Lexer {
     case UInt8(ascii: "\n"): kind = .newline
     case UInt8(ascii: "+"): kind = .plus
     case UInt8(ascii: "-"): kind = .minus
-    case UInt8(ascii: "*"): kind = .star
+    case UInt8(ascii: "*"):
+      if offset < bytes.count, bytes[offset] == UInt8(ascii: "*") {
+        throw error(.doubleStar, at: start)
+      }
+      kind = .star
+    case UInt8(ascii: "<"): kind = .comparison(consume("=") ? .lessEqual : .less)
+    case UInt8(ascii: ">"): kind = .comparison(consume("=") ? .greaterEqual : .greater)
     case UInt8(ascii: "/"): kind = .slash
     case UInt8(ascii: "^"): kind = .caret
     case UInt8(ascii: "("): kind = .leftParen
@@ -50,7 +56,7 @@ struct Lexer {
     case UInt8(ascii: "}"): kind = .rightBrace
     case UInt8(ascii: ","): kind = .comma
     case UInt8(ascii: ":"): kind = .colon
-    case UInt8(ascii: "="): kind = .equals
+    case UInt8(ascii: "="): kind = consume("=") ? .comparison(.equal) : .equals
     case UInt8(ascii: ";"): kind = .semicolon
     case UInt8(ascii: "["):
       var depth = 1
@@ -88,6 +94,13 @@ struct Lexer {
       throw error(.unexpectedCharacter(scalar(at: start)), at: start)
     }
     return Token(kind: kind, start: start, end: offset)
+  }
+
+  /// Consumes `character` if it comes next.
+  private mutating func consume(_ character: Unicode.Scalar) -> Bool {
+    guard offset < bytes.count, bytes[offset] == UInt8(ascii: character) else { return false }
+    offset += 1
+    return true
   }
 
   /// The maximal run of letters, digits and `_` from here (after blanks):

@@ -46,15 +46,16 @@ struct Operand {
       return Operand(quotient, value: combine(rhs, /))
     case .power:
       return raised(to: rhs)
+    case .compare(let comparison):
+      return Operand(Expr.apply(comparison.op, [expr, rhs.expr]))
     }
   }
 
   /// `self ^ exponent`: `pow(x, c)` (the constant-exponent op) when the
-  /// exponent is literal, `exp(y · ln c)` for a number base, else `exp(y · ln x)`.
+  /// exponent is literal, else the `power` op `x^y`.
   func raised(to exponent: Operand) -> Operand {
     let value = combine(exponent, powExact)
     if let c = exponent.value { return Operand(pow(expr, c), value: value) }
-    if let c = number { return Operand(pow(c, exponent.expr)) }
     return Operand(pow(expr, exponent.expr))
   }
 

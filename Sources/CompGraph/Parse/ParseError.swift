@@ -10,6 +10,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// says them, user text already escaped and cut).
     case unexpected(found: String, expected: String)
     case unexpectedCharacter(Character)
+    /// `**`, which Python users type for a power.
+    case doubleStar
     case badNumber(String)
     case unterminatedString
     /// A `(` or `name(` (`opener`, at `line:column`) that is never closed.
@@ -27,6 +29,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case unclosedScope(name: String, line: Int, column: Int)
     /// A `}` with no open scope.
     case unmatchedBrace
+    /// A `let`, `var` or `out` name that is a named constant (`pi`, `e`, `inf`, `nan`).
+    case constantName(String)
     /// A program with declarations or bindings but nothing to compute.
     case noOutput
     /// A name that a program with `var` declarations neither declares nor binds.
@@ -69,6 +73,7 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unexpected(let found, let expected): "expected \(expected), found \(found)"
     case .unexpectedCharacter(let character):
       Self.unexpected(character)
+    case .doubleStar: "'**' is not an operator: write '^' for a power, as in x^2"
     case .badNumber(let text): "invalid number '\(Self.quoted(text))'"
     case .unterminatedString: "unterminated string: expected a closing '\"' on the same line"
     case .unclosedParenthesis(let opener, let line, let column):
@@ -87,6 +92,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unclosedScope(let name, let line, let column):
       "scope '\(Self.quoted(name))' opened at \(line):\(column) is never closed: expected '}'"
     case .unmatchedBrace: "unmatched '}': no scope is open"
+    case .constantName(let name):
+      "'\(name)' is a constant (\(formatNumber(NamedConstant.values[name]!))): choose another name"
     case .noOutput:
       "the program has no output: end it with an expression or 'out name = expression'"
     case .undeclaredName(let name, let suggestion):

@@ -29,19 +29,25 @@ public struct ParsedProgram {
 ///     shape       = "scalar" | extent { "x" extent } ;           (* 2x3, 5 *)
 ///     binding     = "let" name "=" expression ;
 ///     output      = "out" name "=" expression ;                  (* also binds name *)
-///     expression  = term { ( "+" | "-" ) term } ;
+///     expression  = sum { ( "<" | "<=" | ">" | ">=" | "==" ) sum } ;   (* 1 or 0 *)
+///     sum         = term { ( "+" | "-" ) term } ;
 ///     term        = unary { ( "*" | "/" ) unary } ;
 ///     unary       = "-" unary | power ;
 ///     power       = primary [ "^" unary ] ;                      (* right-associative *)
-///     primary     = number | tensor | name | call | "(" expression ")" ;
+///     primary     = number | constant | tensor | name | call | "(" expression ")" ;
+///     constant    = "pi" | "e" | "inf" | "nan" ;                 (* not usable as names *)
 ///     tensor      = "[" ( item { "," item } | tensor { "," tensor } ) "]" ;  (* even rows *)
 ///     item        = [ "-" ] number | "nan" | "inf" | "-inf" ;
 ///     call        = function "(" expression { "," expression } ")"
 ///                 | "einsum" "(" string "," expression { "," expression } ")"
-///                 | ( "broadcast_to" | "sum_to" ) "(" expression "," shape ")" ;
-///     function    = "exp" | "ln" | "log" | "sqrt" | "sin" | "cos" | "tanh" | "sigmoid"
-///                 | "softplus" | "pow" | "sum" | "mean" | "matmul" | "transpose"
-///                 | "trace" | "dot" ;
+///                 | ( "broadcast_to" | "sum_to" | "reshape" ) "(" expression "," shape ")" ;
+///     function    = "exp" | "ln" | "log" | "log2" | "log10" | "log1p" | "expm1" | "sqrt"
+///                 | "cbrt" | "sin" | "cos" | "tan" | "tanh" | "asin" | "acos" | "atan"
+///                 | "sinh" | "cosh" | "erf" | "abs" | "sign" | "relu" | "sigmoid"
+///                 | "softplus" | "pow" | "max" | "min" | "where" | "sum" | "mean" | "amax"
+///                 | "logsumexp" | "softmax" | "logsoftmax" | "index" | "slice" | "pad"
+///                 | "concat" | "one_hot" | "gather" | "cross_entropy" | "matmul"
+///                 | "transpose" | "trace" | "dot" ;         (* axes, sizes: integer numbers *)
 ///     number      = ( digits [ "." { digit } ] | "." digits ) [ ( "e" | "E" ) [ "+" | "-" ] digits ] ;
 ///     name        = ( letter | "_" ) { letter | digit | "_" } ;  (* ASCII *)
 ///     string      = '"' { any character but '"' and newline } '"' ;
@@ -53,7 +59,7 @@ public struct ParsedProgram {
 /// So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `a^b^c` is `a^(b^c)`.  `log` is
 /// the natural logarithm.  An exponent made of numbers only (`x^2`, `x^-2`,
 /// `x^(1/2)`, `pow(x, 3)`) gives the constant-exponent power; any other is
-/// `exp(y · ln x)`.  `var`, `let` and `out` are keywords only at the start of
+/// the `power` op (exact for integer exponents, also of negative bases).  `var`, `let` and `out` are keywords only at the start of
 /// a statement and before a name.
 ///
 /// Parsing uses explicit stacks, never recursion, so any nesting depth parses.

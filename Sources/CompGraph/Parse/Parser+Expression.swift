@@ -2,8 +2,8 @@
 /// stack instead of recursion, so 100,000 nested parentheses cost two arrays
 /// of 100,000 entries, not 100,000 stack frames.
 ///
-/// Precedence, loosest first: `+ -` (left), `* /` (left), prefix `-`,
-/// `^` (right).  So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)`, `a-b-c` is
+/// Precedence, loosest first: comparisons `< <= > >= ==` (left), `+ -`
+/// (left), `* /` (left), prefix `-`, `^` (right).  So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)`, `a-b-c` is
 /// `(a-b)-c` and `a^b^c` is `a^(b^c)`.
 extension Parser {
   /// What waits on the operator stack.
@@ -18,7 +18,7 @@ extension Parser {
     var precedence: Int? {
       switch self {
       case .binary(let op, _): op.precedence
-      case .negate: 3
+      case .negate: BinaryOperator.negationPrecedence
       case .parenthesis, .call: nil
       }
     }
@@ -55,7 +55,7 @@ extension Parser {
           }
           _ = try lexer.next()
           let literal: Literal =
-            function == .einsum ? .subscripts(try einsumSubscripts(at: token.start)) : .none
+            function == .sugar(.einsum) ? .subscripts(try einsumSubscripts(at: token.start)) : .none
           pending.append(
             .call(
               function, name: name, literal: literal, firstOperand: operands.count,
@@ -177,7 +177,8 @@ extension Parser {
     case .rightParen:
       throw error(
         .wrongArgumentCount(
-          function: "einsum", expected: Function.einsum.arityDescription, found: 0), at: start)
+          function: "einsum", expected: Function.sugar(.einsum).arityDescription, found: 0),
+        at: start)
     default:
       throw unexpected(separator, expected: "','")
     }

@@ -78,6 +78,7 @@ extension Parser {
   private func output(
     _ name: String, _ expr: Expr, at start: Int, into outputs: inout [(name: String, expr: Expr)]
   ) throws(ParseError) {
+    guard NamedConstant.values[name] == nil else { throw error(.constantName(name), at: start) }
     guard !outputs.contains(where: { $0.name == name }) else {
       throw error(.redefinition(name), at: start)
     }
@@ -88,6 +89,9 @@ extension Parser {
   @discardableResult
   private mutating func bind(_ name: Token) throws(ParseError) -> Expr {
     let text = lexer.text(name)
+    guard NamedConstant.values[text] == nil else {
+      throw error(.constantName(text), at: name.start)
+    }
     guard names[text] == nil, shapes[text] == nil else {
       throw error(.redefinition(text), at: name.start)
     }
@@ -127,6 +131,9 @@ extension Parser {
 
   private mutating func declare(_ name: Token, _ shape: Shape) throws(ParseError) {
     let text = lexer.text(name)
+    guard NamedConstant.values[text] == nil else {
+      throw error(.constantName(text), at: name.start)
+    }
     guard names[text] == nil else { throw error(.redefinition(text), at: name.start) }
     if let known = shapes[text] ?? builder.variables[text], known != shape {
       throw error(.graph(.conflictingVariable(name: text, shapes: [known, shape])), at: name.start)

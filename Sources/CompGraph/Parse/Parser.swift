@@ -1,7 +1,8 @@
 /// The state of one parse: the lexer, the builder it builds into, and what
 /// each name means so far.
 ///
-/// A name resolves to, in order: a `let` or `out` binding; a declared
+/// A name resolves to, in order: a `let` or `out` binding; a named constant
+/// (`pi`, `e`, `inf`, `nan`); a declared
 /// variable (`var` or the `declarations` argument) with its shape; a variable
 /// already in the builder, with its shape; otherwise a new scalar variable
 /// (so `x*y` needs no declarations) — unless the program has declared its
@@ -46,6 +47,7 @@ struct Parser {
       unusedBindings[name] = nil
       return known
     }
+    if let value = NamedConstant.values[name] { return .number(value, in: builder) }
     if Function(named: name) != nil {
       throw unexpected(next, expected: "'(' after function '\(name)'")
     }

@@ -9,6 +9,7 @@ struct Token {
     /// A double-quoted string (only einsum's subscripts use one).
     case string
     case plus, minus, star, slash, caret
+    case comparison(Comparison)
     case leftParen, rightParen, comma, colon, equals, semicolon
     /// `{` `}` around a `scope name { … }` block.
     case leftBrace, rightBrace
@@ -45,23 +46,59 @@ extension Token.Kind {
     case .star: .multiply
     case .slash: .divide
     case .caret: .power
+    case .comparison(let c): .compare(c)
     default: nil
     }
   }
 }
 
 /// The binary operators, loosest first.
-enum BinaryOperator {
+enum BinaryOperator: Equatable {
+  case compare(Comparison)
   case add, subtract, multiply, divide, power
 
-  /// Binding power: `+ -` 1, `* /` 2, (prefix `-` 3), `^` 4.
+  /// Binding power: comparisons 1, `+ -` 2, `* /` 3, (prefix `-` 4), `^` 5.
   var precedence: Int {
     switch self {
-    case .add, .subtract: 1
-    case .multiply, .divide: 2
-    case .power: 4
+    case .compare: 1
+    case .add, .subtract: 2
+    case .multiply, .divide: 3
+    case .power: 5
     }
   }
 
+  /// Binding power of prefix `-`.
+  static let negationPrecedence = 4
+
   var isRightAssociative: Bool { self == .power }
+}
+
+/// The comparison operators and the mask ops they build (1 where true, else 0).
+enum Comparison: CaseIterable, Equatable {
+  case less, lessEqual, greater, greaterEqual, equal
+
+  init?(_ kind: Op.Kind) {
+    guard let c = Self.allCases.first(where: { $0.op.kind == kind }) else { return nil }
+    self = c
+  }
+
+  var op: Op {
+    switch self {
+    case .less: .less
+    case .lessEqual: .lessEqual
+    case .greater: .greater
+    case .greaterEqual: .greaterEqual
+    case .equal: .equal
+    }
+  }
+
+  var spelling: String {
+    switch self {
+    case .less: "<"
+    case .lessEqual: "<="
+    case .greater: ">"
+    case .greaterEqual: ">="
+    case .equal: "=="
+    }
+  }
 }

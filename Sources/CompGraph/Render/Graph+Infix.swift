@@ -113,7 +113,7 @@ extension Graph {
 private struct InfixPrinter {
   /// Precedence of a node's printed form: higher binds tighter.
   enum Level: Int, Comparable {
-    case sum = 1, product, negation, power, atom
+    case comparison = 0, sum, product, negation, power, atom
     static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
   }
 
@@ -132,6 +132,8 @@ private struct InfixPrinter {
     var magnitude = false
 
     static let free = Slot(minimum: .sum, allowsMinus: true)
+    /// A whole expression or a call's argument: comparisons need no parentheses.
+    static let whole = Slot(minimum: .comparison, allowsMinus: true)
   }
 
   enum Piece {
@@ -158,9 +160,9 @@ private struct InfixPrinter {
     var out = ""
     var stack: [Piece] = []
     if expandingName {
-      stack.append(contentsOf: pieces(id, .free).reversed())
+      stack.append(contentsOf: pieces(id, .whole).reversed())
     } else {
-      stack.append(.node(id, .free))
+      stack.append(.node(id, .whole))
     }
     while let piece = stack.popLast() {
       if out.utf8.count > limit { return String(out.prefix(limit)) + "…" }
@@ -218,7 +220,12 @@ private struct InfixPrinter {
       // C writes a power as a call, LaTeX 1/x as a fraction.
       let call = format == .c || (format == .latex && c < 0)
       return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
-    case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo:
+    case .power: return Form(level: .power, leadingMinus: false)
+    case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      return Form(level: .comparison, leadingMinus: false)
+    case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
+      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt,
+      .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot:
       return Form(level: .atom, leadingMinus: false)
     }
   }
@@ -312,6 +319,28 @@ private struct InfixPrinter {
       return call(
         "broadcast_to", inputs,
         last: format.module == nil ? shape.shapeDescription : pythonTuple(shape))
+    case .power:
+      return [
+        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^"),
+        .node(inputs[1], Slot(minimum: .atom, allowsMinus: false)),
+      ]
+    case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      let side = Slot(minimum: .sum, allowsMinus: true)
+      return [
+        .node(inputs[0], side), .text(" \(Comparison(graph.op(id).kind)!.spelling) "),
+        .node(inputs[1], side),
+      ]
+    case .abs, .sign, .maximum, .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf,
+      .log1p, .expm1, .cbrt:
+      return call(graph.op(id).info.name, inputs)
+    case .reshape(let shape):
+      return call("reshape", inputs, last: shape.shapeDescription)
+    case .reduceMax(let axis): return call("amax", inputs, last: "\(axis)")
+    case .slice(let axis, let start, let end):
+      return call("slice", inputs, last: "\(axis), \(start), \(end)")
+    case .pad(let axis, let before, let after):
+      return call("pad", inputs, last: "\(axis), \(before), \(after)")
+    case .oneHot(let n): return call("one_hot", inputs, last: "\(n)")
     }
   }
 
@@ -338,7 +367,7 @@ private struct InfixPrinter {
     var pieces: [Piece] = [.text(spelled + format.open + (first.map { $0 + ", " } ?? ""))]
     for (k, argument) in arguments.enumerated() {
       if k > 0 { pieces.append(.text(", ")) }
-      pieces.append(.node(argument, .free))
+      pieces.append(.node(argument, .whole))
     }
     return pieces + [.text((last.map { ", " + $0 } ?? "") + format.close)]
   }
@@ -427,7 +456,7 @@ private struct InfixPrinter {
     switch op {
     case .variable(let name): name.count
     case .constant(let t): t.isScalar ? formatNumber(t.scalars[0]).count : 16
-    case .add, .mul, .pow: 3
+    case .add, .mul, .pow, .power: 3
     case .einsum(let spec): spec.description.count + 12
     default: op.info.name.count + 2
     }

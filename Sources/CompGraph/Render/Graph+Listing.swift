@@ -61,12 +61,18 @@ extension Graph {
     switch op {
     case .pow(let exponent): text += "pow[\(formatNumber(exponent))]"
     case .einsum(let spec): text += "einsum[\(spec)]"
-    case .sumTo(let target), .broadcastTo(let target):
+    case .reduceMax(let axis), .oneHot(let axis): text += "\(op.info.name)[\(axis)]"
+    case .slice(let axis, let start, let end): text += "slice[\(axis),\(start):\(end)]"
+    case .pad(let axis, let before, let after): text += "pad[\(axis),\(before),\(after)]"
+    case .sumTo(let target), .broadcastTo(let target), .reshape(let target):
       text += "\(op.info.name)[\(target.map(String.init).joined(separator: ","))]"
     case .constant(let value):
       text += "const "
       text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
-    case .variable, .add, .mul, .exp, .ln, .sqrt, .sin, .cos, .tanh: text += op.info.name
+    case .variable, .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
+      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt:
+      text += op.info.name
     }
     for input in inputs(id) {
       text += " "

@@ -57,7 +57,10 @@ public enum TextFormat: String, Sendable, CaseIterable {
     case .sin: name = "sin"
     case .cos: name = "cos"
     case .tanh: name = "tanh"
-    case .variable, .constant, .add, .mul, .pow, .einsum, .sumTo, .broadcastTo:
+    case .variable, .constant, .add, .mul, .pow, .einsum, .sumTo, .broadcastTo, .power, .abs, .sign,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan,
+      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .reshape, .reduceMax, .slice, .pad,
+      .oneHot:
       preconditionFailure("\(op.info.name) is not a unary function")
     }
     switch self {

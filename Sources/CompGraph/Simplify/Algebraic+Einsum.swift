@@ -74,7 +74,7 @@ extension RewriteRule {
   /// n×1 and n is then a product of sums, not an n⁴ tensor of ones times
   /// the other factors.  Exact up to the order in which products are summed.
   static let sumOfBroadcastProduct = RewriteRule(
-    "sum-of-broadcast-product", .algebraic, .apply(.sumTo, [.any(.mul)])
+    "sum-of-broadcast-product", .algebraic, .op(.sumTo, .any(.mul))
   ) { m, c in try c.sumOfProduct(m.root) }
 }
 

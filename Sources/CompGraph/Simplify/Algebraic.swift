@@ -1,8 +1,8 @@
 /// Phase 3: algebraic identities that shrink the graph.  Each one names the
 /// domain where it holds; the condition enforces it.
 let algebraicRules: [RewriteRule] = [
-  .mulZero, .lnExp, .expLn, .expScaledLn, .pythagoras, .sinOdd, .tanhOdd, .cosEven, .sumToSum,
-  .broadcastToBroadcast, .sumToBroadcast,
+  .mulZero, .lnExp, .expLn, .expScaledLn, .powerConstant, .pythagoras, .sinOdd, .tanhOdd, .cosEven,
+  .sumToSum, .broadcastToBroadcast, .sumToBroadcast,
 ]
 
 private let x = Pattern.node("x")
@@ -28,10 +28,16 @@ extension RewriteRule {
   ) { m, _ in m["x"] }
 
   /// e^(c·ln x) = xᶜ for x ≥ 0 (both sides are 0 or ∞ at x = 0; for x < 0
-  /// the left side is NaN).  This undoes the `pow(x, y)` sugar for constant y.
+  /// the left side is NaN).
   static let expScaledLn = RewriteRule(
     "exp-scaled-ln", .algebraic, .exp(.mul(.scalar("c"), .ln(x))),
     if: { m, c in c.isNonNegative(m["x"]) }
+  ) { m, c in try c.power(m["x"], m.number("c")) }
+
+  /// x^y with a constant y is the constant-exponent power xᶜ (the same C
+  /// `pow`, with its integer exponents multiplied out exactly).
+  static let powerConstant = RewriteRule(
+    "power-constant", .algebraic, .op(.power, x, .scalar("c"))
   ) { m, c in try c.power(m["x"], m.number("c")) }
 
   /// k·sin²a + k·cos²a = k, inside any sum (exact for finite a; NaN for ±∞).
@@ -58,7 +64,7 @@ extension RewriteRule {
   }
 
   /// Σ→s(Σ→t(x)) = Σ→s(x).
-  static let sumToSum = RewriteRule("sum-to-sum", .algebraic, .apply(.sumTo, [.any(.sumTo)])) {
+  static let sumToSum = RewriteRule("sum-to-sum", .algebraic, .op(.sumTo, .any(.sumTo))) {
     m, c in
     let inner = c.builder.inputs(m.root).first!
     return try c.node(c.builder.op(m.root), [c.builder.inputs(inner).first!])
@@ -66,7 +72,7 @@ extension RewriteRule {
 
   /// ⇑s(⇑t(x)) = ⇑s(x).
   static let broadcastToBroadcast = RewriteRule(
-    "broadcast-to-broadcast", .algebraic, .apply(.broadcastTo, [.any(.broadcastTo)])
+    "broadcast-to-broadcast", .algebraic, .op(.broadcastTo, .any(.broadcastTo))
   ) { m, c in
     let inner = c.builder.inputs(m.root).first!
     return try c.node(c.builder.op(m.root), [c.builder.inputs(inner).first!])
@@ -74,7 +80,7 @@ extension RewriteRule {
 
   /// Σ→shape(x)(⇑s(x)) = (|s| / |x|)·x: summing n copies is scaling by n.
   static let sumToBroadcast = RewriteRule(
-    "sum-to-broadcast", .algebraic, .apply(.sumTo, [.any(.broadcastTo)]),
+    "sum-to-broadcast", .algebraic, .op(.sumTo, .any(.broadcastTo)),
     if: { m, c in
       let inner = c.builder.inputs(m.root).first!
       return c.builder.shape(c.builder.inputs(inner).first!) == c.builder.shape(m.root)

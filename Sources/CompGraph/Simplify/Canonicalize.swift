@@ -197,7 +197,7 @@ extension RuleContext {
         if constants > 1 || v == 1 { return false }
         continue
       }
-      if key(f) == Op.exp.key {
+      if kind(f) == .exp {
         exponentials += 1
         if exponentials > 1 { return false }
         continue
@@ -295,7 +295,7 @@ extension RuleContext {
       }
       if let v = scalar(f) {
         coefficient *= v
-      } else if key(f) == Op.exp.key {
+      } else if kind(f) == .exp {
         exponentials.append(builder.inputs(f).first!)
       } else if let e = powExponent(f) {
         include(builder.inputs(f).first!, e)

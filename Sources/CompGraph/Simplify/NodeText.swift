@@ -20,7 +20,7 @@ extension GraphBuilder {
     func atom(_ k: Int) -> String {
       let inner = inputs(id)[inputs(id).startIndex + k]
       switch nodes.ops[inner.index] {
-      case .add, .mul, .pow: return depth > 1 ? "(\(ins[k]))" : ins[k]
+      case .add, .mul, .pow, .power: return depth > 1 ? "(\(ins[k]))" : ins[k]
       case .constant(let t) where t.isScalar && t.scalars[0] < 0: return "(\(ins[k]))"
       default: return ins[k]
       }
@@ -29,6 +29,7 @@ extension GraphBuilder {
     case .add: return ins.joined(separator: " + ")
     case .mul: return ins.indices.map(atom).joined(separator: "·")
     case .pow(let c): return "\(atom(0))^\(formatNumber(c))"
+    case .power: return "\(atom(0))^\(atom(1))"
     case .einsum(let spec): return "einsum[\(spec)](\(ins.joined(separator: ", ")))"
     case .sumTo(let s): return "sum_to[\(s.shapeDescription)](\(ins[0]))"
     case .broadcastTo(let s): return "broadcast_to[\(s.shapeDescription)](\(ins[0]))"

@@ -14,64 +14,66 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
   /// with any inputs when `inputs` is `nil`.
   case apply(Head, [Pattern]?)
 
-  /// The op part of a pattern.  `pow` carries its constant exponent as a
-  /// hole (`.any("c")`) or a value.
-  public enum Head: Sendable, Equatable, CustomStringConvertible {
-    case add, mul, pow(Exponent), exp, ln, sqrt, sin, cos, tanh, einsum, sumTo, broadcastTo
+  /// The op part of a pattern: an op kind, and for `pow` its constant
+  /// exponent as a hole (`.any("c")`) or a value (`nil`: any exponent).
+  public struct Head: Sendable, Equatable, CustomStringConvertible {
+    public let kind: Op.Kind
+    public let exponent: Exponent?
 
     public enum Exponent: Sendable, Equatable {
       case any(String)
       case value(Double)
     }
 
+    public init(_ kind: Op.Kind) {
+      self.kind = kind
+      self.exponent = nil
+    }
+
+    /// A `pow` head with its exponent.
+    public static func pow(_ exponent: Exponent) -> Head { Head(.pow, exponent: exponent) }
+
+    private init(_ kind: Op.Kind, exponent: Exponent) {
+      self.kind = kind
+      self.exponent = exponent
+    }
+
     func matches(_ op: Op) -> Bool {
-      switch (self, op) {
-      case (.add, .add), (.mul, .mul), (.exp, .exp), (.ln, .ln), (.sqrt, .sqrt), (.sin, .sin),
-        (.cos, .cos), (.tanh, .tanh), (.einsum, .einsum), (.sumTo, .sumTo),
-        (.broadcastTo, .broadcastTo):
-        return true
-      case (.pow(.any), .pow): return true
-      case (.pow(.value(let v)), .pow(let c)): return v == c
-      default: return false
-      }
+      guard op.kind == kind else { return false }
+      if case .value(let v) = exponent, case .pow(let c) = op { return v == c }
+      return true
     }
 
     public var description: String {
-      switch self {
-      case .add: "add"
-      case .mul: "mul"
-      case .pow(.any(let name)): "pow[?\(name)]"
-      case .pow(.value(let v)): "pow[\(formatNumber(v))]"
-      case .exp: "exp"
-      case .ln: "ln"
-      case .sqrt: "sqrt"
-      case .sin: "sin"
-      case .cos: "cos"
-      case .tanh: "tanh"
-      case .einsum: "einsum"
-      case .sumTo: "sum_to"
-      case .broadcastTo: "broadcast_to"
+      switch exponent {
+      case .any(let name): "\(kind.name)[?\(name)]"
+      case .value(let v): "\(kind.name)[\(formatNumber(v))]"
+      case nil: kind.name
       }
     }
   }
 
   // Builders that read like the maths: `.ln(.exp(x))`, `.pow(x, "c")`.
-  public static func add(_ inputs: Pattern...) -> Pattern { .apply(.add, inputs) }
-  public static func mul(_ inputs: Pattern...) -> Pattern { .apply(.mul, inputs) }
+  public static func add(_ inputs: Pattern...) -> Pattern { .apply(Head(.add), inputs) }
+  public static func mul(_ inputs: Pattern...) -> Pattern { .apply(Head(.mul), inputs) }
   public static func pow(_ x: Pattern, _ exponent: String) -> Pattern {
     .apply(.pow(.any(exponent)), [x])
   }
   public static func pow(_ x: Pattern, _ exponent: Double) -> Pattern {
     .apply(.pow(.value(exponent)), [x])
   }
-  public static func exp(_ x: Pattern) -> Pattern { .apply(.exp, [x]) }
-  public static func ln(_ x: Pattern) -> Pattern { .apply(.ln, [x]) }
-  public static func sqrt(_ x: Pattern) -> Pattern { .apply(.sqrt, [x]) }
-  public static func sin(_ x: Pattern) -> Pattern { .apply(.sin, [x]) }
-  public static func cos(_ x: Pattern) -> Pattern { .apply(.cos, [x]) }
-  public static func tanh(_ x: Pattern) -> Pattern { .apply(.tanh, [x]) }
-  /// Any node with this head, whatever its inputs.
-  public static func any(_ head: Head) -> Pattern { .apply(head, nil) }
+  public static func exp(_ x: Pattern) -> Pattern { .op(.exp, x) }
+  public static func ln(_ x: Pattern) -> Pattern { .op(.ln, x) }
+  public static func sqrt(_ x: Pattern) -> Pattern { .op(.sqrt, x) }
+  public static func sin(_ x: Pattern) -> Pattern { .op(.sin, x) }
+  public static func cos(_ x: Pattern) -> Pattern { .op(.cos, x) }
+  public static func tanh(_ x: Pattern) -> Pattern { .op(.tanh, x) }
+  /// Any node of this kind, whatever its inputs.
+  public static func any(_ kind: Op.Kind) -> Pattern { .apply(Head(kind), nil) }
+  /// A node of this kind with exactly these inputs.
+  public static func op(_ kind: Op.Kind, _ inputs: Pattern...) -> Pattern {
+    .apply(Head(kind), inputs)
+  }
 
   /// The head a matching node must have (`nil`: any node), used to index rules.
   var head: Head? {
@@ -149,7 +151,7 @@ extension GraphBuilder {
     case .apply(let head, let inputPatterns):
       let op = nodes.ops[id.index]
       guard head.matches(op) else { return false }
-      if case .pow(.any(let name)) = head, case .pow(let c) = op {
+      if case .any(let name)? = head.exponent, case .pow(let c) = op {
         if let bound = match.number(named: name), bound != c { return false }
         if match.number(named: name) == nil { match.numbers.append((name, c)) }
       }

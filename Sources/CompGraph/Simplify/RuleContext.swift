@@ -13,8 +13,8 @@ final class RuleContext {
   @exclusivity(unchecked) private var uses: [Int32] = []
   /// Nodes used by an output or by a non-polynomial op (pass start).
   @exclusivity(unchecked) private var exposed: [Bool] = []
-  /// The op key of a node's only user (pass start).
-  @exclusivity(unchecked) private var soleUserKey: [UInt8] = []
+  /// The op kind of a node's only user (pass start).
+  @exclusivity(unchecked) private var soleUserKind: [Op.Kind?] = []
   /// Polynomial roots lowering has already settled (its results and the
   /// regions it left alone): not expanded again.
   var lowered: Set<NodeID> = []
@@ -29,17 +29,17 @@ final class RuleContext {
 
   // MARK: Node summaries
 
-  /// Per node, read once from the arena: its op key and, for a scalar
+  /// Per node, read once from the arena: its op kind and, for a scalar
   /// constant or a `pow`, its number (reading `Op` values repeatedly costs
   /// reference counting on their payloads).
-  @exclusivity(unchecked) private var keys: [UInt8] = []
+  @exclusivity(unchecked) private var kinds: [Op.Kind] = []
   @exclusivity(unchecked) private var numbers: [Double] = []
   @exclusivity(unchecked) private var scalarFlags: [Bool] = []
 
   private func summarize(_ id: NodeID) {
-    while keys.count <= id.index {
-      let op = builder.op(NodeID(keys.count))
-      keys.append(UInt8(op.key))
+    while kinds.count <= id.index {
+      let op = builder.op(NodeID(kinds.count))
+      kinds.append(op.kind)
       switch op {
       case .constant(let t) where t.isScalar:
         numbers.append(t.scalars[0])
@@ -54,33 +54,33 @@ final class RuleContext {
     }
   }
 
-  /// `Op.key` of the node.
-  func key(_ id: NodeID) -> Int {
-    if id.index >= keys.count { summarize(id) }
-    return Int(keys[id.index])
+  /// The node's op kind.
+  func kind(_ id: NodeID) -> Op.Kind {
+    if id.index >= kinds.count { summarize(id) }
+    return kinds[id.index]
   }
 
-  func isAdd(_ id: NodeID) -> Bool { key(id) == 2 }
-  func isMul(_ id: NodeID) -> Bool { key(id) == 3 }
+  func isAdd(_ id: NodeID) -> Bool { kind(id) == .add }
+  func isMul(_ id: NodeID) -> Bool { kind(id) == .mul }
 
   /// The value of a scalar constant.
   func scalar(_ id: NodeID) -> Double? {
-    if id.index >= keys.count { summarize(id) }
+    if id.index >= kinds.count { summarize(id) }
     return scalarFlags[id.index] ? numbers[id.index] : nil
   }
 
   /// Sums, products and integer powers (`Op.isPolynomial`).
   func isPolynomial(_ id: NodeID) -> Bool {
-    switch key(id) {
-    case 2, 3: true
-    case 4: numbers[id.index].isInteger
+    switch kind(id) {
+    case .add, .mul: true
+    case .pow: numbers[id.index].isInteger
     default: false
     }
   }
 
   /// The exponent of a `pow` node.
   func powExponent(_ id: NodeID) -> Double? {
-    key(id) == 4 ? numbers[id.index] : nil
+    kind(id) == .pow ? numbers[id.index] : nil
   }
 
   // MARK: Facts
@@ -143,6 +143,8 @@ final class RuleContext {
       if even || c != c.rounded() || x.contains(.nonNegative) { f.insert(.nonNegative) }
       if x.contains(.positive) { f.insert(.positive) }
       return f
+    case .power:
+      return facts[ins.first!.index].intersection([.nonNegative, .positive])
     case .exp:
       return finiteIn.union([.nonNegative, .positive])
     case .sqrt:
@@ -153,12 +155,41 @@ final class RuleContext {
       return .finite
     case .tanh:
       return facts[ins.first!.index].union(.finite)
+    case .abs:
+      return facts[ins.first!.index].intersection([.finite, .positive]).union(.nonNegative)
+    case .sign, .atan, .erf:
+      return .finite
+    case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      return [.finite, .nonNegative]
+    case .maximum:
+      // max(a, b) ≥ a and ≥ b: one non-negative (positive) input is enough.
+      let either = facts[ins[ins.startIndex].index].union(facts[ins[ins.startIndex + 1].index])
+      return finiteIn.union(either.intersection([.nonNegative, .positive]))
+    case .minimum:
+      return finiteIn.union(
+        facts[ins[ins.startIndex].index].intersection(facts[ins[ins.startIndex + 1].index]))
+    case .select:
+      return facts[ins[ins.startIndex + 1].index].intersection(facts[ins[ins.startIndex + 2].index])
+    case .cosh:
+      return [.nonNegative, .positive]
+    case .acos:
+      return .nonNegative
+    case .cbrt:  // ∛x has x's sign
+      return finiteIn.union(facts[ins.first!.index].intersection([.nonNegative, .positive]))
+    case .tan, .asin, .sinh, .log1p, .expm1:
+      return []
     case .einsum:
       var f = finiteIn
       if all(.nonNegative) { f.insert(.nonNegative) }
       return f
     case .sumTo, .broadcastTo:
       return facts[ins.first!.index].intersection([.finite, .nonNegative])
+    case .reshape, .reduceMax, .slice:  // the input's elements (some of them)
+      return facts[ins.first!.index]
+    case .pad:  // and zeros
+      return facts[ins.first!.index].intersection([.finite, .nonNegative])
+    case .oneHot:
+      return [.finite, .nonNegative]
     }
   }
 
@@ -169,7 +200,7 @@ final class RuleContext {
   func countUses(reachable: [Bool], roots: [NodeID]) {
     uses = [Int32](repeating: 0, count: reachable.count)
     exposed = [Bool](repeating: false, count: reachable.count)
-    soleUserKey = [UInt8](repeating: .max, count: reachable.count)
+    soleUserKind = [Op.Kind?](repeating: nil, count: reachable.count)
     for root in roots {
       uses[root.index] += 1
       exposed[root.index] = true
@@ -177,10 +208,10 @@ final class RuleContext {
     for index in reachable.indices where reachable[index] {
       let id = NodeID(index)
       let polynomial = isPolynomial(id)
-      let userKey = UInt8(key(id))
+      let userKind = kind(id)
       for input in builder.inputs(id) {
         uses[input.index] += 1
-        soleUserKey[input.index] = userKey
+        soleUserKind[input.index] = userKind
         if !polynomial { exposed[input.index] = true }
       }
     }
@@ -190,7 +221,7 @@ final class RuleContext {
   /// product: its user flattens it, so normalising it first is wasted work
   /// (and, along a chain, quadratic).
   func isAbsorbed(_ id: NodeID) -> Bool {
-    id.index < uses.count && uses[id.index] == 1 && Int(soleUserKey[id.index]) == key(id)
+    id.index < uses.count && uses[id.index] == 1 && soleUserKind[id.index] == kind(id)
   }
 
   /// How many nodes use `id` (`nil` if `id` was made during this pass).

@@ -203,7 +203,11 @@ struct RewriteDriver {
       return !context.isAbsorbed(id) && !ins.contains(where: context.isMul)
         && !(ins.contains(where: context.isAdd) && ins.contains { context.scalar($0) != nil })
     case .einsum: return false
-    case .variable, .constant, .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .sumTo, .broadcastTo:
+    // `power-constant` reads only the node's own inputs; the other new ops have no rules.
+    case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan,
+      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .sumTo, .broadcastTo, .reshape,
+      .reduceMax, .slice, .pad, .oneHot:
       return true
     }
   }
@@ -230,45 +234,13 @@ struct RewriteDriver {
 }
 
 extension Op {
-  /// A small integer per case, to index rule tables by head.
-  var key: Int {
-    switch self {
-    case .variable: 0
-    case .constant: 1
-    case .add: 2
-    case .mul: 3
-    case .pow: 4
-    case .exp: 5
-    case .ln: 6
-    case .sqrt: 7
-    case .sin: 8
-    case .cos: 9
-    case .tanh: 10
-    case .einsum: 11
-    case .sumTo: 12
-    case .broadcastTo: 13
-    }
-  }
+  /// A small integer per kind, to index rule tables by head.
+  var key: Int { Int(kind.rawValue) }
 
-  static let keyCount = 14
+  static let keyCount = Kind.allCases.count
 }
 
 extension Pattern.Head {
   /// The `Op.key` of the ops this head matches.
-  var key: Int {
-    switch self {
-    case .add: Op.add.key
-    case .mul: Op.mul.key
-    case .pow: Op.pow(1).key
-    case .exp: Op.exp.key
-    case .ln: Op.ln.key
-    case .sqrt: Op.sqrt.key
-    case .sin: Op.sin.key
-    case .cos: Op.cos.key
-    case .tanh: Op.tanh.key
-    case .einsum: Op.einsum(EinsumSpec(operands: [], output: [])).key
-    case .sumTo: Op.sumTo([]).key
-    case .broadcastTo: Op.broadcastTo([]).key
-    }
-  }
+  var key: Int { Int(kind.rawValue) }
 }
