@@ -13,6 +13,11 @@ struct EvalCommand: ParsableCommand {
       also declares A's shape), a row-major list (--at v=1,2,3 with --var v=3), or a file \
       (--at A=@a.json holding a nested array, --at A=@a.csv holding one row a line).
 
+      The expression is first rewritten into stable forms (log1p, expm1, max-shifted \
+      logsumexp, softplus and sigmoid of -|x|, tanh without 1 - tanh^2; see simplify \
+      --stabilize), so values and derivatives stay finite where the naive forms overflow; \
+      --no-stabilize evaluates it as written.
+
       Derivatives are taken with respect to the variables in the order they first appear in the \
       expression. --derivative x,y,x is the third derivative ∂³f/∂x∂y∂x; repeat it for more. \
       --hessian with tensor variables is over their elements, flattened and labelled A[0,1]. \
@@ -43,6 +48,12 @@ struct EvalCommand: ParsableCommand {
 
   @Flag(help: "Also print the Jacobian ∂f/∂x of every output f (any shape) for every variable x.")
   var jacobian = false
+
+  @Flag(
+    inversion: .prefixedNo,
+    help:
+      "Evaluate stable forms (log1p, expm1, max-shifted logsumexp, …; see simplify --stabilize).")
+  var stabilize = true
 
   @Option(
     name: .customLong("derivative"),
@@ -93,7 +104,10 @@ struct EvalCommand: ParsableCommand {
           + "derivatives of every element, or take sum() of it")
     }
     let builder = GraphBuilder(graph)
-    let f = graph.outputs[0]
+    // Stable forms first, so that every derivative taken of them is stable too.
+    let roots =
+      stabilize ? builder.simplify(graph.outputs, options: .stabilizeOnly) : graph.outputs
+    let f = roots[0]
     let variables = graph.variables
     let ids = try variables.map { try builder.variableNode($0.name, shape: $0.shape) }
     // --grad and --derivative from one tower, which builds each distinct
@@ -122,12 +136,12 @@ struct EvalCommand: ParsableCommand {
     let tower = try builder.derivativeTower(
       of: [f], wrt: ids, partials: firstOrder + indices, simplify: false)
     let gradientIDs = firstOrder.map { tower.node($0)! }
-    var outputs = graph.outputs
+    var outputs = roots
     if grad { outputs += gradientIDs }
     let hessianNodes = try hessian ? JacobianNodes(of: gradientIDs, wrt: ids, in: builder) : nil
     outputs += hessianNodes?.nodes ?? []
     outputs += indices.map { tower.node($0)! }
-    let jacobianNodes = try jacobian ? JacobianNodes(of: graph.outputs, wrt: ids, in: builder) : nil
+    let jacobianNodes = try jacobian ? JacobianNodes(of: roots, wrt: ids, in: builder) : nil
     outputs += jacobianNodes?.nodes ?? []
     var all = builder.graph(outputs: outputs)
     if !memory.fits(all) {

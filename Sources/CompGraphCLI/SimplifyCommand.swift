@@ -12,6 +12,7 @@ struct SimplifyCommand: ParsableCommand {
 
       Example:
         compgraph simplify "x*1 + 0 + ln(exp(y))" --trace
+        compgraph simplify "ln(1 + x) + ln(exp(a) + exp(b))" --stabilize --trace
       """
   )
 
@@ -23,10 +24,15 @@ struct SimplifyCommand: ParsableCommand {
   @Option(help: "Print as text (default), latex, python (NumPy), jax (jax.numpy) or c.")
   var format = TextFormatOption.text
 
+  @Flag(
+    help: "Also run the stabilize phase: log1p, expm1, stable softplus, sigmoid, logsumexp, tanh.")
+  var stabilize = false
+
   func run() throws {
     let graph = try input.parse().graph()
     var traced: [String] = []
-    let result = simplified(graph, trace: trace ? { traced.append("# \($0)") } : nil)
+    let result = simplified(
+      graph, stabilizing: stabilize, trace: trace ? { traced.append("# \($0)") } : nil)
     let summary = format == .text ? ["# \(graph.sizeSummary) → \(result.sizeSummary)"] : []
     try StandardStreams.write(
       traced.map { $0 + "\n" }.joined() + (try userFacing { try result.text(format.format) })

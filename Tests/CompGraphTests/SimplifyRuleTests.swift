@@ -31,7 +31,7 @@ import Testing
     }
   }
 
-  static let all: Set<Phase> = Set(Phase.allCases)
+  static let all: Set<Phase> = SimplifyOptions().phases
 
   static let rows: [Row] = [
     // canonicalize
@@ -164,6 +164,51 @@ import Testing
     },
     Row(rule: "pow-half-as-sqrt", note: "x^½ ⇒ √x", phases: all) { v in (pow(v.x, 0.5), sqrt(v.x))
     },
+    // stabilize (alone, as eval runs it)
+    Row(rule: "softplus", note: "ln(1 + eˣ) ⇒ max(x, 0) + log1p(e^−|x|)", phases: [.stabilize]) {
+      v in (ln(1 + exp(v.x)), stableSoftplus(v, v.x))
+    },
+    Row(rule: "logsumexp", note: "ln(eˣ + eʸ) ⇒ y + softplus(x − y)", phases: [.stabilize]) { v in
+      (ln(exp(v.x) + exp(v.y)), v.y + stableSoftplus(v, v.x + (-1.0) * v.y))
+    },
+    Row(
+      rule: "logsumexp-tensor", note: "ln Σ e^v ⇒ m + ln Σ e^(v − m), m = max v",
+      phases: [.stabilize]
+    ) {
+      v in
+      let top = amax(reshape(v.v, [3]), axis: 0)
+      return (ln(exp(v.v).sum()), top + ln(exp(v.v + (-1.0) * top.broadcast(to: [3])).sum()))
+    },
+    Row(rule: "log-sigmoid", note: "ln((1 + eˣ)⁻¹) ⇒ −softplus(x)", phases: [.stabilize]) { v in
+      (ln(pow(1 + exp(v.x), -1)), (-1.0) * stableSoftplus(v, v.x))
+    },
+    Row(
+      rule: "sigmoid", note: "(1 + eˣ)⁻¹ ⇒ e^−max(x, 0) / (2 + expm1(−|x|))", phases: [.stabilize]
+    ) {
+      v in
+      (
+        pow(1 + exp(v.x), -1),
+        exp((-1.0) * max(v.x, 0.0)) * pow(2 + expm1(minusAbs(v, v.x)), -1)
+      )
+    },
+    Row(rule: "log1p", note: "ln(1 + x) ⇒ log1p(x)", phases: [.stabilize]) { v in
+      (ln(1 + v.x), log1p(v.x))
+    },
+    Row(rule: "expm1", note: "eˣ − 1 + y ⇒ expm1(x) + y", phases: [.stabilize]) { v in
+      (exp(v.x) - 1 + v.y, expm1(v.x) + v.y)
+    },
+    Row(rule: "tanh", note: "tanh x ⇒ h(−2·max(x, 0)) − h(2·min(0, x))", phases: [.stabilize]) {
+      v in
+      // h(z) = −expm1(z)/(2 + expm1(z)); the second term's sign joins its product.
+      func h(_ z: Expr, _ signs: [Expr]) -> Expr {
+        product(signs + [expm1(z), pow(2 + expm1(z), -1)])
+      }
+      let z = ((-2.0) * max(v.x, 0.0), 2.0 * min(v.c(0), v.x))
+      return (tanh(v.x), h(z.0, [v.c(-1)]) + h(z.1, [v.c(-1), v.c(-1)]))
+    },
+    Row(rule: "sqrt-square", note: "√(x²) ⇒ |x|", phases: [.stabilize]) { v in
+      (sqrt(pow(v.x, 2)), abs(v.x))
+    },
   ]
 
   @Test(arguments: rows)
@@ -240,4 +285,14 @@ import Testing
         of: #"^ln-exp @ Algebraic\.swift:\d+: ln\(exp\(x\)\) → x$"#, options: .regularExpression)
         != nil, "\(line)")
   }
+}
+
+/// −|x| as the stabilize phase writes it: min(0, x) − max(x, 0).
+private func minusAbs(_ v: SimplifyRuleTests.Vars, _ x: Expr) -> Expr {
+  min(v.c(0), x) + (-1.0) * max(x, 0.0)
+}
+
+/// softplus(x) as the stabilize phase writes it: max(x, 0) + log1p(e^−|x|).
+private func stableSoftplus(_ v: SimplifyRuleTests.Vars, _ x: Expr) -> Expr {
+  max(x, 0.0) + log1p(exp(minusAbs(v, x)))
 }

@@ -51,7 +51,7 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .cosh: .scale(sinh(x[0]))  // d cosh x = sinh x dx
   case .erf: .scale(2 / Double.pi.squareRoot() * exp(-pow(x[0], 2)))  // d erf x = 2/√π e^(−x²) dx
   case .log1p: .scale(pow(1 + x[0], -1))  // d ln(1 + x) = (1 + x)⁻¹ dx
-  case .expm1: .scale(y + 1)  // d(eˣ − 1) = eˣ dx
+  case .expm1: .scale(exp(x[0]))  // d(eˣ − 1) = eˣ dx (y + 1 would cancel to 0 for x ≪ 0)
   case .cbrt: .scale(pow(y, -2) / 3)  // d∛x = ⅓ (∛x)⁻² dx
   case .einsum(let spec):  // linear in each operand
     .linear(

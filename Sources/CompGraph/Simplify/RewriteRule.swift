@@ -50,8 +50,8 @@ public final class RewriteRule: Sendable, CustomStringConvertible {
 
 /// The phases, in the order the driver runs them.  The first three are run
 /// together to a fixpoint (each node tries canonicalize's rules first, then
-/// folding, then the identities); lowering runs last, on the normal form,
-/// because canonicalization would undo it.
+/// folding, then the identities); stabilize runs next, on the normal form,
+/// and lowering last, because canonicalization would undo it.
 public enum Phase: String, Sendable, CaseIterable, Comparable {
   /// Normal forms for sums (term → coefficient), products (base → exponent)
   /// and powers, so that equal values become the same node.
@@ -60,6 +60,12 @@ public enum Phase: String, Sendable, CaseIterable, Comparable {
   case foldConstants
   /// Identities that shrink the graph: `ln(eˣ) → x`, `0·x → 0`, einsum rules.
   case algebraic
+  /// Rewrites for accuracy (PyTensor's `stabilize`): forms whose value and
+  /// every derivative stay finite and accurate where the naive form
+  /// overflows or cancels, `ln(1 + x) → log1p(x)`, max-shifted logsumexp.
+  /// Not in the default phases: `compgraph eval` runs it (alone) before
+  /// differentiating, and `compgraph simplify --stabilize` shows it.
+  case stabilize
   /// Rewrites for evaluation cost: Horner form, factoring, `x^½ → √x`.
   case lowering
 
@@ -69,6 +75,7 @@ public enum Phase: String, Sendable, CaseIterable, Comparable {
     case .canonicalize: canonicalizeRules
     case .foldConstants: foldConstantsRules
     case .algebraic: algebraicRules + einsumRules
+    case .stabilize: stabilizeRules
     case .lowering: loweringRules
     }
   }
@@ -96,8 +103,9 @@ public struct RuleFiring: Sendable, CustomStringConvertible {
 
 /// Knobs of the simplifier.  The defaults are what `compgraph simplify` uses.
 public struct SimplifyOptions: Sendable, Equatable {
-  /// The phases to run (lowering can be left out to see the normal form).
-  public var phases: Set<Phase> = Set(Phase.allCases)
+  /// The phases to run: all but stabilize (lowering can be left out to see
+  /// the normal form).
+  public var phases: Set<Phase> = Set(Phase.allCases).subtracting([.stabilize])
   /// Iteration cap: passes over the graph per stage before giving up on a fixpoint.
   public var maxPasses = 32
   /// Rewrites tried at one node within one pass.
@@ -116,4 +124,12 @@ public struct SimplifyOptions: Sendable, Equatable {
   public var maxFoldElements = 4096
 
   public init() {}
+
+  /// The stabilize phase alone: stable forms of an expression as written,
+  /// which is what `compgraph eval` differentiates and evaluates.
+  public static var stabilizeOnly: SimplifyOptions {
+    var options = SimplifyOptions()
+    options.phases = [.stabilize]
+    return options
+  }
 }

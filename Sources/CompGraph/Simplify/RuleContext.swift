@@ -224,6 +224,11 @@ final class RuleContext {
     id.index < uses.count && uses[id.index] == 1 && soleUserKind[id.index] == kind(id)
   }
 
+  /// Whether `id`'s one use (at the start of the pass) is by a node of `kind`.
+  func isOnlyUsed(_ id: NodeID, by kind: Op.Kind) -> Bool {
+    id.index < uses.count && uses[id.index] == 1 && soleUserKind[id.index] == kind
+  }
+
   /// How many nodes use `id` (`nil` if `id` was made during this pass).
   func useCount(_ id: NodeID) -> Int? { id.index < uses.count ? Int(uses[id.index]) : nil }
 

@@ -9,9 +9,11 @@
 /// recurses on graph depth, so a million-deep chain simplifies.
 ///
 /// Stages: canonicalize, fold constants and algebraic identities run together
-/// (a node tries the phases' rules in that order); lowering runs afterwards
-/// on the normal form.  With lowering on, the result never has more
-/// operations than the input: if it would, the input is returned.
+/// (a node tries the phases' rules in that order); stabilize and then
+/// lowering run afterwards on the normal form.  With lowering on, the result
+/// never has more operations than the input (or, with stabilize on, than the
+/// stabilized graph, which buys accuracy with operations): if it would, that
+/// is returned.
 extension GraphBuilder {
   /// Simplifies the graphs rooted at `roots` inside this arena; returns the
   /// new roots (old nodes stay in the arena until the graph is frozen).
@@ -29,6 +31,11 @@ extension GraphBuilder {
         ? RewriteDriver.normalizingTable : RewriteDriver.index(normalizing.flatMap(\.rules))
       result = driver.run(table, roots: result, remembering: normalizing.count == 3)
     }
+    var reference = roots
+    if options.phases.contains(.stabilize) {
+      result = driver.run(RewriteDriver.stabilizeTable, roots: result)
+      reference = result
+    }
     if options.phases.contains(.lowering) {
       result = driver.run(RewriteDriver.loweringTable, roots: result)
       let lowered = graph(outputs: result)
@@ -36,7 +43,7 @@ extension GraphBuilder {
       if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
         result = ids
       }
-      if elementWork(of: result) > elementWork(of: roots) { return roots }
+      if elementWork(of: result) > elementWork(of: reference) { return reference }
     }
     return result
   }
@@ -132,6 +139,7 @@ struct RewriteDriver {
   /// The indexed tables of the two stages with every phase on (the default).
   static let normalizingTable = index(
     Phase.canonicalize.rules + Phase.foldConstants.rules + Phase.algebraic.rules)
+  static let stabilizeTable = index(Phase.stabilize.rules)
   static let loweringTable = index(Phase.lowering.rules)
 
   /// With `remembering` (the normalizing stage with every phase on), the
