@@ -69,7 +69,7 @@ import Testing
 extension ProgramTests {
   @Test func vectorLogIsAccurate() {
     var worst = 0.0
-    var x = 1e-310
+    var x = Double.leastNormalMagnitude / 256  // subnormal, about 8.7e-311
     while x < 1e300 {
       let exact = Foundation.log(x)
       worst = max(worst, exact == 0 ? abs(cg_log(x)) : abs(cg_log(x) - exact) / abs(exact))
