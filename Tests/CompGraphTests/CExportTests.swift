@@ -67,24 +67,10 @@ import Testing
   @discardableResult
   static func shell(_ arguments: String..., in directory: URL, input: String = "") throws -> String
   {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    try #require(
-      process.terminationStatus == 0,
-      "\(arguments.joined(separator: " ")): \(String(decoding: err, as: UTF8.self))")
-    return String(decoding: out, as: UTF8.self)
+    let run = try runProcess(
+      URL(fileURLWithPath: "/usr/bin/env"), arguments, in: directory, input: input)
+    try #require(run.status == 0, "\(arguments.joined(separator: " ")): \(run.stderr)")
+    return run.stdout
   }
 
   /// Checks the C code of `graph` against `Program` at `count` random points in `range`.

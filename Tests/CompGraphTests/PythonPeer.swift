@@ -51,26 +51,13 @@ enum PythonPeer {
   static func run(_ script: String, _ arguments: [String] = [], input: String = "") throws -> String
   {
     guard isAvailable else { throw Failure.missing(python.path) }
-    let process = Process()
-    process.executableURL = python
-    process.arguments =
-      [packageRoot.appendingPathComponent("Tests/Python/\(script)").path] + arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw Failure.failed(
-        script: script, status: process.terminationStatus,
-        stderr: String(decoding: err, as: UTF8.self))
+    let run = try runProcess(
+      python, [packageRoot.appendingPathComponent("Tests/Python/\(script)").path] + arguments,
+      input: input)
+    guard run.status == 0 else {
+      throw Failure.failed(script: script, status: run.status, stderr: run.stderr)
     }
-    return String(decoding: out, as: UTF8.self)
+    return run.stdout
   }
 }
 
@@ -85,4 +72,29 @@ enum PythonPeer {
     let value = try #require(Double(theirs.trimmingCharacters(in: .whitespacesAndNewlines)))
     #expect(abs(value - ours) <= 1e-15 * abs(ours))
   }
+}
+
+/// Runs `executable` with `arguments` (in `directory`, if given), feeding `input` on standard
+/// input, and returns its exit status and what it wrote to standard output and error.
+func runProcess(
+  _ executable: URL, _ arguments: [String], in directory: URL? = nil, input: String = ""
+) throws -> (status: Int32, stdout: String, stderr: String) {
+  let process = Process()
+  process.executableURL = executable
+  process.arguments = arguments
+  if let directory { process.currentDirectoryURL = directory }
+  let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+  process.standardInput = stdin
+  process.standardOutput = stdout
+  process.standardError = stderr
+  try process.run()
+  stdin.fileHandleForWriting.write(Data(input.utf8))
+  try stdin.fileHandleForWriting.close()
+  let out = stdout.fileHandleForReading.readDataToEndOfFile()
+  let err = stderr.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (
+    process.terminationStatus, String(decoding: out, as: UTF8.self),
+    String(decoding: err, as: UTF8.self)
+  )
 }
