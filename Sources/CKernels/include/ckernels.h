@@ -4,7 +4,7 @@
 // code runs here so that its inner loops are vectorised for the CPU at hand
 // (function multi-versioning picks AVX-512, AVX2 or baseline at load time).
 // No stable Swift API: its callers are Program.swift, PointPlan.swift and
-// ScalarKernel.swift (the op-to-kernel table), all in Sources/CompGraph/Evaluate/.
+// ScalarKernel.swift (the op-to-kernel table), all in Sources/CompGraph/Compile/.
 
 #include <stdint.h>
 
