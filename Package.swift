@@ -40,9 +40,9 @@ let package = Package(
     ),
     .executableTarget(
       name: "CompGraphBenchmarks",
-      dependencies: ["CompGraph"]
+      dependencies: ["CompGraph", "ExampleSupport"]
     ),
-    .target(name: "ExampleSupport", path: "Examples/Support"),
+    .target(name: "ExampleSupport", dependencies: ["CompGraph"], path: "Examples/Support"),
     .executableTarget(
       name: "HigherOrderTanh", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/HigherOrderTanh"),
     .executableTarget(
@@ -54,7 +54,7 @@ let package = Package(
       name: "LogisticRegression", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/LogisticRegression"),
     .executableTarget(
       name: "TaylorSeries", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/TaylorSeries"),
-    .executableTarget(name: "CharRNN", dependencies: ["CompGraph"], path: "Examples/CharRNN"),
+    .executableTarget(name: "CharRNN", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/CharRNN"),
     .executableTarget(name: "Spirals", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/Spirals"),
     .executableTarget(
       name: "CompGraphFuzz",
@@ -62,11 +62,13 @@ let package = Package(
     ),
     .testTarget(
       name: "CompGraphTests",
-      dependencies: ["CompGraph", .product(name: "Numerics", package: "swift-numerics")]
+      dependencies: [
+        "CompGraph", "ExampleSupport", .product(name: "Numerics", package: "swift-numerics"),
+      ]
     ),
     .testTarget(
       name: "CompGraphCLITests",
-      dependencies: ["CompGraph", "CompGraphCLI"]
+      dependencies: ["CompGraph", "CompGraphCLI", "ExampleSupport"]
     ),
   ]
 )

@@ -10,6 +10,7 @@
 // Defaults: 600 steps, seed 1, temperature 0.7, --out the current directory,
 // corpus README.md.  --resume continues from a file this program saved.
 import CompGraph
+import ExampleSupport
 import Foundation
 
 let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

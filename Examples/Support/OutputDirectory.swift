@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 /// Where an example writes its pictures: `DIR` from `--out DIR` on its

@@ -1,4 +1,5 @@
 import CompGraph
+import ExampleSupport
 import Foundation
 
 /// Build speed (issue 15): how long derivative graphs take to build where

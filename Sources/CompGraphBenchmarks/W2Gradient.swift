@@ -1,4 +1,5 @@
 import CompGraph
+import ExampleSupport
 import Foundation
 
 /// W2: f(x) = Σᵢ exp(xᵢ)·ln(1 + x²ᵢ₊₁) + √(Σᵢ xᵢ²) over N scalar variables,

@@ -1,4 +1,5 @@
 import CompGraph
+import ExampleSupport
 import Foundation
 
 /// W3: the dense Hessian of W2's f, forward-over-reverse, then simplified.

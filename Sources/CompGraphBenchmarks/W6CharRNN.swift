@@ -1,5 +1,6 @@
 import CompGraph
 import Dispatch
+import ExampleSupport
 import Foundation
 
 /// W6: one training step (forward, gradient, Adam) of the seed's char-RNN —

@@ -110,7 +110,7 @@ extension Graph {
 }
 
 /// `∂f/∂p`, `∂²f/∂p²`, `∂²f/∂p∂q`: the conventional name of a derivative.
-public func derivativeName(of f: String, wrt vars: [String]) -> String {
+package func derivativeName(of f: String, wrt vars: [String]) -> String {
   let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
   func sup(_ n: Int) -> String {
     n == 1 ? "" : String(String(n).map { superscripts[Int(String($0))!] })

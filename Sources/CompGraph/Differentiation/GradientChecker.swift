@@ -83,5 +83,5 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     return z ^ (z >> 31)
   }
   /// Uniform in [0, 1).
-  mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+  public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

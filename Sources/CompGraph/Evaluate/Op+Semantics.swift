@@ -54,7 +54,7 @@ extension Op {
 /// non-integer power of a negative number is NaN (C's `pow` already does this;
 /// small integer exponents are multiplied out so x² is exactly x·x).
 @inline(__always)
-public func powExact(_ x: Double, _ c: Double) -> Double {
+func powExact(_ x: Double, _ c: Double) -> Double {
   switch c {
   case 1: x
   case 2: x * x

@@ -7,16 +7,16 @@ extension Array where Element == Int {
   /// A larger (or overflowing) shape is an error where it is declared or
   /// inferred, so every element count, and every sum of a graph's counts,
   /// fits an `Int`.
-  public static let maxElementCount = 1 << 40
+  package static let maxElementCount = 1 << 40
 
   /// The number of elements a tensor of this shape holds (`1` for a scalar).
   /// Every shape in a graph is within `maxElementCount` (see
   /// `checkedElementCount`), so this product cannot overflow.
-  public var elementCount: Int { reduce(1, *) }
+  package var elementCount: Int { reduce(1, *) }
 
   /// The element count, or `nil` when it overflows or exceeds `maxElementCount`
   /// (a negative extent also gives `nil`).
-  public var checkedElementCount: Int? {
+  package var checkedElementCount: Int? {
     var count = 1
     for extent in self {
       guard extent >= 0 else { return nil }
@@ -28,7 +28,7 @@ extension Array where Element == Int {
   }
 
   /// `[2, 3]` prints as `2x3`, a scalar as `scalar`.
-  public var shapeDescription: String {
+  package var shapeDescription: String {
     isEmpty ? "scalar" : map(String.init).joined(separator: "x")
   }
 }

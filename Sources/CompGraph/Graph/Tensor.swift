@@ -83,7 +83,7 @@ func canonicalBits(_ value: Double) -> UInt64 {
 }
 
 /// Shortest round-tripping text for a number: `3`, `0.5`, `nan`, `inf`, `-inf`.
-public func formatNumber(_ value: Double) -> String {
+package func formatNumber(_ value: Double) -> String {
   if value.isNaN { return "nan" }
   if value.isInfinite { return value < 0 ? "-inf" : "inf" }
   if value == value.rounded(), abs(value) < 1e15 {

@@ -114,7 +114,7 @@ extension Initializer {
 
 extension SplitMix64 {
   /// A standard normal sample (Box–Muller, one of the pair).
-  mutating func nextNormal() -> Double {
+  public mutating func nextNormal() -> Double {
     let r = (-2 * Foundation.log(1 - nextUnit())).squareRoot()
     return r * Foundation.cos(2 * Double.pi * nextUnit())
   }

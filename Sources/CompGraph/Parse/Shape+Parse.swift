@@ -1,7 +1,7 @@
 /// Reads a shape as users write it: `2x3`, `5`, `2x3x4`, or `scalar`.
 /// Every extent is a positive integer and the element count is at most
 /// `Shape.maxElementCount`; returns `nil` otherwise.
-public func parseShape(_ text: String) -> Shape? {
+package func parseShape(_ text: String) -> Shape? {
   if text == "scalar" { return [] }
   var shape: Shape = []
   for part in text.split(separator: "x", omittingEmptySubsequences: false) {

@@ -9,7 +9,7 @@
 /// returns `nil` when there is nothing to do.  The driver checks that a
 /// result has the shape of the node it replaces, so a rule cannot change a
 /// shape.
-public final class RewriteRule: Sendable, CustomStringConvertible {
+package final class RewriteRule: Sendable, CustomStringConvertible {
   public let name: String
   public let phase: Phase
   public let pattern: Pattern
@@ -70,7 +70,7 @@ public enum Phase: String, Sendable, CaseIterable, Comparable {
   case lowering
 
   /// The rule table of this phase.
-  public var rules: [RewriteRule] {
+  package var rules: [RewriteRule] {
     switch self {
     case .canonicalize: canonicalizeRules
     case .foldConstants: foldConstantsRules

@@ -1,3 +1,5 @@
+import CompGraph
+
 /// The HigherOrderTanh example: tanh and its first n derivatives, each built
 /// by differentiating the one before (see `derivatives(of:wrt:upTo:)`).
 ///

@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 /// The LogisticRegression example: a linear classifier built from `einsum`,

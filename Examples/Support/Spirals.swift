@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 /// The Spirals example: an MLP classifier on a generated three-arm spiral

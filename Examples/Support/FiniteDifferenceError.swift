@@ -1,3 +1,5 @@
+import CompGraph
+
 /// The FiniteDifferenceError example: how well finite differences of
 /// f = σ′ approximate its exact symbolic derivative f′ = σ″ at a point x,
 /// for step sizes h:

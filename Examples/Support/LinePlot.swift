@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 /// A line chart written as SVG text: several series, axes with ticks and

@@ -1,3 +1,5 @@
+import CompGraph
+
 /// The TaylorSeries example: the Taylor polynomials of f about a,
 ///
 ///     Tₙ(x) = Σₖ₌₀ⁿ cₖ·(x − a)ᵏ,   cₖ = f⁽ᵏ⁾(a) / k!,

@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 /// The seed project's character-level RNN as modules:

@@ -1,3 +1,5 @@
+import CompGraph
+
 /// The NewtonRosenbrock example: minimising Rosenbrock's function
 ///
 ///     f(x, y) = (1 − x)² + 100·(y − x²)²,   minimum f(1, 1) = 0,

@@ -1,3 +1,5 @@
+import CompGraph
+
 /// The graphs of the benchmark workloads W1–W3 (`compgraph-bench`), which the exporters' tests
 /// also run.
 public enum Workload {
