@@ -121,17 +121,6 @@ import Testing
     try Self.check("every op", program.graph(), in: 0.1...3)
   }
 
-  @Test func opsWithoutASpellingAreRefusedByName() throws {
-    let g = GraphBuilder()
-    let graph = try abs(try g.variable("x")).graph()
-    #expect(
-      throws: GraphError.unsupported(
-        "C export: node %1 is 'abs', which this format does not write yet; export the graph to "
-          + "ONNX (`compgraph export`) instead")
-    ) { try graph.cCode() }
-    #expect(throws: GraphError.self) { try graph.text(.python) }
-  }
-
   @Test func errors() throws {
     let g = GraphBuilder()
     let a = try g.variable("A", [2, 2])

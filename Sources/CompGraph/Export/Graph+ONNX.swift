@@ -25,6 +25,8 @@ extension Graph {
 private struct ONNXLowering {
   let graph: Graph
   var onnx = ONNX.Graph(name: "compgraph")
+  /// The scalar float64 initializers made so far, by value (`scalar(_:)`).
+  var scalars: [Double: String] = [:]
 
   init(graph: Graph) { self.graph = graph }
 
@@ -110,17 +112,31 @@ private struct ONNXLowering {
     case .select:  // a where c ≠ 0 (NaN included: a cast to bool is true)
       node("Cast", [x[0]], "\(out).condition", [ONNX.Attribute(name: "to", value: .int(9))])
       node("Where", ["\(out).condition", x[1], x[2]], out)
-    case .tan: node("Tan", x, out)
+    // onnxruntime has no float64 Tan, Sinh or Cosh: written with ops it runs, as accurately.
+    case .tan:
+      node("Sin", x, "\(out).sin")
+      node("Cos", x, "\(out).cos")
+      node("Div", ["\(out).sin", "\(out).cos"], out)
+    case .sinh: sinh(x[0], out)
+    case .cosh:  // (eˣ + e⁻ˣ)/2
+      node("Exp", x, "\(out).exp")
+      node("Neg", x, "\(out).neg")
+      node("Exp", ["\(out).neg"], "\(out).expneg")
+      node("Add", ["\(out).exp", "\(out).expneg"], "\(out).sum")
+      node("Mul", ["\(out).sum", scalar(0.5)], out)
+    // The standard operators (onnxruntime's CPU provider runs them in float32 only).
     case .atan: node("Atan", x, out)
     case .asin: node("Asin", x, out)
     case .acos: node("Acos", x, out)
-    case .sinh: node("Sinh", x, out)
-    case .cosh: node("Cosh", x, out)
     case .erf: node("Erf", x, out)
-    case .log1p, .expm1, .cbrt:
-      throw GraphError.unsupported(
-        "ONNX export: \(graph.op(id).info.name) has no ONNX operator, and composing it (ln(1 + x), eˣ − 1, x^⅓) loses its accuracy or its sign; export the expression written with those instead"
-      )
+    // ONNX has no operator for these: accurate compositions.
+    case .log1p: log1p(x[0], out)
+    case .expm1: expm1(x[0], out)
+    case .cbrt:  // sign(x)·|x|^⅓
+      node("Abs", x, "\(out).abs")
+      node("Pow", ["\(out).abs", scalar(1.0 / 3)], "\(out).root")
+      node("Sign", x, "\(out).sign")
+      node("Mul", ["\(out).sign", "\(out).root"], out)
     case .reshape(let target):
       node("Reshape", [x[0], int64s("\(out).shape", target)], out)
     case .reduceMax(let axis):
@@ -145,6 +161,62 @@ private struct ONNXLowering {
       node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")
       mask("Equal", ["\(out).column", "\(out).classes"], out)
     }
+  }
+
+  /// A scalar float64 initializer holding `value`, made once per model.
+  mutating func scalar(_ value: Double) -> String {
+    if let name = scalars[value] { return name }
+    let name = "%scalar\(scalars.count)"
+    scalars[value] = name
+    onnx.initializers.append(.doubles(name, dims: [], [value]))
+    return name
+  }
+
+  /// eˣ − 1 without cancellation (Kahan): (u − 1)·x / ln u with u = eˣ, which is x where u = 1,
+  /// −1 where u = 0 and u where u = ∞.
+  mutating func expm1(_ x: String, _ out: String) {
+    node("Exp", [x], "\(out).u")
+    node("Sub", ["\(out).u", scalar(1)], "\(out).um1")
+    node("Mul", ["\(out).um1", x], "\(out).num")
+    node("Log", ["\(out).u"], "\(out).ln")
+    node("Div", ["\(out).num", "\(out).ln"], "\(out).q")
+    node("Equal", ["\(out).u", scalar(1)], "\(out).isone")
+    node("Where", ["\(out).isone", x, "\(out).q"], "\(out).r1")
+    node("Equal", ["\(out).u", scalar(0)], "\(out).iszero")
+    node("Where", ["\(out).iszero", scalar(-1), "\(out).r1"], "\(out).r2")
+    node("IsInf", ["\(out).u"], "\(out).isinf")
+    node("Where", ["\(out).isinf", "\(out).u", "\(out).r2"], out)
+  }
+
+  /// ln(1 + x) without cancellation (Goldberg): ln u · x / (u − 1) with u = 1 + x, which is x
+  /// where u = 1 and ln u where u = ±∞.
+  mutating func log1p(_ x: String, _ out: String) {
+    node("Add", [x, scalar(1)], "\(out).u")
+    node("Sub", ["\(out).u", scalar(1)], "\(out).w")
+    node("Log", ["\(out).u"], "\(out).ln")
+    node("Mul", ["\(out).ln", x], "\(out).num")
+    node("Div", ["\(out).num", "\(out).w"], "\(out).q")
+    node("Equal", ["\(out).w", scalar(0)], "\(out).isone")
+    node("Where", ["\(out).isone", x, "\(out).q"], "\(out).r1")
+    node("IsInf", ["\(out).u"], "\(out).isinf")
+    node("Where", ["\(out).isinf", "\(out).ln", "\(out).r1"], out)
+  }
+
+  /// sinh x = ±(e/2)·(e + 2)/(e + 1) with e = e^|x| − 1 (no cancellation near 0, nor for
+  /// x ≪ 0, and no overflow before sinh's own), and ±∞ where e is.
+  mutating func sinh(_ x: String, _ out: String) {
+    node("Abs", [x], "\(out).abs")
+    expm1("\(out).abs", "\(out).e")
+    node("Add", ["\(out).e", scalar(2)], "\(out).ep2")
+    node("Add", ["\(out).e", scalar(1)], "\(out).ep1")
+    node("Div", ["\(out).ep2", "\(out).ep1"], "\(out).ratio")
+    node("Mul", ["\(out).e", scalar(0.5)], "\(out).half")
+    node("Mul", ["\(out).half", "\(out).ratio"], "\(out).q")
+    node("IsInf", ["\(out).e"], "\(out).isinf")
+    node("Where", ["\(out).isinf", "\(out).e", "\(out).q"], "\(out).magnitude")
+    node("Neg", ["\(out).magnitude"], "\(out).negative")
+    node("Less", [x, scalar(0)], "\(out).isnegative")
+    node("Where", ["\(out).isnegative", "\(out).negative", "\(out).magnitude"], out)
   }
 
   /// A comparison as 1.0 / 0.0: the ONNX boolean cast to double.

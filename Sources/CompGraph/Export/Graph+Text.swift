@@ -7,13 +7,13 @@ extension Graph {
   /// - `.compgraph`: `infixLines`, one per line;
   /// - `.latex`: `\begin{aligned} t_{1} &= … \\ \frac{\partial f}{\partial x} &= … \end{aligned}`;
   /// - `.python`, `.jax`: `def NAME(x, y):` returning a dict from output name to value, after
-  ///   `import numpy as np` or `import jax.numpy as jnp`;
+  ///   `import numpy as np` or `import jax.numpy as jnp` (and, for `erf`, `import math` or
+  ///   `import jax.scipy.special`);
   /// - `.c`: `const double t1 = …;` and `out[j] = …;` statements over `double` variables named
   ///   as the graph's, for the body of a function (scalar graphs only).
   ///
   /// Throws for a `name` or variable the language cannot spell, and for tensors in C.
   public func text(_ format: TextFormat, name: String = "f") throws -> String {
-    if format != .compgraph { try requireTextExportable(as: "\(format)") }
     switch format {
     case .compgraph:
       return infixLines().map { $0 + "\n" }.joined()
@@ -26,11 +26,12 @@ extension Graph {
     case .python, .jax:
       for identifier in [name] + variables.map(\.name) where pythonKeywords.contains(identifier) {
         throw GraphError.unsupported(
-          "Python export: '\(identifier)' is a Python keyword; rename it to use it as a name")
+          "Python export: '\(identifier)' is a Python keyword or a module the function uses; rename it to use it as a name"
+        )
       }
       let (lets, results) = infixDefinitions(format)
-      let module = format == .jax ? "import jax.numpy as jnp" : "import numpy as np"
-      var text = "\(module)\n\n\ndef \(name)(\(variables.map(\.name).joined(separator: ", "))):\n"
+      let imports = format.imports(Set(ids.map { op($0).kind })).joined(separator: "\n")
+      var text = "\(imports)\n\n\ndef \(name)(\(variables.map(\.name).joined(separator: ", "))):\n"
       text += "    \"\"\"\(outputNames.joined(separator: ", ")), by name.\"\"\"\n"
       for (shared, expression) in lets { text += "    \(shared) = \(expression)\n" }
       text += "    return {\n"
@@ -88,30 +89,5 @@ private let pythonKeywords: Set<String> = [
   "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
   "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
   "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
-  "yield", "np", "jnp",
+  "yield", "np", "jnp", "jax", "math",
 ]
-
-extension Graph {
-  /// Throws, naming the op, when the graph holds an op that the LaTeX, Python and C forms do not
-  /// spell yet (the elementwise functions, selections and shape ops added after them).
-  func requireTextExportable(as target: String) throws {
-    for id in ids where !Self.isTextExportable(op(id).kind) {
-      throw GraphError.unsupported(
-        "\(target) export: node %\(id.index) is '\(op(id).info.name)', which this format does "
-          + "not write yet; export the graph to ONNX (`compgraph export`) instead")
-    }
-  }
-
-  /// Whether `kind` has a spelling in every text format and in C.
-  static func isTextExportable(_ kind: Op.Kind) -> Bool {
-    switch kind {
-    case .variable, .constant, .add, .mul, .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .einsum,
-      .sumTo, .broadcastTo:
-      true
-    case .power, .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
-      .equal, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt,
-      .reshape, .reduceMax, .slice, .pad, .oneHot:
-      false
-    }
-  }
-}

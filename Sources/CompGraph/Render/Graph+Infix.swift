@@ -58,7 +58,11 @@ extension Graph {
   func infixDefinitions(_ format: TextFormat, sharingThreshold: Int = 16, inlineLimit: Int = 400)
     -> (lets: [(name: String, text: String)], outputs: [(name: String, text: String)])
   {
-    let names = expandedLengthsFit(inlineLimit) ? [:] : sharedNames(threshold: sharingThreshold)
+    let repeated = format == .c ? repeatedInC() : []
+    let fits = expandedLengthsFit(inlineLimit)
+    let names =
+      fits && repeated.isEmpty
+      ? [:] : sharedNames(threshold: fits ? 1 << 40 : sharingThreshold, always: repeated)
     let printer = InfixPrinter(self, names: names, format: format)
     let lets = ids.compactMap { id in
       names[id].map { ($0, printer.text(of: id, expandingName: true)) }
@@ -78,9 +82,19 @@ extension Graph {
     return outputs.reduce(0) { Swift.min($0 + length[$1.index], limit + 1) } <= limit
   }
 
-  /// The names `infixLines` gives shared nodes (see its policy).  One
+  /// The operations whose text C writes more than once, being the operands of `sign`, `max` and
+  /// `min` (C has no expression for them that reads its operand once); they are always named.
+  private func repeatedInC() -> Set<NodeID> {
+    var repeated: Set<NodeID> = []
+    for id in ids where [.sign, .maximum, .minimum].contains(op(id).kind) {
+      repeated.formUnion(inputs(id).filter { !op($0).isLeaf })
+    }
+    return repeated
+  }
+
+  /// The names `infixLines` gives shared nodes (see its policy), and `always` named.  One
   /// forward loop estimating each node's printed length.
-  private func sharedNames(threshold: Int) -> [NodeID: String] {
+  private func sharedNames(threshold: Int, always: Set<NodeID> = []) -> [NodeID: String] {
     var uses = [Int](repeating: 0, count: nodeCount)
     for id in ids { for input in inputs(id) { uses[input.index] += 1 } }
     for output in outputs { uses[output.index] += 1 }
@@ -99,7 +113,7 @@ extension Graph {
         sum + (names[input]?.count ?? length[input.index]) + 3
       }
       length[id.index] = Swift.min(total, threshold + 1)
-      if !op(id).isLeaf, uses[id.index] > 1, total > threshold {
+      if !op(id).isLeaf, (uses[id.index] > 1 && total > threshold) || always.contains(id) {
         names[id] = prefix + String(names.count + 1)
       }
     }
@@ -220,11 +234,15 @@ private struct InfixPrinter {
       // C writes a power as a call, LaTeX 1/x as a fraction.
       let call = format == .c || (format == .latex && c < 0)
       return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
-    case .power: return Form(level: .power, leadingMinus: false)
+    // C writes x^y as a call.
+    case .power: return Form(level: format == .c ? .atom : .power, leadingMinus: false)
+    // Only the expression language writes a comparison as an infix operator.
     case .less, .lessEqual, .greater, .greaterEqual, .equal:
-      return Form(level: .comparison, leadingMinus: false)
+      return Form(level: format == .compgraph ? .comparison : .atom, leadingMinus: false)
+    // LaTeX writes eˣ − 1.
+    case .expm1: return Form(level: format == .latex ? .sum : .atom, leadingMinus: false)
     case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
-      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt,
+      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .cbrt,
       .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot:
       return Form(level: .atom, leadingMinus: false)
     }
@@ -289,9 +307,26 @@ private struct InfixPrinter {
       return [.text("\\frac{1}{")] + divisor(inputs[0], exponent: -c) + [.text("}")]
     case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
     case .pow(let c): return power(inputs[0], c)
-    case .exp, .ln, .sqrt, .sin, .cos, .tanh:
-      let (before, after) = format.call(graph.op(id))
-      return [.text(before), .node(inputs[0], .free), .text(after)]
+    case .exp, .ln, .sqrt, .sin, .cos, .tanh, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .cbrt,
+      .abs, .log1p, .expm1, .sign:
+      if let (before, after) = format.call(graph.op(id)) {
+        return [.text(before), .node(inputs[0], .free), .text(after)]
+      }
+      if case .log1p = graph.op(id) {  // LaTeX: ln(1 + x)
+        return [
+          .text("\\ln\\left(1 + "), .node(inputs[0], Slot(minimum: .sum, allowsMinus: false)),
+          .text("\\right)"),
+        ]
+      }
+      if case .expm1 = graph.op(id) {  // LaTeX: exp(x) − 1
+        return [.text("\\exp\\left("), .node(inputs[0], .free), .text("\\right) - 1")]
+      }
+      // sign in C, as Program computes it (the operand is a name or a leaf: `repeatedInC`).
+      let x = Piece.node(inputs[0], Slot(minimum: .negation, allowsMinus: true))
+      return [
+        .text("("), x, .text(" > 0 ? 1.0 : ("), x, .text(" < 0 ? -1.0 : ("), x,
+        .text(" == 0 ? 0.0 : "), x, .text(")))"),
+      ]
     // In C (scalar graphs only) a contraction is a product, summing or broadcasting a copy.
     case .einsum where format == .c:
       let factors = inputs.map { Piece.node($0, Slot(minimum: .product, allowsMinus: false)) }
@@ -305,7 +340,7 @@ private struct InfixPrinter {
     case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
     case .sumTo(let shape):
       guard format.module != nil else {
-        return call("sum_to", inputs, last: shape.shapeDescription)
+        return call("sum_to", inputs, last: format.shape(shape))
       }
       // NumPy has no sum_to: sum the broadcast axes, keeping them, then drop the leading ones.
       let source = graph.shape(inputs[0])
@@ -316,31 +351,101 @@ private struct InfixPrinter {
       return call("sum", inputs, last: "axis=\(pythonTuple(axes)), keepdims=True")
         + [.text(".reshape(\(pythonTuple(shape)))")]
     case .broadcastTo(let shape):
-      return call(
-        "broadcast_to", inputs,
-        last: format.module == nil ? shape.shapeDescription : pythonTuple(shape))
+      return call("broadcast_to", inputs, last: format.shape(shape))
     case .power:
-      return [
-        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)), .text("^"),
-        .node(inputs[1], Slot(minimum: .atom, allowsMinus: false)),
-      ]
+      let atom = Slot(minimum: .atom, allowsMinus: false)
+      switch format {
+      case .compgraph: return [.node(inputs[0], atom), .text("^"), .node(inputs[1], atom)]
+      case .latex:
+        return [.node(inputs[0], atom), .text("^{"), .node(inputs[1], .whole), .text("}")]
+      case .python, .jax: return [.node(inputs[0], atom), .text("**"), .node(inputs[1], atom)]
+      case .c: return call("pow", inputs)
+      }
     case .less, .lessEqual, .greater, .greaterEqual, .equal:
+      let comparison = Comparison(graph.op(id).kind)!
       let side = Slot(minimum: .sum, allowsMinus: true)
+      let (before, relation, after): (String, String, String)
+      switch format {
+      case .compgraph: (before, relation, after) = ("", comparison.spelling, "")
+      // The Iverson bracket: 1 where the condition holds, else 0.
+      case .latex: (before, relation, after) = ("\\left[", comparison.latex, "\\right]")
+      case .python, .jax:
+        (before, relation, after) = ("\(format.module!).where(", comparison.spelling, ", 1.0, 0.0)")
+      case .c: (before, relation, after) = ("(", comparison.spelling, " ? 1.0 : 0.0)")
+      }
       return [
-        .node(inputs[0], side), .text(" \(Comparison(graph.op(id).kind)!.spelling) "),
-        .node(inputs[1], side),
+        .text(before), .node(inputs[0], side), .text(" \(relation) "), .node(inputs[1], side),
+        .text(after),
       ]
-    case .abs, .sign, .maximum, .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf,
-      .log1p, .expm1, .cbrt:
-      return call(graph.op(id).info.name, inputs)
+    case .select:
+      let condition = Piece.node(inputs[0], Slot(minimum: .sum, allowsMinus: true))
+      switch format {
+      case .compgraph: return call("where", inputs)
+      case .latex:
+        return [
+          .text("\\begin{cases} "), .node(inputs[1], .whole), .text(" & \\text{if } "), condition,
+          .text(" \\neq 0 \\\\ "), .node(inputs[2], .whole),
+          .text(" & \\text{otherwise} \\end{cases}"),
+        ]
+      case .python, .jax:
+        return [
+          .text("\(format.module!).where("), condition, .text(" != 0, "), .node(inputs[1], .whole),
+          .text(", "), .node(inputs[2], .whole), .text(")"),
+        ]
+      case .c:
+        return [
+          .text("("), condition, .text(" != 0 ? "), .node(inputs[1], .free), .text(" : "),
+          .node(inputs[2], .free), .text(")"),
+        ]
+      }
+    case .maximum, .minimum:
+      let isMax = graph.op(id).kind == .maximum
+      switch format {
+      case .compgraph: return call(graph.op(id).info.name, inputs)
+      case .latex: return call(isMax ? "\\max" : "\\min", inputs)
+      case .python, .jax: return call(isMax ? "maximum" : "minimum", inputs)
+      // As Program computes it: NaN if either is, ties to the first (operands are names or
+      // leaves: see `repeatedInC`).
+      case .c:
+        let slot = Slot(minimum: .negation, allowsMinus: true)
+        let a = Piece.node(inputs[0], slot), b = Piece.node(inputs[1], slot)
+        return [
+          .text("("), a, .text(" != "), a, .text(" || "), b, .text(" != "), b, .text(" ? "), a,
+          .text(" + "), b, .text(" : ("), a, .text(isMax ? " >= " : " <= "), b, .text(" ? "), a,
+          .text(" : "), b, .text("))"),
+        ]
+      }
     case .reshape(let shape):
-      return call("reshape", inputs, last: shape.shapeDescription)
-    case .reduceMax(let axis): return call("amax", inputs, last: "\(axis)")
+      // A scalar graph (C) reshapes only scalars to scalars: a copy.
+      if format == .c { return [.text("("), .node(inputs[0], .free), .text(")")] }
+      return call("reshape", inputs, last: format.shape(shape))
+    case .reduceMax(let axis):
+      if format.module != nil { return call("max", inputs, last: "axis=\(axis)") }
+      return call("amax", inputs, last: "\(axis)")
     case .slice(let axis, let start, let end):
-      return call("slice", inputs, last: "\(axis), \(start), \(end)")
+      guard format.module != nil else {
+        return call("slice", inputs, last: "\(axis), \(start), \(end)")
+      }
+      let colons = String(repeating: ":, ", count: axis)
+      return [
+        .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)),
+        .text("[\(colons)\(start):\(end)]"),
+      ]
     case .pad(let axis, let before, let after):
-      return call("pad", inputs, last: "\(axis), \(before), \(after)")
-    case .oneHot(let n): return call("one_hot", inputs, last: "\(n)")
+      guard format.module != nil else {
+        return call("pad", inputs, last: "\(axis), \(before), \(after)")
+      }
+      var widths = [String](repeating: "(0, 0)", count: graph.shape(inputs[0]).count)
+      widths[axis] = "(\(before), \(after))"
+      let tuple = widths.count == 1 ? "(\(widths[0]),)" : "(\(widths.joined(separator: ", ")))"
+      return call("pad", inputs, last: tuple)
+    case .oneHot(let n):
+      guard let module = format.module else { return call("one_hot", inputs, last: "\(n)") }
+      // Row e_k for an index k in 0..<n, zeros for any other value.
+      return [
+        .text("\(module).where(\(module).expand_dims("), .node(inputs[0], .whole),
+        .text(", -1) == \(module).arange(\(n)), 1.0, 0.0)"),
+      ]
     }
   }
 
@@ -356,13 +461,13 @@ private struct InfixPrinter {
   }
 
   /// `name(a, b)`, with an optional literal first or last argument; Python formats prefix the
-  /// module (`np.sum`), LaTeX sets the name upright.
+  /// module (`np.sum`), LaTeX sets the name upright (unless it is a command, `\max`).
   func call(_ name: String, _ arguments: [NodeID], first: String? = nil, last: String? = nil)
     -> [Piece]
   {
     let spelled =
       format.module.map { "\($0).\(name)" }
-      ?? (format == .latex
+      ?? (format == .latex && !name.hasPrefix("\\")
         ? "\\operatorname{\(name.replacingOccurrences(of: "_", with: "\\_"))}" : name)
     var pieces: [Piece] = [.text(spelled + format.open + (first.map { $0 + ", " } ?? ""))]
     for (k, argument) in arguments.enumerated() {
@@ -459,6 +564,19 @@ private struct InfixPrinter {
     case .add, .mul, .pow, .power: 3
     case .einsum(let spec): spec.description.count + 12
     default: op.info.name.count + 2
+    }
+  }
+}
+
+extension Comparison {
+  /// The relation in LaTeX.
+  var latex: String {
+    switch self {
+    case .less: "<"
+    case .lessEqual: "\\le"
+    case .greater: ">"
+    case .greaterEqual: "\\ge"
+    case .equal: "="
     }
   }
 }
