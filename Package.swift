@@ -9,11 +9,13 @@ let package = Package(
     .executable(name: "compgraph", targets: ["CompGraphCLI"]),
     .executable(name: "compgraph-bench", targets: ["CompGraphBenchmarks"]),
     .executable(name: "compgraph-fuzz", targets: ["CompGraphFuzz"]),
+    .executable(name: "compgraph-serve", targets: ["CompGraphServe"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -37,6 +39,15 @@ let package = Package(
         "CompGraph",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
+    ),
+    .executableTarget(
+      name: "CompGraphServe",
+      dependencies: [
+        "CompGraph",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ],
+      resources: [.copy("Page")]
     ),
     .executableTarget(
       name: "CompGraphBenchmarks",
@@ -63,7 +74,8 @@ let package = Package(
     .testTarget(
       name: "CompGraphTests",
       dependencies: [
-        "CompGraph", "ExampleSupport", .product(name: "Numerics", package: "swift-numerics"),
+        "CompGraph", "CompGraphServe", "ExampleSupport",
+        .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),
     .testTarget(

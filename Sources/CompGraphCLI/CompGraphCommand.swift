@@ -21,7 +21,7 @@ struct CompGraphCommand: ParsableCommand {
     subcommands: [
       RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
       CheckCommand.self, PrintCommand.self, ExportCommand.self, EmitCommand.self,
-      GalleryCommand.self, LayoutWorkerCommand.self,
+      GalleryCommand.self, ServeCommand.self, LayoutWorkerCommand.self,
     ]
   )
 

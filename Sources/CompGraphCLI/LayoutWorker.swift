@@ -2,10 +2,9 @@ import ArgumentParser
 import CompGraph
 import Foundation
 
-/// Graphviz layouts with a time budget.  A layout cannot be interrupted
-/// inside the C library, so it runs in a child process — this executable's
-/// hidden `layout-worker` subcommand — which is killed when the budget runs
-/// out; the message then says what to do instead.
+/// Graphviz layouts with a time budget: a `BudgetedProcess` running this
+/// executable's hidden `layout-worker` subcommand, killed when the budget
+/// runs out; the message then says what to do instead.
 enum BudgetedLayout {
   /// The budget unless `--layout-timeout` changes it.
   static let defaultSeconds = 20.0
@@ -16,69 +15,29 @@ enum BudgetedLayout {
     dot: String, with renderer: GraphvizRenderer, format: GraphvizRenderer.Format,
     seconds: Double, size: String
   ) throws -> Data {
-    let process = Process()
-    process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe")
-    process.arguments = [
+    let arguments = [
       "layout-worker", "--layout", renderer.layout, "--max-nodes", "\(renderer.nodeLimit)",
       "--format", format.rawValue,
     ]
-    let input = Pipe(), output = Pipe(), errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    // A child killed mid-read must not take this process down with SIGPIPE.
-    let previousPipeHandler = signal(SIGPIPE, SIG_IGN)
-    defer { signal(SIGPIPE, previousPipeHandler) }
-    try process.run()
-    // Feed, collect and wait on separate threads, so no pipe fills up.
-    let collected = Collected()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-      _ = StandardStreams.writeAll(Data(dot.utf8), to: input.fileHandleForWriting.fileDescriptor)
-      try? input.fileHandleForWriting.close()
-    }
-    DispatchQueue.global().async(group: group) {
-      collected.set(output: output.fileHandleForReading.readDataToEndOfFile())
-    }
-    DispatchQueue.global().async(group: group) {
-      collected.set(errors: errors.fileHandleForReading.readDataToEndOfFile())
-    }
-    let finished = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-      process.waitUntilExit()
-      finished.signal()
-    }
-    if finished.wait(timeout: .now() + seconds) == .timedOut {
-      kill(process.processIdentifier, SIGKILL)
-      finished.wait()
-      group.wait()
+    guard
+      let finished = try BudgetedProcess.run(
+        Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe"), arguments: arguments,
+        input: Data(dot.utf8), seconds: seconds)
+    else {
       throw UserError(
         "the \(renderer.layout) layout did not finish in \(formatNumber(seconds)) s "
           + "(\(size)); use --layout sfdp, which lays out thousands of nodes in a "
           + "second, draw fewer derivative orders, write the DOT text with --format dot, or "
           + "allow more time with --layout-timeout")
     }
-    group.wait()
-    guard process.terminationStatus == 0 else {
-      let message = String(decoding: collected.errors, as: UTF8.self)
+    guard finished.status == 0 else {
+      let message = String(decoding: finished.errors, as: UTF8.self)
       guard message.isEmpty else {
         throw UserError(relayed: message.trimmingCharacters(in: .newlines))
       }
-      throw UserError(
-        "the \(renderer.layout) layout stopped (status \(process.terminationStatus))")
+      throw UserError("the \(renderer.layout) layout stopped (status \(finished.status))")
     }
-    return collected.output
-  }
-
-  /// What the child wrote, filled in by the reader threads.
-  private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outputData = Data()
-    private var errorData = Data()
-    var output: Data { lock.withLock { outputData } }
-    var errors: Data { lock.withLock { errorData } }
-    func set(output data: Data) { lock.withLock { outputData = data } }
-    func set(errors data: Data) { lock.withLock { errorData = data } }
+    return finished.output
   }
 }
 

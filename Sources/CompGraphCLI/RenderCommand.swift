@@ -220,38 +220,10 @@ struct RenderCommand: ParsableCommand {
       let written = try input.parse(inferred: values.shapes).graph().variables
       let point = try tensors(values.values, for: drawing.graph, written: written)
       (options.values, options.adjoints) = try userFacing {
-        try valuesAndAdjoints(of: drawing.graph, at: point)
+        try drawing.graph.valuesAndAdjoints(at: point, check: memory.check)
       }
     }
     return try userFacing { try DOTEncoder(options: options).encode(drawing.graph) }
-  }
-
-  /// Every node's value, and for the nodes of the first output (when it is
-  /// a scalar) its adjoint ∂f/∂node from one reverse sweep.
-  private func valuesAndAdjoints(of graph: Graph, at point: [String: Tensor]) throws
-    -> (values: [NodeID: Tensor], adjoints: [NodeID: Tensor])
-  {
-    let all = graph.ids
-    let everyNode = graph.with(outputs: all, names: all.map(\.description))
-    try memory.check(everyNode)
-    let values = try everyNode.evaluate(point)
-    var adjoints: [NodeID: Tensor] = [:]
-    let f = graph.outputs[0]
-    if graph.shape(f).isEmpty {
-      var inCone = [Bool](repeating: false, count: graph.nodeCount)
-      inCone[f.index] = true
-      for index in stride(from: f.index, through: 0, by: -1) where inCone[index] {
-        for input in graph.inputs(NodeID(index)) { inCone[input.index] = true }
-      }
-      let nodes = all.filter { inCone[$0.index] }
-      let builder = GraphBuilder(graph)
-      let gradients = try builder.gradient(of: f, wrt: nodes)
-      let adjointGraph = builder.graph(outputs: gradients)
-      try memory.check(adjointGraph)
-      let results = try adjointGraph.evaluate(point)
-      adjoints = Dictionary(uniqueKeysWithValues: zip(nodes, results))
-    }
-    return (Dictionary(uniqueKeysWithValues: zip(all, values)), adjoints)
   }
 }
 

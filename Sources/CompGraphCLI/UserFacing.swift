@@ -41,16 +41,6 @@ struct VariableList: ExpressibleByArgument {
   }
 }
 
-/// An identifier of the expression language: ASCII letter or `_`, then letters, digits, `_`.
-func isIdentifier(_ text: String) -> Bool {
-  guard let first = text.unicodeScalars.first, first.isASCII,
-    first.properties.isAlphabetic || first == "_"
-  else { return false }
-  return text.unicodeScalars.allSatisfy {
-    $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
-  }
-}
-
 /// Checks `--order` for `grad` and `render`.
 func validateOrder(_ order: Int) throws {
   guard (1...Graph.maxOrder).contains(order) else {

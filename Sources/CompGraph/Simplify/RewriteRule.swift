@@ -95,6 +95,11 @@ public struct RuleFiring: Sendable, CustomStringConvertible {
   public let after: String
   /// The rule's domain when it is narrower than all reals (`RewriteRule.domain`).
   public let domain: String?
+  /// The node rewritten and the node it became, in the simplifying
+  /// builder's arena (`GraphBuilder.simplify` keeps both there), so a
+  /// viewer can draw the two subgraphs side by side.
+  public let node: NodeID
+  public let result: NodeID
 
   public var description: String {
     "\(rule) @ \(location): \(before) → \(after)" + (domain.map { " (\($0))" } ?? "")

@@ -233,7 +233,8 @@ struct RewriteDriver {
         trace(
           RuleFiring(
             rule: rule.name, location: rule.location,
-            before: builder.shortText(id), after: builder.shortText(result), domain: rule.domain))
+            before: builder.shortText(id), after: builder.shortText(result), domain: rule.domain,
+            node: id, result: result))
       }
       return result
     }

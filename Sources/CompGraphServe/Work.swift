@@ -1,0 +1,63 @@
+import CompGraph
+import Foundation
+
+/// The work behind one request, in the worker process: the expression's
+/// graph, its derivatives, and the pictures and text the page shows.
+struct Work {
+  let request: ExplorerRequest
+  let nodeLimit: Int
+
+  /// f and its derivatives up to the requested order, simplified unless the
+  /// request says `"simplify": false` (as `compgraph render` draws them).
+  func derivatives() throws -> DerivativeGraph {
+    let simplifying = request.simplify ?? true
+    return try aboutInput {
+      let graph = try parseProgram(request.source, into: GraphBuilder()).graph()
+      var drawing = try graph.derivatives(
+        wrt: request.variables, order: request.highestOrder, simplifying: simplifying)
+      if simplifying { drawing.graph = simplify(drawing.graph) }
+      return drawing
+    }
+  }
+
+  /// The outputs of `full` that the request keeps (`orders`, `partial`),
+  /// as a graph of only the nodes they reach.
+  func selection(of full: DerivativeGraph) throws -> DerivativeGraph {
+    let kept = full.graph.outputs.indices.filter { k in
+      (request.orders?.contains(full.outputOrders[k]) ?? true)
+        && (request.partial.map { $0 == full.graph.outputNames[k] } ?? true)
+    }
+    guard !kept.isEmpty else {
+      if let partial = request.partial {
+        throw InputProblem(
+          message: "there is no output \(quoted(partial)) among the orders shown; outputs: "
+            + full.graph.outputNames.joined(separator: ", "))
+      }
+      throw InputProblem(message: "every derivative order is switched off; switch one on")
+    }
+    return DerivativeGraph(
+      graph: GraphBuilder(full.graph).graph(
+        outputs: kept.map { full.graph.outputs[$0] },
+        names: kept.map { full.graph.outputNames[$0] }),
+      outputOrders: kept.map { full.outputOrders[$0] })
+  }
+
+  /// The picture of `graph`, refused past the node limit.
+  func svg(_ dot: String) throws -> String {
+    let renderer = GraphvizRenderer(layout: request.layout ?? "dot", nodeLimit: nodeLimit)
+    let data = try aboutInput { try renderer.render(dot: dot, format: .svg) }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// The export the request names, of the graph the page shows.
+  func exported() throws -> Data {
+    let drawing = try selection(of: derivatives())
+    return try aboutInput {
+      switch ExportFormat(rawValue: request.format ?? "") {
+      case .onnx: return Data(try drawing.graph.onnxModel())
+      case .c: return Data(try drawing.graph.cCode(name: "f").utf8)
+      case nil: throw InputProblem(message: "give 'format': onnx or c")
+      }
+    }
+  }
+}
