@@ -110,7 +110,8 @@ struct Explorer: Sendable {
     } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
       throw HTTPError(
         .contentTooLarge,
-        message: "the request body is larger than the explorer's limit of \(limits.bodyBytes) bytes")
+        message: "the request body is larger than the explorer's limit of \(limits.bodyBytes) bytes"
+      )
     }
     let bytes = Array(buffer: buffer)
     guard String(validating: bytes, as: UTF8.self) != nil else {
@@ -140,7 +141,10 @@ struct Explorer: Sendable {
     case .dataCorrupted(let context):
       return "malformed JSON at \(field(context.codingPath)): \(context.debugDescription)"
     case .keyNotFound(let key, _):
-      return "the request has no '\(key.stringValue)' field; give at least {\"source\": \"sin(x)*x\"}"
+      return
+        "the request has no '\(key.stringValue)' field; give at least {\"source\": \"sin(x)*x\"}"
+    case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+      return "the request body must be a JSON object, such as {\"source\": \"sin(x)*x\"}"
     case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
       return "\(field(context.codingPath)) must be \(Self.kind(type))"
     @unknown default:

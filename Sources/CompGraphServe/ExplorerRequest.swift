@@ -48,7 +48,8 @@ struct ExplorerRequest: Codable, Sendable {
     if let order, !(0...limits.order).contains(order) {
       return "'order' is \(order); the explorer draws orders 0 to \(limits.order)"
     }
-    if let at, let (name, value) = at.first(where: { !$0.value.isFinite || !isIdentifier($0.key) }) {
+    if let at, let (name, value) = at.first(where: { !$0.value.isFinite || !isIdentifier($0.key) })
+    {
       return "'at' gives \(quoted(name)) = \(value); give finite numbers for variable names"
     }
     if let layout, !limits.layouts.contains(layout) {

@@ -70,7 +70,8 @@ extension Work {
       },
       sizes: Self.sizes(of: full),
       variables: full.graph.variables.map {
-        GraphAnswer.Variable(name: $0.name, shape: $0.shape.isEmpty ? "" : $0.shape.shapeDescription)
+        GraphAnswer.Variable(
+          name: $0.name, shape: $0.shape.isEmpty ? "" : $0.shape.shapeDescription)
       },
       nodes: nodes, adjointOf: options.adjoints.isEmpty ? nil : graph.outputNames.first,
       valuesNote: valuesNote)
@@ -85,7 +86,9 @@ extension Work {
       guard shape.isEmpty else {
         return (nil, "values need scalar variables; '\(name)' has shape \(shape.shapeDescription)")
       }
-      guard let value = at[name] else { return (nil, "give a value for every variable ('\(name)')") }
+      guard let value = at[name] else {
+        return (nil, "give a value for every variable ('\(name)')")
+      }
       point[name] = Tensor(value)
     }
     return (point, nil)

@@ -278,7 +278,7 @@ async function loadTrace(step, push = true) {
   });
   $("firings").replaceChildren(...list);
   const current = $("firings").children[trace.step];
-  if (current) current.scrollIntoView({ block: "nearest" });
+  if (current) $("firings").scrollTop = current.offsetTop - $("firings").offsetTop - 40;
   if (trace.step < 0) {
     $("trace-label").textContent = "no rule fired";
     $("trace-view").replaceChildren();

@@ -1,0 +1,176 @@
+import CompGraph
+import Foundation
+import Testing
+
+/// `compgraph-serve` over HTTP on loopback: answers equal the library's own
+/// drawing, values equal closed forms, bad input gets a 4xx with a message,
+/// the server stays up, and Ctrl-C stops it cleanly.
+@Suite(.serialized) struct ExplorerHTTPTests {
+  /// One bad request and what the explorer must answer.
+  struct BadInput: CustomTestStringConvertible, Sendable {
+    let name: String
+    let method: String
+    let path: String
+    let body: [UInt8]?
+    let status: Int
+    let message: String
+
+    var testDescription: String { name }
+
+    /// A POST of `body` to `path`.
+    init(
+      _ name: String, post body: String, to path: String = "/api/graph", _ status: Int,
+      _ message: String
+    ) {
+      self.init(name, "POST", path, Array(body.utf8), status, message)
+    }
+
+    /// A POST of raw bytes to `/api/graph`.
+    init(_ name: String, postBytes bytes: [UInt8], _ status: Int, _ message: String) {
+      self.init(name, "POST", "/api/graph", bytes, status, message)
+    }
+
+    /// A GET of `path`.
+    init(_ name: String, get path: String, _ status: Int, _ message: String) {
+      self.init(name, "GET", path, nil, status, message)
+    }
+
+    private init(
+      _ name: String, _ method: String, _ path: String, _ body: [UInt8]?, _ status: Int,
+      _ message: String
+    ) {
+      (self.name, self.method, self.path, self.body) = (name, method, path, body)
+      (self.status, self.message) = (status, message)
+    }
+  }
+
+  static let badInputs: [BadInput] = [
+    BadInput(
+      "truncated JSON", post: #"{"source": "sin(x)"#, 400, "the request body is not valid JSON"),
+    BadInput(
+      "invalid UTF-8", postBytes: [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D], 400,
+      "the request body is not valid UTF-8"),
+    BadInput(
+      "oversized body", postBytes: [UInt8](repeating: 0x20, count: 70_000), 413,
+      "the request body is larger than the explorer's limit of 65536 bytes"),
+    BadInput("unknown route", get: "/etc/passwd", 404, "no such page: GET /etc/passwd"),
+    BadInput("GET on an API route", get: "/api/graph", 404, "no such page: GET /api/graph"),
+    BadInput("JSON array", post: "[1, 2]", 400, "the request body must be a JSON object"),
+    BadInput("no source", post: "{}", 400, "the request has no 'source' field"),
+    BadInput("source not a string", post: #"{"source": 3}"#, 400, "'source' must be a string"),
+    BadInput("empty source", post: #"{"source": "  "}"#, 400, "'source' is empty"),
+    BadInput(
+      "order out of range", post: #"{"source": "x", "grad": ["x"], "order": 99}"#, 400,
+      "'order' is 99; the explorer draws orders 0 to 6"),
+    BadInput(
+      "bad variable name", post: #"{"source": "x", "grad": ["x y"]}"#, 400,
+      "'grad' holds 'x y', which is not a variable name"),
+    BadInput(
+      "unknown layout", post: #"{"source": "x", "layout": "patchwork"}"#, 400,
+      "'layout' is 'patchwork'; use one of dot, sfdp, neato"),
+    BadInput(
+      "negative trace step", post: #"{"source": "x", "step": -1}"#, to: "/api/trace", 400,
+      "'step' is -1; steps count from 0"),
+    BadInput(
+      "unknown export format", post: #"{"source": "x", "format": "pdf"}"#, to: "/api/export", 400,
+      "'format' is 'pdf'; use one of onnx, c"),
+    BadInput(
+      "parse error, with the CLI's caret", post: #"{"source": "sqr(x)"}"#, 422,
+      "1:1: error: unknown function 'sqr' — did you mean 'sqrt'?\nsqr(x)\n^"),
+    BadInput(
+      "no such variable", post: #"{"source": "x*x", "grad": ["y"]}"#, 422,
+      "cannot differentiate with respect to 'y': the expression has no variable of that name"),
+    BadInput(
+      "too many nodes and edges",
+      post: #"{"source": "sin(x*y+z*w)*exp(x-w)/(1+y^2)", "grad": ["x","y","z","w"], "order": 4}"#,
+      422,
+      "with the dot layout's node limit of 1000, nodes + edges may be at most 2000"),
+    BadInput(
+      "every order switched off", post: #"{"source": "x*x", "grad": ["x"], "orders": []}"#, 422,
+      "every derivative order is switched off"),
+  ]
+
+  @Test(arguments: badInputs)
+  func badInputGetsAMessage(_ bad: BadInput) async throws {
+    let server = try ExplorerServer()
+    let answer = try await server.send(bad.method, bad.path, body: bad.body.map { Data($0) })
+    #expect(answer.status == bad.status, "\(answer.text)")
+    #expect(answer.error?.contains(bad.message) == true, "\(answer.text)")
+    #expect(answer.headers["content-security-policy"]?.hasPrefix("default-src 'none'") == true)
+    let page = try await server.send("GET", "/")
+    #expect(page.status == 200, "the server stays up after \(bad.name)")
+    #expect(server.stop() == 0)
+  }
+
+  /// The explorer's DOT text equals the library's for the same request, and
+  /// the hover values at x = 1.5 equal the closed forms of f, f′ and f″.
+  @Test func graphAnswerMatchesTheLibrary() async throws {
+    let server = try ExplorerServer()
+    let answer = try await server.post(
+      "/api/graph", ["source": "sin(x)*x", "grad": ["x"], "order": 2])
+    #expect(answer.status == 200, "\(answer.text)")
+    let json = try #require(answer.json)
+    #expect(json["dot"] as? String == (try Self.libraryDOT("sin(x)*x", grad: ["x"], order: 2)))
+    let sizes = try #require(json["sizes"] as? [[String: Int]])
+    #expect(sizes.map { $0["order"] } == [0, 1, 2])
+
+    let at = try await server.post(
+      "/api/graph", ["source": "sin(x)*x", "grad": ["x"], "order": 2, "at": ["x": 1.5]])
+    let nodes = try #require(at.json?["nodes"] as? [String: [String: String]])
+    let values = nodes.values.compactMap { $0["value"].flatMap(Double.init) }
+    let x = 1.5
+    for expected in [sin(x) * x, cos(x) * x + sin(x), 2 * cos(x) - x * sin(x)] {
+      #expect(values.contains { abs($0 - expected) <= 1e-14 }, "\(expected) in \(values)")
+    }
+    // ∂f/∂x at the variable node is f′(1.5).
+    let variable = try #require(nodes.values.first { $0["infix"] == "x" })
+    let adjoint = try #require(variable["adjoint"].flatMap(Double.init))
+    #expect(abs(adjoint - (cos(x) * x + sin(x))) <= 1e-14)
+    #expect(server.stop() == 0)
+  }
+
+  /// The trace lists the rules `compgraph simplify --trace` prints, and a
+  /// step's picture marks the nodes the rule removed and built.
+  @Test func traceStepsThroughTheRules() async throws {
+    let server = try ExplorerServer()
+    let answer = try await server.post("/api/trace", ["source": "x*1 + 0 + ln(exp(y))", "step": 0])
+    let json = try #require(answer.json, "\(answer.text)")
+    let firings = try #require(json["firings"] as? [[String: Any]])
+    var expected: [String] = []
+    _ = simplify(try parseProgram("x*1 + 0 + ln(exp(y))", into: GraphBuilder()).graph()) {
+      expected.append($0.rule)
+    }
+    #expect(firings.map { $0["rule"] as? String } == expected)
+    #expect(firings.first?["before"] as? String == "ln(exp(y))")
+    #expect(json["removed"] as? [String] != [])
+    #expect((json["svg"] as? String)?.contains("<svg") == true)
+    #expect(server.stop() == 0)
+  }
+
+  @Test func exportsTheCFile() async throws {
+    let server = try ExplorerServer()
+    let answer = try await server.post(
+      "/api/export", ["source": "x*x", "grad": ["x"], "format": "c"])
+    #expect(answer.status == 200, "\(answer.text)")
+    #expect(answer.headers["content-disposition"] == "attachment; filename=\"compgraph.c\"")
+    let graph = try parseProgram("x*x", into: GraphBuilder()).graph()
+    var drawing = try graph.derivatives(wrt: ["x"], order: 1, simplifying: true)
+    drawing.graph = simplify(drawing.graph)
+    let selected = GraphBuilder(drawing.graph).graph(
+      outputs: drawing.graph.outputs, names: drawing.graph.outputNames)
+    #expect(answer.text == (try selected.cCode(name: "f")))
+    #expect(server.stop() == 0)
+  }
+
+  /// The DOT text the library draws for `source` and its derivatives (as
+  /// `compgraph render` does), which the explorer must serve.
+  static func libraryDOT(_ source: String, grad: [String], order: Int) throws -> String {
+    let graph = try parseProgram(source, into: GraphBuilder()).graph()
+    var drawing = try graph.derivatives(wrt: grad, order: order, simplifying: true)
+    drawing.graph = simplify(drawing.graph)
+    let selected = GraphBuilder(drawing.graph).graph(
+      outputs: drawing.graph.outputs, names: drawing.graph.outputNames)
+    let options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: 1000)
+    return try DOTEncoder(options: options).encode(selected)
+  }
+}

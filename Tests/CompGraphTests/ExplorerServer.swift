@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// A running `compgraph-serve` (built beside the test bundle) on a free
+/// loopback port, for the explorer's HTTP, load and browser tests.
+final class ExplorerServer: @unchecked Sendable {  // immutable after init
+  let process = Process()
+  /// `http://127.0.0.1:PORT/`, as the server printed it.
+  let url: URL
+
+  /// Starts the server with `arguments` after `--port 0` and waits for the
+  /// line that prints its URL.
+  init(_ arguments: [String] = []) throws {
+    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("compgraph-serve")
+    #if os(macOS)
+      for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        process.executableURL = bundle.bundleURL.deletingLastPathComponent()
+          .appendingPathComponent("compgraph-serve")
+      }
+    #endif
+    process.arguments = ["--port", "0"] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    var printed = Data()
+    while !printed.contains(0x0A) {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      printed.append(chunk)
+    }
+    let line = String(decoding: printed, as: UTF8.self)
+    guard let start = line.range(of: "http://"),
+      let url = URL(string: String(line[start.lowerBound...].prefix { !$0.isWhitespace }))
+    else {
+      process.terminate()
+      throw ExplorerTestError("compgraph-serve printed no URL: \(line)")
+    }
+    self.url = url
+  }
+
+  /// Stops the server as Ctrl-C does; returns its exit status.
+  func stop() -> Int32 {
+    if process.isRunning {
+      kill(process.processIdentifier, SIGINT)
+      process.waitUntilExit()
+    }
+    return process.terminationStatus
+  }
+
+  deinit { _ = stop() }
+
+  /// One HTTP exchange: the status, the body and the response headers.
+  struct Exchange {
+    let status: Int
+    let body: Data
+    let headers: [String: String]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    /// The `error` field of a JSON error body.
+    var error: String? {
+      (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["error"] as? String
+    }
+    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: body) as? [String: Any] }
+  }
+
+  func send(_ method: String, _ path: String, body: Data? = nil) async throws -> Exchange {
+    var request = URLRequest(url: URL(string: path, relativeTo: url)!)
+    request.httpMethod = method
+    request.httpBody = body
+    request.timeoutInterval = 120
+    if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    let http = try #require(response as? HTTPURLResponse)
+    var headers: [String: String] = [:]
+    for (key, value) in http.allHeaderFields {
+      headers[String(describing: key).lowercased()] = String(describing: value)
+    }
+    return Exchange(status: http.statusCode, body: data, headers: headers)
+  }
+
+  /// POSTs `fields` as JSON to `path`.
+  func post(_ path: String, _ fields: [String: Any]) async throws -> Exchange {
+    try await send("POST", path, body: JSONSerialization.data(withJSONObject: fields))
+  }
+}
+
+struct ExplorerTestError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
