@@ -1,7 +1,7 @@
 /// Whether `text` is an identifier of the expression language: an ASCII
 /// letter or `_`, then letters, digits and `_` (what `--grad p,q` and the
 /// explorer accept as variable names).
-public func isIdentifier(_ text: String) -> Bool {
+package func isIdentifier(_ text: String) -> Bool {
   guard let first = text.unicodeScalars.first, first.isASCII,
     first.properties.isAlphabetic || first == "_"
   else { return false }

@@ -7,12 +7,12 @@ import Foundation
 /// invariant 10), so `compgraph render` and the `compgraph-serve` explorer
 /// lay out in a child they can abandon — and several children lay out at
 /// once.
-public enum BudgetedProcess {
+package enum BudgetedProcess {
   /// How a child that finished within its budget ended.
-  public struct Finished: Sendable {
-    public let status: Int32
-    public let output: Data
-    public let errors: Data
+  package struct Finished: Sendable {
+    package let status: Int32
+    package let output: Data
+    package let errors: Data
   }
 
   /// Runs `executable` with `arguments`, writing `input` to its standard
@@ -21,7 +21,7 @@ public enum BudgetedProcess {
   /// collecting run on threads of their own, so no pipe fills up and no
   /// shared thread pool is held.  SIGPIPE is ignored while the child runs
   /// (a child killed mid-read must not take this process down).
-  public static func run(
+  package static func run(
     _ executable: URL, arguments: [String], input: Data, seconds: Double
   ) throws -> Finished? {
     let process = Process()
