@@ -52,8 +52,8 @@ struct EmitCCommand: ParsableCommand {
   func run() throws {
     let parsed = try input.parse().graph()
     let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
-    let graph = simplified(
-      try parsed.derivatives(wrt: variables, order: hessian ? 2 : 1, simplifying: true).graph)
+    let graph = try parsed.derivatives(wrt: variables, order: hessian ? 2 : 1, simplifying: true)
+      .graph
     let code = Data(try userFacing { try graph.cCode(name: name) }.utf8)
     try writeOutput(code, to: output ?? "-")
   }

@@ -32,6 +32,7 @@ struct EvalCommand: ParsableCommand {
   @OptionGroup var input: InputOptions
 
   @OptionGroup var memory: MemoryBudget
+  @OptionGroup var budget: NodeBudget
 
   @Option(
     name: .customLong("at"),
@@ -134,7 +135,8 @@ struct EvalCommand: ParsableCommand {
     }
     let firstOrder = grad || hessian ? ids.indices.map { [$0] } : []
     let tower = try builder.derivativeTower(
-      of: [f], wrt: ids, partials: firstOrder + indices, simplify: false)
+      of: [f], wrt: ids, partials: firstOrder + indices, simplify: false,
+      nodeBudget: budget.nodeBudget)
     let gradientIDs = firstOrder.map { tower.node($0)! }
     var outputs = roots
     if grad { outputs += gradientIDs }

@@ -22,6 +22,7 @@ struct ExportCommand: ParsableCommand {
   )
 
   @OptionGroup var input: InputOptions
+  @OptionGroup var budget: NodeBudget
 
   @Option(
     name: .customLong("grad"),
@@ -50,10 +51,12 @@ struct ExportCommand: ParsableCommand {
 
   func run() throws {
     let parsed = try input.parse().graph()
-    var graph = try userFacing {
-      try parsed.derivatives(wrt: gradient?.names ?? [], order: order, simplifying: simplify).graph
+    let graph = try userFacing {
+      try parsed.derivatives(
+        wrt: gradient?.names ?? [], order: order, simplifying: simplify,
+        nodeBudget: budget.nodeBudget
+      ).graph
     }
-    if simplify { graph = simplified(graph) }
     let model = try userFacing { try graph.onnxModel() }
     try writeOutput(Data(model), to: output)
   }

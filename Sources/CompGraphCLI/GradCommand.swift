@@ -18,6 +18,7 @@ struct GradCommand: ParsableCommand {
   )
 
   @OptionGroup var input: InputOptions
+  @OptionGroup var budget: NodeBudget
 
   @Option(
     help: ArgumentHelp(
@@ -46,9 +47,10 @@ struct GradCommand: ParsableCommand {
           + "Jacobian at a point with 'compgraph eval --jacobian'")
     }
     let drawing = try userFacing {
-      try expression.derivatives(wrt: wrt.names, order: order, simplifying: true)
+      try expression.derivatives(
+        wrt: wrt.names, order: order, simplifying: true, nodeBudget: budget.nodeBudget)
     }
-    let graph = simplified(drawing.graph)
+    let graph = drawing.graph
     let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
     let names = zip(graph.outputNames, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)
     let derivatives = graph.with(outputs: derivativesOnly, names: names)

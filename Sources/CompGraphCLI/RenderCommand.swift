@@ -32,6 +32,7 @@ struct RenderCommand: ParsableCommand {
   @OptionGroup var input: InputOptions
 
   @OptionGroup var memory: MemoryBudget
+  @OptionGroup var budget: NodeBudget
 
   @Option(
     name: .customLong("grad"),
@@ -176,11 +177,14 @@ struct RenderCommand: ParsableCommand {
     var drawing: DerivativeGraph
     if derivative.isEmpty {
       drawing = try userFacing {
-        try graph.derivatives(wrt: gradient?.names ?? [], order: order, simplifying: simplify)
+        try graph.derivatives(
+          wrt: gradient?.names ?? [], order: order, simplifying: simplify,
+          nodeBudget: budget.nodeBudget)
       }
     } else {
       drawing = try userFacing {
-        try graph.mixedPartials(derivative.map(\.names), simplifying: simplify)
+        try graph.mixedPartials(
+          derivative.map(\.names), simplifying: simplify, nodeBudget: budget.nodeBudget)
       }
     }
     if onlyOrder {
@@ -191,7 +195,6 @@ struct RenderCommand: ParsableCommand {
           names: kept.map { drawing.graph.outputNames[$0] }),
         outputOrders: kept.map { _ in order })
     }
-    if simplify { drawing.graph = simplified(drawing.graph) }
     return drawing
   }
 

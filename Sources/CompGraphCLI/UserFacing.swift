@@ -10,6 +10,10 @@ func userFacing<T>(_ body: () throws -> T) throws -> T {
   } catch GraphError.unboundVariable(let name) {
     throw UserError("variable '\(name)' has no value; bind it with --at \(name)=1.5")
   } catch let error as GraphError {
+    if case .derivativeTooLarge(_, let projected, _, let budget) = error {
+      let raised = max(budget * 2, (projected ?? budget) * 2)
+      throw UserError("\(error) with --node-budget \(raised)")
+    }
     throw UserError("\(error)")
   } catch let error as RenderError {
     throw UserError("\(error)")

@@ -138,6 +138,23 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
     #expect(try compgraph("grad", "tanh(x)", "--wrt", "x", "--order", "13").status == 2)
   }
 
+  /// A tower that would take minutes (x^x^…, 20 x's, order 10: over 100 s)
+  /// is refused after the orders that fit, naming the order and the option.
+  @Test func derivativeTowersPastTheNodeBudgetAreRefused() throws {
+    let tower = Array(repeating: "x", count: 20).joined(separator: "^")
+    let run = try compgraph("grad", tower, "--wrt", "x", "--order", "10", "--node-budget", "100000")
+    #expect(run.status == 1)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.hasPrefix("compgraph: error: the derivatives of order "))
+    #expect(run.stderr.contains("more than the node budget of 100,000"))
+    #expect(run.stderr.contains("raise the budget with --node-budget "))
+    let render = try compgraph(
+      "render", tower, "--grad", "x", "--order", "10", "--node-budget", "100000", "--format", "dot")
+    #expect(render.status == 1)
+    #expect(render.stderr.contains("more than the node budget of 100,000"))
+    #expect(try compgraph("grad", "x^2", "--wrt", "x", "--node-budget", "0").status == 2)
+  }
+
   /// Control bytes never reach the terminal; invisible characters are named;
   /// a megabyte-long name gives a short message.
   @Test func messagesAreEscapedAndBounded() throws {

@@ -72,4 +72,38 @@ import Testing
         isClose(try all[n].evaluate(["x": 0.5]), SimplifyDerivativeTests.checkValues[n - 1]))
     }
   }
+
+  /// A tower of x^x^x^x^x grows about 3× an order.  Under a node budget, the
+  /// order projected past it is refused before it is built, naming the
+  /// order; the orders below it still fit the same budget.
+  @Test func nodeBudgetRefusesTheOrderProjectedPastIt() throws {
+    func tower(order: Int, budget: Int?) throws -> DerivativeTower {
+      let g = GraphBuilder()
+      let x = try g.variable("x")
+      return try derivativeTower(
+        of: pow(x, pow(x, pow(x, pow(x, x)))), wrt: [x], order: order,
+        nodeBudget: budget)
+    }
+    let budget = 20_000
+    var refused: (order: Int, projected: Int?)? = nil
+    do {
+      _ = try tower(order: 12, budget: budget)
+    } catch GraphError.derivativeTooLarge(let order, let projected, _, let limit) {
+      #expect(limit == budget)
+      refused = (order, projected)
+    }
+    let (order, projected) = try #require(refused)
+    #expect((3...11).contains(order))
+    #expect(projected != nil, "refused before the order was built, not while building it")
+    // The order below fits; without a budget the refused order builds.
+    #expect(try tower(order: order - 1, budget: budget).partials.count == order)
+    #expect(try tower(order: order, budget: nil).partials.count == order + 1)
+    let message =
+      "\(GraphError.derivativeTooLarge(order: 9, projected: 1_282_295, previous: 615_403, budget: 2_000_000))"
+    #expect(
+      message
+        == "the derivatives of order 9 would add about 1,282,295 nodes (order 8 added 615,403), "
+        + "more than the node budget of 2,000,000; ask for a lower order or fewer variables, "
+        + "or raise the budget")
+  }
 }

@@ -18,6 +18,14 @@
 /// simplification on, each order is simplified as a whole before the next
 /// is taken, so high orders stay small and share structure; the outputs
 /// themselves are taken as given.
+///
+/// A `nodeBudget` bounds the work: an order grows the arena by about the
+/// factor the order below did, so before order k is built its growth is
+/// projected as gₖ ≈ gₖ₋₁ · gₖ₋₁ / gₖ₋₂ (g₀ the arena's size at the start),
+/// and an order projected past the budget is refused before it starts
+/// (`GraphError.derivativeTooLarge`); one that grows past it anyway stops
+/// at the next sweep.  Building costs roughly linear time in the nodes
+/// added, so the budget is a time limit known in advance.
 public struct DerivativeTower {
   /// One partial derivative of one output.
   public struct Partial {
@@ -67,19 +75,23 @@ private struct PartialKey: Hashable {
 extension GraphBuilder {
   /// Every partial of each of `outputs` up to `order` with respect to `xs`.
   public func derivativeTower(
-    of outputs: [NodeID], wrt xs: [NodeID], order: Int, simplify: Bool = true
+    of outputs: [NodeID], wrt xs: [NodeID], order: Int, simplify: Bool = true,
+    nodeBudget: Int? = nil
   ) throws -> DerivativeTower {
     guard order >= 0 else {
       throw GraphError.unsupported("derivative order must be ≥ 0, got \(order)")
     }
-    return try buildTower(outputs, xs, order: order, simplify: simplify) { _ in true }
+    return try buildTower(outputs, xs, order: order, simplify: simplify, budget: nodeBudget) {
+      _ in true
+    }
   }
 
   /// The partials of each of `outputs` named by `partials` (variable index
   /// lists, in any order) with respect to `xs`, and the lower orders they
   /// are built from.
   public func derivativeTower(
-    of outputs: [NodeID], wrt xs: [NodeID], partials: [[Int]], simplify: Bool = true
+    of outputs: [NodeID], wrt xs: [NodeID], partials: [[Int]], simplify: Bool = true,
+    nodeBudget: Int? = nil
   ) throws -> DerivativeTower {
     var wanted = Set<[Int]>()
     for list in partials {
@@ -91,11 +103,12 @@ extension GraphBuilder {
       for k in 0...sorted.count { wanted.insert(Array(sorted.prefix(k))) }
     }
     let order = partials.map(\.count).max() ?? 0
-    return try buildTower(outputs, xs, order: order, simplify: simplify, wanted.contains)
+    return try buildTower(
+      outputs, xs, order: order, simplify: simplify, budget: nodeBudget, wanted.contains)
   }
 
   private func buildTower(
-    _ outputs: [NodeID], _ xs: [NodeID], order: Int, simplify: Bool,
+    _ outputs: [NodeID], _ xs: [NodeID], order: Int, simplify: Bool, budget: Int?,
     _ wanted: ([Int]) -> Bool
   ) throws -> DerivativeTower {
     for x in xs {
@@ -109,7 +122,26 @@ extension GraphBuilder {
     var all = level
     var sweeps = 0
     let one = constantNode(1.0)
-    for _ in 0..<order where !xs.isEmpty {
+    let start = count
+    // The nodes the last two orders added (g₀ = the arena at the start).
+    var growth = (before: max(1, start), last: max(1, start))
+    for k in stride(from: 1, through: order, by: 1) where !xs.isEmpty {
+      if let budget, k >= 2 {
+        let projected = Int(
+          min(Double(budget) * 2, Double(growth.last) * Double(growth.last) / Double(growth.before))
+        )
+        if count - start + projected > budget {
+          throw GraphError.derivativeTooLarge(
+            order: k, projected: projected, previous: growth.last, budget: budget)
+        }
+      }
+      let orderStart = count
+      func checkBudget() throws {
+        if let budget, count - start > budget {
+          throw GraphError.derivativeTooLarge(
+            order: k, projected: nil, previous: growth.last, budget: budget)
+        }
+      }
       // (parent, variable) for each child wanted.
       var children: [(parent: Int, variable: Int)] = []
       for (p, parent) in level.enumerated() {
@@ -137,13 +169,16 @@ extension GraphBuilder {
         let tangents = try jvp(of: ys, tangents: [xs[j]: one])
         for (c, t) in zip(these, tangents) { nodes[c] = t }
         sweeps += 1
+        try checkBudget()
       }
       for (p, these) in byParent.sorted(by: { $0.key < $1.key }) {
         let grads = try gradient(of: level[p].node, wrt: these.map { xs[children[$0].variable] })
         for (c, g) in zip(these, grads) { nodes[c] = g }
         sweeps += 1
+        try checkBudget()
       }
       if simplify { nodes = self.simplify(nodes) }
+      growth = (growth.last, max(1, count - orderStart))
       level = zip(children, nodes).map { child, node in
         let parent = level[child.parent]
         return DerivativeTower.Partial(
@@ -163,11 +198,12 @@ extension GraphBuilder {
 
 /// The tower of `f` with respect to the variables `xs`, up to `order`; its
 /// node ids are in `f`'s builder (see `expr(_:)` there).
-public func derivativeTower(of f: Expr, wrt xs: [Expr], order: Int, simplify: Bool = true)
-  throws -> DerivativeTower
-{
+public func derivativeTower(
+  of f: Expr, wrt xs: [Expr], order: Int, simplify: Bool = true, nodeBudget: Int? = nil
+) throws -> DerivativeTower {
   try f.builder.derivativeTower(
-    of: [f.node()], wrt: xs.map { try $0.node() }, order: order, simplify: simplify)
+    of: [f.node()], wrt: xs.map { try $0.node() }, order: order, simplify: simplify,
+    nodeBudget: nodeBudget)
 }
 
 /// f, f′, f″, …, f⁽ⁿ⁾ of a scalar expression in one scalar variable: the

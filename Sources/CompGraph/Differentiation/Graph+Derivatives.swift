@@ -16,9 +16,13 @@ extension Graph {
   /// output per multiset of variables (mixed partials are symmetric, so
   /// `∂²f/∂q∂p` is not repeated), named with `derivativeName`: the
   /// `DerivativeTower` of the outputs, built in one arena; with
-  /// `simplifying`, each order is simplified before the next is taken, so
-  /// high orders stay small.  Order 0 gives the outputs alone.
-  public func derivatives(wrt variables: [String], order: Int, simplifying: Bool) throws
+  /// `simplifying`, the outputs and then each order are simplified before the
+  /// next is taken, so high orders stay small and the result needs no second
+  /// simplification.  Order 0 gives the outputs alone.  `nodeBudget` bounds
+  /// the nodes building may add (see `DerivativeTower`).
+  public func derivatives(
+    wrt variables: [String], order: Int, simplifying: Bool, nodeBudget: Int? = nil
+  ) throws
     -> DerivativeGraph
   {
     let builder = GraphBuilder(self)
@@ -39,8 +43,10 @@ extension Graph {
           + "derivatives need a scalar output; take sum() of it, or take its Jacobian "
           + "(jacobian(of:wrt:))")
     }
+    let roots = simplifying ? builder.simplify(outputs) : outputs
     let tower = try builder.derivativeTower(
-      of: outputs, wrt: handles, order: variables.isEmpty ? 0 : order, simplify: simplifying)
+      of: roots, wrt: handles, order: variables.isEmpty ? 0 : order, simplify: simplifying,
+      nodeBudget: nodeBudget)
     let names = tower.partials.map { partial in
       let f = outputNames[partial.output]
       return partial.variables.isEmpty

@@ -23,6 +23,10 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case nameCount(names: Int, outputs: Int)
   /// A derivative was asked with respect to something that is not a variable.
   case notAVariable(String)
+  /// Building the derivatives of `order` would create (`projected`) or has
+  /// created more nodes than the tower's `nodeBudget`; `previous` is what
+  /// the order below added.
+  case derivativeTooLarge(order: Int, projected: Int?, previous: Int, budget: Int)
 
   public var description: String {
     switch self {
@@ -56,8 +60,22 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
         + "(\(Shape.maxElementCount)) elements, the most a shape may have; use smaller extents"
     case .unsupported(let what):
       return what
+    case .derivativeTooLarge(let order, let projected, let previous, let budget):
+      let need =
+        projected.map { "would add about \(countText($0)) nodes" }
+        ?? "grew past the budget while it was built"
+      return "the derivatives of order \(order) \(need) (order \(order - 1) added "
+        + "\(countText(previous))), more than the node budget of \(countText(budget)); "
+        + "ask for a lower order or fewer variables, or raise the budget"
     }
   }
+}
+
+/// `1234567` as `1,234,567`.
+private func countText(_ n: Int) -> String {
+  let digits = Array(String(n))
+  return String(
+    digits.enumerated().flatMap { i, d in (digits.count - i) % 3 == 0 && i > 0 ? [",", d] : [d] })
 }
 
 /// User text in a message: escaped and cut to a line's worth (see `displayText`).
