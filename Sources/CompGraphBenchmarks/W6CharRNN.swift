@@ -5,7 +5,10 @@ import Foundation
 
 /// W6: one training step (forward, gradient, Adam) of the seed's char-RNN —
 /// `CharRNN` (B = 8, V = 65, H = 100, T = 20), on fixed random character
-/// indices, run by the reference evaluator.
+/// indices, run as one compiled program (`TrainingStep.program`).  Memory:
+/// the program's planned peak beside the most bytes of values alive at once
+/// when every node's value is kept from its definition to its last use
+/// (outputs to the end).
 func runW6(quick: Bool) throws -> [String] {
   let steps = quick ? 20 : 200
   FileHandle.standardError.write("W6 \(steps) steps\n".data(using: .utf8)!)
@@ -26,11 +29,14 @@ func runW6(quick: Bool) throws -> [String] {
   }
   let lossAfter = try rnn.training.graph.evaluate(rnn.state.merging(data) { a, _ in a })[0]
   times.sort()
-  let (peak, outputs) = plannedPeakBytes(rnn.training.graph)
+  let (_, outputs, alive) = plannedPeakBytes(rnn.training.graph)
+  let peak = rnn.training.program.peakBytes
   return [
     jsonLine([
       ("workload", "W6"), ("step_seconds", times[times.count / 2]),
-      ("first_step_seconds", first), ("peak_bytes", peak), ("output_bytes", outputs),
+      ("best_step_seconds", times[0]), ("first_step_seconds", first), ("peak_bytes", peak),
+      ("alive_peak_bytes", alive), ("peak_ratio", Double(peak) / Double(alive)),
+      ("output_bytes", outputs),
       ("loss_after_\(steps + 1)", lossAfter.scalars[0]), ("nodes", rnn.training.graph.nodeCount),
       (
         "peers",

@@ -39,7 +39,7 @@ func runW8(quick: Bool) throws -> [String] {
     let graph = try gradientGraph(checkpointEvery: segment)
     var values: [Tensor] = []
     let seconds = try medianSeconds { values = try graph.evaluate(bindings) }
-    let (peak, outputs) = plannedPeakBytes(graph)
+    let (peak, outputs, _) = plannedPeakBytes(graph)
     var fields: [(String, Any)] = [
       ("workload", "W8"), ("variant", variant), ("peak_bytes", peak),
       ("output_bytes", outputs), ("grad_seconds", seconds), ("nodes", graph.nodeCount),

@@ -1,7 +1,7 @@
 import CompGraph
 import Foundation
 
-/// `compgraph-bench [W1|W2|W3|W4|W6|W8|build|serve|all] [--quick]`: one JSON object per line on
+/// `compgraph-bench [W1|W2|W3|W4|W6|W7|W8|build|serve|all] [--quick]`: one JSON object per line on
 /// stdout (the contract in BENCHMARKS.md); progress goes to stderr.  `serve` (the explorer's
 /// latency) needs `compgraph-serve` built beside it, so `all` leaves it out.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -9,8 +9,8 @@ let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads =
   selected.isEmpty || selected.contains("ALL")
-  ? ["W1", "W2", "W3", "W4", "W6", "W8", "BUILD"] : selected
-let known = ["W1", "W2", "W3", "W4", "W6", "W8", "BUILD", "SERVE"]
+  ? ["W1", "W2", "W3", "W4", "W6", "W7", "W8", "BUILD"] : selected
+let known = ["W1", "W2", "W3", "W4", "W6", "W7", "W8", "BUILD", "SERVE"]
 for name in workloads where !known.contains(name) {
   let message =
     "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
@@ -25,6 +25,7 @@ do {
       case "W2": try runW2(quick: quick)
       case "W4": runW4(quick: quick)
       case "W6": try runW6(quick: quick)
+      case "W7": try runW7(quick: quick)
       case "W8": try runW8(quick: quick)
       case "BUILD": try runBuildSpeed(quick: quick)
       case "SERVE": try runServeLatency(quick: quick)

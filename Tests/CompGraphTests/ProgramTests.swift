@@ -31,14 +31,6 @@ import Testing
     }
   }
 
-  @Test func tensorGraphsAreRefusedWithAReason() throws {
-    let g = GraphBuilder()
-    let a = try g.variable("A", [2])
-    #expect(throws: GraphError.unsupported("only scalar graphs compile; node %0 has shape 2")) {
-      try Program(try exp(a).graph())
-    }
-  }
-
   /// The batch kernels' exp and tanh stay within a few ulp of libm, and get
   /// the edges right (NaN, ±∞, overflow, underflow, −0).
   @Test func vectorExpAndTanhAreAccurate() {

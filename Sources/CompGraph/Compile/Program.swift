@@ -2,9 +2,9 @@ import CKernels
 import Dispatch
 import Foundation
 
-/// A scalar graph compiled to straight-line register code.
+/// A graph compiled to run repeatedly with new bindings.
 ///
-/// Every node becomes at most a few instructions on numbered registers;
+/// **Scalar graphs** compile to straight-line register code.  Every node becomes at most a few instructions on numbered registers;
 /// registers are reused once a value is dead (linear scan in node order),
 /// so a long derivative needs few of them.  A program runs at one point or
 /// along a batch of points: each instruction then sweeps a chunk of the
@@ -12,8 +12,11 @@ import Foundation
 /// plain, vectorisable array arithmetic in C (exp and tanh included, see
 /// `Sources/CKernels/include/ckernels.h`).  Batches are split across the machine's cores.
 ///
-/// Only all-scalar graphs compile; tensor graphs run on the reference
-/// evaluator (`Graph.evaluate`) and its einsum kernels.
+/// **Graphs with tensors** (static shapes, scalars mixed in) compile to a
+/// `TensorPlan`: fused elementwise loops, GEMMs and strided loops over
+/// buffers laid out once, reused by liveness (`peakBytes`), run in storage
+/// kept between runs; inputs are read where the caller keeps them.  The
+/// reference evaluator (`Graph.evaluate`) stays the oracle of its tests.
 public struct Program: Sendable {
   typealias Instruction = cg_instruction
 
@@ -25,17 +28,27 @@ public struct Program: Sendable {
   let constants: [(register: Int32, value: Double)]
   let outputRegisters: [Int32]
   public let outputNames: [String]
-  /// The same graph vectorised across its nodes, for single points.
-  let pointPlan: PointPlan
+  /// The same graph vectorised across its nodes, for single points (scalar graphs).
+  let pointPlan: PointPlan?
+  /// The plan of a graph with tensors, and the storage it runs in.
+  let tensorPlan: TensorPlan?
+  let workspace: TensorWorkspace?
 
-  /// Compiles `graph`; throws `GraphError.unsupported` for tensor graphs.
+  /// Compiles `graph`.
   public init(_ graph: Graph) throws {
     let n = graph.nodeCount
-    if let tensor = (0..<n).first(where: { !graph.nodes.shapes[$0].isEmpty }) {
-      throw GraphError.unsupported(
-        "only scalar graphs compile; node %\(tensor) has shape \(graph.nodes.shapes[tensor].shapeDescription)"
-      )
+    if graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
+      let plan = TensorPlan(graph)
+      tensorPlan = plan
+      workspace = TensorWorkspace(arenaCount: plan.arenaCount, scratchCount: plan.scratchCount)
+      inputNames = plan.inputNames
+      outputNames = graph.outputNames
+      (instructions, registerCount, inputRegisters, constants, outputRegisters) = ([], 0, [], [], [])
+      pointPlan = nil
+      return
     }
+    tensorPlan = nil
+    workspace = nil
     var lastUse = [Int](repeating: -1, count: n)
     for index in 0..<n { for input in graph.inputs(NodeID(index)) { lastUse[input.index] = index } }
     for output in graph.outputs { lastUse[output.index] = Int.max }
@@ -103,6 +116,12 @@ public struct Program: Sendable {
     self.pointPlan = PointPlan(graph, inputNames: inputNames)
   }
 
+  /// Bytes of values the program holds at its peak: a tensor plan's arena
+  /// (every intermediate and output buffer, laid out by liveness; bound
+  /// inputs, constants and the elementwise loops' chunk registers aside),
+  /// or a scalar program's registers.
+  public var peakBytes: Int { (tensorPlan?.arenaCount ?? registerCount) * 8 }
+
   /// The number of instructions.
   public var instructionCount: Int { instructions.count }
 
@@ -116,15 +135,22 @@ public struct Program: Sendable {
   }
 
   /// Evaluates at one point given as values in `inputNames` order (through
-  /// the graph-vectorised `PointPlan`).
+  /// the graph-vectorised `PointPlan`; scalar graphs).
   public func evaluate(point: [Double]) -> [Double] {
     precondition(point.count == inputNames.count, "Program: \(inputNames.count) inputs expected")
+    guard let pointPlan else {
+      preconditionFailure("Program: a graph with tensors is evaluated with tensor bindings")
+    }
     return pointPlan.evaluate(point: point)
   }
 
   /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
   /// at each of `count` points; returns one column per output.
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
+    guard let pointPlan else {
+      throw GraphError.unsupported(
+        "the program has tensors; evaluate it with tensor bindings, evaluate(_:) or evaluate(inputs:into:)")
+    }
     guard inputs.count == inputNames.count else {
       throw GraphError.unsupported(
         "the program takes \(inputNames.count) input(s), \(inputs.count) were given")
@@ -141,7 +167,7 @@ public struct Program: Sendable {
       // graph-vectorised plan.
       let chunk = min(512, 65_536 / max(1, registerCount))
       if chunk < 16 || inputs.count > Self.maxChunkedInputs {
-        evaluatePointwise(inputs, count: count, into: out)
+        evaluatePointwise(inputs, count: count, plan: pointPlan, into: out)
       } else {
         evaluateChunked(inputs, count: count, chunk: chunk, into: out)
       }
@@ -199,7 +225,9 @@ public struct Program: Sendable {
   /// Batch evaluation point by point through the `PointPlan`.  Inputs are
   /// staged a block of points at a time, so each input column is read one
   /// cache line per block rather than one line per point.
-  private func evaluatePointwise(_ inputs: [[Double]], count: Int, into out: SendablePointer) {
+  private func evaluatePointwise(
+    _ inputs: [[Double]], count: Int, plan pointPlan: PointPlan, into out: SendablePointer
+  ) {
     let block = 8
     let blocks = (count + block - 1) / block
     let workers = blocks >= 2 ? min(ProcessInfo.processInfo.activeProcessorCount, blocks) : 1
@@ -247,7 +275,7 @@ public struct BatchValues: Sendable {
 /// Calls `body` with a pointer to each column's storage (nesting one
 /// `withUnsafeBufferPointer` per column: the depth is the number of inputs,
 /// at most `Program.maxChunkedInputs`).
-private func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R)
+func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R)
   -> R
 {
   var pointers: [UnsafePointer<Double>] = []

@@ -37,6 +37,8 @@ public struct TrainingStep: Sendable {
   public let stateNames: [String]
   /// Initial values of the optimizer's state (zeros and the scalars' starts).
   public let initialOptimizerState: [String: Tensor]
+  /// `graph` compiled: what `run` evaluates.
+  public let program: Program
 
   /// Differentiates `loss` with respect to the variables named `parameters`
   /// and appends `optimizer`'s update, in the scope `optimizer`.
@@ -78,13 +80,14 @@ public struct TrainingStep: Sendable {
     graph = try loss.graph(names: ["loss"] + names, with: outputs)
     stateNames = names
     initialOptimizerState = initial
+    program = try Program(graph)
   }
 
-  /// Runs one step: evaluates the graph with `state` (parameters and
-  /// optimizer state) and `data`, replaces the state with the step's
+  /// Runs one step: evaluates the compiled graph with `state` (parameters
+  /// and optimizer state) and `data`, replaces the state with the step's
   /// outputs, and returns the loss before the update.
   public func run(_ state: inout [String: Tensor], data: [String: Tensor]) throws -> Double {
-    let values = try graph.evaluate(state.merging(data) { current, _ in current })
+    let values = try program.evaluate(state.merging(data) { current, _ in current })
     for (name, value) in zip(stateNames, values.dropFirst()) { state[name] = value }
     return values[0].scalars[0]
   }

@@ -76,6 +76,6 @@ extension EinsumOperand {
 
 /// OpenBLAS may start with one thread (it does here, whatever the core
 /// count); GEMMs use every core, as NumPy's do.  Set once, on first use.
-private let blasThreads: Void = {
+let blasThreads: Void = {
   openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
 }()

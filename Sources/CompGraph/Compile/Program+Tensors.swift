@@ -1,0 +1,77 @@
+/// Running a program on tensors: any graph, scalar or not.
+extension Program {
+  /// Evaluates every output with variables bound by name (a scalar
+  /// variable takes any one-element tensor); outputs are new tensors.
+  /// Throws `GraphError.unboundVariable` or `.boundShapeMismatch`, as
+  /// `Graph.evaluate` does.
+  public func evaluate(_ bindings: [String: Tensor]) throws -> [Tensor] {
+    let inputs = try inputNames.map { name in
+      guard let value = bindings[name] else { throw GraphError.unboundVariable(name) }
+      return value
+    }
+    var outputs: [Tensor] = []
+    try evaluate(inputs: inputs, into: &outputs)
+    return outputs
+  }
+
+  /// Evaluates with `inputs` in `inputNames` order, read where they are
+  /// (no copy), and writes the outputs into `outputs`: an output tensor of
+  /// the right shape is overwritten in place, so a training loop that
+  /// passes the same array every step allocates nothing; any other entry is
+  /// replaced by a new tensor.
+  public func evaluate(inputs: [Tensor], into outputs: inout [Tensor]) throws {
+    guard inputs.count == inputNames.count else {
+      throw GraphError.unsupported(
+        "the program takes \(inputNames.count) input(s), \(inputs.count) were given")
+    }
+    guard let tensorPlan, let workspace else {
+      let point = try zip(inputNames, inputs).map { name, value in
+        guard let scalar = value.scalar else {
+          throw GraphError.boundShapeMismatch(variable: name, declared: [], given: value.shape)
+        }
+        return scalar
+      }
+      outputs = evaluate(point: point).map(Tensor.init)
+      return
+    }
+    for (k, value) in inputs.enumerated() where value.shape != tensorPlan.inputShapes[k] {
+      guard tensorPlan.inputShapes[k].isEmpty && value.scalars.count == 1 else {
+        throw GraphError.boundShapeMismatch(
+          variable: inputNames[k], declared: tensorPlan.inputShapes[k], given: value.shape)
+      }
+    }
+    if outputs.count != tensorPlan.outputs.count {
+      outputs = tensorPlan.outputs.map { Tensor(repeating: 0, shape: $0.shape) }
+    }
+    for (k, output) in tensorPlan.outputs.enumerated() where outputs[k].shape != output.shape {
+      outputs[k] = Tensor(repeating: 0, shape: output.shape)
+    }
+    withInputs(inputs) { pointers in
+      workspace.with { arena, scratch in
+        tensorPlan.run(inputs: pointers, arena: arena, scratch: scratch) { k, values in
+          outputs[k].scalars.withUnsafeMutableBufferPointer { out in
+            out.baseAddress?.update(from: values, count: out.count)
+          }
+        }
+      }
+    }
+  }
+
+  /// Calls `body` with a pointer to each input's elements: in place for up
+  /// to `maxChunkedInputs` inputs, else all copied into one staging array.
+  private func withInputs<R>(_ inputs: [Tensor], _ body: ([UnsafePointer<Double>]) -> R) -> R {
+    if inputs.count <= Self.maxChunkedInputs {
+      return withColumns(inputs.map(\.scalars)[...], body)
+    }
+    let staged = inputs.flatMap(\.scalars)
+    return staged.withUnsafeBufferPointer { base in
+      var pointers: [UnsafePointer<Double>] = []
+      var offset = 0
+      for input in inputs {
+        pointers.append((base.baseAddress ?? UnsafePointer(bitPattern: 8)!) + offset)
+        offset += input.scalars.count
+      }
+      return body(pointers)
+    }
+  }
+}
