@@ -17,7 +17,11 @@ import Foundation
 /// counts the 4n³ multiply–adds of the two matrix products a gradient without
 /// that rule performs (what JAX's XLA keeps), and `forward_ratio` is the time
 /// over the forward matmul's (JAX: 1.9–2.6).
+///
+/// Full-size runs also run NumPy on the same cases in the same invocation
+/// (`numpyW4Seconds`) and add its seconds and our speed over it to each line.
 func runW4(quick: Bool) -> [String] {
+  let numpy = quick ? [:] : numpyW4Seconds()
   let sizes =
     quick
     ? (matmul: [64, 128], batch: (8, 32), square: 256, cube: 32)
@@ -115,7 +119,7 @@ func runW4(quick: Bool) -> [String] {
         ],
         peers: quick ? nil : #"{"jax_jit_forward_ratio":[1.9,2.6]}"#))
   }
-  return lines
+  return lines.map { withNumPy($0, numpy) }
 }
 
 /// The spec of `text` for the operands' shapes (the benchmark's own text: valid).

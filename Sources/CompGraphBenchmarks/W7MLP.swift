@@ -12,7 +12,8 @@ func runW7(quick: Bool) throws -> [String] {
   FileHandle.standardError.write("W7 \(steps) steps\n".data(using: .utf8)!)
   func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
   let start = now()
-  let mlp = MLP("mlp", sizes: sizes, activation: relu, activationName: "relu", gain: 2.0.squareRoot())
+  let mlp = MLP(
+    "mlp", sizes: sizes, activation: relu, activationName: "relu", gain: 2.0.squareRoot())
   let g = GraphBuilder()
   let x = try g.variable("x", [batch, sizes[0]])
   let y = try g.variable("y", [batch, sizes.last!])

@@ -20,7 +20,8 @@ import Testing
         let bindings = shapes.mapValues { shape in
           Tensor(
             shape: shape,
-            scalars: (0..<shape.elementCount).map { _ in Double.random(in: -1.5...1.5, using: &rng) }
+            scalars: (0..<shape.elementCount).map { _ in Double.random(in: -1.5...1.5, using: &rng)
+            }
           )
         }
         let expected = try graph.evaluate(bindings)
@@ -73,7 +74,10 @@ import Testing
     let x = try g.variable("X", [300, 300]), row = try g.variable("r", [300])
     let column = try g.variable("c", [300, 1])
     let graph = try (tanh(x * row + column) * sin(column)).sum(to: [300, 1]).graph()
-    let bindings = ["X": ramp(90_000, 1e-4, shape: [300, 300]), "r": ramp(300, 0.01), "c": ramp(300, -0.02, shape: [300, 1])]
+    let bindings = [
+      "X": ramp(90_000, 1e-4, shape: [300, 300]), "r": ramp(300, 0.01),
+      "c": ramp(300, -0.02, shape: [300, 1]),
+    ]
     let expected = try graph.evaluate(bindings)[0].scalars
     let actual = try Program(graph).evaluate(bindings)[0].scalars
     for (a, e) in zip(actual, expected) { #expect(isClose(a, e)) }
@@ -140,7 +144,8 @@ private func randomTensorGraph(_ rng: inout SplitMix64, operations: Int) throws 
     case 1: made = exp(-(x * x)) + sin(x)
     case 2: made = try pick { broadcastShapes($0, sx) != nil }.map { x + $0 * 0.5 }
     case 3: made = try pick { broadcastShapes($0, sx) != nil }.map { max(x, $0) * $0 }
-    case 4: made = try pick { sx.count == 2 && $0.count == 2 && $0[0] == sx[1] }.map { matmul(x, $0) }
+    case 4:
+      made = try pick { sx.count == 2 && $0.count == 2 && $0[0] == sx[1] }.map { matmul(x, $0) }
     case 5: made = sx.count == 2 ? einsum("ij,kj->ik", x, x) : nil  // the same tensor twice
     case 6: made = sx.count == 2 && sx[0] == sx[1] ? einsum("ii->i", x) * einsum("ii->", x) : nil
     case 7: made = sx.isEmpty ? nil : sum(x, axis: Int.random(in: 0..<sx.count, using: &rng))

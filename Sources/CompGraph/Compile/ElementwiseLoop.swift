@@ -78,8 +78,8 @@ struct ElementwiseLoop: Sendable {
     chunks: Int
   ) {
     let registerCount = scratchRegisters + loads.count
-    withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Double>?.self, capacity: registerCount)
-    { table in
+    withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Double>?.self, capacity: registerCount) {
+      table in
       for r in 0..<registerCount { table[r] = scratch + r * chunk }
       var c = first
       while c < chunks {

@@ -43,7 +43,9 @@ public struct Program: Sendable {
       workspace = TensorWorkspace(arenaCount: plan.arenaCount, scratchCount: plan.scratchCount)
       inputNames = plan.inputNames
       outputNames = graph.outputNames
-      (instructions, registerCount, inputRegisters, constants, outputRegisters) = ([], 0, [], [], [])
+      (instructions, registerCount, inputRegisters, constants, outputRegisters) = (
+        [], 0, [], [], []
+      )
       pointPlan = nil
       return
     }
@@ -149,7 +151,8 @@ public struct Program: Sendable {
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
     guard let pointPlan else {
       throw GraphError.unsupported(
-        "the program has tensors; evaluate it with tensor bindings, evaluate(_:) or evaluate(inputs:into:)")
+        "the program has tensors; evaluate it with tensor bindings, evaluate(_:) or evaluate(inputs:into:)"
+      )
     }
     guard inputs.count == inputNames.count else {
       throw GraphError.unsupported(

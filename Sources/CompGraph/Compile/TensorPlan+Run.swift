@@ -27,7 +27,8 @@ extension TensorPlan {
             let values = inputs.map { buffer, shape in
               Tensor(
                 shape: shape,
-                scalars: Array(UnsafeBufferPointer(start: table[buffer], count: shape.elementCount)))
+                scalars: Array(UnsafeBufferPointer(start: table[buffer], count: shape.elementCount))
+              )
             }
             let value = op.apply(values, shape: shape)
             value.scalars.withUnsafeBufferPointer { source in
@@ -44,29 +45,33 @@ extension TensorPlan {
 }
 
 /// The storage a tensor program runs in, laid out once and kept between
-/// runs: the arena then the scratch registers, 64-byte aligned.  One run at
-/// a time uses it; a concurrent run gets storage of its own.
+/// runs: the arena then the scratch registers, 64-byte aligned, allocated
+/// on the first run.  One run at a time uses it; a concurrent run gets
+/// storage of its own.
 final class TensorWorkspace: @unchecked Sendable {
   private let lock = NSLock()
-  private let storage: UnsafeMutableRawPointer
+  private var storage: UnsafeMutablePointer<Double>?
   private let arenaCount: Int
   private let scratchCount: Int
 
   init(arenaCount: Int, scratchCount: Int) {
     self.arenaCount = arenaCount
     self.scratchCount = scratchCount
-    storage = UnsafeMutableRawPointer.allocate(
-      byteCount: max(1, arenaCount + scratchCount) * 8, alignment: 64)
   }
 
-  deinit { storage.deallocate() }
+  deinit { storage?.deallocate() }
 
   /// Calls `body` with the arena and the scratch.
   func with<R>(_ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> R) -> R {
     if lock.try() {
       defer { lock.unlock() }
-      let arena = storage.bindMemory(to: Double.self, capacity: max(1, arenaCount + scratchCount))
-      return body(arena, arena + arenaCount)
+      let base =
+        storage
+        ?? UnsafeMutableRawPointer.allocate(
+          byteCount: max(1, arenaCount + scratchCount) * 8, alignment: 64
+        ).bindMemory(to: Double.self, capacity: max(1, arenaCount + scratchCount))
+      storage = base
+      return body(base, base + arenaCount)
     }
     let spare = TensorWorkspace(arenaCount: arenaCount, scratchCount: scratchCount)
     return spare.with(body)

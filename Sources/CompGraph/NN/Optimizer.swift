@@ -1,3 +1,5 @@
+import Foundation
+
 /// An optimizer as a graph transform: it maps (parameter p, gradient g,
 /// state) to (new p, new state) as graph nodes, so a whole training step —
 /// forward, gradient, update — is one graph (see `TrainingStep`).
@@ -39,6 +41,7 @@ public struct TrainingStep: Sendable {
   public let initialOptimizerState: [String: Tensor]
   /// `graph` compiled: what `run` evaluates.
   public let program: Program
+  private let spare = SpareTensors()
 
   /// Differentiates `loss` with respect to the variables named `parameters`
   /// and appends `optimizer`'s update, in the scope `optimizer`.
@@ -86,9 +89,38 @@ public struct TrainingStep: Sendable {
   /// Runs one step: evaluates the compiled graph with `state` (parameters
   /// and optimizer state) and `data`, replaces the state with the step's
   /// outputs, and returns the loss before the update.
+  ///
+  /// The state a step replaces becomes the storage the next step writes
+  /// into, so a training loop allocates no tensors after its first step.
   public func run(_ state: inout [String: Tensor], data: [String: Tensor]) throws -> Double {
-    let values = try program.evaluate(state.merging(data) { current, _ in current })
-    for (name, value) in zip(stateNames, values.dropFirst()) { state[name] = value }
-    return values[0].scalars[0]
+    let inputs = try program.inputNames.map { name in
+      guard let value = state[name] ?? data[name] else { throw GraphError.unboundVariable(name) }
+      return value
+    }
+    var values = spare.take()
+    try program.evaluate(inputs: inputs, into: &values)
+    var replaced = [values[0]]
+    for (name, value) in zip(stateNames, values.dropFirst()) {
+      replaced.append(state.updateValue(value, forKey: name) ?? value)
+    }
+    let loss = values[0].scalars[0]
+    values = []
+    spare.keep(replaced)
+    return loss
   }
+}
+
+/// The tensors one training step replaced, kept for the next step to write into.
+private final class SpareTensors: @unchecked Sendable {
+  private let lock = NSLock()
+  private var tensors: [Tensor] = []
+
+  func take() -> [Tensor] {
+    lock.withLock {
+      defer { tensors = [] }
+      return tensors
+    }
+  }
+
+  func keep(_ replaced: [Tensor]) { lock.withLock { tensors = replaced } }
 }
