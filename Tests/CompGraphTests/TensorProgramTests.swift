@@ -8,7 +8,8 @@ import Testing
 @Suite struct TensorProgramTests {
   /// Random tensor graphs and their gradients — einsums with repeated
   /// indices and the same tensor twice, matmuls, broadcasting, reductions,
-  /// `sum_to`/`broadcast_to` — compiled and evaluated equal the reference
+  /// `sum_to`/`broadcast_to`, max/logsumexp/softmax along an axis, slices,
+  /// pads and reshapes — compiled and evaluated equal the reference
   /// within 1e-12 relative, at two sets of bindings for one program.
   @Test func randomTensorGraphsAndGradientsMatchTheReference() throws {
     var rng = SplitMix64(seed: 10)
@@ -100,6 +101,21 @@ import Testing
     for (a, e) in zip(outputs[0].scalars, expected) { #expect(isClose(a, e)) }
   }
 
+  /// One-hot rows of integer indices (7 and 2.5 give zero rows) times a
+  /// matrix, compiled, equal the reference.
+  @Test func oneHotRowsMatchTheReference() throws {
+    let g = GraphBuilder()
+    let i = try g.variable("i", [5]), w = try g.variable("W", [4, 3])
+    let graph = try matmul(oneHot(i, 4), w).graph()
+    let bindings = [
+      "i": Tensor(shape: [5], scalars: [0, 3, 1, 7, 2.5]), "W": ramp(12, 0.1, shape: [4, 3]),
+    ]
+    let expected = try graph.evaluate(bindings)[0].scalars
+    let actual = try Program(graph).evaluate(bindings)[0].scalars
+    #expect(actual.count == 15)
+    for (a, e) in zip(actual, expected) { #expect(isClose(a, e)) }
+  }
+
   /// Bad bindings are errors, as in the reference evaluator; batches of a
   /// tensor program are refused with the way to run it.
   @Test func badBindingsAreErrors() throws {
@@ -139,7 +155,8 @@ private func randomTensorGraph(_ rng: inout SplitMix64, operations: Int) throws 
     let x = try pick { _ in true }!
     let sx = try shape(x)
     let made: Expr?
-    switch Int.random(in: 0..<10, using: &rng) {
+    let axis = sx.isEmpty ? 0 : Int.random(in: 0..<sx.count, using: &rng)
+    switch Int.random(in: 0..<14, using: &rng) {
     case 0: made = tanh(x)
     case 1: made = exp(-(x * x)) + sin(x)
     case 2: made = try pick { broadcastShapes($0, sx) != nil }.map { x + $0 * 0.5 }
@@ -148,7 +165,14 @@ private func randomTensorGraph(_ rng: inout SplitMix64, operations: Int) throws 
       made = try pick { sx.count == 2 && $0.count == 2 && $0[0] == sx[1] }.map { matmul(x, $0) }
     case 5: made = sx.count == 2 ? einsum("ij,kj->ik", x, x) : nil  // the same tensor twice
     case 6: made = sx.count == 2 && sx[0] == sx[1] ? einsum("ii->i", x) * einsum("ii->", x) : nil
-    case 7: made = sx.isEmpty ? nil : sum(x, axis: Int.random(in: 0..<sx.count, using: &rng))
+    case 7: made = sx.isEmpty ? nil : sum(x, axis: axis)
+    case 10: made = sx.isEmpty ? nil : logsumexp(x, axis: axis) + amax(x, axis: axis)
+    case 11: made = sx.isEmpty ? nil : softmax(x, axis: axis) * x
+    case 12:
+      made =
+        sx.isEmpty || sx[axis] < 3
+        ? nil : pad(slice(x, axis: axis, start: 1, end: 3), axis: axis, before: 2, after: 1)
+    case 13: made = sx.isEmpty ? nil : reshape(x, [sx.reduce(1, *)]) * 1.5
     case 8: made = x.broadcast(to: [2] + sx).sum(to: sx) * sigmoid(x)
     default: made = sx.count == 2 ? einsum("ij,j->i", x, sum(x, axis: 0)) : nil
     }

@@ -10,8 +10,8 @@ enum StepClass {
   case alias
   /// An einsum or `sum_to`: a `ContractionStep`.
   case contraction
-  /// Run by the reference evaluator's table on the planned buffers.
-  case reference
+  /// Along one axis: an `AxisStep`.
+  case axis
 
   init(_ op: Op) {
     switch op {
@@ -22,7 +22,7 @@ enum StepClass {
       self = .elementwise
     case .reshape: self = .alias
     case .einsum, .sumTo: self = .contraction
-    case .reduceMax, .slice, .pad, .oneHot: self = .reference
+    case .reduceMax, .slice, .pad, .oneHot: self = .axis
     }
   }
 }

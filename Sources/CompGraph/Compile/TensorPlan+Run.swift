@@ -23,6 +23,8 @@ extension TensorPlan {
             contraction.run(
               table[inputs[0]], inputs.count > 1 ? table[inputs[1]] : nil, into: table[result],
               count: count)
+          case .axis(let axis, let input, let result):
+            axis.run(table[input], into: table[result])
           case .reference(let op, let inputs, let result, let shape):
             let values = inputs.map { buffer, shape in
               Tensor(

@@ -11,9 +11,10 @@ import CKernels
 ///   the region is closed and becomes one `ElementwiseLoop` at that point of
 ///   the schedule.  Values read only inside a region are never stored.
 /// - **Steps.** Each einsum and `sum_to` becomes a `ContractionStep` (a GEMM
-///   on the buffers, a strided loop nest, or the einsum kernels); `reshape`
-///   is the same storage under another shape; the few remaining ops run the
-///   reference evaluator's table on the planned buffers.
+///   on the buffers or a strided loop nest; contractions of three or more
+///   operands go through the einsum kernels, which order them); ops along an
+///   axis are `AxisStep` loops; `reshape` is the same storage under another
+///   shape.
 /// - **Memory.** Buffers are offsets into one arena, handed out in schedule
 ///   order by `ArenaAllocator` and taken back after their last reader, so
 ///   `arenaCount` is the plan's peak.  An elementwise loop stores into the
@@ -22,6 +23,7 @@ struct TensorPlan: Sendable {
   enum Step: Sendable {
     case elementwise(ElementwiseLoop)
     case contraction(ContractionStep, inputs: [BufferRef], output: BufferRef, count: Int)
+    case axis(AxisStep, input: BufferRef, output: BufferRef)
     case reference(Op, inputs: [(BufferRef, Shape)], output: BufferRef, shape: Shape)
   }
 
@@ -118,7 +120,7 @@ struct TensorPlan: Sendable {
           }()
         regionOf[index] = Int32(r)
         members[r].append(index)
-      case .contraction, .reference:
+      case .contraction, .axis:
         for input in inputs { if let r = region(of: input.index) { close(r) } }
         order.append(.node(index))
       }
@@ -140,7 +142,7 @@ struct TensorPlan: Sendable {
       switch classes[index] {
       case .leaf, .alias: continue
       case .elementwise: s = stepOfRegion[region(of: index)!]
-      case .contraction, .reference: s = stepOfNode[index]
+      case .contraction, .axis: s = stepOfNode[index]
       }
       for input in graph.inputs(NodeID(index)) {
         lastUse[root[input.index]] = max(lastUse[root[input.index]], s)
@@ -191,18 +193,19 @@ struct TensorPlan: Sendable {
         let output = BufferRef(base: BufferRef.arena, offset: arena.allocate(count))
         buffer[index] = output
         let op = graph.op(id)
-        let contraction: ContractionStep =
-          switch op {
-          case .einsum(let spec): .einsum(spec, shapes: inputs.map(\.1))
-          case .sumTo(let target): .sum(inputs[0].1, to: target)
-          default: .reference
+        if let axis = AxisStep(op, input: inputs[0].1) {
+          steps.append(.axis(axis, input: inputs[0].0, output: output))
+        } else {
+          var contraction = ContractionStep.reference
+          if case .einsum(let spec) = op { contraction = .einsum(spec, shapes: inputs.map(\.1)) }
+          if case .sumTo(let target) = op { contraction = .sum(inputs[0].1, to: target) }
+          switch contraction {
+          case .gemm, .loops:
+            steps.append(
+              .contraction(contraction, inputs: inputs.map(\.0), output: output, count: count))
+          case .reference:
+            steps.append(.reference(op, inputs: inputs, output: output, shape: graph.shape(id)))
           }
-        switch contraction {
-        case .gemm, .loops:
-          steps.append(
-            .contraction(contraction, inputs: inputs.map(\.0), output: output, count: count))
-        case .reference:
-          steps.append(.reference(op, inputs: inputs, output: output, shape: graph.shape(id)))
         }
       }
       for index in dying[s] where !taken[index] {

@@ -1,0 +1,70 @@
+/// The ops along one axis as strided loops over the planned buffers, the
+/// tensor seen as `outer × n × inner` blocks (`n` the axis's extent), with
+/// the reference evaluator's semantics (`Evaluate/Tensor+Axis.swift`).
+enum AxisStep: Sendable {
+  /// `out[o, i] = max_k x[o, k, i]` (NaN if any is NaN; −∞ for none).
+  case reduceMax(outer: Int, n: Int, inner: Int)
+  /// `out[o, k, i] = x[o, start + k, i]`.
+  case slice(outer: Int, n: Int, inner: Int, start: Int, end: Int)
+  /// `before` zeros, `x[o, ·, i]`, `after` zeros along the axis.
+  case pad(outer: Int, n: Int, inner: Int, before: Int, after: Int)
+  /// Row r is e_k for the integer index k = x[r] in 0..<n, else zeros.
+  case oneHot(count: Int, n: Int)
+
+  /// The step of `op` on an input of shape `shape`; `nil` for ops not along an axis.
+  init?(_ op: Op, input shape: Shape) {
+    func blocks(_ axis: Int) -> (Int, Int, Int) {
+      (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+    switch op {
+    case .reduceMax(let axis):
+      let (outer, n, inner) = blocks(axis)
+      self = .reduceMax(outer: outer, n: n, inner: inner)
+    case .slice(let axis, let start, let end):
+      let (outer, n, inner) = blocks(axis)
+      self = .slice(outer: outer, n: n, inner: inner, start: start, end: end)
+    case .pad(let axis, let before, let after):
+      let (outer, n, inner) = blocks(axis)
+      self = .pad(outer: outer, n: n, inner: inner, before: before, after: after)
+    case .oneHot(let n): self = .oneHot(count: shape.elementCount, n: n)
+    case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
+      .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
+      .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum,
+      .sumTo, .broadcastTo, .reshape:
+      return nil
+    }
+  }
+
+  func run(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    switch self {
+    case .reduceMax(let outer, let n, let inner):
+      for o in 0..<outer {
+        let row = out + o * inner
+        row.update(repeating: -.infinity, count: inner)
+        for k in 0..<n {
+          let src = x + (o * n + k) * inner
+          for i in 0..<inner { row[i] = maximum(row[i], src[i]) }
+        }
+      }
+    case .slice(let outer, let n, let inner, let start, let end):
+      let width = (end - start) * inner
+      for o in 0..<outer {
+        (out + o * width).update(from: x + (o * n + start) * inner, count: width)
+      }
+    case .pad(let outer, let n, let inner, let before, let after):
+      let width = (n + before + after) * inner
+      for o in 0..<outer {
+        let row = out + o * width
+        row.update(repeating: 0, count: before * inner)
+        (row + before * inner).update(from: x + o * n * inner, count: n * inner)
+        (row + (before + n) * inner).update(repeating: 0, count: after * inner)
+      }
+    case .oneHot(let count, let n):
+      out.update(repeating: 0, count: count * n)
+      for row in 0..<count {
+        let value = x[row]
+        if value.isInteger && value >= 0 && value < Double(n) { out[row * n + Int(value)] = 1 }
+      }
+    }
+  }
+}
