@@ -101,6 +101,19 @@ import Testing
     for (a, e) in zip(outputs[0].scalars, expected) { #expect(isClose(a, e)) }
   }
 
+  /// The simplifier's einsum rules run before planning: the sum over an
+  /// outer product of two 100,000-vectors is one dot product, so the plan
+  /// holds one number, not 10¹⁰.
+  @Test func sumsOverOuterProductsAreNeverBuilt() throws {
+    let g = GraphBuilder()
+    let a = try g.variable("a", [100_000]), b = try g.variable("b", [100_000])
+    let graph = try einsum("i,j->ij", a, b).sum().graph()
+    let program = try Program(graph)
+    #expect(program.peakBytes == 64)
+    let ones = Tensor(repeating: 1, shape: [100_000])
+    #expect(try program.evaluate(["a": ones, "b": ones])[0].scalars == [1e10])
+  }
+
   /// One-hot rows of integer indices (7 and 2.5 give zero rows) times a
   /// matrix, compiled, equal the reference.
   @Test func oneHotRowsMatchTheReference() throws {

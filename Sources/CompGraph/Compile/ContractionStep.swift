@@ -7,9 +7,10 @@ import CBLAS
 ///   the output buffer — matmuls and their gradients;
 /// - `loops`: one strided loop nest over pointers (`EinsumKernels`): sums,
 ///   traces, transposes, `sum_to`, outer and small products;
-/// - `reference`: anything else (three or more operands, or a large product
-///   whose operands need a copy into a dgemm layout) through `Tensor.einsum`,
-///   which orders the contraction and copies where it must.
+/// - `reference`: anything else (three or more operands, a large product
+///   whose operands need a copy into a dgemm layout, or one that sums a
+///   label of one operand only) through `Tensor.einsum`, which orders the
+///   contraction, sums such labels first and copies where it must.
 enum ContractionStep: Sendable {
   case gemm(GEMM)
   case loops(Loops)
@@ -59,7 +60,12 @@ enum ContractionStep: Sendable {
       let shared = summed.filter { a.labels.contains($0) && b.labels.contains($0) }
       let work = (spec.output + summed).reduce(1) { $0 * extents[$1] }
       let size = { (labels: [Int]) in labels.reduce(1) { $0 * extents[$1] } }
-      // A big contraction needing copies is still a GEMM: leave it to the kernels.
+      // A big contraction needing copies is still a GEMM, and a label only one
+      // operand carries is summed out of it first (Σ_ij a_i b_j is two sums,
+      // not n² products): leave both to the kernels.
+      if work >= 1 << 16, shared.count < summed.count {
+        return .reference
+      }
       if !shared.isEmpty, work >= 1 << 20,
         min(size(a.labels.filter { !b.labels.contains($0) }), size(shared)) >= 8
       {

@@ -38,7 +38,14 @@ public struct Program: Sendable {
   public init(_ graph: Graph) throws {
     let n = graph.nodeCount
     if graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
-      let plan = TensorPlan(graph)
+      // Constant folding and the algebraic rules (einsum merges, sums of
+      // broadcast products, ones operands) first, keeping IEEE values.
+      var options = SimplifyOptions()
+      options.phases = [.foldConstants, .algebraic]
+      options.assumeFinite = false
+      let builder = GraphBuilder(graph)
+      let roots = builder.simplify(graph.outputs, options: options)
+      let plan = TensorPlan(builder.graph(outputs: roots, names: graph.outputNames))
       tensorPlan = plan
       workspace = TensorWorkspace(arenaCount: plan.arenaCount, scratchCount: plan.scratchCount)
       inputNames = plan.inputNames

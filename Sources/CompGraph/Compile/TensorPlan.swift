@@ -46,6 +46,16 @@ struct TensorPlan: Sendable {
 
   init(_ graph: Graph) {
     let n = graph.nodeCount
+    // A sum over an einsum (or a broadcasting product) read nowhere else is
+    // one einsum, as the reference evaluator plans it: the inner node is
+    // never built (`sum(einsum("i,j->ij", a, b))` is a dot product).
+    var fusedSums: [Int: (spec: EinsumSpec, tensors: [NodeID])] = [:]
+    for (index, sum) in EvaluationPlan(graph).fused where sum.ones == 0 && sum.scalars.isEmpty {
+      fusedSums[index] = (sum.spec, sum.tensors)
+    }
+    func operands(_ index: Int) -> [NodeID] {
+      fusedSums[index]?.tensors ?? Array(graph.inputs(NodeID(index)))
+    }
     var live = [Bool](repeating: false, count: n)
     var isOutput = live
     for output in graph.outputs {
@@ -53,12 +63,12 @@ struct TensorPlan: Sendable {
       isOutput[output.index] = true
     }
     for index in stride(from: n - 1, through: 0, by: -1) where live[index] {
-      for input in graph.inputs(NodeID(index)) { live[input.index] = true }
+      for input in operands(index) { live[input.index] = true }
     }
     let classes = (0..<n).map { StepClass(graph.op(NodeID($0))) }
     var consumers = [[Int]](repeating: [], count: n)
     for index in 0..<n where live[index] {
-      for input in graph.inputs(NodeID(index)) where consumers[input.index].last != index {
+      for input in operands(index) where consumers[input.index].last != index {
         consumers[input.index].append(index)
       }
     }
@@ -86,7 +96,7 @@ struct TensorPlan: Sendable {
     }
     var root = Array(0..<n)
     for index in 0..<n where live[index] {
-      let inputs = graph.inputs(NodeID(index))
+      let inputs = operands(index)
       let shape = graph.shape(NodeID(index))
       switch classes[index] {
       case .leaf: continue
@@ -144,7 +154,7 @@ struct TensorPlan: Sendable {
       case .elementwise: s = stepOfRegion[region(of: index)!]
       case .contraction, .axis: s = stepOfNode[index]
       }
-      for input in graph.inputs(NodeID(index)) {
+      for input in operands(index) {
         lastUse[root[input.index]] = max(lastUse[root[input.index]], s)
       }
     }
@@ -188,7 +198,7 @@ struct TensorPlan: Sendable {
         steps.append(.elementwise(loop))
       case .node(let index):
         let id = NodeID(index)
-        let inputs = graph.inputs(id).map { (buffer[root[$0.index]]!, graph.shape($0)) }
+        let inputs = operands(index).map { (buffer[root[$0.index]]!, graph.shape($0)) }
         let count = graph.shape(id).elementCount
         let output = BufferRef(base: BufferRef.arena, offset: arena.allocate(count))
         buffer[index] = output
@@ -196,9 +206,15 @@ struct TensorPlan: Sendable {
         if let axis = AxisStep(op, input: inputs[0].1) {
           steps.append(.axis(axis, input: inputs[0].0, output: output))
         } else {
-          var contraction = ContractionStep.reference
-          if case .einsum(let spec) = op { contraction = .einsum(spec, shapes: inputs.map(\.1)) }
-          if case .sumTo(let target) = op { contraction = .sum(inputs[0].1, to: target) }
+          var (contraction, op) = (ContractionStep.reference, op)
+          if let fused = fusedSums[index] {
+            op = .einsum(fused.spec)
+            contraction = .einsum(fused.spec, shapes: inputs.map(\.1))
+          } else if case .einsum(let spec) = op {
+            contraction = .einsum(spec, shapes: inputs.map(\.1))
+          } else if case .sumTo(let target) = op {
+            contraction = .sum(inputs[0].1, to: target)
+          }
           switch contraction {
           case .gemm, .loops:
             steps.append(
