@@ -8,7 +8,8 @@ import Foundation
 /// indices, run as one compiled program (`TrainingStep.program`).  Memory:
 /// the program's planned peak beside the most bytes of values alive at once
 /// when every node's value is kept from its definition to its last use
-/// (outputs to the end).
+/// (outputs to the end).  Full runs also run JAX's jit of the same step in
+/// the same invocation (`Benchmarks/w6_jax.py`, `jax_jit_same_run_*`).
 func runW6(quick: Bool) throws -> [String] {
   let steps = quick ? 20 : 200
   FileHandle.standardError.write("W6 \(steps) steps\n".data(using: .utf8)!)
@@ -31,20 +32,30 @@ func runW6(quick: Bool) throws -> [String] {
   times.sort()
   let (_, outputs, alive) = plannedPeakBytes(rnn.training.graph)
   let peak = rnn.training.program.peakBytes
+  // JAX jit on the same step, in the same invocation (full runs only).
+  let jax = quick ? nil : runPeerScript("w6_jax.py").first
+  let sameRun: [(String, Any)] =
+    jax.map { jax in
+      ["step_seconds", "best_step_seconds", "first_step_seconds"].compactMap { key in
+        (jax[key] as? Double).map { ("jax_jit_same_run_" + key, $0) }
+      }
+    } ?? []
   return [
-    jsonLine([
-      ("workload", "W6"), ("step_seconds", times[times.count / 2]),
-      ("best_step_seconds", times[0]), ("first_step_seconds", first), ("peak_bytes", peak),
-      ("alive_peak_bytes", alive), ("peak_ratio", Double(peak) / Double(alive)),
-      ("output_bytes", outputs),
-      ("loss_after_\(steps + 1)", lossAfter.scalars[0]), ("nodes", rnn.training.graph.nodeCount),
-      (
-        "peers",
-        [
-          ("jax_jit_step_seconds", 1.55e-3), ("jax_jit_first_step_seconds", 5.5),
-          ("numpy_step_seconds", 2.07e-3), ("seed_project_step_seconds", 0.096),
-        ] as [(String, Any)]
-      ),
-    ])
+    jsonLine(
+      [
+        ("workload", "W6"), ("step_seconds", times[times.count / 2]),
+        ("best_step_seconds", times[0]), ("first_step_seconds", first), ("peak_bytes", peak),
+        ("alive_peak_bytes", alive), ("peak_ratio", Double(peak) / Double(alive)),
+        ("output_bytes", outputs),
+        ("loss_after_\(steps + 1)", lossAfter.scalars[0]), ("nodes", rnn.training.graph.nodeCount),
+      ] + sameRun + [
+        (
+          "peers",
+          [
+            ("jax_jit_step_seconds", 1.55e-3), ("jax_jit_first_step_seconds", 5.5),
+            ("numpy_step_seconds", 2.07e-3), ("seed_project_step_seconds", 0.096),
+          ] as [(String, Any)]
+        )
+      ])
   ]
 }

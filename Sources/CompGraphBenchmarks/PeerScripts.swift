@@ -1,40 +1,45 @@
 import Foundation
 
-/// NumPy's side of W4, measured in the same invocation: runs
-/// `Benchmarks/w4_numpy.py` (with the test-only venv's Python when it is
-/// there, else `python3`) and returns its seconds per case.  Empty, with a
-/// message on stderr, when NumPy cannot be run.
-func numpyW4Seconds() -> [String: Double] {
+/// The JSON lines a peer's script in `Benchmarks/` prints, run in the same
+/// invocation (with the test-only venv's Python when it is there, else
+/// `python3`).  Empty, with a message on stderr, when it cannot be run.
+func runPeerScript(_ name: String) -> [[String: Any]] {
   let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
+  let script = root.appendingPathComponent("Benchmarks/" + name).path
   let venv = root.appendingPathComponent(".build/venv/bin/python").path
   let process = Process()
   if FileManager.default.isExecutableFile(atPath: venv) {
     process.executableURL = URL(fileURLWithPath: venv)
-    process.arguments = [root.appendingPathComponent("Benchmarks/w4_numpy.py").path]
+    process.arguments = [script]
   } else {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", root.appendingPathComponent("Benchmarks/w4_numpy.py").path]
+    process.arguments = ["python3", script]
   }
   let output = Pipe()
   process.standardOutput = output
-  FileHandle.standardError.write(Data("W4 numpy (same run)\n".utf8))
+  FileHandle.standardError.write(Data("\(name) (same run)\n".utf8))
   do { try process.run() } catch {
-    FileHandle.standardError.write(Data("W4: NumPy not run (\(error)); lines without it\n".utf8))
-    return [:]
+    FileHandle.standardError.write(Data("\(name) not run (\(error)); lines without it\n".utf8))
+    return []
   }
   let data = output.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   guard process.terminationStatus == 0 else {
     FileHandle.standardError.write(
-      Data("W4: NumPy exited with \(process.terminationStatus); lines without it\n".utf8))
-    return [:]
+      Data("\(name) exited with \(process.terminationStatus); lines without it\n".utf8))
+    return []
   }
+  return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+  }
+}
+
+/// NumPy's seconds per W4 case (`Benchmarks/w4_numpy.py`), same run.
+func numpyW4Seconds() -> [String: Double] {
   var seconds: [String: Double] = [:]
-  for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-    if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-      let name = object["case"] as? String, let s = object["seconds"] as? Double
-    {
+  for object in runPeerScript("w4_numpy.py") {
+    if let name = object["case"] as? String, let s = object["seconds"] as? Double {
       seconds[name] = s
     }
   }
