@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -26,16 +27,7 @@ func runServeLatency(quick: Bool) throws -> [String] {
     kill(process.processIdentifier, SIGINT)
     process.waitUntilExit()
   }
-  var printed = Data()
-  while !printed.contains(0x0A) {
-    let chunk = output.fileHandleForReading.availableData
-    if chunk.isEmpty { break }
-    printed.append(chunk)
-  }
-  let line = String(decoding: printed, as: UTF8.self)
-  guard let start = line.range(of: "http://"),
-    let base = URL(string: String(line[start.lowerBound...].prefix { !$0.isWhitespace }))
-  else { throw BenchmarkError("compgraph-serve printed no URL: \(line)") }
+  let base = try ExplorerBanner.url(readingFrom: output.fileHandleForReading)
   let request = {
     var request = URLRequest(url: base.appendingPathComponent("api/graph"))
     request.httpMethod = "POST"

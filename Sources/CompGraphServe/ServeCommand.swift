@@ -53,14 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
       worker: Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe"))
     var logger = Logger(label: "compgraph-serve")
     logger.logLevel = .warning
-    let shownHost = host.contains(":") ? "[\(host)]" : host
     let app = Application(
       router: explorer.router(),
       configuration: .init(address: .hostname(host, port: port), serverName: "compgraph-serve"),
       onServerRunning: { channel in
-        let bound = channel.localAddress?.port ?? 0
-        FileHandle.standardOutput.write(
-          Data("compgraph-serve: explore at http://\(shownHost):\(bound)/ (Ctrl-C stops)\n".utf8))
+        let line = ExplorerBanner.line(host: host, port: channel.localAddress?.port ?? 0)
+        FileHandle.standardOutput.write(Data(line.utf8))
       },
       logger: logger)
     try await app.runService()

@@ -153,24 +153,52 @@ import Testing
       "/api/export", ["source": "x*x", "grad": ["x"], "format": "c"])
     #expect(answer.status == 200, "\(answer.text)")
     #expect(answer.headers["content-disposition"] == "attachment; filename=\"compgraph.c\"")
-    let graph = try parseProgram("x*x", into: GraphBuilder()).graph()
-    var drawing = try graph.derivatives(wrt: ["x"], order: 1, simplifying: true)
-    drawing.graph = simplify(drawing.graph)
-    let selected = GraphBuilder(drawing.graph).graph(
-      outputs: drawing.graph.outputs, names: drawing.graph.outputNames)
-    #expect(answer.text == (try selected.cCode(name: "f")))
+    let drawing = try Self.libraryDrawing("x*x", grad: ["x"], order: 1)
+    #expect(answer.text == (try drawing.graph.cCode(name: "f")))
     #expect(server.stop() == 0)
   }
 
-  /// The DOT text the library draws for `source` and its derivatives (as
+  @Test func exportsTheONNXModel() async throws {
+    let server = try ExplorerServer()
+    let answer = try await server.post(
+      "/api/export", ["source": "sin(x)*y", "grad": ["x", "y"], "order": 2, "format": "onnx"])
+    #expect(answer.status == 200, "\(answer.text)")
+    #expect(answer.headers["content-disposition"] == "attachment; filename=\"compgraph.onnx\"")
+    let drawing = try Self.libraryDrawing("sin(x)*y", grad: ["x", "y"], order: 2)
+    #expect([UInt8](answer.body) == (try drawing.graph.onnxModel()))
+    #expect(server.stop() == 0)
+  }
+
+  /// `compgraph serve` runs `compgraph-serve`, which binds to loopback and
+  /// stops cleanly on Ctrl-C.
+  @Test func compgraphServeStartsTheExplorer() async throws {
+    let server = try ExplorerServer(throughCLI: true)
+    #expect(server.url.host == "127.0.0.1")
+    let page = try await server.send("GET", "/")
+    #expect(page.status == 200 && page.text.contains("<title>CompGraph explorer</title>"))
+    #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+    let script = try await server.send("GET", "/app.js")
+    #expect(script.status == 200 && script.text.contains("stateFromURL"))
+    #expect(server.stop() == 0)
+  }
+
+  /// `source` and its derivatives as the library draws them (as
   /// `compgraph render` does), which the explorer must serve.
-  static func libraryDOT(_ source: String, grad: [String], order: Int) throws -> String {
+  static func libraryDrawing(_ source: String, grad: [String], order: Int) throws
+    -> DerivativeGraph
+  {
     let graph = try parseProgram(source, into: GraphBuilder()).graph()
     var drawing = try graph.derivatives(wrt: grad, order: order, simplifying: true)
     drawing.graph = simplify(drawing.graph)
-    let selected = GraphBuilder(drawing.graph).graph(
+    drawing.graph = GraphBuilder(drawing.graph).graph(
       outputs: drawing.graph.outputs, names: drawing.graph.outputNames)
+    return drawing
+  }
+
+  /// The DOT text of `libraryDrawing`.
+  static func libraryDOT(_ source: String, grad: [String], order: Int) throws -> String {
+    let drawing = try libraryDrawing(source, grad: grad, order: order)
     let options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: 1000)
-    return try DOTEncoder(options: options).encode(selected)
+    return try DOTEncoder(options: options).encode(drawing.graph)
   }
 }

@@ -1,3 +1,4 @@
+import CompGraph
 import Foundation
 import Testing
 
@@ -13,33 +14,26 @@ final class ExplorerServer: @unchecked Sendable {  // immutable after init
   let url: URL
 
   /// Starts the server with `arguments` after `--port 0` and waits for the
-  /// line that prints its URL.
-  init(_ arguments: [String] = []) throws {
-    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("compgraph-serve")
+  /// line that prints its URL; `throughCLI` starts it as `compgraph serve`.
+  init(_ arguments: [String] = [], throughCLI: Bool = false) throws {
+    var products = Bundle.main.bundleURL
     #if os(macOS)
       for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-        process.executableURL = bundle.bundleURL.deletingLastPathComponent()
-          .appendingPathComponent("compgraph-serve")
+        products = bundle.bundleURL.deletingLastPathComponent()
       }
     #endif
-    process.arguments = ["--port", "0"] + arguments
+    process.executableURL = products.appendingPathComponent(
+      throughCLI ? "compgraph" : "compgraph-serve")
+    process.arguments = (throughCLI ? ["serve"] : []) + ["--port", "0"] + arguments
     let output = Pipe()
     process.standardOutput = output
     try process.run()
-    var printed = Data()
-    while !printed.contains(0x0A) {
-      let chunk = output.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      printed.append(chunk)
-    }
-    let line = String(decoding: printed, as: UTF8.self)
-    guard let start = line.range(of: "http://"),
-      let url = URL(string: String(line[start.lowerBound...].prefix { !$0.isWhitespace }))
-    else {
+    do {
+      url = try ExplorerBanner.url(readingFrom: output.fileHandleForReading)
+    } catch {
       process.terminate()
-      throw ExplorerTestError("compgraph-serve printed no URL: \(line)")
+      throw error
     }
-    self.url = url
   }
 
   /// Stops the server as Ctrl-C does; returns its exit status.
