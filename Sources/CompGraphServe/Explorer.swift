@@ -63,7 +63,7 @@ struct Explorer: Sendable {
   func answer(_ request: Request, task: WorkerCommand.Task) async throws -> Response {
     let parsed = try await read(request)
     let body = try JSONEncoder().encode(parsed)
-    let arguments = ["worker", task.rawValue, "--max-nodes", "\(limits.nodes)"]
+    let arguments = ["worker", task.rawValue, "--node-limit", "\(limits.nodes)"]
     let finished = try await turns.take {
       try await Self.onThread {
         try BudgetedProcess.run(worker, arguments: arguments, input: body, seconds: limits.seconds)

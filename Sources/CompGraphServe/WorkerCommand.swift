@@ -19,14 +19,14 @@ struct WorkerCommand: ParsableCommand {
   static let inputProblemStatus: Int32 = 3
 
   @Argument var task: Task
-  @Option var maxNodes = Limits.standard.nodes
+  @Option var nodeLimit = Limits.standard.nodes
 
   func run() throws {
     let body = FileHandle.standardInput.readDataToEndOfFile()
     let output: Data
     do {
       let request = try JSONDecoder().decode(ExplorerRequest.self, from: body)
-      let work = Work(request: request, nodeLimit: maxNodes)
+      let work = Work(request: request, nodeLimit: nodeLimit)
       switch task {
       case .graph: output = try JSONEncoder().encode(work.graphAnswer())
       case .trace: output = try JSONEncoder().encode(work.traceAnswer())

@@ -14,9 +14,11 @@ import Testing
     ("sigmoid(a*b)", ["a", "b"], 2), ("ln(1 + x^2)", ["x"], 2), ("cos(x)*sin(y)", ["x", "y"], 1),
   ]
 
-  /// A layout that takes longer than the budget (about 10 s unbounded).
+  /// A layout that takes longer than the budget: 1,197 nodes, which a
+  /// server started with `--max-nodes 5000` lays out in about 11 s (release
+  /// build, one core).
   static var slow: [String: Any] {
-    ["source": "tanh(x*y+z*w)", "grad": ["x", "y", "z", "w"], "order": 5]
+    ["source": "tanh(x*y+z*w)", "grad": ["x", "y", "z", "w"], "order": 6]
   }
 
   enum Outcome: Sendable, Equatable {
@@ -25,7 +27,7 @@ import Testing
 
   @Test func twoHundredRequestsTwentyAtATime() async throws {
     let budget = 3.0
-    let server = try ExplorerServer(["--budget", "\(Int(budget))"])
+    let server = try ExplorerServer(["--budget", "\(Int(budget))", "--max-nodes", "5000"])
     var expected: [String] = []
     for graph in Self.small {
       expected.append(
@@ -60,6 +62,35 @@ import Testing
       "explorer load: 200 requests in \(String(format: "%.1f", elapsed)) s; "
         + "\(correct) of \(small.count) small renders correct, the rest budget messages")
     #expect(server.stop() == 0)
+  }
+
+  /// A small render sent while a slow layout runs is answered before the
+  /// slow one ends (its budget), correct — the slow one does not block it.
+  @Test func aSlowLayoutDoesNotBlockASmallOne() async throws {
+    let server = try ExplorerServer(["--budget", "4", "--max-nodes", "5000"])
+    let finished = Finished()
+    let slowTask = Task {
+      let answer = try await server.post("/api/graph", Self.slow)
+      await finished.mark("slow")
+      return answer
+    }
+    try await Task.sleep(for: .milliseconds(500))
+    let small = try await server.post(
+      "/api/graph", ["source": "sin(x)*x", "grad": ["x"], "order": 2])
+    await finished.mark("small")
+    let slow = try await slowTask.value
+    #expect(
+      small.json?["dot"] as? String
+        == (try ExplorerHTTPTests.libraryDOT("sin(x)*x", grad: ["x"], order: 2)))
+    #expect(slow.status == 422 && slow.error?.contains("4 s budget") == true, "\(slow.text)")
+    #expect(await finished.order == ["small", "slow"])
+    #expect(server.stop() == 0)
+  }
+
+  /// The order in which requests finished.
+  actor Finished {
+    var order: [String] = []
+    func mark(_ name: String) { order.append(name) }
   }
 
   /// Request `index`: every 20th a slow layout, the next one malformed JSON,
