@@ -33,9 +33,14 @@ public struct Program: Sendable {
   /// The plan of a graph with tensors, and the storage it runs in.
   let tensorPlan: TensorPlan?
   let workspace: TensorWorkspace?
+  /// The backend in use: `.native` only when it was asked for and the C code compiled (scalar
+  /// graphs).
+  public let backend: Backend
+  /// The graph's compiled C code, for the native backend.
+  let native: NativeCode?
 
-  /// Compiles `graph`.
-  public init(_ graph: Graph) throws {
+  /// Compiles `graph` for `backend` (see `Backend`).
+  public init(_ graph: Graph, backend: Backend = .interpreter) throws {
     let n = graph.nodeCount
     if graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
       // Constant folding and the algebraic rules (einsum merges, sums of
@@ -54,6 +59,10 @@ public struct Program: Sendable {
         [], 0, [], [], []
       )
       pointPlan = nil
+      // C code covers scalar graphs: a request for native code prints why it falls back.
+      if backend == .native { _ = Self.loadNative(graph) }
+      native = nil
+      self.backend = .interpreter
       return
     }
     tensorPlan = nil
@@ -123,6 +132,8 @@ public struct Program: Sendable {
     self.outputRegisters = graph.outputs.map { register[$0.index] }
     self.outputNames = graph.outputNames
     self.pointPlan = PointPlan(graph, inputNames: inputNames)
+    self.native = backend == .native ? Self.loadNative(graph) : nil
+    self.backend = native == nil ? .interpreter : .native
   }
 
   /// Bytes of values the program holds at its peak: a tensor plan's arena
@@ -147,6 +158,7 @@ public struct Program: Sendable {
   /// the graph-vectorised `PointPlan`; scalar graphs).
   public func evaluate(point: [Double]) -> [Double] {
     precondition(point.count == inputNames.count, "Program: \(inputNames.count) inputs expected")
+    if let native { return evaluateNative(native, point: point) }
     guard let pointPlan else {
       preconditionFailure("Program: a graph with tensors is evaluated with tensor bindings")
     }
@@ -168,6 +180,7 @@ public struct Program: Sendable {
     for (name, column) in zip(inputNames, inputs) where column.count != count {
       throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
     }
+    if let native { return evaluateNative(native, batch: inputs, count: count) }
     let outputCount = outputRegisters.count
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = SendablePointer(base: base)

@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+
+/// `Program`'s native backend: the graph's C code compiled at run time (`NativeCode`).
+extension Program {
+  /// How a `Program` evaluates.
+  public enum Backend: Sendable, Equatable {
+    /// The register-code and graph-vectorised interpreter (no compiler needed, no start-up cost).
+    case interpreter
+    /// The graph's C code (`Graph.cCode`) compiled by clang and loaded with `dlopen`, cached by
+    /// graph hash (see `NativeCode`); falls back to the interpreter, with a one-line notice on
+    /// standard error, when no compiler is found or compiling fails.
+    case native
+  }
+
+  /// Loads `graph`'s native code, or returns `nil` after printing why the interpreter is used.
+  static func loadNative(_ graph: Graph) -> NativeCode? {
+    do {
+      return try NativeCode(graph)
+    } catch {
+      FileHandle.standardError.write(Data(nativeNotice(for: error).utf8))
+      return nil
+    }
+  }
+
+  /// The one-line notice printed when the native backend falls back to the interpreter.
+  static func nativeNotice(for error: Error) -> String {
+    let reason = (error as? NativeCode.Unavailable)?.description ?? "\(error)"
+    return "compgraph: native evaluation unavailable (\(reason)); using the interpreter\n"
+  }
+
+  /// One point through the native code.
+  func evaluateNative(_ native: NativeCode, point: [Double]) -> [Double] {
+    var out = [Double](repeating: 0, count: outputNames.count)
+    point.withUnsafeBufferPointer { input in
+      out.withUnsafeMutableBufferPointer { output in
+        native.point(input.baseAddress, output.baseAddress)
+      }
+    }
+    return out
+  }
+
+  /// A batch through the native code, split across the cores in contiguous ranges of points.
+  /// Columns are passed in place (up to `maxChunkedInputs` of them; more are copied into one
+  /// buffer first).
+  func evaluateNative(_ native: NativeCode, batch inputs: [[Double]], count: Int) -> BatchValues {
+    let outputCount = outputNames.count
+    guard count > 0 else { return BatchValues(count: 0, values: []) }
+    let values = [Double].hugePageStorage(count: outputCount * count) { base in
+      let out = (0..<outputCount).map { base + $0 * count }
+      let run = { (columns: [UnsafePointer<Double>]) in
+        let parts = count >= 16_384 ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let shared = NativeColumns(inputs: columns, outputs: out)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+          let start = count * part / parts, end = count * (part + 1) / parts
+          let ins: [UnsafePointer<Double>?] = shared.inputs.map { $0 + start }
+          let outs: [UnsafeMutablePointer<Double>?] = shared.outputs.map { $0 + start }
+          ins.withUnsafeBufferPointer { i in
+            outs.withUnsafeBufferPointer { o in
+              native.batch(end - start, i.baseAddress, o.baseAddress)
+            }
+          }
+        }
+      }
+      if inputs.count <= Self.maxChunkedInputs {
+        withColumns(inputs[...], run)
+      } else {
+        let packed = inputs.flatMap { $0 }
+        packed.withUnsafeBufferPointer { buffer in
+          run((0..<inputs.count).map { buffer.baseAddress! + $0 * count })
+        }
+      }
+    }
+    return BatchValues(count: count, values: values)
+  }
+}
+
+/// Column pointers shared by the workers of a native batch (inputs read only, outputs written
+/// in disjoint ranges).
+private struct NativeColumns: @unchecked Sendable {
+  let inputs: [UnsafePointer<Double>]
+  let outputs: [UnsafeMutablePointer<Double>]
+}

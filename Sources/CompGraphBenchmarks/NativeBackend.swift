@@ -1,0 +1,98 @@
+import CompGraph
+import ExampleSupport
+import Foundation
+
+/// `native`: the interpreter and the native backend (`Program(graph, backend: .native)`) side by
+/// side on W1 (10⁶ points, both variants, n = 1 … 10) and W3's Hessian at one point (N = 100),
+/// beside the best peer of BENCHMARKS.md. (Not W2's ∇f: clang takes minutes over its tens of
+/// thousands of straight-line operations at N = 10³ and 10⁴; the interpreter is the choice there.)
+/// Each line is printed as soon as it is measured. One JSON line per case:
+///
+///     {"workload":"native","case":"W1","variant":"tanh","order":n,"ops":…,
+///      "interpreter_seconds":…,"native_seconds":…,"compile_seconds":…,
+///      "cached_load_seconds":…,"max_relative_difference":…,"peer":…,"peer_seconds":…}
+///
+/// `compile_seconds` is the first `Program(graph, backend: .native)` with an empty cache (C
+/// generation, clang, dlopen; the cache is a fresh temporary folder), `cached_load_seconds` the
+/// second, which finds the library in the cache.
+func runNative(quick: Bool) throws -> [String] {
+  let cache = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "compgraph-bench-native-\(UUID().uuidString)")
+  setenv("COMPGRAPH_CACHE_DIR", cache.path, 1)
+  defer { try? FileManager.default.removeItem(at: cache) }
+  func emit(_ line: String) {
+    print(line)
+    fflush(nil)
+  }
+  let points = quick ? 10_000 : 1_000_000
+  let xs = (0..<points).map { -2 + 4 * Double($0) / Double(points - 1) }
+  for variant in ["tanh", "exp"] {
+    for order in quick ? [1, 3] : Array(1...10) {
+      FileHandle.standardError.write(Data("native W1 \(variant) n=\(order)\n".utf8))
+      let g = GraphBuilder()
+      let x = try g.variable("x")
+      let f = variant == "tanh" ? tanh(x) : (exp(x) - exp(-x)) / (exp(x) + exp(-x))
+      let graph = try derivative(of: f, wrt: x, order: order).graph()
+      let peer = w1PeerFigures()[variant]?[order]
+      let (name, seconds) = (
+        peer?.first { $0.0 == "best_eval" }?.1 as? String,
+        peer?.first { $0.0 == "best_eval_seconds" }?.1 as? Double
+      )
+      emit(
+        try side(
+          [("case", "W1"), ("variant", variant), ("order", order), ("points", points)], graph,
+          peer: name.map { ($0, seconds!) }
+        ) { program in try program.evaluate(batch: [xs], count: points).values })
+    }
+  }
+  let n3 = quick ? 10 : 100
+  FileHandle.standardError.write(Data("native W3 n=\(n3)\n".utf8))
+  emit(
+    try onePoint(
+      [("case", "W3 Hessian"), ("n", n3)], try Workload.w3Hessian(n3),
+      peer: n3 == 100 ? ("SymEngine LLVM", 8.4e-6) : nil))
+  return []
+}
+
+/// W2 and W3: one point `xᵢ = sin(i + 1)`, timed per evaluation.
+private func onePoint(_ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?) throws
+  -> String
+{
+  let names = graph.variables.map(\.name)
+  let point = names.map { sin(Double(Int($0.dropFirst())!) + 1) }
+  return try side(fields, graph, peer: peer, perRun: true) { $0.evaluate(point: point) }
+}
+
+/// Times `evaluate` on the interpreter and on native code, and compares their values.
+private func side(
+  _ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?, perRun: Bool = false,
+  _ evaluate: (Program) throws -> [Double]
+) throws -> String {
+  let interpreter = try Program(graph)
+  let start = DispatchTime.now().uptimeNanoseconds
+  let native = try Program(graph, backend: .native)
+  let compile = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  let reload = DispatchTime.now().uptimeNanoseconds
+  _ = try Program(graph, backend: .native)
+  let cached = Double(DispatchTime.now().uptimeNanoseconds - reload) / 1e9
+  guard native.backend == .native else {
+    throw GraphError.unsupported("the native backend is unavailable (see the notice above)")
+  }
+  func time(_ program: Program) throws -> Double {
+    perRun
+      ? medianSecondsPerRun { _ = try? evaluate(program) }
+      : try medianSeconds { _ = try evaluate(program) }
+  }
+  let a = try evaluate(interpreter), b = try evaluate(native)
+  let difference =
+    zip(a, b).map { abs($0 - $1) / max(abs($0), abs($1), .leastNormalMagnitude) }
+    .max() ?? 0
+  var line: [(String, Any)] =
+    [("workload", "native")] + fields + [
+      ("ops", graph.operationCount), ("interpreter_seconds", try time(interpreter)),
+      ("native_seconds", try time(native)), ("compile_seconds", compile),
+      ("cached_load_seconds", cached), ("max_relative_difference", difference),
+    ]
+  if let (name, seconds) = peer { line += [("peer", name), ("peer_seconds", seconds)] }
+  return jsonLine(line)
+}

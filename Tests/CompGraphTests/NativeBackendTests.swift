@@ -1,0 +1,128 @@
+import Dispatch
+import ExampleSupport
+import Foundation
+import Testing
+
+@testable import CompGraph
+
+/// `Program(graph, backend: .native)`: the graph's C code compiled by clang and loaded with
+/// dlopen agrees with the interpreter; the cache reuses, verifies and never leaves temporaries,
+/// also under concurrent use; without a compiler the interpreter runs. Serialized: the tests set
+/// the environment variables the backend reads.
+@Suite(.serialized) struct NativeBackendTests {
+  /// Runs `body` with `COMPGRAPH_CACHE_DIR` set to a fresh folder (removed afterwards) and
+  /// `COMPGRAPH_CC` as given.
+  static func withCache(compiler: String? = nil, _ body: (URL) throws -> Void) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "compgraph-native-\(UUID().uuidString)")
+    setenv("COMPGRAPH_CACHE_DIR", folder.path, 1)
+    if let compiler { setenv("COMPGRAPH_CC", compiler, 1) }
+    defer {
+      unsetenv("COMPGRAPH_CACHE_DIR")
+      unsetenv("COMPGRAPH_CC")
+      try? FileManager.default.removeItem(at: folder)
+    }
+    try body(folder)
+  }
+
+  /// Values equal to the interpreter's within 1e-15 relative (NaN to NaN), at one point and
+  /// along a batch.
+  static func checkAgainstInterpreter(_ graph: Graph, points: [[Double]]) throws {
+    let interpreter = try Program(graph)
+    let native = try Program(graph, backend: .native)
+    #expect(native.backend == .native)
+    #expect(native.inputNames == interpreter.inputNames)
+    let columns = interpreter.inputNames.indices.map { k in points.map { $0[k] } }
+    let a = try interpreter.evaluate(batch: columns, count: points.count)
+    let b = try native.evaluate(batch: columns, count: points.count)
+    for (p, point) in points.enumerated() {
+      let x = interpreter.evaluate(point: point), y = native.evaluate(point: point)
+      for j in x.indices {
+        let batchA = a[j][j * points.count + p], batchB = b[j][j * points.count + p]
+        #expect(
+          ExportEveryOpTests.same(y[j], x[j], 1e-15)
+            && ExportEveryOpTests.same(batchB, batchA, 1e-15),
+          "\(graph.outputNames[j]) at \(point): native \(y[j]), \(batchB); interpreter \(x[j]), \(batchA)"
+        )
+      }
+    }
+  }
+
+  @Test func workloadsAndEveryScalarOpAgreeWithTheInterpreter() throws {
+    try Self.withCache { _ in
+      var generator = SystemRandomNumberGenerator()
+      for order in [1, 4, 10] {
+        let points = (0..<40_000).map { _ in [Double.random(in: -3...3, using: &generator)] }
+        try Self.checkAgainstInterpreter(Workload.tanhDerivative(order: order), points: points)
+      }
+      let w2 = try Workload.w2Gradient(50)
+      try Self.checkAgainstInterpreter(
+        w2,
+        points: (0..<5).map { _ in w2.variables.map { _ in Double.random(in: -1...1) } })
+      let w3 = try Workload.w3Hessian(8)
+      try Self.checkAgainstInterpreter(
+        w3,
+        points: (0..<5).map { _ in w3.variables.map { _ in Double.random(in: -1...1) } })
+      try Self.checkAgainstInterpreter(
+        try ExportEveryOpTests.everyScalarOp(), points: ExportEveryOpTests.points)
+    }
+  }
+
+  /// More inputs than the batch passes in place: the columns are copied first.
+  @Test func manyInputsInABatch() throws {
+    try Self.withCache { _ in
+      let graph = try Workload.w2Gradient(40)
+      let points = (0..<300).map { p in graph.variables.indices.map { sin(Double(p + $0)) } }
+      try Self.checkAgainstInterpreter(graph, points: points)
+    }
+  }
+
+  @Test func theCacheIsReusedVerifiedAndSafeUnderConcurrentUse() throws {
+    try Self.withCache { folder in
+      let graph = try Workload.tanhDerivative(order: 3)
+      // Four programs compile the same graph at once: one library, no temporaries left.
+      DispatchQueue.concurrentPerform(iterations: 4) { _ in
+        #expect((try? Program(graph, backend: .native))?.backend == .native)
+      }
+      var files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+      #expect(files.count == 2 && files[0].hasSuffix(".c") && files[1].hasSuffix(".so"), "\(files)")
+      let library = folder.appendingPathComponent(files[1])
+      let built =
+        try FileManager.default.attributesOfItem(atPath: library.path)[.modificationDate]
+        as? Date
+      // A second program loads the cached library.
+      _ = try Program(graph, backend: .native)
+      #expect(
+        try FileManager.default.attributesOfItem(atPath: library.path)[.modificationDate] as? Date
+          == built)
+      // A stored source that differs (a hash collision, or a damaged cache) is compiled again.
+      try "int stale;".write(
+        to: folder.appendingPathComponent(files[0]), atomically: true, encoding: .utf8)
+      let rebuilt = try Program(graph, backend: .native)
+      #expect(rebuilt.backend == .native)
+      #expect(rebuilt.evaluate(point: [0.5])[0] == (try Program(graph)).evaluate(point: [0.5])[0])
+      files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+      #expect(files.count == 2, "\(files)")
+      #expect(
+        try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
+          == (try graph.cCode(name: "cg_native")))
+    }
+  }
+
+  @Test func withoutACompilerTheInterpreterRuns() throws {
+    try Self.withCache(compiler: "/nonexistent/clang") { folder in
+      let graph = try Workload.tanhDerivative(order: 2)
+      let program = try Program(graph, backend: .native)
+      #expect(program.backend == .interpreter)
+      #expect(program.evaluate(point: [0.5]) == (try Program(graph)).evaluate(point: [0.5]))
+      #expect(throws: NativeCode.Unavailable.self) { try NativeCode(graph) }
+      #expect(
+        (try? NativeCode(graph)) == nil
+          && Program.nativeNotice(for: NativeCode.Unavailable(description: "no clang"))
+            == "compgraph: native evaluation unavailable (no clang); using the interpreter\n"
+      )
+      let left = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+      #expect(left.isEmpty, "nothing is written without a compiler")
+    }
+  }
+}
