@@ -145,6 +145,14 @@ private struct View {
     }
   }
 
+  /// How dgemm reads this operand as the matrix `[batch, rows, columns]`:
+  /// as it is, transposed (stored `[batch, columns, rows]`), or not at all.
+  func layout(_ batch: [Int], _ rows: [Int], _ columns: [Int]) -> CBLAS_TRANSPOSE? {
+    if isContiguous(in: batch + rows + columns) { return CblasNoTrans }
+    if isContiguous(in: batch + columns + rows) { return CblasTrans }
+    return nil
+  }
+
   func stride(of label: Int) -> Int { labels.firstIndex(of: label).map { strides[$0] } ?? 0 }
 
   /// Whether the storage is row-major in the label order `order` (axes of
@@ -171,30 +179,14 @@ extension ContractionStep.GEMM {
     let (m, n, k) = (size(left), size(right), size(summed))
     guard min(m, n, k) >= 8, max(m, n, k) <= Int(Int32.max) else { return nil }
     let outputView = View(labels: output, shape: output.map { extents[$0] })
-    if outputView.isContiguous(in: batch + left + right) {
-      swapped = false
-    } else if outputView.isContiguous(in: batch + right + left) {
-      swapped = true
-    } else {
-      return nil
-    }
-    // With the operands swapped, B plays A's part: Cᵀ = Bᵀ Aᵀ.
+    guard let transC = outputView.layout(batch, left, right) else { return nil }
+    // With the output transposed, B plays A's part: Cᵀ = Bᵀ Aᵀ.
+    swapped = transC == CblasTrans
     let (x, y) = swapped ? (b, a) : (a, b)
     let (rows, columns) = swapped ? (right, left) : (left, right)
-    if x.isContiguous(in: batch + rows + summed) {
-      transA = CblasNoTrans
-    } else if x.isContiguous(in: batch + summed + rows) {
-      transA = CblasTrans
-    } else {
-      return nil
-    }
-    if y.isContiguous(in: batch + summed + columns) {
-      transB = CblasNoTrans
-    } else if y.isContiguous(in: batch + columns + summed) {
-      transB = CblasTrans
-    } else {
-      return nil
-    }
+    guard let transA = x.layout(batch, rows, summed), let transB = y.layout(batch, summed, columns)
+    else { return nil }
+    (self.transA, self.transB) = (transA, transB)
     (self.m, self.n, self.k, batches) = (size(rows), size(columns), k, size(batch))
     lda = transA == CblasNoTrans ? k : self.m
     ldb = transB == CblasNoTrans ? self.n : k
