@@ -1,6 +1,7 @@
 #ifndef COMPGRAPH_CG_MATH_H
 #define COMPGRAPH_CG_MATH_H
-// The branch-free exp, tanh and log of the vectorised kernels. Each is
+// The branch-free exp, tanh, log, integer powers, sign, max and min of the
+// vectorised kernels. Each is
 // defined here once and also kept as text (cg_math_source in ckernels.h), so
 // the C code CompGraph emits computes exactly what Program computes.
 // Needs <math.h>, <stdint.h> and <string.h>.
@@ -95,6 +96,33 @@ __attribute__((always_inline)) static inline double log_inline(double x) {
   y = x == 0.0 ? -INFINITY : y;
   y = (x < 0.0 || x != x) ? NAN : y;
   return x == INFINITY ? INFINITY : y;
+}
+
+// x^n for an integer |n| <= 127 by binary powering; the bits of n are the
+// same in every lane, so the loop vectorises.  Exact for small powers of
+// small integers ((-2)^3 = -8).
+__attribute__((always_inline)) static inline double powi_inline(double x, double c) {
+  long n = (long)c;
+  long m = n < 0 ? -n : n;
+  double result = 1.0, base = x;
+  for (int bit = 0; bit < 7; bit++) {
+    result *= (m >> bit) & 1 ? base : 1.0;
+    base *= base;
+  }
+  return n < 0 ? 1.0 / result : result;
+}
+
+// sign x: -1, 0 (at ±0) or 1, NaN at NaN.
+__attribute__((always_inline)) static inline double sign_inline(double x) {
+  return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x));
+}
+
+// max and min with ties to the first operand, NaN if either operand is NaN.
+__attribute__((always_inline)) static inline double max_inline(double x, double y) {
+  return (x != x || y != y) ? x + y : (x >= y ? x : y);
+}
+__attribute__((always_inline)) static inline double min_inline(double x, double y) {
+  return (x != x || y != y) ? x + y : (x <= y ? x : y);
 }
 )
 

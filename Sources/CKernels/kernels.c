@@ -17,20 +17,6 @@ double cg_log(double x) { return log_inline(x); }
 
 __attribute__((always_inline)) static inline double pow_exact(double x, double c) { return pow(x, c); }
 
-// x^n for an integer |n| <= 127 by binary powering; the bits of n are the
-// same in every lane, so the loop vectorises.  Exact for small powers of
-// small integers ((-2)^3 = -8).
-__attribute__((always_inline)) static inline double powi_inline(double x, double c) {
-  long n = (long)c;
-  long m = n < 0 ? -n : n;
-  double result = 1.0, base = x;
-  for (int bit = 0; bit < 7; bit++) {
-    result *= (m >> bit) & 1 ? base : 1.0;
-    base *= base;
-  }
-  return n < 0 ? 1.0 / result : result;
-}
-
 // sqrt without errno, so it vectorises.
 #if __has_builtin(__builtin_elementwise_sqrt)
 #define SQRT(x) __builtin_elementwise_sqrt(x)
@@ -41,19 +27,6 @@ __attribute__((always_inline)) static inline double powi_inline(double x, double
 // x^(-1/2) as C's pow gives it: +∞ at −0 (1/√−0 would be −∞) and 0 at −∞.
 __attribute__((always_inline)) static inline double rsqrt_inline(double x) {
   return x == -INFINITY ? 0.0 : 1.0 / SQRT(x + 0.0);
-}
-
-// sign x: -1, 0 (at ±0) or 1, NaN at NaN.
-__attribute__((always_inline)) static inline double sign_inline(double x) {
-  return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x));
-}
-
-// max and min with ties to the first operand, NaN if either operand is NaN.
-__attribute__((always_inline)) static inline double max_inline(double x, double y) {
-  return (x != x || y != y) ? x + y : (x >= y ? x : y);
-}
-__attribute__((always_inline)) static inline double min_inline(double x, double y) {
-  return (x != x || y != y) ? x + y : (x <= y ? x : y);
 }
 
 // Registers are either disjoint or the very same buffer (t == a), so lanes

@@ -37,14 +37,9 @@ extension Graph {
     header = header.replacingOccurrences(of: "NAME", with: name)
     header += " *\n * C99, needs only libm: cc -O2 -c \(name).c */\n"
     header += "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
-    header += "/* Program's exp, tanh and log (branch-free, so loops over them vectorise). */\n"
+    header +=
+      "/* Program's exp, tanh, log, integer powers, sign, max and min (branch-free, so loops over them vectorise). */\n"
     header += String(cString: cg_math_source()) + "\n\n"
-    if ids.contains(where: { if case .pow(let c) = op($0) { isBinaryPowered(c) } else { false } }) {
-      header += cPowi
-    }
-    let kinds = Set(ids.map { op($0).kind })
-    if kinds.contains(.sign) { header += cSign }
-    if kinds.contains(.maximum) || kinds.contains(.minimum) { header += cMaxMin }
     let point = try body(
       input: { "in[\(inputIndex[$0]!)]" }, output: { "out[\($0)]" }, indent: "  ")
     let batch = try body(
@@ -97,9 +92,9 @@ private func cExpression(_ op: Op, _ x: [String]) throws -> String {
   case .cos: "cos(\(x[0]))"
   case .tanh: "tanh_inline(\(x[0]))"
   case .abs: "fabs(\(x[0]))"
-  case .sign: "cg_sign(\(x[0]))"
-  case .maximum: "cg_max(\(x[0]), \(x[1]))"
-  case .minimum: "cg_min(\(x[0]), \(x[1]))"
+  case .sign: "sign_inline(\(x[0]))"
+  case .maximum: "max_inline(\(x[0]), \(x[1]))"
+  case .minimum: "min_inline(\(x[0]), \(x[1]))"
   case .less: "\(x[0]) < \(x[1]) ? 1.0 : 0.0"
   case .lessEqual: "\(x[0]) <= \(x[1]) ? 1.0 : 0.0"
   case .greater: "\(x[0]) > \(x[1]) ? 1.0 : 0.0"
@@ -126,7 +121,7 @@ private func cExpression(_ op: Op, _ x: [String]) throws -> String {
 }
 
 /// xᶜ as `Program` computes it: small cases multiplied out, other integer exponents up to 127 by
-/// binary powering (`cg_powi`), anything else by `pow`.
+/// binary powering (`powi_inline`), anything else by `pow`.
 private func cPower(_ x: String, _ c: Double) -> String {
   switch c {
   case 1: return x
@@ -136,46 +131,15 @@ private func cPower(_ x: String, _ c: Double) -> String {
   case 0.5: return "sqrt(\(x))"
   // As C's pow: 0 at −∞ and +∞ at −0 (where 1/√x would give NaN and −∞).
   case -0.5: return "(\(x) == -INFINITY ? 0.0 : 1.0 / sqrt(\(x) + 0.0))"
-  case _ where isBinaryPowered(c): return "cg_powi(\(x), \(Int(c)))"
+  case _ where isBinaryPowered(c): return "powi_inline(\(x), \(cLiteral(c)))"
   default: return "pow(\(x), \(cLiteral(c)))"
   }
 }
 
-/// Whether `cPower` computes xᶜ with `cg_powi`.
+/// Whether `cPower` computes xᶜ with `powi_inline`.
 private func isBinaryPowered(_ c: Double) -> Bool {
   ![1, 2, 3, -1, 0.5, -0.5].contains(c) && abs(c) <= 127 && c == c.rounded()
 }
-
-/// x^n for an integer |n| ≤ 127 by binary powering, as `Program` computes it: the factors
-/// x^(2^bit) for each set bit of |n|, multiplied in bit order (x¹³ = x·x⁴·x⁸).
-private let cPowi = """
-  static double cg_powi(double x, int n) {
-    int m = n < 0 ? -n : n;
-    double result = 1.0, base = x;
-    for (int bit = 0; bit < 7; bit++) {
-      result *= (m >> bit) & 1 ? base : 1.0;
-      base *= base;
-    }
-    return n < 0 ? 1.0 / result : result;
-  }
-
-
-  """
-
-/// sign x as `Program` computes it: −1, 0 (at ±0) or 1, NaN at NaN.
-private let cSign = """
-  static inline double cg_sign(double x) { return x > 0 ? 1.0 : (x < 0 ? -1.0 : (x == 0 ? 0.0 : x)); }
-
-
-  """
-
-/// max and min as `Program` computes them: NaN if either operand is, ties to the first.
-private let cMaxMin = """
-  static inline double cg_max(double x, double y) { return (x != x || y != y) ? x + y : (x >= y ? x : y); }
-  static inline double cg_min(double x, double y) { return (x != x || y != y) ? x + y : (x <= y ? x : y); }
-
-
-  """
 
 /// A double as a C literal that reads back to the same value.
 func cLiteral(_ value: Double) -> String {
@@ -194,8 +158,8 @@ func isCIdentifier(_ name: String) -> Bool {
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
     "union", "unsigned", "void", "volatile", "while", "_Bool", "_Complex", "_Imaginary",
     "exp", "log", "sqrt", "sin", "cos", "tanh", "pow", "fabs", "tan", "atan", "asin", "acos",
-    "sinh", "cosh", "erf", "log1p", "expm1", "cbrt", "main", "cg_powi", "cg_sign", "cg_max",
-    "cg_min",
+    "sinh", "cosh", "erf", "log1p", "expm1", "cbrt", "main", "powi_inline", "sign_inline",
+    "max_inline", "min_inline",
   ]
   guard let first = name.unicodeScalars.first, first.isASCII,
     first.properties.isAlphabetic || first == "_", !reserved.contains(name)
