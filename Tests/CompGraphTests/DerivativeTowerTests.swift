@@ -106,4 +106,17 @@ import Testing
         + "more than the node budget of 2,000,000; ask for a lower order or fewer variables, "
         + "or raise the budget")
   }
+
+  /// The budget bounds higher orders only: the gradient of a graph larger
+  /// than the budget is still one linear sweep and is built.
+  @Test func nodeBudgetNeverRefusesTheFirstOrder() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    var y = x
+    for k in 0..<3000 { y = k % 2 == 0 ? sin(y) : tanh(y) }
+    #expect(try derivativeTower(of: y, wrt: [x], order: 1, nodeBudget: 100).count == 2)
+    #expect(throws: GraphError.self) {
+      try derivativeTower(of: y, wrt: [x], order: 2, nodeBudget: 100)
+    }
+  }
 }

@@ -24,8 +24,10 @@
 /// projected as gₖ ≈ gₖ₋₁ · gₖ₋₁ / gₖ₋₂ (g₀ the arena's size at the start),
 /// and an order projected past the budget is refused before it starts
 /// (`GraphError.derivativeTooLarge`); one that grows past it anyway stops
-/// at the next sweep.  Building costs roughly linear time in the nodes
-/// added, so the budget is a time limit known in advance.
+/// at the next sweep.  Order 1 is never refused: its min(outputs, variables)
+/// sweeps are each linear in the graph, however large.  Building costs roughly
+/// linear time in the nodes added, so the budget is a time limit known in
+/// advance.
 public struct DerivativeTower {
   /// One partial derivative of one output.
   public struct Partial {
@@ -137,7 +139,7 @@ extension GraphBuilder {
       }
       let orderStart = count
       func checkBudget() throws {
-        if let budget, count - start > budget {
+        if let budget, k >= 2, count - start > budget {
           throw GraphError.derivativeTooLarge(
             order: k, projected: nil, previous: growth.last, budget: budget)
         }
