@@ -141,7 +141,7 @@ do {
 
   // One unrolled step — one prediction, batch 1 — drawn with its module clusters.
   let g = GraphBuilder()
-  let xs = try (0..<2).map { try g.variable("x\($0)", [1, V]) }
+  let xs = try (0..<2).map { try g.variable("x\($0)", [1]) }
   let picture = try rnn.model.loss(xs).graph(names: ["loss"])
   let dot = try DOTEncoder().encode(picture, name: "charrnn-step")
   try GraphvizRenderer().render(dot: dot, format: .svg).write(

@@ -3,12 +3,13 @@ import Foundation
 
 /// The seed project's character-level RNN as modules:
 ///
-///     h_t = tanh(h_{t−1}·W + x_t·U + b)        (rnn.cell, x_t one-hot)
-///     logits_t = h_t·Wₒ + bₒ                    (rnn.out)
-///     loss = (1/T) Σ_t Σ_b CE(softmax(logits_t[b]), x_{t+1}[b])
+///     h_t = tanh(h_{t−1}·W + onehot(c_t)·U + b)   (rnn.cell)
+///     logits_t = h_t·Wₒ + bₒ                       (rnn.out)
+///     loss = (1/T) Σ_t Σ_b CE(softmax(logits_t[b]), c_{t+1}[b])
 ///
-/// over a batch of B sequences of T characters (T − 1 predictions), trained
-/// by Adam as one `TrainingStep` graph (BENCHMARKS.md W6).
+/// over a batch of B sequences of T characters c_t (integer indices, T − 1
+/// predictions), with the op set's `oneHot` and `crossEntropy`, trained by
+/// Adam as one `TrainingStep` graph (BENCHMARKS.md W6).
 public struct CharRNNModel: Module {
   public let name = "rnn"
   public let cell: RNNCell
@@ -22,24 +23,28 @@ public struct CharRNNModel: Module {
   public var ownParameters: [ParameterSpec] { [] }
   public var submodules: [any Module] { [cell, out] }
 
-  /// The unrolled loss over one-hot inputs `xs` (each [B, V]).
-  public func loss(_ xs: [Expr]) -> Expr {
-    scoped(xs[0].builder) {
+  /// The unrolled loss over the characters `cs` of a batch (each [B],
+  /// vocabulary indices).  `crossEntropy` is the mean over the batch, so
+  /// B/T times the sum of its terms is the sum over the batch divided by T.
+  public func loss(_ cs: [Expr]) -> Expr {
+    scoped(cs[0].builder) {
       var h: Expr? = nil
       var terms: [Expr] = []
-      for t in 0..<xs.count - 1 {
-        let next = cell(h, xs[t])
-        terms.append(softmaxCrossEntropy(logits: out(next), targets: xs[t + 1]))
+      for t in 0..<cs.count - 1 {
+        let next = cell(h, oneHot(cs[t], cell.inputSize))
+        terms.append(crossEntropy(out(next), cs[t + 1]))
         h = next
       }
-      return sum(terms) / Double(xs.count)
+      let batch = cs[0].shape?.first ?? 1
+      return sum(terms) * (Double(batch) / Double(cs.count))
     }
   }
 
-  /// One step of the recurrence for sampling: (h, x) ↦ (h′, logits).
-  public func step(_ h: Expr, _ x: Expr) -> (hidden: Expr, logits: Expr) {
-    scoped(x.builder) {
-      let next = cell(h, x)
+  /// One step of the recurrence for sampling: (h, c) ↦ (h′, logits) for
+  /// characters `c` [B].
+  public func step(_ h: Expr, _ c: Expr) -> (hidden: Expr, logits: Expr) {
+    scoped(c.builder) {
+      let next = cell(h, oneHot(c, cell.inputSize))
       return (next, out(next))
     }
   }
@@ -69,7 +74,7 @@ public struct CharRNN {
     let V = vocabulary.count
     model = CharRNNModel(vocabularySize: V, hiddenSize: hiddenSize)
     let g = GraphBuilder()
-    let xs = try (0..<length).map { try g.variable("x\($0)", [batchSize, V]) }
+    let xs = try (0..<length).map { try g.variable("x\($0)", [batchSize]) }
     training = try TrainingStep(
       loss: model.loss(xs), parameters: model.parameters.map(\.path),
       optimizer: Adam(learningRate: learningRate))
@@ -77,7 +82,7 @@ public struct CharRNN {
     }
     let s = GraphBuilder()
     let (h, logits) = model.step(
-      try s.variable("h", [1, hiddenSize]), try s.variable("x", [1, V]))
+      try s.variable("h", [1, hiddenSize]), try s.variable("x", [1]))
     sampler = try h.graph(names: ["h", "logits"], with: [logits])
   }
 
@@ -88,7 +93,8 @@ public struct CharRNN {
   /// vocabulary are dropped).
   public func encode(_ text: String) -> [Int] { text.compactMap { index[$0] } }
 
-  /// B windows of T characters starting at random offsets of `corpus`.
+  /// B windows of T characters starting at random offsets of `corpus`:
+  /// `x0` … `x{T−1}`, each the B characters at one position (as indices).
   public func batch(from corpus: [Int], using rng: inout some RandomNumberGenerator) -> [String:
     Tensor]
   {
@@ -96,7 +102,7 @@ public struct CharRNN {
     }
     var data: [String: Tensor] = [:]
     for t in 0..<length {
-      data["x\(t)"] = oneHot(starts.map { corpus[$0 + t] }, classes: vocabulary.count)
+      data["x\(t)"] = Tensor(shape: [batchSize], scalars: starts.map { Double(corpus[$0 + t]) })
     }
     return data
   }
@@ -117,17 +123,18 @@ public struct CharRNN {
     prompt: String, count: Int, temperature: Double, using rng: inout some RandomNumberGenerator
   ) throws -> String {
     let H = model.cell.hiddenSize, V = vocabulary.count
+    func character(_ c: Int) -> Tensor { Tensor(shape: [1], scalars: [Double(c)]) }
     var bindings = state
     bindings["h"] = Tensor(repeating: 0, shape: [1, H])
     let codes = encode(prompt)
     for c in codes.dropLast() {
-      bindings["x"] = oneHot([c], classes: V)
+      bindings["x"] = character(c)
       bindings["h"] = try sampler.evaluate(bindings)[0]
     }
     var last = codes.last ?? 0
     var out = ""
     for _ in 0..<count {
-      bindings["x"] = oneHot([last], classes: V)
+      bindings["x"] = character(last)
       let values = try sampler.evaluate(bindings)
       bindings["h"] = values[0]
       let scaled = values[1].scalars.map { $0 / temperature }

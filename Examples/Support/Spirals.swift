@@ -48,10 +48,9 @@ public struct Spirals {
   /// Mean cross-entropy of `model` on the points, built in `g` (the data
   /// are constants, so the parameters are the only variables).
   public static func loss(_ model: MLP, _ g: GraphBuilder, points: Tensor, labels: [Int]) -> Expr {
-    let logits = model(g.constant(points))
-    return softmaxCrossEntropy(
-      logits: logits, targets: g.constant(oneHot(labels, classes: classes)))
-      / Double(labels.count)
+    crossEntropy(
+      model(g.constant(points)),
+      g.constant(Tensor(shape: [labels.count], scalars: labels.map(Double.init))))
   }
 
   /// One Adam step; returns the loss before it.

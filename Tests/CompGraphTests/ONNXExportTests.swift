@@ -187,9 +187,8 @@ import Testing
       let g = GraphBuilder()
       let points = Tensor(
         shape: [6, 2], scalars: (0..<12).map { sin(Double($0) * 1.3) + 0.1 * Double($0) })
-      let labels = oneHot([0, 1, 2, 2, 1, 0], classes: 3)
-      let loss =
-        softmaxCrossEntropy(logits: mlp(g.constant(points)), targets: g.constant(labels)) / 6
+      let labels = Tensor(shape: [6], scalars: [0, 1, 2, 2, 1, 0])
+      let loss = crossEntropy(mlp(g.constant(points)), g.constant(labels))
       let step = try TrainingStep(
         loss: loss, parameters: mlp.parameters.map(\.path), optimizer: optimizer)
       // ONNX names every value once: the next state gets its own names.

@@ -1,5 +1,5 @@
-/// A lookup table E [vocabulary, dimension] applied to one-hot rows:
-/// onehot(i)·E is row i of E, so the lookup is a matrix product and its
+/// A lookup table E [vocabulary, dimension] indexed by integer tokens: row i
+/// of E is onehot(i)·E (`gather`), so the lookup is a matrix product and its
 /// gradient flows to exactly the rows used.
 public struct Embedding: Layer {
   public let name: String
@@ -17,19 +17,9 @@ public struct Embedding: Layer {
   }
   public var submodules: [any Module] { [] }
 
-  /// `x` is one-hot: [vocabulary] or a batch [B, vocabulary] (see `oneHot`).
+  /// `x` holds integer tokens in 0..<vocabulary, any shape s; the result
+  /// has shape s + [dimension].
   public func callAsFunction(_ x: Expr) -> Expr {
-    scoped(x.builder) { matmul(x, parameter("E", in: x.builder)) }
+    scoped(x.builder) { gather(parameter("E", in: x.builder), x) }
   }
-}
-
-/// Rows of the identity: a [indices.count, classes] tensor whose row r is 1
-/// at column indices[r] and 0 elsewhere.
-public func oneHot(_ indices: [Int], classes: Int) -> Tensor {
-  var values = [Double](repeating: 0, count: indices.count * classes)
-  for (row, index) in indices.enumerated() {
-    precondition(0 <= index && index < classes, "oneHot: index \(index) outside 0..<\(classes)")
-    values[row * classes + index] = 1
-  }
-  return Tensor(shape: [indices.count, classes], scalars: values)
 }
