@@ -147,5 +147,44 @@ import Testing
     #expect(tanhs(checkpointed) == 6)
     #expect(checkpointed.scopes.entries.contains { $0.kind == .recompute })
     try checkpointed.checkInvariants()
+    // The top segment's output h is read by the loss and by its own tanh
+    // pullback (1 − h²) only, both before the segment is rebuilt: h is dead
+    // by then, in node order.
+    let top = try #require(checkpointed.ids.last { checkpointed.op($0) == .tanh && isForward($0) })
+    let firstCopy = try #require(
+      checkpointed.ids.first {
+        checkpointed.scopes.entries[Int(checkpointed.scope(of: $0))].kind == .recompute
+      })
+    let readers = checkpointed.ids.filter { checkpointed.inputs($0).contains(top) }
+    #expect(readers.count >= 2 && readers.allSatisfy { $0 < firstCopy })
+    func isForward(_ id: NodeID) -> Bool {
+      checkpointed.scopes.entries[Int(checkpointed.scope(of: id))].kind != .recompute
+    }
+  }
+
+  /// A segment output whose derivative reads its input (d sin z = cos z dz)
+  /// has the segment rebuilt for its own pullback; the gradients still equal
+  /// the stored ones.
+  @Test func checkpointWhoseOutputPullbackReadsItsInput() throws {
+    let mlp = MLP("mlp", sizes: [5, 5, 5, 5], activation: sin)
+    var bindings = mlp.initialParameters(seed: 6)
+    bindings["x"] = Tensor(shape: [3, 5], scalars: (0..<15).map { Foundation.cos(Double($0)) })
+    func gradients(checkpointed: Bool) throws -> [Tensor] {
+      let g = GraphBuilder()
+      var h = try g.variable("x", [3, 5])
+      mlp.scoped(g) {
+        for (k, layer) in mlp.layers.enumerated() {
+          h = checkpointed ? g.checkpoint("segment\(k / 3)") { sin(layer(h)) } : sin(layer(h))
+        }
+      }
+      let loss = (h * h).sum()
+      let params = try mlp.parameters.map { try g.variable($0.path, $0.shape) }
+      let graph = try loss.graph(with: try gradient(of: loss, wrt: params))
+      try graph.checkInvariants()
+      return try graph.evaluate(bindings)
+    }
+    for (u, v) in zip(try gradients(checkpointed: true), try gradients(checkpointed: false)) {
+      for (p, q) in zip(u.scalars, v.scalars) { #expect(abs(p - q) <= 1e-15 * max(1, abs(q))) }
+    }
   }
 }

@@ -12,6 +12,11 @@
 /// A segment's outputs — its nodes read from outside the segment — are
 /// kept by the forward pass anyway (they are the checkpoints), so they are
 /// read as they are, not rebuilt; only the segment's interior is recomputed.
+/// The rebuild waits for the first pullback that reads an interior value: a
+/// segment output whose derivative mentions only itself (d tanh x =
+/// (1 − y²) dx) is pulled back first, so the values that pullback frees
+/// (the output itself, at the top of the network) are gone before the
+/// copy exists.
 ///
 /// A recompute scope takes part in hash-consing (`ScopeTable.internKey`):
 /// `tanh(h·W + b)` rebuilt there is a new node, not the forward one.
@@ -53,9 +58,43 @@ struct Recomputation {
     let inputs = Array(builder.inputs(NodeID(index)))
     guard !segment.isEmpty, segment[index] >= 0 else { return (inputs, NodeID(index)) }
     let s = segment[index]
-    if copies[s] == nil { copies[s] = try recompute(s, upTo: index, in: builder) }
+    if copies[s] == nil {
+      if isSegmentOutput[index] && !Self.pullbackReadsInputs(of: NodeID(index), in: builder) {
+        return (inputs, NodeID(index))
+      }
+      copies[s] = try recompute(s, upTo: index, in: builder)
+    }
     let copy = copies[s]!
     return (inputs.map { copy[$0.index] ?? $0 }, copy[index] ?? NodeID(index))
+  }
+
+  /// Whether the pullback of node `id` reads its inputs, not only its own
+  /// value: the derivative table's rules for its op, built on stand-in
+  /// variables in a scratch builder, mention a stand-in input.
+  private static func pullbackReadsInputs(of id: NodeID, in builder: GraphBuilder) -> Bool {
+    let probe = GraphBuilder()
+    guard
+      let x = try? builder.inputs(id).enumerated().map({ k, input in
+        try probe.variable("x\(k)", builder.shape(input))
+      }),
+      let y = try? probe.variable("y", builder.shape(id)),
+      let ḡ = try? probe.variable("g", builder.shape(id))
+    else { return true }
+    var results: [Expr] = []
+    for k in x.indices {
+      switch localDerivative(builder.op(id), k, x, y) {
+      case .zero: continue
+      case .scale(let factor): results.append(factor)
+      case .select(let mask, _): results.append(mask)
+      case .linear(_, let transpose): results.append(transpose(ḡ))
+      }
+    }
+    guard let roots = try? results.map({ try $0.node() }) else { return true }
+    let reached = probe.reachable(from: roots)
+    return x.contains { input in
+      guard let node = try? input.node() else { return true }
+      return node.index < reached.count && reached[node.index]
+    }
   }
 
   /// Rebuilds every interior operation of segment `s` at or below `last` in a fresh
