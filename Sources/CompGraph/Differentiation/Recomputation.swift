@@ -19,7 +19,9 @@
 /// copy exists.
 ///
 /// A recompute scope takes part in hash-consing (`ScopeTable.internKey`):
-/// `tanh(h·W + b)` rebuilt there is a new node, not the forward one.
+/// `tanh(h·W + b)` rebuilt there is a new node, not the forward one, and
+/// the simplifier rebuilds and rewrites such nodes in their own scope, so
+/// simplifying (or compiling) the gradient keeps the copy apart too.
 struct Recomputation {
   /// The checkpoint scope each node below `end` belongs to, or -1; empty
   /// when the graph has no checkpoint (the usual case costs nothing).

@@ -154,6 +154,12 @@ struct RewriteDriver {
     // Nodes on which every rule was tried, with full information (they
     // existed when the pass began), and none fired: not tried again.
     var settled: [Bool] = remembering ? builder.normalForm.marks(under: context.options) : []
+    // A node of a recomputed checkpoint segment is rebuilt, and rewritten,
+    // in its own scope, so that it is never merged back into the forward
+    // node it copies (`Recomputation`).
+    let outer = builder.currentScope
+    let keepsScopes = builder.scopes.entries.contains { $0.kind == .recompute }
+    defer { builder.enter(outer) }
     for _ in 0..<context.options.maxPasses {
       let end = builder.count
       let live = builder.reachable(from: roots)
@@ -164,6 +170,7 @@ struct RewriteDriver {
       for index in live.indices where live[index] {
         let original = NodeID(index)
         var id = original
+        if keepsScopes { builder.enter(builder.scope(of: original)) }
         // The inputs' slice must be gone before a node is appended: a live
         // slice of the arena's input list makes the append copy all of it.
         let mapped: [NodeID]? = {
