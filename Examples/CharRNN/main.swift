@@ -7,7 +7,7 @@
 //     swift run -c release CharRNN [--steps N] [--seed S] [--temperature T] [--out DIR]
 //                                  [--resume FILE] [--corpus FILE]
 //
-// Defaults: 600 steps, seed 1, temperature 0.7, --out the current directory,
+// Defaults: 2400 steps, seed 1, temperature 0.7, --out the current directory,
 // corpus README.md.  --resume continues from a file this program saved.
 import CompGraph
 import ExampleSupport
@@ -17,7 +17,7 @@ let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPath
   .deletingLastPathComponent()
 
 struct Options {
-  var steps = 600
+  var steps = 2400
   var seed: UInt64 = 1
   var temperature = 0.7
   var out = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
