@@ -15,7 +15,7 @@ let graphs = outputDirectory()
 let rosenbrock = try Rosenbrock()
 print("f, ∇f and the Hessian: one program, \(rosenbrock.graph.operationCount) operations")
 let start = SIMD2(-1.2, 1.0)
-let newton = rosenbrock.newton(from: start)
+let newton = try rosenbrock.newton(from: start)
 print("Newton's method:")
 for (i, p) in newton.enumerated() {
   print(
@@ -23,7 +23,7 @@ for (i, p) in newton.enumerated() {
       format: "  %2d  x = %-20.15f y = %-20.15f ‖p − (1,1)‖ = %.2e", i, p.x, p.y,
       Rosenbrock.error(p)))
 }
-let descent = rosenbrock.gradientDescent(from: start, tolerance: 1e-8)
+let descent = try rosenbrock.gradientDescent(from: start, tolerance: 1e-8)
 let end = descent[descent.count - 1]
 print(
   "gradient descent: \(descent.count - 1) iterations to ‖p − (1,1)‖ = \(String(format: "%.2e", Rosenbrock.error(end)))"

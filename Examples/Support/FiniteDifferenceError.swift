@@ -28,14 +28,14 @@ public struct FiniteDifferenceErrors: Sendable {
     let v = try builder.variable("x")
     let tower = try derivatives(of: sigmoid(v), wrt: v, upTo: 2)
     let program = try Program(tower[1].graph(names: ["σ′", "σ″"], with: [tower[2]]))
-    let f = { (at: Double) in program.evaluate(point: [at])[0] }
-    let atX = program.evaluate(point: [x])
+    let f = { (at: Double) in try program.evaluate(point: [at])[0] }
+    let atX = try program.evaluate(point: [x])
     let exact = atX[1]
     self.steps = steps
     self.value = atX[0]
     self.exact = exact
-    forward = steps.map { h in abs((f(x + h) - f(x)) / h - exact) }
-    central = steps.map { h in abs((f(x + h) - f(x - h)) / (2 * h) - exact) }
+    forward = try steps.map { h in try abs((f(x + h) - f(x)) / h - exact) }
+    central = try steps.map { h in try abs((f(x + h) - f(x - h)) / (2 * h) - exact) }
   }
 
   /// The step with the smallest error in `errors` (`nil` without steps).

@@ -25,10 +25,10 @@ public struct Rosenbrock: Sendable {
   }
 
   /// f, ∇f and H at p.
-  func derivatives(at p: SIMD2<Double>) -> (
+  func derivatives(at p: SIMD2<Double>) throws -> (
     f: Double, g: SIMD2<Double>, h: (Double, Double, Double)
   ) {
-    let v = program.evaluate(point: [p.x, p.y])
+    let v = try program.evaluate(point: [p.x, p.y])
     return (v[0], SIMD2(v[1], v[2]), (v[3], v[4], v[5]))
   }
 
@@ -36,10 +36,10 @@ public struct Rosenbrock: Sendable {
   /// p + s.  Returns every iterate, from `start` until ‖p − (1, 1)‖ ≤
   /// `tolerance` or `maxIterations` steps.
   public func newton(from start: SIMD2<Double>, tolerance: Double = 1e-12, maxIterations: Int = 100)
-    -> [SIMD2<Double>]
+    throws -> [SIMD2<Double>]
   {
-    iterate(from: start, tolerance: tolerance, maxIterations: maxIterations) { p in
-      let (_, g, (a, b, c)) = derivatives(at: p)
+    try iterate(from: start, tolerance: tolerance, maxIterations: maxIterations) { p in
+      let (_, g, (a, b, c)) = try derivatives(at: p)
       let det = a * c - b * b
       return p - SIMD2(c * g.x - b * g.y, a * g.y - b * g.x) / det
     }
@@ -49,23 +49,23 @@ public struct Rosenbrock: Sendable {
   /// t starts at 1 and halves until f(p − t∇f) ≤ f(p) − 10⁻⁴·t·‖∇f‖².
   public func gradientDescent(
     from start: SIMD2<Double>, tolerance: Double = 1e-12, maxIterations: Int = 100_000
-  ) -> [SIMD2<Double>] {
-    iterate(from: start, tolerance: tolerance, maxIterations: maxIterations) { p in
-      let (f, g, _) = derivatives(at: p)
+  ) throws -> [SIMD2<Double>] {
+    try iterate(from: start, tolerance: tolerance, maxIterations: maxIterations) { p in
+      let (f, g, _) = try derivatives(at: p)
       let slope = (g * g).sum()
       var t = 1.0
-      while derivatives(at: p - t * g).f > f - 1e-4 * t * slope, t > 1e-20 { t /= 2 }
+      while try derivatives(at: p - t * g).f > f - 1e-4 * t * slope, t > 1e-20 { t /= 2 }
       return p - t * g
     }
   }
 
   private func iterate(
     from start: SIMD2<Double>, tolerance: Double, maxIterations: Int,
-    step: (SIMD2<Double>) -> SIMD2<Double>
-  ) -> [SIMD2<Double>] {
+    step: (SIMD2<Double>) throws -> SIMD2<Double>
+  ) rethrows -> [SIMD2<Double>] {
     var path = [start]
     while path.count <= maxIterations, Self.error(path[path.count - 1]) > tolerance {
-      path.append(step(path[path.count - 1]))
+      path.append(try step(path[path.count - 1]))
     }
     return path
   }

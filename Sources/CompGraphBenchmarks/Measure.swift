@@ -15,16 +15,16 @@ func medianSeconds(runs: Int = 5, _ body: () throws -> Void) rethrows -> Double 
 
 /// Runs `body` enough times to last ~`minimum` seconds and returns seconds per
 /// run (for operations too short to time once), as a median of 5 such batches.
-func medianSecondsPerRun(minimum: Double = 0.01, _ body: () -> Void) -> Double {
+func medianSecondsPerRun(minimum: Double = 0.01, _ body: () throws -> Void) rethrows -> Double {
   var repeats = 1
   while true {
     let start = DispatchTime.now().uptimeNanoseconds
-    for _ in 0..<repeats { body() }
+    for _ in 0..<repeats { try body() }
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     if elapsed >= minimum || repeats >= 1 << 24 { break }
     repeats *= 2
   }
-  return medianSeconds { for _ in 0..<repeats { body() } } / Double(repeats)
+  return try medianSeconds { for _ in 0..<repeats { try body() } } / Double(repeats)
 }
 
 /// One JSON object on one line, keys in the given order.  Values: numbers

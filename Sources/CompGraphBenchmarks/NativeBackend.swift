@@ -60,7 +60,7 @@ private func onePoint(_ fields: [(String, Any)], _ graph: Graph, peer: (String, 
 {
   let names = graph.variables.map(\.name)
   let point = names.map { sin(Double(Int($0.dropFirst())!) + 1) }
-  return try side(fields, graph, peer: peer, perRun: true) { $0.evaluate(point: point) }
+  return try side(fields, graph, peer: peer, perRun: true) { try $0.evaluate(point: point) }
 }
 
 /// Times `evaluate` on the interpreter and on native code, and compares their values.

@@ -26,8 +26,8 @@ func runW2(quick: Bool) throws -> [String] {
     let point = (0..<n).map { sin(Double($0 + 1)) }
     let fPoint = fProgram.inputNames.map { point[Int($0.dropFirst())!] }
     let gPoint = gProgram.inputNames.map { point[Int($0.dropFirst())!] }
-    let evalF = medianSecondsPerRun { _ = fProgram.evaluate(point: fPoint) }
-    let evalGrad = medianSecondsPerRun { _ = gProgram.evaluate(point: gPoint) }
+    let evalF = try medianSecondsPerRun { _ = try fProgram.evaluate(point: fPoint) }
+    let evalGrad = try medianSecondsPerRun { _ = try gProgram.evaluate(point: gPoint) }
     let batch = 1000
     let columns = gProgram.inputNames.map { name in
       let i = Double(Int(name.dropFirst())!)

@@ -12,7 +12,7 @@ func runW3(quick: Bool) throws -> [String] {
     let build = try medianSeconds { graph = try Workload.w3Hessian(n) }
     let program = try Program(graph!)
     let point = program.inputNames.map { sin(Double(Int($0.dropFirst())!) + 1) }
-    let eval = medianSecondsPerRun { _ = program.evaluate(point: point) }
+    let eval = try medianSecondsPerRun { _ = try program.evaluate(point: point) }
     var fields: [(String, Any)] = [
       ("workload", "W3"), ("n", n), ("ops_hessian", graph!.operationCount),
       ("build_seconds", build), ("eval_seconds", eval),

@@ -89,7 +89,7 @@ import Testing
     let m = graph.outputs.count
     #expect(values.count == 2 * count * m, "\(label)")
     for (p, point) in points.enumerated() {
-      let expected = program.evaluate(point: point)
+      let expected = try program.evaluate(point: point)
       for j in 0..<m {
         for c in [values[p * m + j], values[(count + p) * m + j]] {
           #expect(

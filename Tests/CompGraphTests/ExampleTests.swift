@@ -62,11 +62,11 @@ import Testing
 
   @Test func newtonConvergesToTheMinimumAndGradientDescentLags() throws {
     let rosenbrock = try Rosenbrock()
-    let newton = rosenbrock.newton(from: SIMD2(-1.2, 1))
+    let newton = try rosenbrock.newton(from: SIMD2(-1.2, 1))
     let end = newton[newton.count - 1]
     #expect(abs(end.x - 1) < 1e-12 && abs(end.y - 1) < 1e-12)
     #expect(newton.count <= 10)
-    let descent = rosenbrock.gradientDescent(
+    let descent = try rosenbrock.gradientDescent(
       from: SIMD2(-1.2, 1), tolerance: 1e-2, maxIterations: 20_000)
     #expect(Rosenbrock.error(descent[descent.count - 1]) <= 1e-2)
     #expect(descent.count > 10 * newton.count)

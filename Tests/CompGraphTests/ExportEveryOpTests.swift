@@ -70,7 +70,7 @@ import Testing
     let m = graph.outputs.count
     try #require(values.count == 2 * Self.points.count * m)
     for (p, point) in Self.points.enumerated() {
-      let expected = program.evaluate(point: point)
+      let expected = try program.evaluate(point: point)
       for j in 0..<m {
         for c in [values[p * m + j], values[(Self.points.count + p) * m + j]] {
           #expect(
@@ -105,7 +105,7 @@ import Testing
     let m = graph.outputs.count
     try #require(values.count == 2 * Self.points.count * m)
     for (p, point) in Self.points.enumerated() {
-      let expected = program.evaluate(point: point)
+      let expected = try program.evaluate(point: point)
       for j in 0..<m {
         #expect(
           Self.same(values[p * m + j], expected[j], 1e-12),

@@ -36,7 +36,7 @@ import Testing
     let a = try interpreter.evaluate(batch: columns, count: points.count)
     let b = try native.evaluate(batch: columns, count: points.count)
     for (p, point) in points.enumerated() {
-      let x = interpreter.evaluate(point: point), y = native.evaluate(point: point)
+      let x = try interpreter.evaluate(point: point), y = try native.evaluate(point: point)
       for j in x.indices {
         let batchA = a[j][j * points.count + p], batchB = b[j][j * points.count + p]
         #expect(
@@ -100,7 +100,8 @@ import Testing
         to: folder.appendingPathComponent(files[0]), atomically: true, encoding: .utf8)
       let rebuilt = try Program(graph, backend: .native)
       #expect(rebuilt.backend == .native)
-      #expect(rebuilt.evaluate(point: [0.5])[0] == (try Program(graph)).evaluate(point: [0.5])[0])
+      #expect(
+        try rebuilt.evaluate(point: [0.5])[0] == (try Program(graph)).evaluate(point: [0.5])[0])
       files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
       #expect(files.count == 2, "\(files)")
       #expect(
@@ -114,7 +115,7 @@ import Testing
       let graph = try Workload.tanhDerivative(order: 2)
       let program = try Program(graph, backend: .native)
       #expect(program.backend == .interpreter)
-      #expect(program.evaluate(point: [0.5]) == (try Program(graph)).evaluate(point: [0.5]))
+      #expect(try program.evaluate(point: [0.5]) == (try Program(graph)).evaluate(point: [0.5]))
       #expect(throws: NativeCode.Unavailable.self) { try NativeCode(graph) }
       #expect(
         (try? NativeCode(graph)) == nil

@@ -129,8 +129,8 @@ import Testing
     for (a, e) in zip(actual, expected) { #expect(isClose(a, e)) }
   }
 
-  /// Bad bindings are errors, as in the reference evaluator; batches of a
-  /// tensor program are refused with the way to run it.
+  /// Bad bindings are errors, as in the reference evaluator; points and
+  /// batches of a tensor program are refused with the way to run it.
   @Test func badBindingsAreErrors() throws {
     let g = GraphBuilder()
     let a = try g.variable("A", [2])
@@ -139,7 +139,57 @@ import Testing
     #expect(throws: GraphError.boundShapeMismatch(variable: "A", declared: [2], given: [3])) {
       try program.evaluate(["A": Tensor(repeating: 1, shape: [3])])
     }
-    #expect(throws: GraphError.self) { try program.evaluate(batch: [[1]], count: 1) }
+    let remedy =
+      "evaluate it with tensor bindings: evaluate([\"name\": Tensor]) or evaluate(inputs:into:)"
+    #expect(
+      throws: GraphError.unsupported(
+        "evaluate(point:) takes one scalar per input, but this program's input 'A' is a tensor "
+          + "of shape 2; " + remedy)
+    ) { try program.evaluate(point: [1, 2]) }
+    #expect(
+      throws: GraphError.unsupported(
+        "evaluate(batch:count:) takes one scalar per input, but this program's input 'A' is a "
+          + "tensor of shape 2; " + remedy)
+    ) { try program.evaluate(batch: [[1]], count: 1) }
+    #expect(
+      throws: GraphError.unsupported(
+        "evaluate([String: Double]) takes one scalar per input, but this program's input 'A' is "
+          + "a tensor of shape 2; " + remedy)
+    ) { try program.evaluate(["A": 1.0]) }
+    // Scalar inputs, a tensor output: the output is named.  Scalars in and
+    // out through tensors inside run at a point.
+    let x = try g.variable("x")
+    let broadcast = try Program(try x.broadcast(to: [3]).graph(names: ["y"]))
+    #expect(
+      throws: GraphError.unsupported(
+        "evaluate(point:) takes one scalar per input, but this program's output 'y' is a tensor "
+          + "of shape 3; " + remedy)
+    ) { try broadcast.evaluate(point: [1]) }
+    let summed = try Program(try x.broadcast(to: [3]).sum().graph())
+    #expect(try summed.evaluate(point: [2]) == [6])
+    #expect(try summed.evaluate(["x": 2]) == [6])
+  }
+
+  /// A point or a tensor list with the wrong number of inputs is an error
+  /// naming the inputs, on scalar and tensor programs alike.
+  @Test func wrongInputCountsAreErrors() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let scalar = try Program(try (x * y).graph())
+    #expect(
+      throws: GraphError.unsupported(
+        "the program takes 2 input(s) ('x', 'y'), 1 value(s) were given; give one value per "
+          + "input, in the order of inputNames")
+    ) { try scalar.evaluate(point: [1]) }
+    #expect(try scalar.evaluate(point: [3, 4]) == [12])
+    let a = try g.variable("A", [2])
+    let tensor = try Program(try exp(a).graph())
+    var outputs: [Tensor] = []
+    #expect(
+      throws: GraphError.unsupported(
+        "the program takes 1 input(s) ('A'), 0 tensor(s) were given; give one tensor per input, "
+          + "in the order of inputNames")
+    ) { try tensor.evaluate(inputs: [], into: &outputs) }
   }
 }
 

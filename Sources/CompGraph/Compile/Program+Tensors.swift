@@ -21,8 +21,7 @@ extension Program {
   /// replaced by a new tensor.
   public func evaluate(inputs: [Tensor], into outputs: inout [Tensor]) throws {
     guard inputs.count == inputNames.count else {
-      throw GraphError.unsupported(
-        "the program takes \(inputNames.count) input(s), \(inputs.count) were given")
+      throw inputCountError(given: inputs.count, of: "tensor")
     }
     guard let tensorPlan, let workspace else {
       let point = try zip(inputNames, inputs).map { name, value in
@@ -31,7 +30,7 @@ extension Program {
         }
         return scalar
       }
-      outputs = evaluate(point: point).map(Tensor.init)
+      outputs = try evaluate(point: point).map(Tensor.init)
       return
     }
     for (k, value) in inputs.enumerated() where value.shape != tensorPlan.inputShapes[k] {

@@ -151,31 +151,43 @@ public struct Program: Sendable {
       guard let v = bindings[name] else { throw GraphError.unboundVariable(name) }
       return v
     }
-    return evaluate(point: point)
+    return try values(at: point, api: "evaluate([String: Double])")
   }
 
-  /// Evaluates at one point given as values in `inputNames` order (through
-  /// the graph-vectorised `PointPlan`; scalar graphs).
-  public func evaluate(point: [Double]) -> [Double] {
-    precondition(point.count == inputNames.count, "Program: \(inputNames.count) inputs expected")
-    if let native { return evaluateNative(native, point: point) }
-    guard let pointPlan else {
-      preconditionFailure("Program: a graph with tensors is evaluated with tensor bindings")
+  /// Evaluates at one point given as values in `inputNames` order: through
+  /// the graph-vectorised `PointPlan` for scalar graphs, through the tensor
+  /// plan for a graph whose inputs and outputs are all scalars.  Throws
+  /// `GraphError.unsupported` for a program with a tensor input or output
+  /// (see `scalarEvaluationError`) or a point with the wrong number of values.
+  public func evaluate(point: [Double]) throws -> [Double] {
+    try values(at: point, api: "evaluate(point:)")
+  }
+
+  /// `evaluate(point:)`, called through `api` (named in errors).
+  private func values(at point: [Double], api: String) throws -> [Double] {
+    if let tensorPlan,
+      !tensorPlan.inputShapes.allSatisfy(\.isEmpty)
+        || !tensorPlan.outputs.allSatisfy(\.shape.isEmpty)
+    {
+      throw scalarEvaluationError(api)
     }
-    return pointPlan.evaluate(point: point)
+    guard point.count == inputNames.count else {
+      throw inputCountError(given: point.count, of: "value")
+    }
+    if let native { return evaluateNative(native, point: point) }
+    if let pointPlan { return pointPlan.evaluate(point: point) }
+    var outputs: [Tensor] = []
+    try evaluate(inputs: point.map(Tensor.init), into: &outputs)
+    return outputs.map { $0.scalars[0] }
   }
 
   /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
-  /// at each of `count` points; returns one column per output.
+  /// at each of `count` points; returns one column per output.  Throws as
+  /// `evaluate(point:)` does, and for a column of other than `count` values.
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
-    guard let pointPlan else {
-      throw GraphError.unsupported(
-        "the program has tensors; evaluate it with tensor bindings, evaluate(_:) or evaluate(inputs:into:)"
-      )
-    }
+    guard let pointPlan else { throw scalarEvaluationError("evaluate(batch:count:)") }
     guard inputs.count == inputNames.count else {
-      throw GraphError.unsupported(
-        "the program takes \(inputNames.count) input(s), \(inputs.count) were given")
+      throw inputCountError(given: inputs.count, of: "column")
     }
     for (name, column) in zip(inputNames, inputs) where column.count != count {
       throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
@@ -196,6 +208,31 @@ public struct Program: Sendable {
       }
     }
     return BatchValues(count: count, values: values)
+  }
+
+  /// Why `api`, which takes one scalar per input, cannot run a program with
+  /// tensors: the first input or output that is not a scalar, and the
+  /// tensor API to call instead.
+  private func scalarEvaluationError(_ api: String) -> GraphError {
+    let inputShapes = tensorPlan?.inputShapes ?? []
+    let outputShapes = tensorPlan?.outputs.map(\.shape) ?? []
+    let input = zip(inputNames, inputShapes).first { !$0.1.isEmpty }
+    let output = zip(outputNames, outputShapes).first { !$0.1.isEmpty }
+    let what =
+      input.map { "input '\($0.0)' is a tensor of shape \($0.1.shapeDescription)" }
+      ?? output.map { "output '\($0.0)' is a tensor of shape \($0.1.shapeDescription)" }
+      ?? "graph has tensors"
+    return GraphError.unsupported(
+      "\(api) takes one scalar per input, but this program's \(what); evaluate it with tensor "
+        + "bindings: evaluate([\"name\": Tensor]) or evaluate(inputs:into:)")
+  }
+
+  /// A point or batch with `given` values or columns for this program's inputs.
+  func inputCountError(given: Int, of kind: String) -> GraphError {
+    let names = inputNames.map { "'\($0)'" }.joined(separator: ", ")
+    return GraphError.unsupported(
+      "the program takes \(inputNames.count) input(s) (\(names)), \(given) \(kind)(s) were "
+        + "given; give one \(kind) per input, in the order of inputNames")
   }
 
   /// The most input columns the chunked path takes (see `withColumns`).
