@@ -132,7 +132,10 @@ private func w4Line(_ name: String, _ seconds: Double, _ figures: [String: Doubl
   -> String
 {
   FileHandle.standardError.write(Data("W4 \(name): \(seconds) s\n".utf8))
-  var fields = [#""workload":"W4""#, #""case":"\#(name)""#, #""seconds":\#(w4Number(seconds))"#]
+  var fields = [
+    #""workload":"W4""#, #""case":"\#(name)""#, #""blas_core":"\#(openBLASCore ?? "unknown")""#,
+    #""seconds":\#(w4Number(seconds))"#,
+  ]
   fields += figures.keys.sorted().map { #""\#($0)":\#(w4Number(figures[$0]!))"# }
   if let peers { fields.append(#""peers":\#(peers)"#) }
   return "{" + fields.joined(separator: ",") + "}"

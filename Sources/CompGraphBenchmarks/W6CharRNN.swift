@@ -43,7 +43,8 @@ func runW6(quick: Bool) throws -> [String] {
   return [
     jsonLine(
       [
-        ("workload", "W6"), ("step_seconds", times[times.count / 2]),
+        ("workload", "W6"), ("blas_core", openBLASCore ?? "unknown"),
+        ("step_seconds", times[times.count / 2]),
         ("best_step_seconds", times[0]), ("first_step_seconds", first), ("peak_bytes", peak),
         ("alive_peak_bytes", alive), ("peak_ratio", Double(peak) / Double(alive)),
         ("output_bytes", outputs),

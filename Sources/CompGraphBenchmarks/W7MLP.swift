@@ -46,7 +46,8 @@ func runW7(quick: Bool) throws -> [String] {
   let median = times[times.count / 2]
   return [
     jsonLine([
-      ("workload", "W7"), ("step_seconds", median), ("best_step_seconds", times[0]),
+      ("workload", "W7"), ("blas_core", openBLASCore ?? "unknown"), ("step_seconds", median),
+      ("best_step_seconds", times[0]),
       ("first_step_seconds", first), ("gflops", flops / median / 1e9),
       ("peak_bytes", step.program.peakBytes), ("loss_first", firstLoss),
       ("loss_after_\(steps + 1)", lastLoss),

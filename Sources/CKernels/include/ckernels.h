@@ -39,6 +39,11 @@ typedef struct {
 // into the caller's columns, so nothing is copied).
 void cg_run(const cg_instruction *code, long count, double *const *registers, long length);
 
+// The name of the core whose kernels OpenBLAS runs ("SkylakeX", "Haswell", ...),
+// or NULL without OpenBLAS.  blas_kernels.c corrects OpenBLAS's choice on CPUs
+// it takes for a Prescott, when CompGraph is loaded.
+const char *cg_blas_core(void);
+
 // One step of a program vectorised across a graph (for one point): `count`
 // independent nodes of one kind.  Elementwise codes compute
 //   values[out + k] = f(values[index[a + k]], values[index[b + k]], values[index[d + k]]),

@@ -73,9 +73,3 @@ extension EinsumOperand {
       extents: (batch + left + right).map { labelExtents[$0] })
   }
 }
-
-/// OpenBLAS may start with one thread (it does here, whatever the core
-/// count); GEMMs use every core, as NumPy's do.  Set once, on first use.
-let blasThreads: Void = {
-  openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
-}()
