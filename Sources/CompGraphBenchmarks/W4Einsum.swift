@@ -175,7 +175,9 @@ private struct W4Generator {
     z ^= z >> 31
     return Double(z >> 11) * 0x1p-52 - 1
   }
+  /// Built by the library (`Tensor(shape:generating:)`), so large operands
+  /// sit in huge pages as NumPy's own arrays do.
   mutating func tensor(_ shape: Shape) -> Tensor {
-    Tensor(shape: shape, scalars: (0..<shape.elementCount).map { _ in next() })
+    Tensor(shape: shape) { _ in next() }
   }
 }

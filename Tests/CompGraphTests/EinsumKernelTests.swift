@@ -95,6 +95,19 @@ import Testing
     try Self.check(",ij->ij", shapes: [[], [3, 4]])
   }
 
+  /// Nests of at least `EinsumLoopNest.parallelMinimum` iterations run split
+  /// across the cores along their outermost loop: copies (a transpose, tiled
+  /// within each part), products, sums into each output and a batch of
+  /// matrix–vector products, with odd extents so the parts are unequal.
+  @Test func largeNestsSplitAcrossCores() throws {
+    try Self.check("ij->ji", shapes: [[701, 403]])
+    try Self.check("ijk->kji", shapes: [[67, 65, 63]])
+    try Self.check("i,j->ij", shapes: [[601], [499]])
+    try Self.check("ij->i", shapes: [[603, 501]])
+    try Self.check("bij,bj->bi", shapes: [[3, 307, 301], [3, 301]])
+    try Self.check("ij,ij->ij", shapes: [[513, 511], [513, 511]])
+  }
+
   @Test func threeOrMoreOperands() throws {
     try Self.check("ijk,jl,kl->il", shapes: [[12, 10, 9], [10, 11], [9, 11]])
     try Self.check("ijk,jl,kl->il", shapes: [[5, 4, 3], [4, 2], [3, 2]])

@@ -1,13 +1,45 @@
 /// The strided loops behind every einsum that is not a GEMM.  Each kernel walks
 /// an `EinsumLoopNest` and specialises its innermost run on the strides, so the
 /// common cases (contiguous, broadcast, reduction) are simple counted loops the
-/// compiler vectorises.  Pointers must address every offset the nest reaches.
+/// compiler vectorises.  Large nests are split across the cores
+/// (`EinsumLoopNest.forEachPart`).  Pointers must address every offset the
+/// nest reaches.
 enum EinsumKernels {
+  /// `out[o] = a[·]`: see `copyPart`.
+  static func copy(
+    _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
+  ) {
+    nest.forEachPart { part, o, x, _ in copyPart(part, into: out + o, from: a + x) }
+  }
+
+  /// `out[o] += a[·]`: see `accumulatePart`.
+  static func accumulate(
+    _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
+  ) {
+    nest.forEachPart { part, o, x, _ in accumulatePart(part, into: out + o, from: a + x) }
+  }
+
+  /// `out[o] = a[·] · b[·]`: see `multiplyPart`.
+  static func multiply(
+    _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>,
+    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>
+  ) {
+    nest.forEachPart { part, o, x, y in multiplyPart(part, into: out + o, a + x, b + y) }
+  }
+
+  /// `out[o] += a[·] · b[·]`: see `multiplyAccumulatePart`.
+  static func multiplyAccumulate(
+    _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>,
+    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>
+  ) {
+    nest.forEachPart { part, o, x, y in multiplyAccumulatePart(part, into: out + o, a + x, b + y) }
+  }
+
   /// `out[o] = a[·]`, each output element written once: a permutation,
   /// broadcast or diagonal copy.  A transpose (the output's innermost axis is
   /// strided in `a` while another axis is contiguous in `a`) is copied in
   /// square tiles so both sides stay in cache.
-  static func copy(
+  private static func copyPart(
     _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
   ) {
     let inner = nest.inner
@@ -49,7 +81,7 @@ enum EinsumKernels {
   }
 
   /// `out[o] += a[·]`: sums over the labels whose output stride is 0.
-  static func accumulate(
+  private static func accumulatePart(
     _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>, from a: UnsafePointer<Double>
   ) {
     let inner = nest.inner
@@ -69,7 +101,7 @@ enum EinsumKernels {
 
   /// `out[o] = a[·] · b[·]`, each output element written once (no label is
   /// summed): outer products, elementwise and broadcast products.
-  static func multiply(
+  private static func multiplyPart(
     _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>,
     _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>
   ) {
@@ -92,7 +124,7 @@ enum EinsumKernels {
 
   /// `out[o] += a[·] · b[·]`: products summed over the labels whose output
   /// stride is 0 (dots, matrix–vector products, small contractions).
-  static func multiplyAccumulate(
+  private static func multiplyAccumulatePart(
     _ nest: EinsumLoopNest, into out: UnsafeMutablePointer<Double>,
     _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>
   ) {

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// A nest of loops, one per label, each with a stride into the output and into
 /// up to two operands.  Offsets are `Σ_t index_t · stride_t`, so a stride of 0
 /// broadcasts (the label is absent from that array) and a summed stride
@@ -61,6 +64,36 @@ struct EinsumLoopNest {
     return (extents[t], outStrides[t], aStrides[t], bStrides[t])
   }
 
+  /// Below this many iterations a nest runs on the calling thread.
+  static let parallelMinimum = 1 << 18
+
+  /// The cores to split across, asked once (Foundation reads the count from
+  /// files at every call on Linux).
+  private static let cores = ProcessInfo.processInfo.activeProcessorCount
+
+  /// Calls `body(part, outOffset, aOffset, bOffset)` for parts that together
+  /// make the nest, each part's offsets to be added to the arrays' bases.
+  /// A nest of at least `parallelMinimum` iterations whose outermost loop
+  /// moves through the output is split along that loop, one part per core,
+  /// run concurrently: the parts write disjoint outputs (output strides are
+  /// those of distinct output axes).  Anything else is one part, run here.
+  func forEachPart(_ body: (EinsumLoopNest, Int, Int, Int) -> Void) {
+    let parts = min(Self.cores, extents[0])
+    guard parts > 1, outStrides[0] != 0, !isEmpty,
+      extents.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 })
+        >= Self.parallelMinimum
+    else { return body(self, 0, 0, 0) }
+    withoutActuallyEscaping(body) { body in
+      let shared = SharedBody(body: body)
+      DispatchQueue.concurrentPerform(iterations: parts) { k in
+        let start = extents[0] * k / parts, end = extents[0] * (k + 1) / parts
+        var part = self
+        part.extents[0] = end - start
+        shared.body(part, start * outStrides[0], start * aStrides[0], start * bStrides[0])
+      }
+    }
+  }
+
   /// Calls `body(outOffset, aOffset, bOffset)` at the start of every run of
   /// the innermost loop, walking the outer loops as an odometer.
   func forEachRun(_ body: (Int, Int, Int) -> Void) {
@@ -86,4 +119,9 @@ struct EinsumLoopNest {
       }
     }
   }
+}
+
+/// A part's body, called from the workers of `forEachPart` (each writes its own outputs).
+private struct SharedBody: @unchecked Sendable {
+  let body: (EinsumLoopNest, Int, Int, Int) -> Void
 }
