@@ -52,7 +52,7 @@ struct ElementwiseLoop: Sendable {
     let chunks = (count + chunk - 1) / chunk
     workers =
       count >= Self.parallelThreshold
-      ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunks)) : 1
+      ? max(1, min(processorCount, chunks)) : 1
   }
 
   /// Doubles of scratch one worker needs.

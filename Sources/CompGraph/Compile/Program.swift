@@ -245,7 +245,7 @@ public struct Program: Sendable {
     _ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer
   ) {
     let chunks = (count + chunk - 1) / chunk
-    let workers = count >= 8 * chunk ? min(ProcessInfo.processInfo.activeProcessorCount, chunks) : 1
+    let workers = count >= 8 * chunk ? min(processorCount, chunks) : 1
     // An output that is also a leaf or another output's register is copied.
     let leaves = Set(inputRegisters + constants.map(\.register))
     let direct = outputRegisters.enumerated().reduce(into: [Int32: Int]()) { map, entry in
@@ -290,7 +290,7 @@ public struct Program: Sendable {
   ) {
     let block = 8
     let blocks = (count + block - 1) / block
-    let workers = blocks >= 2 ? min(ProcessInfo.processInfo.activeProcessorCount, blocks) : 1
+    let workers = blocks >= 2 ? min(processorCount, blocks) : 1
     let inputCount = inputs.count
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       var staged = [Double](repeating: 0, count: max(1, inputCount * block))

@@ -67,10 +67,6 @@ struct EinsumLoopNest {
   /// Below this many iterations a nest runs on the calling thread.
   static let parallelMinimum = 1 << 18
 
-  /// The cores to split across, asked once (Foundation reads the count from
-  /// files at every call on Linux).
-  private static let cores = ProcessInfo.processInfo.activeProcessorCount
-
   /// Calls `body(part, outOffset, aOffset, bOffset)` for parts that together
   /// make the nest, each part's offsets to be added to the arrays' bases.
   /// A nest of at least `parallelMinimum` iterations whose outermost loop
@@ -78,7 +74,7 @@ struct EinsumLoopNest {
   /// run concurrently: the parts write disjoint outputs (output strides are
   /// those of distinct output axes).  Anything else is one part, run here.
   func forEachPart(_ body: (EinsumLoopNest, Int, Int, Int) -> Void) {
-    let parts = min(Self.cores, extents[0])
+    let parts = min(processorCount, extents[0])
     guard parts > 1, outStrides[0] != 0, !isEmpty,
       extents.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? .max : $0 * $1 })
         >= Self.parallelMinimum

@@ -5,7 +5,7 @@ import Foundation
 /// OpenBLAS may start with one thread (it does here, whatever the core
 /// count); GEMMs use every core, as NumPy's do.  Set once, on first use.
 let blasThreads: Void = {
-  openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
+  openblas_set_num_threads(Int32(processorCount))
 }()
 
 /// The core whose kernels OpenBLAS runs ("SkylakeX", "Haswell", …), `nil`
