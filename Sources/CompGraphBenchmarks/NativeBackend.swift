@@ -3,14 +3,15 @@ import ExampleSupport
 import Foundation
 
 /// `native`: the interpreter and the native backend (`Program(graph, backend: .native)`) side by
-/// side on W1 (10⁶ points, both variants, n = 1 … 10) and W3's Hessian at one point (N = 100),
-/// beside the best peer of BENCHMARKS.md. (Not W2's ∇f: clang takes minutes over its tens of
-/// thousands of straight-line operations at N = 10³ and 10⁴; the interpreter is the choice there.)
-/// Each line is printed as soon as it is measured. One JSON line per case:
+/// side on W1 (10⁶ points, both variants, n = 1 … 10), W2's ∇f at one point (N = 10⁴) and W3's
+/// Hessian at one point (N = 100), beside the best peer of BENCHMARKS.md and, for W1 (n ≤ 5) and
+/// W2, the peers run on this machine in the same invocation (`Benchmarks/native_peers.py`: JAX's
+/// jit and NumPy by hand). Each line is printed as soon as it is measured. One JSON line per case:
 ///
 ///     {"workload":"native","case":"W1","variant":"tanh","order":n,"ops":…,
 ///      "interpreter_seconds":…,"native_seconds":…,"compile_seconds":…,
-///      "cached_load_seconds":…,"max_relative_difference":…,"peer":…,"peer_seconds":…}
+///      "cached_load_seconds":…,"max_relative_difference":…,"peer":…,"peer_seconds":…,
+///      "same_run_peer":…,"same_run_peer_seconds":…}
 ///
 /// `compile_seconds` is the first `Program(graph, backend: .native)` with an empty cache (C
 /// generation, clang, dlopen; the cache is a fresh temporary folder), `cached_load_seconds` the
@@ -23,6 +24,10 @@ func runNative(quick: Bool) throws -> [String] {
   func emit(_ line: String) {
     print(line)
     fflush(nil)
+  }
+  let sameRun = quick ? [] : runPeerScript("native_peers.py")
+  func sameRunSeconds(_ matches: ([String: Any]) -> Bool, _ key: String) -> Double? {
+    sameRun.first(where: matches)?[key] as? Double
   }
   let points = quick ? 10_000 : 1_000_000
   let xs = (0..<points).map { -2 + 4 * Double($0) / Double(points - 1) }
@@ -38,13 +43,26 @@ func runNative(quick: Bool) throws -> [String] {
         peer?.first { $0.0 == "best_eval" }?.1 as? String,
         peer?.first { $0.0 == "best_eval_seconds" }?.1 as? Double
       )
+      let jax = sameRunSeconds(
+        {
+          $0["case"] as? String == "W1" && $0["variant"] as? String == variant
+            && $0["order"] as? Int == order
+        }, "jax_seconds")
       emit(
         try side(
           [("case", "W1"), ("variant", variant), ("order", order), ("points", points)], graph,
-          peer: name.map { ($0, seconds!) }
+          peer: name.map { ($0, seconds!) }, sameRun: jax.map { ("JAX jit", $0) }
         ) { program in try program.evaluate(batch: [xs], count: points).values })
     }
   }
+  let n2 = quick ? 100 : 10_000
+  FileHandle.standardError.write(Data("native W2 n=\(n2)\n".utf8))
+  let numpy = sameRunSeconds({ $0["case"] as? String == "W2" }, "numpy_seconds")
+  emit(
+    try onePoint(
+      [("case", "W2 gradient"), ("n", n2)], try Workload.w2Gradient(n2),
+      peer: n2 == 10_000 ? ("NumPy by hand", 52e-6) : nil,
+      sameRun: numpy.map { ("NumPy by hand", $0) }))
   let n3 = quick ? 10 : 100
   FileHandle.standardError.write(Data("native W3 n=\(n3)\n".utf8))
   emit(
@@ -55,17 +73,21 @@ func runNative(quick: Bool) throws -> [String] {
 }
 
 /// W2 and W3: one point `xᵢ = sin(i + 1)`, timed per evaluation.
-private func onePoint(_ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?) throws
-  -> String
-{
+private func onePoint(
+  _ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?,
+  sameRun: (String, Double)? = nil
+) throws -> String {
   let names = graph.variables.map(\.name)
   let point = names.map { sin(Double(Int($0.dropFirst())!) + 1) }
-  return try side(fields, graph, peer: peer, perRun: true) { try $0.evaluate(point: point) }
+  return try side(fields, graph, peer: peer, sameRun: sameRun, perRun: true) {
+    try $0.evaluate(point: point)
+  }
 }
 
 /// Times `evaluate` on the interpreter and on native code, and compares their values.
 private func side(
-  _ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?, perRun: Bool = false,
+  _ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?,
+  sameRun: (String, Double)? = nil, perRun: Bool = false,
   _ evaluate: (Program) throws -> [Double]
 ) throws -> String {
   let interpreter = try Program(graph)
@@ -94,5 +116,8 @@ private func side(
       ("cached_load_seconds", cached), ("max_relative_difference", difference),
     ]
   if let (name, seconds) = peer { line += [("peer", name), ("peer_seconds", seconds)] }
+  if let (name, seconds) = sameRun {
+    line += [("same_run_peer", name), ("same_run_peer_seconds", seconds)]
+  }
   return jsonLine(line)
 }

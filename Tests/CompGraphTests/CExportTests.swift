@@ -41,11 +41,13 @@ import Testing
     """
 
   /// Compiles `graph`'s C code with the driver and returns what it prints for `points`.
-  static func run(_ graph: Graph, at points: [[Double]]) throws -> [Double] {
+  /// `looped` chooses the form (nil: the one `cCode(name:)` picks by size).
+  static func run(_ graph: Graph, at points: [[Double]], looped: Bool? = nil) throws -> [Double] {
     let input =
       "\(graph.variables.count) \(graph.outputs.count) \(points.count)\n"
       + points.map { $0.map { "\($0)" }.joined(separator: " ") }.joined(separator: "\n")
-    return try compileAndRun(try graph.cCode(), input: input)
+    let source = try looped.map { try graph.cCode(name: "f", looped: $0) } ?? graph.cCode()
+    return try compileAndRun(source, input: input)
   }
 
   /// Compiles `source` (defining `f` and `f_batch`) with the driver, with
@@ -75,9 +77,10 @@ import Testing
   }
 
   /// Checks the C code of `graph` against `Program` at `count` random points in `range`.
-  static func check(_ label: String, _ graph: Graph, in range: ClosedRange<Double>, count: Int = 8)
-    throws
-  {
+  static func check(
+    _ label: String, _ graph: Graph, in range: ClosedRange<Double>, count: Int = 8,
+    looped: Bool? = nil
+  ) throws {
     let program = try Program(graph)
     var generator = SystemRandomNumberGenerator()
     let points = (0..<count).map { _ in
@@ -85,7 +88,7 @@ import Testing
     }
     // The C inputs are the graph's variables in node order; Program's are its `inputNames`.
     #expect(program.inputNames == graph.variables.map(\.name))
-    let values = try run(graph, at: points)
+    let values = try run(graph, at: points, looped: looped)
     let m = graph.outputs.count
     #expect(values.count == 2 * count * m, "\(label)")
     for (p, point) in points.enumerated() {
@@ -108,8 +111,34 @@ import Testing
     try Self.check("W3 n=10", Workload.w3Hessian(10), in: -1...1)
   }
 
-  @Test func everyScalarOp() throws {
-    let program = try parseProgram(
+  /// The looped form (groups of nodes as loops over a scratch array), forced on graphs small
+  /// enough to be written straight-line, computes the same values.
+  @Test func loopedFormOfTheWorkloads() throws {
+    for order in [1, 4, 10] {
+      try Self.check(
+        "W1 order \(order), looped", Workload.tanhDerivative(order: order), in: -2...2,
+        looped: true)
+    }
+    try Self.check("W2 n=100, looped", Workload.w2Gradient(100), in: -1...1, looped: true)
+    try Self.check("W3 n=10, looped", Workload.w3Hessian(10), in: -1...1, looped: true)
+    try Self.check("every op, looped", Self.everyOpProgram(), in: 0.1...3, looped: true)
+  }
+
+  /// A graph past `Graph.loopedThreshold` operations is written in the looped form: a few
+  /// dozen loops, not one statement per node (which took C compilers minutes), and the same
+  /// values as `Program`.
+  @Test func largeGraphsAreWrittenAsLoops() throws {
+    let graph = try Workload.w2Gradient(1000)
+    #expect(graph.operationCount > Graph.loopedThreshold)
+    let source = try graph.cCode()
+    #expect(source.contains("static void f_run(double *restrict v)"))
+    let loops = source.components(separatedBy: "for (size_t k = 0;").count - 1
+    #expect(loops < 50, "\(loops) loops for \(graph.operationCount) operations")
+    try Self.check("W2 n=1000", graph, in: -1...1, count: 3)
+  }
+
+  static func everyOpProgram() throws -> Graph {
+    try parseProgram(
       """
       out a = x + y + 2.5
       out b = x * y * z * 3
@@ -117,8 +146,12 @@ import Testing
       out d = exp(x) + ln(y) + sqrt(z) + sin(x) + cos(y) + tanh(z)
       out h = sum(x) * y + mean(y)
       out g = (x - 2)^3 + (x - 2)^-1
-      """, declarations: [:], into: GraphBuilder())
-    try Self.check("every op", program.graph(), in: 0.1...3)
+      """, declarations: [:], into: GraphBuilder()
+    ).graph()
+  }
+
+  @Test func everyScalarOp() throws {
+    try Self.check("every op", Self.everyOpProgram(), in: 0.1...3)
   }
 
   @Test func errors() throws {

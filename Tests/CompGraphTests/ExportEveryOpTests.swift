@@ -59,12 +59,14 @@ import Testing
     [.nan, 1],
   ]
 
-  @Test func cCodeOfEveryScalarOpMatchesProgram() throws {
+  /// In both forms of the C code: straight-line and looped (`Graph.loopedCFunctions`).
+  @Test(arguments: [false, true]) func cCodeOfEveryScalarOpMatchesProgram(looped: Bool) throws {
     let graph = try Self.everyScalarOp()
     let input =
       "2 \(graph.outputs.count) \(Self.points.count)\n"
       + Self.points.map { $0.map { "\($0)" }.joined(separator: " ") }.joined(separator: "\n")
-    let values = try CExportTests.compileAndRun(try graph.cCode(), input: input)
+    let values = try CExportTests.compileAndRun(
+      try graph.cCode(name: "f", looped: looped), input: input)
     let program = try Program(graph)
     #expect(program.inputNames == ["x", "y"])
     let m = graph.outputs.count

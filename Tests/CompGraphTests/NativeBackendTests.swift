@@ -68,6 +68,18 @@ import Testing
     }
   }
 
+  /// A graph past `Graph.loopedThreshold` operations (W2's gradient at N = 1000, 12,000
+  /// operations) compiles as loops over groups of nodes, in seconds, and agrees with the
+  /// interpreter.
+  @Test func largeGraphsCompileAsLoops() throws {
+    try Self.withCache { _ in
+      let graph = try Workload.w2Gradient(1000)
+      #expect(graph.operationCount > Graph.loopedThreshold)
+      let points = (0..<3).map { p in graph.variables.indices.map { sin(Double(p + $0)) } }
+      try Self.checkAgainstInterpreter(graph, points: points)
+    }
+  }
+
   /// More inputs than the batch passes in place: the columns are copied first.
   @Test func manyInputsInABatch() throws {
     try Self.withCache { _ in

@@ -37,36 +37,34 @@ final class NativeCode: @unchecked Sendable {
   let batch: Batch
   private let handle: UnsafeMutableRawPointer
 
-  /// The flags a graph of `operations` operations is compiled with: optimised and vectorised
-  /// for this CPU, without contracting into fused multiply-adds (so it rounds as `Program`
-  /// does). Above `largeGraph` operations, the straight-line code is one huge basic block whose
-  /// compile time goes mostly to instruction scheduling, instruction selection and SLP
-  /// vectorisation (superlinear in the block's size): those graphs skip the scheduler and the
-  /// SLP vectoriser and use -O2.
-  static func flags(operations: Int) -> [String] {
-    let common = ["-std=c99", "-march=native", "-ffp-contract=off", "-fPIC", "-shared", "-w"]
-    guard operations > largeGraph else { return common + ["-O3"] }
-    return common + [
-      "-O2", "-fno-slp-vectorize", "-mllvm", "-enable-misched=false", "-mllvm",
-      "-enable-post-misched=false",
-    ]
-  }
-
-  /// The operation count above which `flags(operations:)` trades code quality for compile time.
-  static let largeGraph = 4000
+  /// The flags the C code is compiled with: optimised and vectorised for this CPU (with its
+  /// widest vectors: AVX-512 where there is one), without contracting into fused multiply-adds
+  /// (so it rounds as `Program` does). Graphs above `Graph.loopedThreshold` operations come as
+  /// loops over groups of nodes (`Graph.cCode`), so the compile takes seconds at most whatever
+  /// the graph's size.
+  static let flags = [
+    "-std=c99", "-O3", "-march=native", "-mprefer-vector-width=512", "-ffp-contract=off", "-fPIC",
+    "-shared", "-w",
+  ]
 
   /// Compiles (or finds in the cache) and loads `graph`'s C code.
   init(_ graph: Graph) throws {
     let source = try graph.cCode(name: "cg_native")
     let compiler = try Self.compiler()
     let folder = try Self.cacheFolder()
-    let flags = Self.flags(operations: graph.operationCount)
+    let flags = Self.flags
     let key = Self.hash([source, compiler] + flags + [Self.cpu])
     let library = folder.appendingPathComponent("\(key).so")
     let stored = folder.appendingPathComponent("\(key).c")
     if (try? String(contentsOf: stored, encoding: .utf8)) != source
       || !FileManager.default.fileExists(atPath: library.path)
     {
+      if graph.operationCount > Graph.loopedThreshold {
+        FileHandle.standardError.write(
+          Data(
+            "compgraph: compiling native code for \(graph.operationCount) operations (seconds; cached in \(folder.path))\n"
+              .utf8))
+      }
       try Self.compile(
         source, with: compiler, flags: flags, to: library, storing: stored, in: folder)
     }

@@ -14,9 +14,24 @@ extension Graph {
   /// `Program` computes (the same operand order, xᶜ the same way, and the file carries
   /// `Program`'s own exp, tanh and log), so the two agree to the last bits.
   ///
+  /// Above `loopedThreshold` operations the file is written in the looped form
+  /// (`loopedCFunctions`): the same values, computed group by group over a scratch array, so
+  /// that it compiles in seconds however large the graph is; `NAME` and `NAME_batch` then
+  /// allocate that array with `malloc` and, should it fail, write NaN to every output.
+  ///
   /// Throws for a graph with tensors (export those to ONNX) and for a `name` that is not a C
   /// identifier.
   public func cCode(name: String = "f") throws -> String {
+    try cCode(name: name, looped: operationCount > Self.loopedThreshold)
+  }
+
+  /// The operation count above which `cCode(name:)` writes the looped form: straight-line code
+  /// longer than this takes C compilers minutes (their instruction scheduling, selection and
+  /// register allocation are superlinear in the length of one basic block).
+  static let loopedThreshold = 2000
+
+  /// `cCode(name:)` in the straight-line form or the looped one.
+  func cCode(name: String, looped: Bool) throws -> String {
     guard isCIdentifier(name) else {
       throw GraphError.unsupported(
         "C export: '\(name)' cannot name a C function; use letters, digits and '_', not starting with a digit, and not a C keyword"
@@ -36,10 +51,12 @@ extension Graph {
     for (j, output) in outputNames.enumerated() { header += " *   \(j)  \(output)\n" }
     header = header.replacingOccurrences(of: "NAME", with: name)
     header += " *\n * C99, needs only libm: cc -O2 -c \(name).c */\n"
-    header += "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n"
+    header +=
+      "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
     header +=
       "/* Program's exp, tanh, log, integer powers, sign, max and min (branch-free, so loops over them vectorise). */\n"
     header += String(cString: cg_math_source()) + "\n\n"
+    if looped { return header + (try loopedCFunctions(name: name)) }
     let point = try body(
       input: { "in[\(inputIndex[$0]!)]" }, output: { "out[\($0)]" }, indent: "  ")
     let batch = try body(
@@ -77,7 +94,7 @@ extension Graph {
 
 /// The C expression of an operation node of a scalar graph on its operands' C names, computing
 /// what `Program`'s kernel for the op computes (`Sources/CKernels/kernels.c`).
-private func cExpression(_ op: Op, _ x: [String]) throws -> String {
+func cExpression(_ op: Op, _ x: [String]) throws -> String {
   switch op {
   case .variable, .constant: preconditionFailure("leaves are named, not computed")
   case .add: x.joined(separator: " + ")
