@@ -152,7 +152,8 @@ struct RewriteDriver {
   {
     var roots = roots
     // Nodes on which every rule was tried, with full information (they
-    // existed when the pass began), and none fired: not tried again.
+    // existed when the pass began, or no rule reads what was missing), and
+    // none fired: not tried again.
     var settled: [Bool] = remembering ? builder.normalForm.marks(under: context.options) : []
     // A node of a recomputed checkpoint segment is rebuilt, and rewritten,
     // in its own scope, so that it is never merged back into the forward
@@ -175,8 +176,8 @@ struct RewriteDriver {
         // slice of the arena's input list makes the append copy all of it.
         let mapped: [NodeID]? = {
           let ins = builder.inputs(original)
-          let mapped = ins.map { NodeID(Int(replacement[$0.index])) }
-          return mapped.elementsEqual(ins) ? nil : mapped
+          guard ins.contains(where: { replacement[$0.index] != $0.rawValue }) else { return nil }
+          return ins.map { NodeID(Int(replacement[$0.index])) }
         }()
         if let mapped, let rebuilt = try? context.node(builder.op(original), mapped) {
           id = rebuilt
@@ -185,11 +186,15 @@ struct RewriteDriver {
           if id.index < settled.count && settled[id.index] { break }
           guard let next = fire(table[builder.op(id).key], at: id) else {
             if id.index < end {
-              if settled.count < end { settled += repeatElement(false, count: end - settled.count) }
-              settled[id.index] = true
+              settle(id, in: &settled)
               if remembering && isNormalInAnyGraph(id) {
                 builder.normalForm.mark(id, under: context.options)
               }
+            } else if remembering && isNormalInAnyGraph(id) {
+              // Made during this pass, so its use counts were unknown: that
+              // matters only to the rules `isNormalInAnyGraph` rules out.
+              settle(id, in: &settled)
+              builder.normalForm.mark(id, under: context.options)
             }
             break
           }
@@ -202,6 +207,14 @@ struct RewriteDriver {
       if !changed { break }
     }
     return roots
+  }
+
+  /// Marks `id` as tried with no rule firing, so later passes skip it.
+  private func settle(_ id: NodeID, in settled: inout [Bool]) {
+    if settled.count <= id.index {
+      settled += repeatElement(false, count: id.index + 1 - settled.count)
+    }
+    settled[id.index] = true
   }
 
   /// Whether no normalizing rule can fire at `id` in any graph, given that
