@@ -1,4 +1,4 @@
-"""The peers of `compgraph-bench native` (BENCHMARKS.md W1 and W2), run on this machine for a
+"""The peers of `compgraph-bench native` (BENCHMARKS.md W1, W2 and W3), run on this machine for a
 same-run comparison (the bench runs this script and puts its figures beside its own).
 
 - W1: the n-th derivative of tanh (both variants: the primitive, and (e^x - e^-x)/(e^x + e^-x)),
@@ -7,6 +7,8 @@ same-run comparison (the bench runs this script and puts its figures beside its 
   seconds; BENCHMARKS.md's figures stand there.)
 - W2: the gradient of f(x) = sum_i exp(x_i) ln(1 + x_{i+1}^2) + sqrt(sum_i x_i^2) at N = 10^4,
   written by hand in NumPy, at x_i = sin(i + 1).
+- W3: the dense Hessian of that f at N = 100 by SymEngine (each entry differentiated, then
+  Lambdify with its LLVM backend and cse), called at x_i = sin(i + 1).
 
 Prints one JSON line per case with the median of 9 timed runs after a warm-up, in seconds.
 """
@@ -41,6 +43,21 @@ def w2_numpy():
     print(json.dumps({"case": "W2", "n": n, "numpy_seconds": seconds}), flush=True)
 
 
+def w3_symengine():
+    import symengine as se
+
+    n = 100
+    x = se.symbols(" ".join(f"x{i}" for i in range(n)))
+    f = sum(se.exp(x[i]) * se.log(1 + x[(i + 1) % n] ** 2) for i in range(n))
+    f += se.sqrt(sum(xi**2 for xi in x))
+    gradient = [f.diff(xi) for xi in x]
+    hessian = [gi.diff(xj) for gi in gradient for xj in x]
+    run = se.Lambdify(list(x), hessian, backend="llvm", cse=True)
+    point = np.sin(np.arange(n) + 1.0)
+    seconds = median_seconds(lambda: run(point), repeats=2000)
+    print(json.dumps({"case": "W3", "n": n, "symengine_llvm_seconds": seconds}), flush=True)
+
+
 def w1_jax():
     import jax
 
@@ -62,4 +79,5 @@ def w1_jax():
 
 
 w2_numpy()
+w3_symengine()
 w1_jax()

@@ -4,9 +4,9 @@ import Foundation
 
 /// `native`: the interpreter and the native backend (`Program(graph, backend: .native)`) side by
 /// side on W1 (10⁶ points, both variants, n = 1 … 10), W2's ∇f at one point (N = 10⁴) and W3's
-/// Hessian at one point (N = 100), beside the best peer of BENCHMARKS.md and, for W1 (n ≤ 5) and
-/// W2, the peers run on this machine in the same invocation (`Benchmarks/native_peers.py`: JAX's
-/// jit and NumPy by hand). Each line is printed as soon as it is measured. One JSON line per case:
+/// Hessian at one point (N = 100), beside the best peer of BENCHMARKS.md and the peers run on
+/// this machine in the same invocation (`Benchmarks/native_peers.py`: JAX's jit for W1, n ≤ 5,
+/// NumPy by hand for W2, SymEngine's LLVM code for W3). Each line is printed as soon as it is measured. One JSON line per case:
 ///
 ///     {"workload":"native","case":"W1","variant":"tanh","order":n,"ops":…,
 ///      "interpreter_seconds":…,"native_seconds":…,"compile_seconds":…,
@@ -68,7 +68,10 @@ func runNative(quick: Bool) throws -> [String] {
   emit(
     try onePoint(
       [("case", "W3 Hessian"), ("n", n3)], try Workload.w3Hessian(n3),
-      peer: n3 == 100 ? ("SymEngine LLVM", 8.4e-6) : nil))
+      peer: n3 == 100 ? ("SymEngine LLVM", 8.4e-6) : nil,
+      sameRun: sameRunSeconds({ $0["case"] as? String == "W3" }, "symengine_llvm_seconds").map {
+        ("SymEngine LLVM", $0)
+      }))
   return []
 }
 

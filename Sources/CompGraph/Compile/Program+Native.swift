@@ -47,7 +47,7 @@ extension Program {
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = (0..<outputCount).map { base + $0 * count }
       let run = { (columns: [UnsafePointer<Double>]) in
-        let parts = count >= 16_384 ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let parts = count >= 16_384 ? processorCount : 1
         let shared = NativeColumns(inputs: columns, outputs: out)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
           let start = count * part / parts, end = count * (part + 1) / parts
