@@ -56,10 +56,16 @@ extension Program {
     }
   }
 
+  /// The most inputs a tensor program reads in place: `withColumns` nests
+  /// one closure per input, a few hundred bytes of stack each.  A training
+  /// step's inputs (parameters, optimizer state, data; W6 has 66) stay well
+  /// under it.
+  static let maxInPlaceInputs = 256
+
   /// Calls `body` with a pointer to each input's elements: in place for up
-  /// to `maxChunkedInputs` inputs, else all copied into one staging array.
+  /// to `maxInPlaceInputs` inputs, else all copied into one staging array.
   private func withInputs<R>(_ inputs: [Tensor], _ body: ([UnsafePointer<Double>]) -> R) -> R {
-    if inputs.count <= Self.maxChunkedInputs {
+    if inputs.count <= Self.maxInPlaceInputs {
       return withColumns(inputs.map(\.scalars)[...], body)
     }
     let staged = inputs.flatMap(\.scalars)

@@ -334,7 +334,7 @@ public struct BatchValues: Sendable {
 
 /// Calls `body` with a pointer to each column's storage (nesting one
 /// `withUnsafeBufferPointer` per column: the depth is the number of inputs,
-/// at most `Program.maxChunkedInputs`).
+/// at most `Program.maxChunkedInputs`, or `maxInPlaceInputs` for tensors).
 func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R)
   -> R
 {
