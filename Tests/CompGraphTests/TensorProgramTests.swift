@@ -170,6 +170,26 @@ import Testing
     #expect(try summed.evaluate(["x": 2]) == [6])
   }
 
+  /// Inputs are read in place up to `maxInPlaceInputs` and staged past it:
+  /// both agree with the reference (40 and 300 vector inputs).
+  @Test func manyInputsInPlaceAndStaged() throws {
+    for inputs in [40, 300] {
+      let g = GraphBuilder()
+      var bindings: [String: Tensor] = [:]
+      var total: Expr?
+      for k in 0..<inputs {
+        let v = try g.variable("v\(k)", [3])
+        bindings["v\(k)"] = ramp(3, 0.01 * Double(k + 1))
+        total = total.map { $0 + exp(v) * Double(k) } ?? exp(v)
+      }
+      let graph = try total!.graph()
+      let expected = try graph.evaluate(bindings)[0].scalars
+      let actual = try Program(graph).evaluate(bindings)[0].scalars
+      #expect(actual.count == 3)
+      for (a, e) in zip(actual, expected) { #expect(isClose(a, e), "\(inputs) inputs") }
+    }
+  }
+
   /// A point or a tensor list with the wrong number of inputs is an error
   /// naming the inputs, on scalar and tensor programs alike.
   @Test func wrongInputCountsAreErrors() throws {
