@@ -24,19 +24,23 @@ public struct CharRNNModel: Module {
   public var submodules: [any Module] { [cell, out] }
 
   /// The unrolled loss over the characters `cs` of a batch (each [B],
-  /// vocabulary indices).  `crossEntropy` is the mean over the batch, so
-  /// B/T times the sum of its terms is the sum over the batch divided by T.
+  /// vocabulary indices).  The T − 1 hidden states are stacked, so the
+  /// output layer is one matrix product and `crossEntropy` (the mean over
+  /// its (T − 1)·B rows) one op; (T − 1)·B/T times it is the sum over the
+  /// batch divided by T.
   public func loss(_ cs: [Expr]) -> Expr {
     scoped(cs[0].builder) {
       var h: Expr? = nil
-      var terms: [Expr] = []
+      var hidden: [Expr] = []
       for t in 0..<cs.count - 1 {
         let next = cell(h, oneHot(cs[t], cell.inputSize))
-        terms.append(crossEntropy(out(next), cs[t + 1]))
+        hidden.append(next)
         h = next
       }
-      let batch = cs[0].shape?.first ?? 1
-      return sum(terms) * (Double(batch) / Double(cs.count))
+      let logits = out(concat(hidden, axis: 0))
+      let predictions = (cs.count - 1) * (cs[0].shape?.first ?? 1)
+      return crossEntropy(logits, concat(Array(cs.dropFirst()), axis: 0))
+        * (Double(predictions) / Double(cs.count))
     }
   }
 
