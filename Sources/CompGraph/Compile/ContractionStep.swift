@@ -102,6 +102,7 @@ enum ContractionStep: Sendable {
     switch self {
     case .gemm(let g):
       let (x, y) = g.swapped ? (b!, a) : (a, b!)
+      useBLASThreads(forWork: Double(g.batches) * Double(g.m) * Double(g.n) * Double(g.k))
       for t in 0..<g.batches {
         cblas_dgemm(
           CblasRowMajor, g.transA, g.transB, Int32(g.m), Int32(g.n), Int32(g.k), 1,

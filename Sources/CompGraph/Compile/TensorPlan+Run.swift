@@ -9,7 +9,6 @@ extension TensorPlan {
     inputs: [UnsafePointer<Double>], arena: UnsafeMutablePointer<Double>,
     scratch: UnsafeMutablePointer<Double>, output: (Int, UnsafePointer<Double>) -> Void
   ) {
-    _ = blasThreads
     constants.withUnsafeBufferPointer { pool in
       var bases = [arena, UnsafeMutablePointer(mutating: pool.baseAddress!)]
       bases += inputs.map { UnsafeMutablePointer(mutating: $0) }

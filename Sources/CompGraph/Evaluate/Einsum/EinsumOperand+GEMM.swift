@@ -35,9 +35,9 @@ extension EinsumOperand {
     _ a: EinsumOperand, _ b: EinsumOperand,
     batch: [Int], left: [Int], summed: [Int], right: [Int], labelExtents: [Int]
   ) -> EinsumOperand {
-    _ = blasThreads
     let extent = { (labels: [Int]) in labels.reduce(1) { $0 * labelExtents[$1] } }
     let (batches, m, n, k) = (extent(batch), extent(left), extent(right), extent(summed))
+    useBLASThreads(forWork: Double(batches) * Double(m) * Double(n) * Double(k))
     var (a, b) = (a, b)
     let transA: CBLAS_TRANSPOSE
     if let layout = a.gemmLayout(batch: batch, rows: left, inner: summed) {
