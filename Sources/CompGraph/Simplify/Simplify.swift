@@ -185,17 +185,11 @@ struct RewriteDriver {
         for _ in 0..<context.options.maxRewritesPerNode {
           if id.index < settled.count && settled[id.index] { break }
           guard let next = fire(table[builder.op(id).key], at: id) else {
-            if id.index < end {
-              settle(id, in: &settled)
-              if remembering && isNormalInAnyGraph(id) {
-                builder.normalForm.mark(id, under: context.options)
-              }
-            } else if remembering && isNormalInAnyGraph(id) {
-              // Made during this pass, so its use counts were unknown: that
-              // matters only to the rules `isNormalInAnyGraph` rules out.
-              settle(id, in: &settled)
-              builder.normalForm.mark(id, under: context.options)
-            }
+            // A node made during this pass had unknown use counts: that
+            // matters only to the rules `isNormalInAnyGraph` rules out.
+            let normal = remembering && isNormalInAnyGraph(id)
+            if id.index < end || normal { settle(id, in: &settled) }
+            if normal { builder.normalForm.mark(id, under: context.options) }
             break
           }
           id = next
