@@ -84,6 +84,15 @@ import Testing
     #expect(try simplified.graph().operationCount < raw.graph().operationCount)
   }
 
+  /// d/dx kˣ = ln k·kˣ for a constant k ≠ 0: the power rule's where(k = 0, …)
+  /// guard is decided by the constant and leaves no select behind.
+  @Test func derivativeOfAConstantBasePowerHasNoSelect() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    let d = try derivative(of: pow(g.constant(3), x), wrt: x, order: 2)
+    #expect(try d.node() == (Foundation.log(3) * Foundation.log(3) * pow(g.constant(3), x)).node())
+  }
+
   @Test func derivativeOfAConstantIsZero() throws {
     let g = GraphBuilder()
     let x = try g.variable("x"), y = try g.variable("y")

@@ -100,6 +100,18 @@ import Testing
     Row(rule: "sum-to-broadcast", note: "Σ(⇑[4](x)) ⇒ 4x") { v in
       (v.x.broadcast(to: [4]).sum(), 4 * v.x)
     },
+    Row(rule: "select-constant", note: "where(2, x, y) ⇒ x") { v in
+      (try v.node(.select, v.c(2), v.x, v.y), v.x)
+    },
+    Row(rule: "select-constant", note: "where(0, x, v) ⇒ v") { v in
+      (try v.node(.select, v.c(0), v.x, v.v), v.v)
+    },
+    Row(rule: "select-constant", note: "where(nan, x, v) ⇒ ⇑[3](x)") { v in
+      (try v.node(.select, v.c(.nan), v.x, v.v), v.x.broadcast(to: [3]))
+    },
+    Row(rule: "select-same", note: "where(x, v, v) ⇒ v") { v in
+      (try v.node(.select, v.x, v.v, v.v), v.v)
+    },
     // einsum
     Row(rule: "einsum-identity", note: "einsum(ij->ij, A) ⇒ A") { v in (einsum("ij->ij", v.a), v.a)
     },

@@ -2,7 +2,7 @@
 /// domain where it holds; the condition enforces it.
 let algebraicRules: [RewriteRule] = [
   .mulZero, .lnExp, .expLn, .expScaledLn, .powerConstant, .pythagoras, .sinOdd, .tanhOdd, .cosEven,
-  .sumToSum, .broadcastToBroadcast, .sumToBroadcast,
+  .sumToSum, .broadcastToBroadcast, .sumToBroadcast, .selectConstant, .selectSame,
 ]
 
 private let x = Pattern.node("x")
@@ -91,6 +91,31 @@ extension RewriteRule {
     let copies = c.builder.shape(inner).elementCount / max(1, c.builder.shape(x).elementCount)
     return try c.scaled(x, by: Double(copies))
   }
+
+  /// where(c, a, b) = ⇑a when every element of the constant c is ≠ 0 (NaN
+  /// included, as evaluation takes it), ⇑b when every element is 0: the
+  /// gradient of kʸ for a constant k ≠ 0 is where(k = 0, 0, ln k·kʸ).
+  static let selectConstant = RewriteRule(
+    "select-constant", .algebraic, .any(.select),
+    if: { m, c in
+      guard case .constant(let t) = c.builder.op(c.builder.inputs(m.root)[0]) else { return false }
+      return t.scalars.allSatisfy { $0 != 0 } || t.scalars.allSatisfy { $0 == 0 }
+    }
+  ) { m, c in
+    let ins = c.builder.inputs(m.root)
+    guard case .constant(let t) = c.builder.op(ins[0]) else { return nil }
+    return try c.broadcast(
+      t.scalars.allSatisfy { $0 != 0 } ? ins[1] : ins[2], to: c.builder.shape(m.root))
+  }
+
+  /// where(c, a, a) = ⇑a: both branches give the same value.
+  static let selectSame = RewriteRule(
+    "select-same", .algebraic, .any(.select),
+    if: { m, c in
+      let ins = c.builder.inputs(m.root)
+      return ins[1] == ins[2]
+    }
+  ) { m, c in try c.broadcast(c.builder.inputs(m.root)[1], to: c.builder.shape(m.root)) }
 }
 
 extension RuleContext {
