@@ -83,8 +83,9 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     let values = try resolveBindings(bindings, input: input)
-    let graph = try input.parse(inferred: values.shapes).graph()
-    let point = try tensors(values.values, for: graph, written: graph.variables)
+    let program = try input.parse(inferred: values.shapes)
+    let graph = try program.graph()
+    let point = try tensors(values.values, for: graph, written: program.writtenVariables)
     let report = try userFacing { try evaluate(graph, at: point) }
     try StandardStreams.write(lines: json ? [report.json] : report.lines)
   }

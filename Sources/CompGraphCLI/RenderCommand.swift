@@ -220,7 +220,7 @@ struct RenderCommand: ParsableCommand {
       clustersByOutput: clusters, dpi: resolvedFormat == .png ? dpi : nil)
     if !bindings.isEmpty {
       let values = try resolveBindings(bindings, input: input)
-      let written = try input.parse(inferred: values.shapes).graph().variables
+      let written = try input.parse(inferred: values.shapes).writtenVariables
       let point = try tensors(values.values, for: drawing.graph, written: written)
       (options.values, options.adjoints) = try userFacing {
         try drawing.graph.valuesAndAdjoints(at: point, check: memory.check)

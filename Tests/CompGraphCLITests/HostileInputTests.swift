@@ -189,6 +189,14 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
   @Test func smallerMessageFixes() throws {
     #expect(
       try compgraph("render", "x*0", "--grad", "x", "--at", "x=1", "--format", "dot").status == 0)
+    let unusedLet = try compgraph(
+      "eval", "-f", "-", "--at", "x=1", "--at", "y=2", input: "let t = x + 1\nout d = y*2\n")
+    #expect(unusedLet.status == 0 && unusedLet.stdout == "d = 4\n", "\(unusedLet)")
+    #expect(
+      try compgraph("eval", "y*2", "--at", "x=1", "--at", "y=2")
+        == Run(
+          status: 1, stdout: "",
+          stderr: "compgraph: error: --at x: the expression has no variable 'x'\n"))
     #expect(
       try compgraph("eval", "sum(A)", "--var", "A=2x3")
         == Run(

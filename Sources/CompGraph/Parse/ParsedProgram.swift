@@ -5,6 +5,13 @@ public struct ParsedProgram {
   /// uses, in source order (each `description` reads `3:5: warning: …`).
   public let warnings: [ParseError]
 
+  /// Every variable in the program's builder, by name: for a program parsed
+  /// into a fresh builder, the ones it writes, also where only an unused
+  /// `let` or a `var` line names them (binding one is not an error).
+  public var writtenVariables: [(name: String, shape: Shape)] {
+    outputs[0].expr.builder.variables.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
+
   /// Freezes the outputs into an immutable graph with their names.
   public func graph() throws -> Graph {
     try outputs[0].expr.graph(names: outputs.map(\.name), with: outputs.dropFirst().map(\.expr))
