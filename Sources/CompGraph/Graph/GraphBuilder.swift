@@ -5,7 +5,9 @@
 /// A builder is not thread-safe: build on one task, then freeze a `Graph`
 /// (an immutable, `Sendable` value) to share.
 public final class GraphBuilder {
-  var nodes = NodeTable()
+  // Read on every node visit: no dynamic exclusivity check (nothing holds
+  // an access to the table across a call that appends).
+  @exclusivity(unchecked) var nodes = NodeTable()
   private var intern = InternTable()
   private var variableShapes: [String: Shape] = [:]
   /// The scope tree; `currentScope` is where new nodes go.
@@ -13,6 +15,8 @@ public final class GraphBuilder {
   public internal(set) var currentScope: Int32 = 0
   /// `scopes.internKey(currentScope)`, kept beside it.
   private var currentKey: Int32 = 0
+  /// The scalar constant nodes made by `constantNode(_: Double)`, by bit pattern.
+  private var scalarConstants: [UInt64: NodeID] = [:]
   /// Nodes the simplifier found in normal form here (skipped by later runs).
   var normalForm = NormalFormMarks()
 
@@ -98,8 +102,20 @@ public final class GraphBuilder {
   public var count: Int { nodes.count }
 
   public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
+  /// `op(id).kind`, without copying the op.
+  func kind(_ id: NodeID) -> Op.Kind { nodes.kinds[id.index] }
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
   public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
+
+  /// The inputs of `id` in place in the arena, without the retain of the
+  /// store that a `NodeInputs` view costs: valid only until the next node
+  /// is appended (an append may move the list), so only for walks that
+  /// build nothing.
+  func borrowedInputs(_ id: NodeID) -> UnsafeBufferPointer<NodeID> {
+    let start = Int(nodes.inputStart[id.index])
+    return UnsafeBufferPointer(
+      start: nodes.inputList.base + start, count: Int(nodes.inputStart[id.index + 1]) - start)
+  }
 
   /// Interns a node whose shape is already known to be right.
   @discardableResult
@@ -145,7 +161,15 @@ public final class GraphBuilder {
     append(.constant(value), [], shape: value.shape)
   }
 
-  public func constantNode(_ value: Double) -> NodeID { constantNode(Tensor(value)) }
+  /// A scalar constant node.  Rules ask for the same few constants over
+  /// and over: each is looked up by its bit pattern, so that only the first
+  /// request makes a `Tensor`.
+  public func constantNode(_ value: Double) -> NodeID {
+    if let id = scalarConstants[value.bitPattern] { return id }
+    let id = constantNode(Tensor(value))
+    scalarConstants[value.bitPattern] = id
+    return id
+  }
 
   /// Builds `op(inputs)`: checks arity and shapes (and that the result has at
   /// most `Shape.maxElementCount` elements), sorts the inputs of
@@ -173,7 +197,7 @@ public final class GraphBuilder {
     if inputs.count == 1, op == .add || op == .mul || reshapes(op), shapes[0] == shape {
       return inputs[0]
     }
-    if op.info.isCommutative {
+    if op.kind.isCommutative {
       return append(op, inputs.sorted(), shape: shape)
     }
     return append(op, inputs, shape: shape)
@@ -209,9 +233,14 @@ public final class GraphBuilder {
   }
 
   /// Whether `id` is the scalar constant 1.
-  func isScalarOne(_ id: NodeID) -> Bool {
-    if case .constant(let t) = nodes.ops[id.index], t.isScalar, t.scalars[0] == 1 { return true }
-    return false
+  func isScalarOne(_ id: NodeID) -> Bool { scalarConstant(id) == 1 }
+
+  /// The value of `id` if it is a scalar constant.  (Each column is read on
+  /// its own: a method of the whole table would copy it, retaining every
+  /// column.)
+  func scalarConstant(_ id: NodeID) -> Double? {
+    nodes.kinds[id.index] == .constant && nodes.shapes[id.index].isEmpty
+      ? nodes.numbers[id.index] : nil
   }
 
   /// The shapes of declared variables, by name.

@@ -51,6 +51,9 @@ struct InputList: Sendable {
     store = grown
   }
 
+  /// The first id, in the current store (which an append may replace).
+  var base: UnsafeMutablePointer<NodeID> { store.base }
+
   /// The ids in `range`, as a view that stays valid as the list grows.
   subscript(range: Range<Int>) -> NodeInputs {
     NodeInputs(store: store, start: range.lowerBound, count: range.count)

@@ -8,12 +8,41 @@ struct InternTable: Sendable {
   private var hashes: [Int] = []  // per node, for growing
   private var used = 0
 
+  /// The op's own hash (its kind and parameters) mixed with the scope key
+  /// and each input id.  Ops without a payload, and `pow`, mix their kind
+  /// and exponent directly (no `Hasher`, most nodes are these); the others
+  /// hash their payload with `Hasher` first.
   static func hash(_ op: Op, _ inputs: some Collection<NodeID>, key: Int32) -> Int {
-    var hasher = Hasher()
-    hasher.combine(op)
-    hasher.combine(key)
-    for input in inputs { hasher.combine(input.rawValue) }
-    return hasher.finalize()
+    var h: UInt64
+    switch op {
+    case .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum, .minimum,
+      .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin, .acos, .sinh,
+      .cosh, .erf, .log1p, .expm1, .cbrt:
+      h = UInt64(op.kind.rawValue)
+    case .pow(let c):
+      h = mix(UInt64(op.kind.rawValue), c.bitPattern)
+    case .variable, .constant, .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad,
+      .oneHot:
+      h = UInt64(UInt(bitPattern: op.hashValue))
+    }
+    h = mix(h, UInt64(UInt32(bitPattern: key)))
+    for input in inputs { h = mix(h, UInt64(UInt32(bitPattern: input.rawValue))) }
+    return Int(bitPattern: UInt(truncatingIfNeeded: finish(h)))
+  }
+
+  /// One multiply-xorshift step (the state absorbs one word).
+  private static func mix(_ h: UInt64, _ word: UInt64) -> UInt64 {
+    let m = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+    return m ^ (m >> 29)
+  }
+
+  /// The final avalanche (SplitMix64's), so that both the low bits (the
+  /// slot) and the high bits (the tag) depend on every input.
+  private static func finish(_ h: UInt64) -> UInt64 {
+    var z = h &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 
   /// The existing node equal to `(op, inputs)` whose scope has intern key

@@ -3,6 +3,12 @@
 /// graph is a handful of arrays and frees without recursion.
 struct NodeTable: Sendable {
   var ops: [Op] = []
+  /// Per node, read from its op once: the kind, and the number a pass
+  /// compares most (a scalar constant's value, a `pow`'s exponent; 0
+  /// otherwise).  Reading these copies no `Op`, whose payload copy costs
+  /// reference counting.
+  var kinds: [Op.Kind] = []
+  var numbers: [Double] = []
   var shapes: [Shape] = []
   /// The scope each node was first built in (an index into a `ScopeTable`).
   var scopes: [Int32] = []
@@ -20,6 +26,12 @@ struct NodeTable: Sendable {
   ) -> NodeID {
     let id = NodeID(ops.count)
     ops.append(op)
+    kinds.append(op.kind)
+    switch op {
+    case .constant(let t) where t.isScalar: numbers.append(t.scalars[0])
+    case .pow(let c): numbers.append(c)
+    default: numbers.append(0)
+    }
     shapes.append(shape)
     scopes.append(scope)
     inputList.append(contentsOf: inputs)
@@ -30,7 +42,7 @@ struct NodeTable: Sendable {
   /// What one node adds to an operation count (BENCHMARKS.md): an n-ary sum
   /// or product of k inputs k − 1, another op 1, a leaf 0.
   func operationWeight(_ id: NodeID) -> Int {
-    switch ops[id.index] {
+    switch kinds[id.index] {
     case .variable, .constant: 0
     case .add, .mul: inputs(id).count - 1
     default: 1
@@ -39,6 +51,8 @@ struct NodeTable: Sendable {
 
   mutating func reserve(_ nodes: Int, inputs: Int) {
     ops.reserveCapacity(nodes)
+    kinds.reserveCapacity(nodes)
+    numbers.reserveCapacity(nodes)
     shapes.reserveCapacity(nodes)
     scopes.reserveCapacity(nodes)
     inputStart.reserveCapacity(nodes + 1)

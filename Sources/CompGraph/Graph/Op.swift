@@ -110,80 +110,82 @@ public struct OpInfo: Sendable {
   public let arity: Arity
   /// Whether input order is irrelevant (inputs are sorted when interned).
   public let isCommutative: Bool
+
+  init(_ kind: Op.Kind, name: String, symbol: String, arity: Arity) {
+    self.name = name
+    self.symbol = symbol
+    self.arity = arity
+    self.isCommutative = kind.isCommutative
+  }
 }
 
 extension Op {
   public var info: OpInfo {
     switch self {
     case .variable(let name):
-      OpInfo(name: name, symbol: name, arity: .exactly(0), isCommutative: false)
+      OpInfo(kind, name: name, symbol: name, arity: .exactly(0))
     case .constant(let t):
       OpInfo(
-        name: kind.name,
+        kind, name: kind.name,
         symbol: t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)",
-        arity: .exactly(0), isCommutative: false)
-    case .add: OpInfo(name: kind.name, symbol: "+", arity: .atLeast(1), isCommutative: true)
-    case .mul: OpInfo(name: kind.name, symbol: "×", arity: .atLeast(1), isCommutative: true)
+        arity: .exactly(0))
+    case .add: OpInfo(kind, name: kind.name, symbol: "+", arity: .atLeast(1))
+    case .mul: OpInfo(kind, name: kind.name, symbol: "×", arity: .atLeast(1))
     case .pow(let c):
       OpInfo(
-        name: kind.name, symbol: "^\(formatNumber(c))", arity: .exactly(1), isCommutative: false)
-    case .power: OpInfo(name: kind.name, symbol: "^", arity: .exactly(2), isCommutative: false)
-    case .exp: OpInfo(name: kind.name, symbol: "exp", arity: .exactly(1), isCommutative: false)
-    case .ln: OpInfo(name: kind.name, symbol: "ln", arity: .exactly(1), isCommutative: false)
-    case .sqrt: OpInfo(name: kind.name, symbol: "√", arity: .exactly(1), isCommutative: false)
-    case .sin: OpInfo(name: kind.name, symbol: "sin", arity: .exactly(1), isCommutative: false)
-    case .cos: OpInfo(name: kind.name, symbol: "cos", arity: .exactly(1), isCommutative: false)
-    case .tanh: OpInfo(name: kind.name, symbol: "tanh", arity: .exactly(1), isCommutative: false)
-    case .abs: OpInfo(name: kind.name, symbol: "|·|", arity: .exactly(1), isCommutative: false)
-    case .sign: OpInfo(name: kind.name, symbol: "sign", arity: .exactly(1), isCommutative: false)
-    case .maximum: OpInfo(name: kind.name, symbol: "max", arity: .exactly(2), isCommutative: false)
-    case .minimum: OpInfo(name: kind.name, symbol: "min", arity: .exactly(2), isCommutative: false)
-    case .less: OpInfo(name: kind.name, symbol: "<", arity: .exactly(2), isCommutative: false)
-    case .lessEqual: OpInfo(name: kind.name, symbol: "≤", arity: .exactly(2), isCommutative: false)
-    case .greater: OpInfo(name: kind.name, symbol: ">", arity: .exactly(2), isCommutative: false)
+        kind, name: kind.name, symbol: "^\(formatNumber(c))", arity: .exactly(1))
+    case .power: OpInfo(kind, name: kind.name, symbol: "^", arity: .exactly(2))
+    case .exp: OpInfo(kind, name: kind.name, symbol: "exp", arity: .exactly(1))
+    case .ln: OpInfo(kind, name: kind.name, symbol: "ln", arity: .exactly(1))
+    case .sqrt: OpInfo(kind, name: kind.name, symbol: "√", arity: .exactly(1))
+    case .sin: OpInfo(kind, name: kind.name, symbol: "sin", arity: .exactly(1))
+    case .cos: OpInfo(kind, name: kind.name, symbol: "cos", arity: .exactly(1))
+    case .tanh: OpInfo(kind, name: kind.name, symbol: "tanh", arity: .exactly(1))
+    case .abs: OpInfo(kind, name: kind.name, symbol: "|·|", arity: .exactly(1))
+    case .sign: OpInfo(kind, name: kind.name, symbol: "sign", arity: .exactly(1))
+    case .maximum: OpInfo(kind, name: kind.name, symbol: "max", arity: .exactly(2))
+    case .minimum: OpInfo(kind, name: kind.name, symbol: "min", arity: .exactly(2))
+    case .less: OpInfo(kind, name: kind.name, symbol: "<", arity: .exactly(2))
+    case .lessEqual: OpInfo(kind, name: kind.name, symbol: "≤", arity: .exactly(2))
+    case .greater: OpInfo(kind, name: kind.name, symbol: ">", arity: .exactly(2))
     case .greaterEqual:
-      OpInfo(name: kind.name, symbol: "≥", arity: .exactly(2), isCommutative: false)
-    case .equal: OpInfo(name: kind.name, symbol: "=", arity: .exactly(2), isCommutative: true)
-    case .select: OpInfo(name: kind.name, symbol: "where", arity: .exactly(3), isCommutative: false)
-    case .tan: OpInfo(name: kind.name, symbol: "tan", arity: .exactly(1), isCommutative: false)
-    case .atan: OpInfo(name: kind.name, symbol: "atan", arity: .exactly(1), isCommutative: false)
-    case .asin: OpInfo(name: kind.name, symbol: "asin", arity: .exactly(1), isCommutative: false)
-    case .acos: OpInfo(name: kind.name, symbol: "acos", arity: .exactly(1), isCommutative: false)
-    case .sinh: OpInfo(name: kind.name, symbol: "sinh", arity: .exactly(1), isCommutative: false)
-    case .cosh: OpInfo(name: kind.name, symbol: "cosh", arity: .exactly(1), isCommutative: false)
-    case .erf: OpInfo(name: kind.name, symbol: "erf", arity: .exactly(1), isCommutative: false)
-    case .log1p: OpInfo(name: kind.name, symbol: "log1p", arity: .exactly(1), isCommutative: false)
-    case .expm1: OpInfo(name: kind.name, symbol: "expm1", arity: .exactly(1), isCommutative: false)
-    case .cbrt: OpInfo(name: kind.name, symbol: "∛", arity: .exactly(1), isCommutative: false)
+      OpInfo(kind, name: kind.name, symbol: "≥", arity: .exactly(2))
+    case .equal: OpInfo(kind, name: kind.name, symbol: "=", arity: .exactly(2))
+    case .select: OpInfo(kind, name: kind.name, symbol: "where", arity: .exactly(3))
+    case .tan: OpInfo(kind, name: kind.name, symbol: "tan", arity: .exactly(1))
+    case .atan: OpInfo(kind, name: kind.name, symbol: "atan", arity: .exactly(1))
+    case .asin: OpInfo(kind, name: kind.name, symbol: "asin", arity: .exactly(1))
+    case .acos: OpInfo(kind, name: kind.name, symbol: "acos", arity: .exactly(1))
+    case .sinh: OpInfo(kind, name: kind.name, symbol: "sinh", arity: .exactly(1))
+    case .cosh: OpInfo(kind, name: kind.name, symbol: "cosh", arity: .exactly(1))
+    case .erf: OpInfo(kind, name: kind.name, symbol: "erf", arity: .exactly(1))
+    case .log1p: OpInfo(kind, name: kind.name, symbol: "log1p", arity: .exactly(1))
+    case .expm1: OpInfo(kind, name: kind.name, symbol: "expm1", arity: .exactly(1))
+    case .cbrt: OpInfo(kind, name: kind.name, symbol: "∛", arity: .exactly(1))
     case .einsum(let spec):
       OpInfo(
-        name: kind.name,
+        kind, name: kind.name,
         symbol: "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))",
-        arity: .atLeast(1), isCommutative: false)
+        arity: .atLeast(1))
     case .sumTo(let s):
       OpInfo(
-        name: kind.name, symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1), isCommutative: false
-      )
+        kind, name: kind.name, symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1))
     case .broadcastTo(let s):
       OpInfo(
-        name: kind.name, symbol: "⇑\(s.shapeDescription)", arity: .exactly(1),
-        isCommutative: false)
+        kind, name: kind.name, symbol: "⇑\(s.shapeDescription)", arity: .exactly(1))
     case .reshape(let s):
       OpInfo(
-        name: kind.name, symbol: "reshape \(s.shapeDescription)", arity: .exactly(1),
-        isCommutative: false)
+        kind, name: kind.name, symbol: "reshape \(s.shapeDescription)", arity: .exactly(1))
     case .reduceMax(let axis):
-      OpInfo(name: kind.name, symbol: "max axis \(axis)", arity: .exactly(1), isCommutative: false)
+      OpInfo(kind, name: kind.name, symbol: "max axis \(axis)", arity: .exactly(1))
     case .slice(let axis, let start, let end):
       OpInfo(
-        name: kind.name, symbol: "slice \(axis): \(start)..<\(end)", arity: .exactly(1),
-        isCommutative: false)
+        kind, name: kind.name, symbol: "slice \(axis): \(start)..<\(end)", arity: .exactly(1))
     case .pad(let axis, let before, let after):
       OpInfo(
-        name: kind.name, symbol: "pad \(axis): \(before), \(after)", arity: .exactly(1),
-        isCommutative: false)
+        kind, name: kind.name, symbol: "pad \(axis): \(before), \(after)", arity: .exactly(1))
     case .oneHot(let n):
-      OpInfo(name: kind.name, symbol: "one-hot \(n)", arity: .exactly(1), isCommutative: false)
+      OpInfo(kind, name: kind.name, symbol: "one-hot \(n)", arity: .exactly(1))
     }
   }
 
@@ -330,6 +332,18 @@ extension Op.Kind {
     case .sqrt: .sqrt
     case .tan: .tan
     case .tanh: .tanh
+    }
+  }
+
+  /// Whether input order is irrelevant (inputs are sorted when interned).
+  public var isCommutative: Bool {
+    switch self {
+    case .add, .mul, .equal: true
+    case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
+      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
+      .reduceMax, .slice, .pad, .oneHot:
+      false
     }
   }
 

@@ -60,7 +60,7 @@ extension RuleContext {
     // the root has no sum inside.
     let hasLeafSum = region.contains { id in
       id != root && isAdd(id)
-        && !builder.inputs(id).contains { isAdd($0) }
+        && !builder.borrowedInputs(id).contains { isAdd($0) }
     }
     var expansions: [(Polynomial, [NodeID])] = []
     for keepSums in hasLeafSum ? [true, false] : [false] {
@@ -99,7 +99,7 @@ extension RuleContext {
     while let id = stack.popLast() {
       region.append(id)
       if region.count > options.maxRegionNodes { return nil }
-      for input in builder.inputs(id)
+      for input in builder.borrowedInputs(id)
       where isPolynomial(input) && seen.insert(input).inserted {
         stack.append(input)
       }
@@ -138,7 +138,7 @@ extension RuleContext {
       return .atom(atoms.count - 1)
     }
     for (k, id) in region.enumerated() {
-      let ins = builder.inputs(id)
+      let ins = builder.borrowedInputs(id)
       let isSum = isAdd(id)
       let hasSumInput = ins.contains { position($0).map { containsSum[$0] } ?? false }
       containsSum[k] = isSum || hasSumInput
@@ -186,7 +186,7 @@ extension RuleContext {
     var cost = 0
     while let id = stack.popLast() {
       guard isPolynomial(id) else { continue }
-      let ins = builder.inputs(id)
+      let ins = builder.borrowedInputs(id)
       cost += isAdd(id) || isMul(id) ? ins.count - 1 : 1
       for input in ins where visited[input.index] != stamp {
         visited[input.index] = stamp

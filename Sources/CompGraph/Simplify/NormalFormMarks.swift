@@ -6,21 +6,18 @@ struct NormalFormMarks {
   private var options: SimplifyOptions?
   private var marked: [Bool] = []
 
-  /// The marks made under `options` (none under other options).
-  func marks(under options: SimplifyOptions) -> [Bool] {
-    self.options == options ? marked : []
+  /// Takes out the marks made under `options` (none under other options),
+  /// for a run to extend and `store` back: the run marks a local array, so
+  /// the options are compared once per run, not once per node.
+  mutating func take(under options: SimplifyOptions) -> [Bool] {
+    defer { marked = [] }
+    return self.options == options ? marked : []
   }
 
-  /// Marks `id` as in normal form under `options` (forgetting marks made
-  /// under other options).
-  mutating func mark(_ id: NodeID, under options: SimplifyOptions) {
-    if self.options != options {
-      self.options = options
-      marked = []
-    }
-    if marked.count <= id.index {
-      marked += repeatElement(false, count: id.index + 1 - marked.count)
-    }
-    marked[id.index] = true
+  /// Stores the marks made under `options` (forgetting marks made under
+  /// other options).
+  mutating func store(_ marks: [Bool], under options: SimplifyOptions) {
+    self.options = options
+    marked = marks
   }
 }

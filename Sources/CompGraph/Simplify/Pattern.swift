@@ -38,9 +38,11 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
       self.exponent = exponent
     }
 
-    func matches(_ op: Op) -> Bool {
-      guard op.kind == kind else { return false }
-      if case .value(let v) = exponent, case .pow(let c) = op { return v == c }
+    /// Whether a node of this kind, with this number (`NodeTable.numbers`:
+    /// a `pow`'s exponent), has this head.
+    func matches(_ kind: Op.Kind, _ number: Double) -> Bool {
+      guard kind == self.kind else { return false }
+      if case .value(let v) = exponent { return v == number }
       return true
     }
 
@@ -118,17 +120,11 @@ public struct Match {
 }
 
 extension GraphBuilder {
-  /// The scalar value of `id` if it is a one-element constant.
-  func scalarConstant(_ id: NodeID) -> Double? {
-    if case .constant(let t) = nodes.ops[id.index], t.isScalar { return t.scalars[0] }
-    return nil
-  }
-
   /// Matches `pattern` at `id`; returns the bindings or `nil`.
   func match(_ pattern: Pattern, at id: NodeID) -> Match? {
     // The common "any node with this head" pattern binds nothing.
     if case .apply(let head, nil) = pattern {
-      return head.matches(nodes.ops[id.index]) ? Match(root: id) : nil
+      return head.matches(nodes.kinds[id.index], nodes.numbers[id.index]) ? Match(root: id) : nil
     }
     var match = Match(root: id)
     return bind(pattern, id, &match) ? match : nil
@@ -149,9 +145,9 @@ extension GraphBuilder {
     case .literal(let value):
       return scalarConstant(id) == value
     case .apply(let head, let inputPatterns):
-      let op = nodes.ops[id.index]
-      guard head.matches(op) else { return false }
-      if case .any(let name)? = head.exponent, case .pow(let c) = op {
+      guard head.matches(nodes.kinds[id.index], nodes.numbers[id.index]) else { return false }
+      if case .any(let name)? = head.exponent {
+        let c = nodes.numbers[id.index]
         if let bound = match.number(named: name), bound != c { return false }
         if match.number(named: name) == nil { match.numbers.append((name, c)) }
       }
@@ -159,7 +155,7 @@ extension GraphBuilder {
       let ins = inputs(id)
       guard ins.count == inputPatterns.count else { return false }
       let start = ins.startIndex
-      if op.info.isCommutative && ins.count > 1 && ins.count <= 3 {
+      if head.kind.isCommutative && ins.count > 1 && ins.count <= 3 {
         // Commutative inputs are sorted by id, not by pattern: try each order.
         for order in permutations(ins.count) {
           var attempt = match

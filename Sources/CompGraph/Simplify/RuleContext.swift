@@ -29,58 +29,27 @@ final class RuleContext {
 
   // MARK: Node summaries
 
-  /// Per node, read once from the arena: its op kind and, for a scalar
-  /// constant or a `pow`, its number (reading `Op` values repeatedly costs
-  /// reference counting on their payloads).
-  @exclusivity(unchecked) private var kinds: [Op.Kind] = []
-  @exclusivity(unchecked) private var numbers: [Double] = []
-  @exclusivity(unchecked) private var scalarFlags: [Bool] = []
-
-  private func summarize(_ id: NodeID) {
-    while kinds.count <= id.index {
-      let op = builder.op(NodeID(kinds.count))
-      kinds.append(op.kind)
-      switch op {
-      case .constant(let t) where t.isScalar:
-        numbers.append(t.scalars[0])
-        scalarFlags.append(true)
-      case .pow(let c):
-        numbers.append(c)
-        scalarFlags.append(false)
-      default:
-        numbers.append(0)
-        scalarFlags.append(false)
-      }
-    }
-  }
-
   /// The node's op kind.
-  func kind(_ id: NodeID) -> Op.Kind {
-    if id.index >= kinds.count { summarize(id) }
-    return kinds[id.index]
-  }
+  func kind(_ id: NodeID) -> Op.Kind { builder.nodes.kinds[id.index] }
 
   func isAdd(_ id: NodeID) -> Bool { kind(id) == .add }
   func isMul(_ id: NodeID) -> Bool { kind(id) == .mul }
 
   /// The value of a scalar constant.
-  func scalar(_ id: NodeID) -> Double? {
-    if id.index >= kinds.count { summarize(id) }
-    return scalarFlags[id.index] ? numbers[id.index] : nil
-  }
+  func scalar(_ id: NodeID) -> Double? { builder.scalarConstant(id) }
 
   /// Sums, products and integer powers (`Op.isPolynomial`).
   func isPolynomial(_ id: NodeID) -> Bool {
     switch kind(id) {
     case .add, .mul: true
-    case .pow: numbers[id.index].isInteger
+    case .pow: builder.nodes.numbers[id.index].isInteger
     default: false
     }
   }
 
   /// The exponent of a `pow` node.
   func powExponent(_ id: NodeID) -> Double? {
-    kind(id) == .pow ? numbers[id.index] : nil
+    kind(id) == .pow ? builder.nodes.numbers[id.index] : nil
   }
 
   // MARK: Facts
@@ -109,7 +78,7 @@ final class RuleContext {
 
   /// One node's facts from its inputs' (already computed: inputs come first).
   private func computeFacts(_ id: NodeID) -> Facts {
-    let ins = builder.inputs(id)
+    let ins = builder.borrowedInputs(id)
     func all(_ f: Facts) -> Bool { ins.allSatisfy { facts[$0.index].contains(f) } }
     let finiteIn: Facts = all(.finite) ? .finite : []
     switch builder.op(id) {
@@ -209,7 +178,7 @@ final class RuleContext {
       let id = NodeID(index)
       let polynomial = isPolynomial(id)
       let userKind = kind(id)
-      for input in builder.inputs(id) {
+      for input in builder.borrowedInputs(id) {
         uses[input.index] += 1
         soleUserKind[input.index] = userKind
         if !polynomial { exposed[input.index] = true }

@@ -89,7 +89,7 @@ extension GraphBuilder {
     var live = [Bool](repeating: false, count: end)
     for root in roots { live[root.index] = true }
     for index in stride(from: end - 1, through: 0, by: -1) where live[index] {
-      for input in inputs(NodeID(index)) { live[input.index] = true }
+      for input in borrowedInputs(NodeID(index)) { live[input.index] = true }
     }
     return live
   }
@@ -131,8 +131,8 @@ struct RewriteDriver {
 
   /// Rules by the op key of their pattern's head; headless rules are in every list.
   static func index(_ rules: [RewriteRule]) -> [[RewriteRule]] {
-    (0..<Op.keyCount).map { key in
-      rules.filter { rule in rule.pattern.head.map { $0.key == key } ?? true }
+    (0..<Op.Kind.keyCount).map { key in
+      rules.filter { rule in rule.pattern.head.map { $0.kind.key == key } ?? true }
     }
   }
 
@@ -154,7 +154,9 @@ struct RewriteDriver {
     // Nodes on which every rule was tried, with full information (they
     // existed when the pass began, or no rule reads what was missing), and
     // none fired: not tried again.
-    var settled: [Bool] = remembering ? builder.normalForm.marks(under: context.options) : []
+    var marks: [Bool] = remembering ? builder.normalForm.take(under: context.options) : []
+    var settled = marks
+    defer { if remembering { builder.normalForm.store(marks, under: context.options) } }
     // A node of a recomputed checkpoint segment is rebuilt, and rewritten,
     // in its own scope, so that it is never merged back into the forward
     // node it copies (`Recomputation`).
@@ -175,7 +177,7 @@ struct RewriteDriver {
         // The inputs' slice must be gone before a node is appended: a live
         // slice of the arena's input list makes the append copy all of it.
         let mapped: [NodeID]? = {
-          let ins = builder.inputs(original)
+          let ins = builder.borrowedInputs(original)
           guard ins.contains(where: { replacement[$0.index] != $0.rawValue }) else { return nil }
           return ins.map { NodeID(Int(replacement[$0.index])) }
         }()
@@ -184,12 +186,12 @@ struct RewriteDriver {
         }
         for _ in 0..<context.options.maxRewritesPerNode {
           if id.index < settled.count && settled[id.index] { break }
-          guard let next = fire(table[builder.op(id).key], at: id) else {
+          guard let next = fire(table[builder.kind(id).key], at: id) else {
             // A node made during this pass had unknown use counts: that
             // matters only to the rules `isNormalInAnyGraph` rules out.
             let normal = remembering && isNormalInAnyGraph(id)
-            if id.index < end || normal { settle(id, in: &settled) }
-            if normal { builder.normalForm.mark(id, under: context.options) }
+            if id.index < end || normal { Self.set(id, in: &settled) }
+            if normal { Self.set(id, in: &marks) }
             break
           }
           id = next
@@ -203,12 +205,13 @@ struct RewriteDriver {
     return roots
   }
 
-  /// Marks `id` as tried with no rule firing, so later passes skip it.
-  private func settle(_ id: NodeID, in settled: inout [Bool]) {
-    if settled.count <= id.index {
-      settled += repeatElement(false, count: id.index + 1 - settled.count)
+  /// Sets `id`'s flag in a per-node array (growing it): marks a node as
+  /// tried with no rule firing, or as in normal form.
+  private static func set(_ id: NodeID, in flags: inout [Bool]) {
+    if flags.count <= id.index {
+      flags += repeatElement(false, count: id.index + 1 - flags.count)
     }
-    settled[id.index] = true
+    flags[id.index] = true
   }
 
   /// Whether no normalizing rule can fire at `id` in any graph, given that
@@ -218,8 +221,8 @@ struct RewriteDriver {
   /// node its user absorbs (`isAbsorbed`), and the einsum rules: a node
   /// those could reach is not marked.
   private func isNormalInAnyGraph(_ id: NodeID) -> Bool {
-    let ins = builder.inputs(id)
-    switch builder.op(id) {
+    let ins = builder.borrowedInputs(id)
+    switch builder.kind(id) {
     case .add: return !context.isAbsorbed(id) && !ins.contains(where: context.isAdd)
     case .mul:
       return !context.isAbsorbed(id) && !ins.contains(where: context.isMul)
@@ -256,14 +259,9 @@ struct RewriteDriver {
   }
 }
 
-extension Op {
+extension Op.Kind {
   /// A small integer per kind, to index rule tables by head.
-  var key: Int { Int(kind.rawValue) }
+  var key: Int { Int(rawValue) }
 
-  static let keyCount = Kind.allCases.count
-}
-
-extension Pattern.Head {
-  /// The `Op.key` of the ops this head matches.
-  var key: Int { Int(kind.rawValue) }
+  static let keyCount = allCases.count
 }
