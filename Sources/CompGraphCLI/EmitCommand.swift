@@ -20,11 +20,13 @@ struct EmitCCommand: ParsableCommand {
       The file defines void NAME(const double *in, double *out), which evaluates every output \
       at one point, and void NAME_batch(size_t n, const double *const *in, double *const *out), \
       which evaluates n points given as columns (in[k][i], out[j][i]). A comment at the top \
-      lists the inputs and outputs in order. Scalar variables only.
+      lists the inputs and outputs in order. Scalar variables only: export tensor graphs \
+      with `compgraph export` (ONNX). Compile with -march=native (or -mfma) so that the \
+      file's fma calls are single instructions.
 
       Example:
         compgraph emit c "x^2 * y + exp(x * y)" --hessian --name rosen -o rosen.c
-        cc -O2 -c rosen.c
+        cc -O2 -march=native -c rosen.c
       """
   )
 
