@@ -50,7 +50,7 @@ __attribute__((always_inline)) static inline double reduce(double x, int64_t *k)
 }
 
 // e^x = 2^h (2^(k-h) (1 + (e^r - 1))), h = floor(k/2), so each factor is a
-// double: < 1 ulp (one rounding, two where the result is subnormal). x is
+// double: < 1 ulp (one rounding; a subnormal result is rounded twice, <= 1 ulp). x is
 // clamped to [-746, 710], beyond which the result underflows to 0 or
 // overflows to +inf all the same.
 __attribute__((always_inline)) static inline double exp_inline(double x) {
