@@ -72,11 +72,9 @@ extension RuleContext {
     }
     // Polynomials on a line (Horner) first: their cost, usually the lowest,
     // then prunes the others before anything is built for them.
-    expansions.sort { a, b in
-      (collinear(a.0.terms.map(\.monomial)) != nil ? 0 : 1)
-        < (collinear(b.0.terms.map(\.monomial)) != nil ? 0 : 1)
-    }
-    for (p, atoms) in expansions {
+    let onLine = expansions.map { collinear($0.0.terms.map(\.monomial)) != nil }
+    let order = expansions.indices.sorted { (onLine[$0] ? 0 : 1) < (onLine[$1] ? 0 : 1) }
+    for (p, atoms) in order.map({ expansions[$0] }) {
       // Any rebuild of k terms needs k − 1 additions at least.
       if p.terms.count - 1 >= bestCost { continue }
       let candidate = try broadcast(synthesize(p, atoms: atoms), to: builder.shape(root))
@@ -93,14 +91,16 @@ extension RuleContext {
   /// The polynomial nodes under `root` (root included), in id order: `nil`
   /// when the region is too big.
   private func polynomialRegion(_ root: NodeID) -> [NodeID]? {
-    var seen: Set<NodeID> = [root]
+    let stamp = nextVisitStamp()
+    visited[root.index] = stamp
     var stack = [root]
     var region: [NodeID] = []
     while let id = stack.popLast() {
       region.append(id)
       if region.count > options.maxRegionNodes { return nil }
       for input in builder.borrowedInputs(id)
-      where isPolynomial(input) && seen.insert(input).inserted {
+      where isPolynomial(input) && visited[input.index] != stamp {
+        visited[input.index] = stamp
         stack.append(input)
       }
     }
@@ -176,11 +176,7 @@ extension RuleContext {
   /// Ops under `root` that belong to polynomial regions (atoms' own
   /// subgraphs are shared by every candidate, so they are not counted).
   func regionCost(_ root: NodeID) -> Int {
-    visitStamp += 1
-    let stamp = visitStamp
-    if visited.count < builder.count {
-      visited += repeatElement(0, count: builder.count - visited.count)
-    }
+    let stamp = nextVisitStamp()
     visited[root.index] = stamp
     var stack = [root]
     var cost = 0
@@ -194,6 +190,16 @@ extension RuleContext {
       }
     }
     return cost
+  }
+
+  /// A stamp no node of `visited` carries yet (a walk marks with it instead
+  /// of clearing the marks), with `visited` covering the arena.
+  private func nextVisitStamp() -> UInt32 {
+    visitStamp += 1
+    if visited.count < builder.count {
+      visited += repeatElement(0, count: builder.count - visited.count)
+    }
+    return visitStamp
   }
 
   /// Builds a polynomial: Horner form when its exponents lie on a line;

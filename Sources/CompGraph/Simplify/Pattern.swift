@@ -100,23 +100,42 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
 /// and `pow` exponents) by name.  `root` is the matched node.
 public struct Match {
   public let root: NodeID
-  var nodes: [(String, NodeID)] = []
-  var numbers: [(String, Double)] = []
+  var nodes = Bindings<NodeID>()
+  var numbers = Bindings<Double>()
 
   init(root: NodeID) { self.root = root }
 
   /// The node bound to `?name` (a rule only asks for holes its pattern has).
-  public subscript(_ name: String) -> NodeID {
-    nodes.first { $0.0 == name }!.1
-  }
+  public subscript(_ name: String) -> NodeID { nodes[name]! }
 
   /// The number bound to `?name` (a scalar constant or a `pow` exponent).
-  public func number(_ name: String) -> Double {
-    numbers.first { $0.0 == name }!.1
+  public func number(_ name: String) -> Double { numbers[name]! }
+}
+
+/// The name → value pairs of one match.  A pattern binds at most two holes
+/// of a sort, so two pairs are stored inline and trying a rule allocates
+/// nothing; any further pairs go to an array.
+struct Bindings<Value> {
+  private var first: (name: String, value: Value)?
+  private var second: (name: String, value: Value)?
+  private var more: [(name: String, value: Value)] = []
+
+  /// The value bound to `name`, if any.
+  subscript(_ name: String) -> Value? {
+    if let first, first.name == name { return first.value }
+    if let second, second.name == name { return second.value }
+    return more.first { $0.name == name }?.value
   }
 
-  fileprivate func node(named name: String) -> NodeID? { nodes.first { $0.0 == name }?.1 }
-  fileprivate func number(named name: String) -> Double? { numbers.first { $0.0 == name }?.1 }
+  mutating func bind(_ name: String, to value: Value) {
+    if first == nil {
+      first = (name, value)
+    } else if second == nil {
+      second = (name, value)
+    } else {
+      more.append((name, value))
+    }
+  }
 }
 
 extension GraphBuilder {
@@ -134,13 +153,13 @@ extension GraphBuilder {
   private func bind(_ pattern: Pattern, _ id: NodeID, _ match: inout Match) -> Bool {
     switch pattern {
     case .node(let name):
-      if let bound = match.node(named: name) { return bound == id }
-      match.nodes.append((name, id))
+      if let bound = match.nodes[name] { return bound == id }
+      match.nodes.bind(name, to: id)
       return true
     case .scalar(let name):
       guard let value = scalarConstant(id) else { return false }
-      if let bound = match.number(named: name) { return bound == value }
-      match.numbers.append((name, value))
+      if let bound = match.numbers[name] { return bound == value }
+      match.numbers.bind(name, to: value)
       return true
     case .literal(let value):
       return scalarConstant(id) == value
@@ -148,11 +167,14 @@ extension GraphBuilder {
       guard head.matches(nodes.kinds[id.index], nodes.numbers[id.index]) else { return false }
       if case .any(let name)? = head.exponent {
         let c = nodes.numbers[id.index]
-        if let bound = match.number(named: name), bound != c { return false }
-        if match.number(named: name) == nil { match.numbers.append((name, c)) }
+        if let bound = match.numbers[name] {
+          if bound != c { return false }
+        } else {
+          match.numbers.bind(name, to: c)
+        }
       }
       guard let inputPatterns else { return true }
-      let ins = inputs(id)
+      let ins = borrowedInputs(id)  // matching builds nothing
       guard ins.count == inputPatterns.count else { return false }
       let start = ins.startIndex
       if head.kind.isCommutative && ins.count > 1 && ins.count <= 3 {

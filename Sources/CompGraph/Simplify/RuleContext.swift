@@ -164,18 +164,17 @@ final class RuleContext {
 
   // MARK: Uses
 
-  /// Records the uses of the nodes reachable from `roots` (the graph as it
-  /// stands at the start of a pass).
-  func countUses(reachable: [Bool], roots: [NodeID]) {
-    uses = [Int32](repeating: 0, count: reachable.count)
-    exposed = [Bool](repeating: false, count: reachable.count)
-    soleUserKind = [Op.Kind?](repeating: nil, count: reachable.count)
+  /// Records the uses of `live`, the nodes reachable from `roots` (the
+  /// graph as it stands at the start of a pass), with ids below `end`.
+  func countUses(_ live: [NodeID], in end: Int, roots: [NodeID]) {
+    uses = [Int32](repeating: 0, count: end)
+    exposed = [Bool](repeating: false, count: end)
+    soleUserKind = [Op.Kind?](repeating: nil, count: end)
     for root in roots {
       uses[root.index] += 1
       exposed[root.index] = true
     }
-    for index in reachable.indices where reachable[index] {
-      let id = NodeID(index)
+    for id in live {
       let polynomial = isPolynomial(id)
       let userKind = kind(id)
       for input in builder.borrowedInputs(id) {

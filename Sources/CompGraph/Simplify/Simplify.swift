@@ -38,14 +38,25 @@ extension GraphBuilder {
     }
     if options.phases.contains(.lowering) {
       result = driver.run(RewriteDriver.loweringTable, roots: result)
-      let lowered = graph(outputs: result)
-      let shared = shareProducts(lowered, work: &visits)
-      if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
-        result = ids
+      if hasLongProduct(result) {
+        let lowered = graph(outputs: result)
+        let shared = shareProducts(lowered, work: &visits)
+        if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
+          result = ids
+        }
       }
       if elementWork(of: result) > elementWork(of: reference) { return reference }
     }
     return result
+  }
+
+  /// Whether a scalar product of three or more factors is reachable from
+  /// `roots`: only such products can share a pair (`shareProducts`), so
+  /// without one the graph is not frozen for that pass.
+  private func hasLongProduct(_ roots: [NodeID]) -> Bool {
+    reachableInOrder(from: roots).order.contains { id in
+      kind(id) == .mul && borrowedInputs(id).count >= 3 && shape(id).isEmpty
+    }
   }
 
   /// The operation count (as `Graph.operationCount`) of the nodes reachable
@@ -83,15 +94,23 @@ extension GraphBuilder {
   }
 
   /// Marks the nodes reachable from `roots` (one backward loop).
-  func reachable(from roots: [NodeID]) -> [Bool] {
+  func reachable(from roots: [NodeID]) -> [Bool] { reachableInOrder(from: roots).marks }
+
+  /// The marks of `reachable(from:)` and the marked nodes in id order (a
+  /// topological order), so that a pass visits the live nodes, not the
+  /// whole arena (which keeps every earlier graph built in it).
+  func reachableInOrder(from roots: [NodeID]) -> (marks: [Bool], order: [NodeID]) {
     let end = (roots.map(\.index).max() ?? -1) + 1
     visits += end
     var live = [Bool](repeating: false, count: end)
+    var order: [NodeID] = []
     for root in roots { live[root.index] = true }
     for index in stride(from: end - 1, through: 0, by: -1) where live[index] {
+      order.append(NodeID(index))
       for input in borrowedInputs(NodeID(index)) { live[input.index] = true }
     }
-    return live
+    order.reverse()
+    return (live, order)
   }
 }
 
@@ -165,13 +184,13 @@ struct RewriteDriver {
     defer { builder.enter(outer) }
     for _ in 0..<context.options.maxPasses {
       let end = builder.count
-      let live = builder.reachable(from: roots)
-      context.countUses(reachable: live, roots: roots)
+      let (live, order) = builder.reachableInOrder(from: roots)
+      context.countUses(order, in: live.count, roots: roots)
       builder.visits += 2 * live.count
       var replacement = [Int32](repeating: -1, count: live.count)
       var changed = false
-      for index in live.indices where live[index] {
-        let original = NodeID(index)
+      for original in order {
+        let index = original.index
         var id = original
         if keepsScopes { builder.enter(builder.scope(of: original)) }
         // The inputs' slice must be gone before a node is appended: a live
