@@ -41,6 +41,9 @@ import Testing
       (v.x + 1 + (v.y + 2), try v.node(.add, v.x, v.y, v.c(3)))
     },
     Row(rule: "sum-collect", note: "x − x ⇒ 0") { v in (v.x - v.x, v.c(0)) },
+    Row(rule: "sum-collect", note: "(x + 1)²·((x + 1) + 1) ⇒ (x + 1)²·(x + 2), x + 1 shared") { v in
+      (pow(v.x + 1, 2) * (v.x + 1 + 1), pow(v.x + 1, 2) * (v.x + 2))
+    },
     Row(rule: "product-collect", note: "x·x·y ⇒ x²·y") { v in (v.x * v.x * v.y, pow(v.x, 2) * v.y)
     },
     Row(rule: "product-collect", note: "x·x⁻¹ ⇒ 1 (a·a⁻¹ policy)") { v in

@@ -224,10 +224,17 @@ extension RuleContext {
     var coefficients: [Double] = []
     var constantTerm = 0.0
     var index: [[NodeID]: Int] = [:]  // for long sums
+    // Only sums used here alone are flattened: a shared one would be copied.
+    // A shared offset a + k₁ is the exception when the sum has a constant k₂
+    // of its own: (a + k₁) + k₂ = a + (k₁ + k₂) costs one addition either way.
+    let hasConstant = builder.inputs(root).contains { scalar($0) != nil }
+    func isOffset(_ t: NodeID) -> Bool {
+      let ins = builder.inputs(t)
+      return ins.count == 2 && ins.contains { scalar($0) != nil }
+    }
     var stack = Array(builder.inputs(root).reversed())
     while let t = stack.popLast() {
-      // Only sums used here alone are flattened: a shared one would be copied.
-      if isAdd(t) && useCount(t) == 1 {
+      if isAdd(t) && (useCount(t) == 1 || hasConstant && isOffset(t)) {
         stack.append(contentsOf: builder.inputs(t).reversed())
         continue
       }
