@@ -93,13 +93,13 @@ __attribute__((always_inline)) static inline double log_inline(double x) {
                L3 = 2.857142874366239149e-01, L4 = 2.222219843214978396e-01,
                L5 = 1.818357216161805012e-01, L6 = 1.531383769920937332e-01,
                L7 = 1.479819860511658591e-01;
-  double t1 = w * (L2 + w * (L4 + w * L6));
-  double t2 = z * (L1 + w * (L3 + w * (L5 + w * L7)));
+  double t1 = w * fma(w, fma(w, L6, L4), L2);
+  double t2 = z * fma(w, fma(w, fma(w, L7, L5), L3), L1);
   double r = t2 + t1;
   double hfsq = 0.5 * f * f;
   const double ln2hi = 6.93147180369123816490e-01, ln2lo = 1.90821492927058770002e-10;
   double kd = (double)(k - (subnormal ? 52 : 0));
-  double y = kd * ln2hi - ((hfsq - (s * (hfsq + r) + kd * ln2lo)) - f);
+  double y = fma(kd, ln2hi, -((hfsq - fma(s, hfsq + r, kd * ln2lo)) - f));
   y = x == 0.0 ? -INFINITY : y;
   y = (x < 0.0 || x != x) ? NAN : y;
   return x == INFINITY ? INFINITY : y;

@@ -139,6 +139,24 @@ __attribute__((always_inline)) static inline void run_group(const cg_group grp, 
   const double c = grp.c;
   switch ((cg_code)grp.code) {
     case CG_SUM:
+      if (arity >= CG_SPLIT_SUM) {
+        for (long k = 0; k < n; k++) {
+          const int32_t *x = ia + k * arity;
+          double s0 = v[x[0]], s1 = v[x[1]], s2 = v[x[2]], s3 = v[x[3]];
+          long j = 4;
+          for (; j + 3 < arity; j += 4) {
+            s0 += v[x[j]];
+            s1 += v[x[j + 1]];
+            s2 += v[x[j + 2]];
+            s3 += v[x[j + 3]];
+          }
+          if (j < arity) s0 += v[x[j]];
+          if (j + 1 < arity) s1 += v[x[j + 1]];
+          if (j + 2 < arity) s2 += v[x[j + 2]];
+          t[k] = (s0 + s1) + (s2 + s3);
+        }
+        break;
+      }
       for (long k = 0; k < n; k++) {
         double acc = 0.0;
         for (long j = 0; j < arity; j++) acc += v[ia[k * arity + j]];

@@ -48,6 +48,37 @@ import Testing
     }
   }
 
+  /// A sum of `CG_SPLIT_SUM` operands or more is four running sums — operands j, j + 4, … in
+  /// order, then (s₀ + s₁) + (s₂ + s₃) — in the interpreter's point and batch code, the native
+  /// code and both forms of the C export, so at values where the order shows (terms of 1e16
+  /// beside terms near 1) they all give exactly that formula's value.
+  @Test func longSumsAreFourRunningSumsEverywhere() throws {
+    try Self.withCache { _ in
+      let g = GraphBuilder()
+      let graph = try sum((0..<37).map { try g.variable("x\($0)") }).graph()
+      let value = (0..<37).map { ($0.isMultiple(of: 5) ? 1e16 : 1) * sin(Double($0) + 1) }
+      let sumNode = try #require(graph.ids.first { graph.inputs($0).count == 37 })
+      let terms = graph.inputs(sumNode).map { id in
+        guard case .variable(let name) = graph.op(id) else { return Double.nan }
+        return value[Int(name.dropFirst())!]
+      }
+      let partials = (0..<4).map { j in
+        stride(from: j + 4, to: 37, by: 4).reduce(terms[j]) { $0 + terms[$1] }
+      }
+      let expected = (partials[0] + partials[1]) + (partials[2] + partials[3])
+      #expect(expected != terms.dropFirst().reduce(terms[0], +), "the order must show")
+      let point = graph.variables.map { value[Int($0.name.dropFirst())!] }
+      for program in [try Program(graph), try Program(graph, backend: .native)] {
+        let columns = program.inputNames.map { [value[Int($0.dropFirst())!]] }
+        #expect(try program.evaluate(point: columns.map { $0[0] }) == [expected])
+        #expect(try program.evaluate(batch: columns, count: 1).values == [expected])
+      }
+      for looped in [false, true] {
+        #expect(try CExportTests.run(graph, at: [point], looped: looped) == [expected, expected])
+      }
+    }
+  }
+
   @Test func workloadsAndEveryScalarOpAgreeWithTheInterpreter() throws {
     try Self.withCache { _ in
       var generator = SystemRandomNumberGenerator()

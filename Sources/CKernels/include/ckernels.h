@@ -25,6 +25,13 @@ typedef enum {
   CG_PRODUCT // point plan only: an n-ary product
 } cg_code;
 
+// A sum of at least CG_SPLIT_SUM operands is four running sums, the j-th over
+// operands j, j+4, j+8, ... in order, then (s0 + s1) + (s2 + s3): four
+// independent chains of additions instead of one, each waiting on the last.
+// Program's point and batch code and the C export (Graph.cCode) all sum so,
+// and agree to the last bit.
+#define CG_SPLIT_SUM 16
+
 typedef struct {
   int32_t code;    // a cg_code
   int32_t target;  // register written
@@ -49,7 +56,8 @@ const char *cg_blas_core(void);
 //   values[out + k] = f(values[index[a + k]], values[index[b + k]], values[index[d + k]]),
 // k < count (unary codes read a only, binary ones a and b);
 // CG_SUM and CG_PRODUCT reduce `arity` inputs per node:
-//   values[out + k] = Σ_j (or Π_j) values[index[a + k·arity + j]].
+//   values[out + k] = Σ_j (or Π_j) values[index[a + k·arity + j]]
+// (in order; a sum of CG_SPLIT_SUM inputs or more as four running sums).
 typedef struct {
   int32_t code;   // a cg_code
   int32_t count;

@@ -109,16 +109,23 @@ public struct Program: Sendable {
         next += 1
         constants.append((r, t.scalars[0]))
       default:
-        // A longer sum or product is a chain of its binary step.
+        // A longer sum or product is a chain of its binary step; a sum of CG_SPLIT_SUM
+        // operands or more, four (in r and three registers freed after).
         let kernel = kernel!
         r = allocate()
-        code.append(
-          Instruction(
-            code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0,
-            d: kernel.code == CG_WHERE ? ins[2] : 0, c: kernel.c))
-        if kernel.code != CG_WHERE {
-          for extra in ins.dropFirst(2) {
-            code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, d: 0, c: 0))
+        if kernel.code == CG_ADD && ins.count >= Int(CG_SPLIT_SUM) {
+          let partials = [r] + (1..<4).map { _ in allocate() }
+          code += splitSum(ins, partials)
+          free.append(contentsOf: partials.dropFirst())
+        } else {
+          code.append(
+            Instruction(
+              code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0,
+              d: kernel.code == CG_WHERE ? ins[2] : 0, c: kernel.c))
+          if kernel.code != CG_WHERE {
+            for extra in ins.dropFirst(2) {
+              code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, d: 0, c: 0))
+            }
           }
         }
       }
@@ -357,6 +364,25 @@ private struct SendableColumns: @unchecked Sendable {
 /// The output buffer shared by the workers; each writes disjoint chunks.
 private struct SendablePointer: @unchecked Sendable {
   let base: UnsafeMutablePointer<Double>
+}
+
+/// A sum of `CG_SPLIT_SUM` operands or more as ckernels.h defines it: partial j adds operands
+/// j, j + 4, j + 8, … in order, then `partials[0]` = (s₀ + s₁) + (s₂ + s₃).
+private func splitSum(_ operands: [Int32], _ partials: [Int32]) -> [cg_instruction] {
+  func add(_ target: Int32, _ a: Int32, _ b: Int32) -> cg_instruction {
+    cg_instruction(code: CG_ADD, target: target, a: a, b: b, d: 0, c: 0)
+  }
+  var code: [cg_instruction] = []
+  for lane in 0..<4 {
+    code.append(add(partials[lane], operands[lane], operands[lane + 4]))
+    for extra in stride(from: lane + 8, to: operands.count, by: 4) {
+      code.append(add(partials[lane], partials[lane], operands[extra]))
+    }
+  }
+  return code + [
+    add(partials[0], partials[0], partials[1]), add(partials[2], partials[2], partials[3]),
+    add(partials[0], partials[0], partials[2]),
+  ]
 }
 
 extension cg_instruction {

@@ -99,6 +99,9 @@ extension Graph {
 func cExpression(_ op: Op, _ x: [String]) throws -> String {
   switch op {
   case .variable, .constant: preconditionFailure("leaves are named, not computed")
+  // A long sum as four running sums, as Program adds it (CG_SPLIT_SUM in ckernels.h).
+  case .add where x.count >= Int(CG_SPLIT_SUM):
+    splitSum(x)
   case .add: x.joined(separator: " + ")
   // A contraction of scalars is their product.
   case .mul, .einsum: x.joined(separator: " * ")
@@ -137,6 +140,13 @@ func cExpression(_ op: Op, _ x: [String]) throws -> String {
       "C export: '\(op.info.name)' works along an axis, and C code covers scalar graphs; export tensor graphs with `compgraph export` (ONNX)"
     )
   }
+}
+
+/// Operands j, j + 4, j + 8, … added in order for j = 0 … 3, then (s₀ + s₁) + (s₂ + s₃).
+private func splitSum(_ x: [String]) -> String {
+  let s = (0..<4).map { j in stride(from: j, to: x.count, by: 4).map { x[$0] } }
+  return "((\(s[0].joined(separator: " + "))) + (\(s[1].joined(separator: " + "))))"
+    + " + ((\(s[2].joined(separator: " + "))) + (\(s[3].joined(separator: " + "))))"
 }
 
 /// xᶜ as `Program` computes it: small cases multiplied out, other integer exponents up to 127 by

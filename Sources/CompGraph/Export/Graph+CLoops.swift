@@ -1,3 +1,5 @@
+import CKernels
+
 /// The looped form of `Graph.cCode`, for large graphs: the graph vectorised across its nodes, as
 /// `PointPlan` runs it, written out as C loops.
 ///
@@ -123,6 +125,26 @@ private struct LoopedLayout {
     let arity = graph.inputs(group.members[0]).count
     let count = group.members.count
     switch op {
+    // A long sum: four running sums over the index table, as `Program` adds it
+    // (CG_SPLIT_SUM in ckernels.h).
+    case .add where arity >= Int(CG_SPLIT_SUM):
+      let offset = index.count
+      for id in group.members { index += graph.inputs(id).map { slot[$0.index] } }
+      let rest = (0..<arity % 4).map { "    s\($0) += v[x[\(arity - arity % 4 + $0)]];\n" }
+      return """
+          for (size_t k = 0; k < \(count); k++) {
+            const int32_t *x = \(name)_index + \(offset) + \(arity) * k;
+            double s0 = v[x[0]], s1 = v[x[1]], s2 = v[x[2]], s3 = v[x[3]];
+            for (size_t j = 4; j + 3 < \(arity); j += 4) {
+              s0 += v[x[j]];
+              s1 += v[x[j + 1]];
+              s2 += v[x[j + 2]];
+              s3 += v[x[j + 3]];
+            }
+        \(rest.joined())    v[\(group.first) + k] = (s0 + s1) + (s2 + s3);
+          }
+
+        """
     // A sum or product of many operands: a chain over the index table, left to right as
     // `Program` adds and multiplies (fewer operands are written out, `a + b + c`, below).
     case .add where arity > Graph.longestWrittenChain, .mul where arity > Graph.longestWrittenChain,
