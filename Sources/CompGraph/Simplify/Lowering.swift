@@ -51,6 +51,12 @@ extension RuleContext {
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if lowered.contains(root) { return nil }
     guard let region = polynomialRegion(root) else { return nil }
+    // Each region node's position in `region`, which `expand` looks up.
+    if regionPosition.count < builder.count {
+      regionPosition += repeatElement(-1, count: builder.count - regionPosition.count)
+    }
+    for (k, id) in region.enumerated() { regionPosition[id.index] = Int32(k) }
+    defer { for id in region { regionPosition[id.index] = -1 } }
     var best = root
     var bestCost = regionCost(root)
     // Two operations or fewer cannot get cheaper (cancellation is the normal
@@ -113,7 +119,7 @@ extension RuleContext {
   private func expand(_ region: [NodeID], root: NodeID, keepSums: Bool, cost: Int) -> (
     Polynomial, [NodeID]
   )? {
-    // Indexed by position in `region` (sorted ids: binary search).
+    // Indexed by position in `region` (`regionPosition`).
     var polynomials = [Polynomial?](repeating: nil, count: region.count)
     var containsSum = [Bool](repeating: false, count: region.count)
     var atoms: [NodeID] = []
@@ -122,12 +128,8 @@ extension RuleContext {
     // expansion gives up there.
     let limit = min(options.maxPolynomialTerms, 2 * cost + 8)
     func position(_ id: NodeID) -> Int? {
-      var (low, high) = (0, region.count)
-      while low < high {
-        let mid = (low + high) / 2
-        if region[mid] < id { low = mid + 1 } else { high = mid }
-      }
-      return low < region.count && region[low] == id ? low : nil
+      let k = id.index < regionPosition.count ? regionPosition[id.index] : -1
+      return k >= 0 ? Int(k) : nil
     }
     func polynomial(of id: NodeID) -> Polynomial? {
       if let k = position(id), let p = polynomials[k] { return p }

@@ -119,8 +119,11 @@ private struct PairSharing {
   }
 
   mutating func bump(_ key: PairKey, by delta: Int) {
-    let count = counts[key, default: 0] + delta
-    counts[key] = count
+    func add(_ count: inout Int) -> Int {
+      count += delta
+      return count
+    }
+    let count = add(&counts[key, default: 0])  // one lookup
     if count >= 2 { heap.push(count: count, key: key) }
   }
 
@@ -158,7 +161,8 @@ private struct PairSharing {
 
   /// Updates `counts` for product `p` whose factors become `new`: only
   /// pairs with one of the replaced factors can vanish, only pairs with the
-  /// new factor appear, so this is O(k).
+  /// new factor appear.  Factor lists are sorted, so whether a list holds a
+  /// pair is a binary search: O(k log k), nothing hashed.
   mutating func recount(_ p: Int, replacing pair: PairKey, with new: [Int]) {
     let old = sharedFactors(p)
     if new.count < 3 {
@@ -166,22 +170,41 @@ private struct PairSharing {
       for key in distinctPairs(old) { bump(key, by: -1) }
       return
     }
-    var before: [Int: Int] = [:], after: [Int: Int] = [:]
-    for f in old { before[f, default: 0] += 1 }
-    for f in new where f >= graph.nodeCount || isShared[f] { after[f, default: 0] += 1 }
-    func holds(_ m: [Int: Int], _ key: PairKey) -> Bool {
-      key.a == key.b ? m[key.a, default: 0] >= 2 : m[key.a] != nil && m[key.b] != nil
-    }
-    var lost = Set<PairKey>()
-    for u in Set([pair.a, pair.b]) {
-      for y in before.keys {
+    let kept = new.filter { $0 >= graph.nodeCount || isShared[$0] }
+    var lost: [PairKey] = []
+    for u in pair.a == pair.b ? [pair.a] : [pair.a, pair.b] {
+      for (i, y) in old.enumerated() where i == 0 || old[i - 1] != y {
         let key = PairKey(u, y)
-        if holds(before, key) && !holds(after, key) { lost.insert(key) }
+        if holds(old, key) && !holds(kept, key) { lost.append(key) }
       }
     }
-    for key in lost { bump(key, by: -1) }
+    lost.sort()
+    for (i, key) in lost.enumerated() where i == 0 || lost[i - 1] != key { bump(key, by: -1) }
     let virtual = new[new.count - 1]
-    for y in after.keys where y != virtual { bump(PairKey(virtual, y), by: 1) }
+    for (i, y) in kept.enumerated() where (i == 0 || kept[i - 1] != y) && y != virtual {
+      bump(PairKey(virtual, y), by: 1)
+    }
+  }
+
+  /// Whether a sorted factor list holds the pair (twice its factor, for a
+  /// pair of equal factors).
+  private func holds(_ sorted: [Int], _ key: PairKey) -> Bool {
+    key.a == key.b
+      ? multiplicity(key.a, in: sorted) >= 2
+      : multiplicity(key.a, in: sorted) > 0 && multiplicity(key.b, in: sorted) > 0
+  }
+
+  /// How often `f` occurs in a sorted list.
+  private func multiplicity(_ f: Int, in sorted: [Int]) -> Int {
+    func firstIndex(notBelow v: Int) -> Int {
+      var (low, high) = (0, sorted.count)
+      while low < high {
+        let mid = (low + high) / 2
+        if sorted[mid] < v { low = mid + 1 } else { high = mid }
+      }
+      return low
+    }
+    return firstIndex(notBelow: f + 1) - firstIndex(notBelow: f)
   }
 
   /// The graph with each shared pair materialised once, where first needed.

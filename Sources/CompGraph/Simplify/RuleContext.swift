@@ -18,6 +18,9 @@ final class RuleContext {
   /// Polynomial roots lowering has already settled (its results and the
   /// regions it left alone): not expanded again.
   var lowered: Set<NodeID> = []
+  /// Per node, its position in the polynomial region being lowered (−1
+  /// outside it).
+  @exclusivity(unchecked) var regionPosition: [Int32] = []
   /// Scratch marks for graph walks (a walk bumps the stamp instead of clearing).
   @exclusivity(unchecked) var visited: [UInt32] = []
   var visitStamp: UInt32 = 0
@@ -167,9 +170,10 @@ final class RuleContext {
   /// Records the uses of `live`, the nodes reachable from `roots` (the
   /// graph as it stands at the start of a pass), with ids below `end`.
   func countUses(_ live: [NodeID], in end: Int, roots: [NodeID]) {
-    uses = [Int32](repeating: 0, count: end)
-    exposed = [Bool](repeating: false, count: end)
-    soleUserKind = [Op.Kind?](repeating: nil, count: end)
+    // Refilled in place: a pass over a large arena reuses the last pass's memory.
+    refill(&uses, with: 0, count: end)
+    refill(&exposed, with: false, count: end)
+    refill(&soleUserKind, with: nil, count: end)
     for root in roots {
       uses[root.index] += 1
       exposed[root.index] = true
@@ -183,6 +187,12 @@ final class RuleContext {
         if !polynomial { exposed[input.index] = true }
       }
     }
+  }
+
+  /// Makes `array` `count` copies of `value`, keeping its storage.
+  private func refill<T>(_ array: inout [T], with value: T, count: Int) {
+    array.removeAll(keepingCapacity: true)
+    array.append(contentsOf: repeatElement(value, count: count))
   }
 
   /// Whether `id` is a sum used only by a sum, or a product only by a

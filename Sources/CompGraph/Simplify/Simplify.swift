@@ -81,13 +81,15 @@ extension GraphBuilder {
       let id = NodeID(index)
       let weight = nodes.operationWeight(id)
       guard weight > 0 else { continue }
-      if case .einsum(let spec) = op(id),
+      if kind(id) == .einsum, case .einsum(let spec) = op(id),
         let sizes = try? spec.labelSizes(for: inputs(id).map(shape))
       {
         total += sizes.reduce(1.0) { $0 * Double($1) }
         continue
       }
-      let elements = inputs(id).reduce(shape(id).elementCount) { max($0, shape($1).elementCount) }
+      let elements = borrowedInputs(id).reduce(shape(id).elementCount) {
+        max($0, shape($1).elementCount)
+      }
       total += Double(weight) * Double(elements)
     }
     return total
