@@ -27,6 +27,23 @@ func medianSecondsPerRun(minimum: Double = 0.01, _ body: () throws -> Void) reth
   return try medianSeconds { for _ in 0..<repeats { try body() } } / Double(repeats)
 }
 
+/// The median and the best of `runs` timed runs after a warm-up, in seconds per call of `body`;
+/// with `repeating`, each timed run calls `body` often enough to last ~10 ms. The best is the
+/// figure least disturbed by other work on a shared machine.
+func medianAndBestSeconds(runs: Int = 9, repeating: Bool, _ body: () throws -> Void) rethrows
+  -> (median: Double, best: Double)
+{
+  func seconds(_ calls: Int) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<calls { try body() }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+  var calls = 1
+  while try seconds(calls) < (repeating ? 0.01 : 0), calls < 1 << 24 { calls *= 2 }
+  let times = try (0..<runs).map { _ in try seconds(calls) / Double(calls) }.sorted()
+  return (times[runs / 2], times[0])
+}
+
 /// One JSON object on one line, keys in the given order.  Values: numbers
 /// (shortest round-trip text; non-finite as strings), strings, and nested
 /// objects given as `[(String, Any)]`.

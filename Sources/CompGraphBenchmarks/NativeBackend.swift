@@ -9,10 +9,13 @@ import Foundation
 /// NumPy by hand for W2, SymEngine's LLVM code for W3). Each line is printed as soon as it is measured. One JSON line per case:
 ///
 ///     {"workload":"native","case":"W1","variant":"tanh","order":n,"ops":…,
-///      "interpreter_seconds":…,"native_seconds":…,"compile_seconds":…,
-///      "cached_load_seconds":…,"max_relative_difference":…,"peer":…,"peer_seconds":…,
-///      "same_run_peer":…,"same_run_peer_seconds":…}
+///      "interpreter_seconds":…,"native_seconds":…,"interpreter_best_seconds":…,
+///      "native_best_seconds":…,"compile_seconds":…,"cached_load_seconds":…,
+///      "max_relative_difference":…,"peer":…,"peer_seconds":…,
+///      "same_run_peer":…,"same_run_peer_seconds":…,"same_run_peer_best_seconds":…}
 ///
+/// Times are the median and the best of 9 timed runs, the peers' too (the best is the figure
+/// least disturbed by other work on a shared machine).
 /// `compile_seconds` is the first `Program(graph, backend: .native)` with an empty cache (C
 /// generation, clang, dlopen; the cache is a fresh temporary folder), `cached_load_seconds` the
 /// second, which finds the library in the cache.
@@ -26,8 +29,13 @@ func runNative(quick: Bool) throws -> [String] {
     fflush(nil)
   }
   let sameRun = quick ? [] : runPeerScript("native_peers.py")
-  func sameRunSeconds(_ matches: ([String: Any]) -> Bool, _ key: String) -> Double? {
-    sameRun.first(where: matches)?[key] as? Double
+  /// A same-run peer's median and best, from the line `matches` picks: `NAME_seconds` and
+  /// `NAME_best_seconds`.
+  func sameRunSeconds(_ matches: ([String: Any]) -> Bool, _ name: String) -> (Double, Double)? {
+    guard let line = sameRun.first(where: matches), let median = line["\(name)_seconds"] as? Double,
+      let best = line["\(name)_best_seconds"] as? Double
+    else { return nil }
+    return (median, best)
   }
   let points = quick ? 10_000 : 1_000_000
   let xs = (0..<points).map { -2 + 4 * Double($0) / Double(points - 1) }
@@ -47,30 +55,30 @@ func runNative(quick: Bool) throws -> [String] {
         {
           $0["case"] as? String == "W1" && $0["variant"] as? String == variant
             && $0["order"] as? Int == order
-        }, "jax_seconds")
+        }, "jax")
       emit(
         try side(
           [("case", "W1"), ("variant", variant), ("order", order), ("points", points)], graph,
-          peer: name.map { ($0, seconds!) }, sameRun: jax.map { ("JAX jit", $0) }
+          peer: name.map { ($0, seconds!) }, sameRun: jax.map { ("JAX jit", $0.0, $0.1) }
         ) { program in try program.evaluate(batch: [xs], count: points).values })
     }
   }
   let n2 = quick ? 100 : 10_000
   FileHandle.standardError.write(Data("native W2 n=\(n2)\n".utf8))
-  let numpy = sameRunSeconds({ $0["case"] as? String == "W2" }, "numpy_seconds")
+  let numpy = sameRunSeconds({ $0["case"] as? String == "W2" }, "numpy")
   emit(
     try onePoint(
       [("case", "W2 gradient"), ("n", n2)], try Workload.w2Gradient(n2),
       peer: n2 == 10_000 ? ("NumPy by hand", 52e-6) : nil,
-      sameRun: numpy.map { ("NumPy by hand", $0) }))
+      sameRun: numpy.map { ("NumPy by hand", $0.0, $0.1) }))
   let n3 = quick ? 10 : 100
   FileHandle.standardError.write(Data("native W3 n=\(n3)\n".utf8))
   emit(
     try onePoint(
       [("case", "W3 Hessian"), ("n", n3)], try Workload.w3Hessian(n3),
       peer: n3 == 100 ? ("SymEngine LLVM", 8.4e-6) : nil,
-      sameRun: sameRunSeconds({ $0["case"] as? String == "W3" }, "symengine_llvm_seconds").map {
-        ("SymEngine LLVM", $0)
+      sameRun: sameRunSeconds({ $0["case"] as? String == "W3" }, "symengine_llvm").map {
+        ("SymEngine LLVM", $0.0, $0.1)
       }))
   return []
 }
@@ -78,7 +86,7 @@ func runNative(quick: Bool) throws -> [String] {
 /// W2 and W3: one point `xᵢ = sin(i + 1)`, timed per evaluation.
 private func onePoint(
   _ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?,
-  sameRun: (String, Double)? = nil
+  sameRun: (String, Double, Double)? = nil
 ) throws -> String {
   let names = graph.variables.map(\.name)
   let point = names.map { sin(Double(Int($0.dropFirst())!) + 1) }
@@ -90,7 +98,7 @@ private func onePoint(
 /// Times `evaluate` on the interpreter and on native code, and compares their values.
 private func side(
   _ fields: [(String, Any)], _ graph: Graph, peer: (String, Double)?,
-  sameRun: (String, Double)? = nil, perRun: Bool = false,
+  sameRun: (String, Double, Double)? = nil, perRun: Bool = false,
   _ evaluate: (Program) throws -> [Double]
 ) throws -> String {
   let interpreter = try Program(graph)
@@ -103,24 +111,27 @@ private func side(
   guard native.backend == .native else {
     throw GraphError.unsupported("the native backend is unavailable (see the notice above)")
   }
-  func time(_ program: Program) throws -> Double {
-    perRun
-      ? medianSecondsPerRun { _ = try? evaluate(program) }
-      : try medianSeconds { _ = try evaluate(program) }
+  func time(_ program: Program) throws -> (median: Double, best: Double) {
+    try medianAndBestSeconds(repeating: perRun) { _ = try evaluate(program) }
   }
   let a = try evaluate(interpreter), b = try evaluate(native)
   let difference =
     zip(a, b).map { abs($0 - $1) / max(abs($0), abs($1), .leastNormalMagnitude) }
     .max() ?? 0
+  let (interpreterTime, nativeTime) = (try time(interpreter), try time(native))
   var line: [(String, Any)] =
     [("workload", "native")] + fields + [
-      ("ops", graph.operationCount), ("interpreter_seconds", try time(interpreter)),
-      ("native_seconds", try time(native)), ("compile_seconds", compile),
+      ("ops", graph.operationCount), ("interpreter_seconds", interpreterTime.median),
+      ("native_seconds", nativeTime.median), ("interpreter_best_seconds", interpreterTime.best),
+      ("native_best_seconds", nativeTime.best), ("compile_seconds", compile),
       ("cached_load_seconds", cached), ("max_relative_difference", difference),
     ]
   if let (name, seconds) = peer { line += [("peer", name), ("peer_seconds", seconds)] }
-  if let (name, seconds) = sameRun {
-    line += [("same_run_peer", name), ("same_run_peer_seconds", seconds)]
+  if let (name, seconds, best) = sameRun {
+    line += [
+      ("same_run_peer", name), ("same_run_peer_seconds", seconds),
+      ("same_run_peer_best_seconds", best),
+    ]
   }
   return jsonLine(line)
 }

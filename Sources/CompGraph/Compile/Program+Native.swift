@@ -38,7 +38,9 @@ extension Program {
     }
   }
 
-  /// A batch through the native code, split across the cores in contiguous ranges of points.
+  /// A batch through the native code, split across the cores in contiguous ranges of points:
+  /// eight ranges a core (of 8,192 points or more), which the cores take in turn, so that a core
+  /// busy with other work holds up one small range, not half the batch.
   /// Columns are passed in place (up to `maxChunkedInputs` of them; more are copied into one
   /// buffer first).
   func evaluateNative(_ native: NativeCode, batch inputs: [[Double]], count: Int) -> BatchValues {
@@ -47,7 +49,7 @@ extension Program {
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = (0..<outputCount).map { base + $0 * count }
       let run = { (columns: [UnsafePointer<Double>]) in
-        let parts = count >= 16_384 ? processorCount : 1
+        let parts = max(1, min(8 * processorCount, count / 8192))
         let shared = NativeColumns(inputs: columns, outputs: out)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
           let start = count * part / parts, end = count * (part + 1) / parts
