@@ -98,21 +98,29 @@ import Testing
   }
 
   @Test func shapeOpsAndTensorErrors() {
-    let cases: [(String, String)] = [
-      (
-        "broadcast_to(x)",
-        "'broadcast_to' takes an expression and a shape such as 2x3, but was given 1"
-      ),
-      ("broadcast_to(x, 2y)", "invalid shape '2y': write e.g. 2x3, 5 or scalar"),
-      (
-        "[[1, 2], [3]] * x",
-        "invalid tensor '[[1, 2], [3]]': write a nested array of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
-      ),
-      (
-        "[1, 2",
-        "invalid tensor '[1, 2': write a nested array of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
-      ),
-    ]
+    let cases: [(String, String)] =
+      [
+        (
+          "broadcast_to(x)",
+          "'broadcast_to' takes an expression and a shape such as 2x3, but was given 1"
+        ),
+        ("broadcast_to(x, 2y)", "invalid shape '2y': write e.g. 2x3, 5 or scalar"),
+        (
+          "[[1, 2], [3]] * x",
+          "invalid tensor '[[1, 2], [3]]': write a nested array of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
+        ),
+        (
+          "[1, 2",
+          "invalid tensor '[1, 2': write a nested array of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
+        ),
+      ]
+      + ["v[0] + 1", "exp(v) [2]", "A[:, 0]", "x2[i]"].map {
+        (
+          $0,
+          "'[…]' after a value is not indexing here: take elements with index(A, axis, i) "
+            + "(v[2] is index(v, 0, 2)) or slice(A, axis, start, end)"
+        )
+      }
     for (source, message) in cases {
       #expect(throws: ParseError.self) { try parseProgram(source, into: GraphBuilder()) }
       do {

@@ -67,7 +67,12 @@ struct Lexer {
       }
       let text = String(decoding: bytes[start..<offset], as: UTF8.self)
       guard depth == 0, let tensor = Tensor(literal: text) else {
-        throw error(.badTensor(text), at: start)
+        // `A[:, 0]` or `v[i]`: a subscript right after a name or `)`.
+        let before = bytes[..<start].last { $0 != UInt8(ascii: " ") }
+        let isSubscript =
+          before.map { $0 == UInt8(ascii: ")") || Self.isIdentifierStart($0) || Self.isDigit($0) }
+          ?? false
+        throw error(isSubscript ? .subscriptAfterOperand : .badTensor(text), at: start)
       }
       kind = .tensor(tensor)
     case UInt8(ascii: "\""):

@@ -23,6 +23,9 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case badShape(String)
     /// A `[` that does not start a nested array of numbers with even rows.
     case badTensor(String)
+    /// A `[…]` right after an operand, as NumPy's `v[2]`: the language
+    /// indexes with `index` and `slice`.
+    case subscriptAfterOperand
     /// A `let`, `var` or `out` name that is already taken.
     case redefinition(String)
     /// A `scope name {` (at `line:column`) with no closing `}`.
@@ -88,6 +91,9 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .badTensor(let text):
       "invalid tensor '\(Self.quoted(text))': write a nested array "
         + "of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"
+    case .subscriptAfterOperand:
+      "'[…]' after a value is not indexing here: take elements with index(A, axis, i) "
+        + "(v[2] is index(v, 0, 2)) or slice(A, axis, start, end)"
     case .redefinition(let name): "'\(Self.quoted(name))' is already defined"
     case .unclosedScope(let name, let line, let column):
       "scope '\(Self.quoted(name))' opened at \(line):\(column) is never closed: expected '}'"

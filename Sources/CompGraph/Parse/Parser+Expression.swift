@@ -140,6 +140,8 @@ extension Parser {
         default:
           return operands[0]
         }
+      case .tensor:
+        throw error(.subscriptAfterOperand, at: token.start)
       default:
         throw unexpected(token, expected: expectation(pending))
       }
