@@ -12,7 +12,7 @@ import Foundation
 /// declaration takes that shape; a flat list fills a declared shape in
 /// row-major order.  Numbers are written as in expressions (`parseNumber`:
 /// no `0x10`, no `1e999`); `nan`, `inf` and `-inf` are numbers too.
-struct Binding: ExpressibleByArgument {
+struct Binding {
   enum Source {
     /// A number or flat list (`shape == nil`), or a nested array.
     case literal(shape: Shape?, values: [Double])
@@ -22,18 +22,23 @@ struct Binding: ExpressibleByArgument {
   let name: String
   let source: Source
 
-  init?(argument: String) {
-    let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-    guard parts.count == 2, isIdentifier(String(parts[0])) else { return nil }
-    name = String(parts[0])
-    let text = parts[1].trimmingCharacters(in: .whitespaces)
+  /// Parses `x=1.5`, `v=1,2,3`, `A=[[1,2],[3,4]]` or `A=@file`; the error
+  /// says what is wrong with it.
+  init(parsing argument: String) throws {
+    let (name, raw) = try splitAssignment(argument, example: "x=1.5")
+    self.name = name
+    let text = raw.trimmingCharacters(in: .whitespaces)
     if text.hasPrefix("@") {
-      guard text.count > 1 else { return nil }
+      guard text.count > 1 else {
+        throw ValidationError("name a file after '@', e.g. \(name)=@values.csv")
+      }
       source = .file(String(text.dropFirst()))
     } else if let (shape, values) = parseValues(text) {
       source = .literal(shape: shape, values: values)
     } else {
-      return nil
+      throw ValidationError(
+        "'\(displayText(text, limit: 40))' is not a number, a list such as 1,2,3 or a nested "
+          + "array such as [[1,2],[3,4]] (numbers as in expressions: 1.5, -2e3, inf, nan)")
     }
   }
 

@@ -38,7 +38,8 @@ struct EvalCommand: ParsableCommand {
     name: .customLong("at"),
     help: ArgumentHelp(
       "Bind a variable: x=1.5, v=1,2,3, 'A=[[1,2],[3,4]]', A=@file.json or A=@file.csv (repeatable).",
-      valueName: "name=value"))
+      valueName: "name=value"),
+    transform: Binding.init(parsing:))
   var bindings: [Binding] = []
 
   @Flag(help: "Also print the gradient ∂f/∂x for every variable x.")

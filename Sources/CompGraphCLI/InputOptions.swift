@@ -14,7 +14,8 @@ struct InputOptions: ParsableArguments {
   @Option(
     name: .customLong("var"),
     help: ArgumentHelp(
-      "Declare a tensor variable, e.g. --var A=2x3 (repeatable).", valueName: "name=shape"))
+      "Declare a tensor variable, e.g. --var A=2x3 (repeatable).", valueName: "name=shape"),
+    transform: Declaration.init(parsing:))
   var declarations: [Declaration] = []
 
   @Option(
@@ -65,17 +66,32 @@ struct InputOptions: ParsableArguments {
 }
 
 /// `NAME=SHAPE` of `--var`.
-struct Declaration: ExpressibleByArgument {
+struct Declaration {
   let name: String
   let shape: Shape
 
-  init?(argument: String) {
-    let parts = argument.split(separator: "=", maxSplits: 1)
-    guard parts.count == 2, isIdentifier(String(parts[0])), let shape = parseShape(String(parts[1]))
-    else {
-      return nil
+  /// Parses `A=2x3`; the error says what is wrong with it.
+  init(parsing argument: String) throws {
+    let (name, text) = try splitAssignment(argument, example: "A=2x3")
+    guard let shape = parseShape(text) else {
+      throw ValidationError(
+        "'\(displayText(text, limit: 40))' is not a shape: write e.g. 2x3, 5 or scalar")
     }
-    name = String(parts[0])
+    self.name = name
     self.shape = shape
   }
+}
+
+/// `NAME` and the text after its `=`, for `--var` and `--at`; the error says
+/// which part is wrong.
+func splitAssignment(_ argument: String, example: String) throws -> (name: String, text: String) {
+  let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+  guard parts.count == 2 else { throw ValidationError("write NAME=VALUE, e.g. \(example)") }
+  let name = String(parts[0])
+  guard isIdentifier(name) else {
+    throw ValidationError(
+      "'\(displayText(name, limit: 40))' is not a variable name: letters, digits and _, "
+        + "not starting with a digit")
+  }
+  return (name, String(parts[1]))
 }

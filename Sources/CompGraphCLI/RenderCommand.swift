@@ -80,7 +80,8 @@ struct RenderCommand: ParsableCommand {
     name: .customLong("at"),
     help: ArgumentHelp(
       "Show values (and adjoints) at this point, as for eval (repeatable).", valueName: "name=value"
-    ))
+    ),
+    transform: Binding.init(parsing:))
   var bindings: [Binding] = []
 
   @Option(help: "Refuse graphs with more nodes than this (default: 1000, 20000 for sfdp).")

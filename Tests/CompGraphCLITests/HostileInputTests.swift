@@ -206,6 +206,27 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
     for value in ["x=0x10", "x=1e999", "x=1_0"] {
       #expect(try compgraph("eval", "x", "--at", value).status == 2, "\(value)")
     }
+    // A bad --at or --var says what is wrong with it, beside the usage.
+    let reasons = [
+      ("--at", "x", "write NAME=VALUE, e.g. x=1.5"),
+      (
+        "--at", "2x=1",
+        "'2x' is not a variable name: letters, digits and _, not starting with a digit"
+      ),
+      ("--at", "x=@", "name a file after '@', e.g. x=@values.csv"),
+      (
+        "--at", "x=abc",
+        "'abc' is not a number, a list such as 1,2,3 or a nested array such as [[1,2],[3,4]] "
+          + "(numbers as in expressions: 1.5, -2e3, inf, nan)"
+      ),
+      ("--var", "A=2y", "'2y' is not a shape: write e.g. 2x3, 5 or scalar"),
+    ]
+    for (option, value, reason) in reasons {
+      let run = try compgraph("eval", "x", option, value)
+      #expect(run.status == 2)
+      #expect(run.stderr.contains("'\(value)' is invalid for '\(option) "), "\(run.stderr)")
+      #expect(run.stderr.contains(": \(reason)\n"), "\(run.stderr)")
+    }
     #expect(
       try compgraph("eval", "x", "--at", "x=-inf")
         == Run(status: 0, stdout: "f = -inf\n", stderr: ""))
