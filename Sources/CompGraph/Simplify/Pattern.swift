@@ -138,15 +138,47 @@ struct Bindings<Value> {
   }
 }
 
-extension GraphBuilder {
-  /// Matches `pattern` at `id`; returns the bindings or `nil`.
-  func match(_ pattern: Pattern, at id: NodeID) -> Match? {
-    // The common "any node with this head" pattern binds nothing.
-    if case .apply(let head, nil) = pattern {
-      return head.matches(nodes.kinds[id.index], nodes.numbers[id.index]) ? Match(root: id) : nil
+/// How the driver matches a rule's pattern: the two common shapes — one
+/// head with any inputs, one hole — without walking the pattern tree (whose
+/// indirect cases cost reference counting to read); others by the walk.
+enum PatternShape {
+  /// `.apply(head, nil)`: any node of this kind (and `pow` exponent, when
+  /// the head gives its value); binds nothing.
+  case head(Op.Kind, exponent: Double?)
+  /// `.node(name)`: any node, bound to `name`.
+  case hole(String)
+  case tree
+
+  init(_ pattern: Pattern) {
+    switch pattern {
+    case .apply(let head, nil):
+      if case .value(let v) = head.exponent {
+        self = .head(head.kind, exponent: v)
+      } else {
+        self = .head(head.kind, exponent: nil)
+      }
+    case .node(let name): self = .hole(name)
+    case .scalar, .literal, .apply: self = .tree
     }
-    var match = Match(root: id)
-    return bind(pattern, id, &match) ? match : nil
+  }
+}
+
+extension GraphBuilder {
+  /// Matches `rule`'s pattern at `id`; returns the bindings or `nil`.
+  func match(_ rule: RewriteRule, at id: NodeID) -> Match? {
+    switch rule.shape {
+    case .head(let kind, let exponent):
+      guard nodes.kinds[id.index] == kind else { return nil }
+      if let exponent, exponent != nodes.numbers[id.index] { return nil }
+      return Match(root: id)
+    case .hole(let name):
+      var match = Match(root: id)
+      match.nodes.bind(name, to: id)
+      return match
+    case .tree:
+      var match = Match(root: id)
+      return bind(rule.pattern, id, &match) ? match : nil
+    }
   }
 
   /// Recursion here follows the pattern (a few levels), not the graph.

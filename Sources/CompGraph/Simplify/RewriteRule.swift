@@ -13,6 +13,8 @@ package final class RewriteRule: Sendable, CustomStringConvertible {
   public let name: String
   public let phase: Phase
   public let pattern: Pattern
+  /// How the driver matches `pattern`.
+  let shape: PatternShape
   let condition: (@Sendable (Match, RuleContext) -> Bool)?
   let result: @Sendable (Match, RuleContext) throws -> NodeID?
   /// Where the rule is declared (`CompGraph/Simplify/Algebraic.swift`), for `--trace`.
@@ -32,6 +34,7 @@ package final class RewriteRule: Sendable, CustomStringConvertible {
     self.name = name
     self.phase = phase
     self.pattern = pattern
+    self.shape = PatternShape(pattern)
     self.condition = condition
     self.domain = domain
     self.result = result

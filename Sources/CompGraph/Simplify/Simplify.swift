@@ -184,6 +184,7 @@ struct RewriteDriver {
     let outer = builder.currentScope
     let keepsScopes = builder.scopes.entries.contains { $0.kind == .recompute }
     defer { builder.enter(outer) }
+    let maxRewrites = context.options.maxRewritesPerNode
     for _ in 0..<context.options.maxPasses {
       let end = builder.count
       let (live, order) = builder.reachableInOrder(from: roots)
@@ -205,7 +206,7 @@ struct RewriteDriver {
         if let mapped, let rebuilt = try? context.node(builder.op(original), mapped) {
           id = rebuilt
         }
-        for _ in 0..<context.options.maxRewritesPerNode {
+        for _ in 0..<maxRewrites {
           if id.index < settled.count && settled[id.index] { break }
           guard let next = fire(table[builder.kind(id).key], at: id) else {
             // A node made during this pass had unknown use counts: that
@@ -262,7 +263,7 @@ struct RewriteDriver {
   private func fire(_ rules: [RewriteRule], at id: NodeID) -> NodeID? {
     for rule in rules {
       builder.visits += 1
-      guard let match = builder.match(rule.pattern, at: id) else { continue }
+      guard let match = builder.match(rule, at: id) else { continue }
       if let condition = rule.condition, !condition(match, context) { continue }
       guard let result = try? rule.result(match, context), result != id,
         builder.shape(result) == builder.shape(id)
