@@ -13,18 +13,10 @@ func medianSeconds(runs: Int = 5, _ body: () throws -> Void) rethrows -> Double 
   return times[times.count / 2]
 }
 
-/// Runs `body` enough times to last ~`minimum` seconds and returns seconds per
-/// run (for operations too short to time once), as a median of 5 such batches.
-func medianSecondsPerRun(minimum: Double = 0.01, _ body: () throws -> Void) rethrows -> Double {
-  var repeats = 1
-  while true {
-    let start = DispatchTime.now().uptimeNanoseconds
-    for _ in 0..<repeats { try body() }
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    if elapsed >= minimum || repeats >= 1 << 24 { break }
-    repeats *= 2
-  }
-  return try medianSeconds { for _ in 0..<repeats { try body() } } / Double(repeats)
+/// Runs `body` enough times to last ~10 ms and returns seconds per run (for
+/// operations too short to time once), as a median of 5 such batches.
+func medianSecondsPerRun(_ body: () throws -> Void) rethrows -> Double {
+  try medianAndBestSeconds(runs: 5, repeating: true, body).median
 }
 
 /// The median and the best of `runs` timed runs after a warm-up, in seconds per call of `body`;

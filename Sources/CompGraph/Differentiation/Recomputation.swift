@@ -92,7 +92,7 @@ struct Recomputation {
       }
     }
     guard let roots = try? results.map({ try $0.node() }) else { return true }
-    let reached = probe.reachable(from: roots)
+    let reached = probe.reachableInOrder(from: roots).marks
     return x.contains { input in
       guard let node = try? input.node() else { return true }
       return node.index < reached.count && reached[node.index]

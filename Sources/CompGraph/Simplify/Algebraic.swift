@@ -95,17 +95,18 @@ extension RewriteRule {
   /// where(c, a, b) = ⇑a when every element of the constant c is ≠ 0 (NaN
   /// included, as evaluation takes it), ⇑b when every element is 0: the
   /// gradient of kʸ for a constant k ≠ 0 is where(k = 0, 0, ln k·kʸ).
-  static let selectConstant = RewriteRule(
-    "select-constant", .algebraic, .any(.select),
-    if: { m, c in
-      guard case .constant(let t) = c.builder.op(c.builder.inputs(m.root)[0]) else { return false }
-      return t.scalars.allSatisfy { $0 != 0 } || t.scalars.allSatisfy { $0 == 0 }
-    }
-  ) { m, c in
+  static let selectConstant = RewriteRule("select-constant", .algebraic, .any(.select)) { m, c in
     let ins = c.builder.inputs(m.root)
     guard case .constant(let t) = c.builder.op(ins[0]) else { return nil }
-    return try c.broadcast(
-      t.scalars.allSatisfy { $0 != 0 } ? ins[1] : ins[2], to: c.builder.shape(m.root))
+    let branch: NodeID
+    if t.scalars.allSatisfy({ $0 != 0 }) {
+      branch = ins[1]
+    } else if t.scalars.allSatisfy({ $0 == 0 }) {
+      branch = ins[2]
+    } else {
+      return nil
+    }
+    return try c.broadcast(branch, to: c.builder.shape(m.root))
   }
 
   /// where(c, a, a) = ⇑a: both branches give the same value.

@@ -62,10 +62,7 @@ extension GraphBuilder {
   /// The operation count (as `Graph.operationCount`) of the nodes reachable
   /// from `roots`.
   public func operationCount(of roots: [NodeID]) -> Int {
-    let live = reachable(from: roots)
-    var total = 0
-    for index in live.indices where live[index] { total += nodes.operationWeight(NodeID(index)) }
-    return total
+    reachableInOrder(from: roots).order.reduce(0) { $0 + nodes.operationWeight($1) }
   }
 
   /// The operation count weighted by tensor size: each operation counts
@@ -75,10 +72,8 @@ extension GraphBuilder {
   /// cheaper than the n⁴-element broadcast product it replaces, though it
   /// has more operations.
   func elementWork(of roots: [NodeID]) -> Double {
-    let live = reachable(from: roots)
     var total = 0.0
-    for index in live.indices where live[index] {
-      let id = NodeID(index)
+    for id in reachableInOrder(from: roots).order {
       let weight = nodes.operationWeight(id)
       guard weight > 0 else { continue }
       if kind(id) == .einsum, case .einsum(let spec) = op(id),
@@ -95,12 +90,9 @@ extension GraphBuilder {
     return total
   }
 
-  /// Marks the nodes reachable from `roots` (one backward loop).
-  func reachable(from roots: [NodeID]) -> [Bool] { reachableInOrder(from: roots).marks }
-
-  /// The marks of `reachable(from:)` and the marked nodes in id order (a
-  /// topological order), so that a pass visits the live nodes, not the
-  /// whole arena (which keeps every earlier graph built in it).
+  /// Marks the nodes reachable from `roots` (one backward loop) and lists
+  /// them in id order (a topological order), so that a pass visits the live
+  /// nodes, not the whole arena (which keeps every earlier graph built in it).
   func reachableInOrder(from roots: [NodeID]) -> (marks: [Bool], order: [NodeID]) {
     let end = (roots.map(\.index).max() ?? -1) + 1
     visits += end
