@@ -23,7 +23,12 @@ public enum Workload {
 
   /// W2: ∇f, simplified, with outputs `df/dx0 … df/dx(n−1)`.
   public static func w2Gradient(_ n: Int) throws -> Graph {
-    let (f, x) = try w2(n)
+    try w2Gradient(of: w2(n))
+  }
+
+  /// W2's ∇f of an f built by `w2(_:)`.
+  public static func w2Gradient(of w2: (f: Expr, x: [Expr])) throws -> Graph {
+    let (f, x) = w2
     let grads = simplify(try gradient(of: f, wrt: x))
     return try grads[0].graph(
       names: x.indices.map { "df/dx\($0)" }, with: Array(grads.dropFirst()))

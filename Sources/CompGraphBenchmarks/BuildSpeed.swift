@@ -4,12 +4,12 @@ import Foundation
 
 /// Build speed (issue 15): how long derivative graphs take to build where
 /// the size grows — deep chains, a multi-variable tower, many outputs, W2 at
-/// N = 10⁵ — one JSON line each:
+/// N = 10⁴ and 10⁵ — one JSON line each:
 ///
 ///     {"workload":"build","case":"chain","depth":d,"ops":…,"build_seconds":…,"visits":…}
 ///     {"workload":"build","case":"tower","variables":4,"order":6,"distinct_partials":…,…}
 ///     {"workload":"build","case":"outputs","outputs":n,"ops":…,"build_seconds":…}
-///     {"workload":"build","case":"W2","n":100000,"ops_grad":…,"build_seconds":…}
+///     {"workload":"build","case":"W2","n":n,"ops_grad":…,"build_seconds":…}
 ///
 /// `visits` counts the node visits of differentiating and simplifying
 /// (`GraphBuilder.visits`): linear growth there is the near-linear claim,
@@ -55,16 +55,17 @@ func runBuildSpeed(quick: Bool) throws -> [String] {
         ("build_seconds", seconds),
       ]))
   }
-  if !quick {
-    FileHandle.standardError.write("build: W2 at N = 100000\n".data(using: .utf8)!)
-    var ops = 0
-    let seconds = try medianSeconds(runs: 1) {
-      ops = try Workload.w2Gradient(100_000).operationCount
-    }
+  // W2 at N = 10⁴ and 10⁵, one run each, timed alike (from a built f, the
+  // first run at that size): their ratio is the growth from 10⁴ to 10⁵.
+  for n in quick ? [] : [10_000, 100_000] {
+    FileHandle.standardError.write("build: W2 at N = \(n)\n".data(using: .utf8)!)
+    let (f, x) = try Workload.w2(n)
+    let start = DispatchTime.now().uptimeNanoseconds
+    let ops = try Workload.w2Gradient(of: (f, x)).operationCount
     lines.append(
       jsonLine([
-        ("workload", "build"), ("case", "W2"), ("n", 100_000), ("ops_grad", ops),
-        ("build_seconds", seconds),
+        ("workload", "build"), ("case", "W2"), ("n", n), ("ops_grad", ops),
+        ("build_seconds", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9),
       ]))
   }
   return lines
@@ -95,11 +96,42 @@ private func towerLine(order: Int) throws -> String {
   ])
 }
 
+/// The fastest symbolic builders' times on W1–W3 measured in this run
+/// (`Benchmarks/build_peers.py`: SymEngine on W1, CasADi on W2 and W3),
+/// keyed "W1 tanh", "W1 exp", "W2", "W3"; empty when not run (`--quick`, or
+/// the peers are not installed).
+struct SameRunBuildPeers {
+  var figures: [String: (peer: String, median: Double, best: Double)] = [:]
+
+  init(running: Bool) {
+    guard running else { return }
+    for object in runPeerScript("build_peers.py") {
+      guard let name = object["case"] as? String, let peer = object["peer"] as? String,
+        let median = object["seconds"] as? Double, let best = object["best_seconds"] as? Double
+      else { continue }
+      let key = (object["variant"] as? String).map { "\(name) \($0)" } ?? name
+      figures[key] = (peer, median, best)
+    }
+  }
+}
+
 /// `build_seconds` beside the fastest symbolic builder's on the same
-/// workload (BENCHMARKS.md, "Build speed"), as fields of a line.
-func fastestBuildPeer(_ name: String, seconds peer: Double, ours: Double) -> [(String, Any)] {
-  [
+/// workload: BENCHMARKS.md's figure ("Build speed", measured on another
+/// machine) and, when there is one, this run's (`same_run_build_ratio` is
+/// the bar's ratio).
+func fastestBuildPeer(
+  _ name: String, seconds peer: Double, ours: Double, sameRun: SameRunBuildPeers, key: String
+) -> [(String, Any)] {
+  var fields: [(String, Any)] = [
     ("fastest_build_peer", name), ("fastest_build_peer_seconds", peer),
     ("build_ratio", ours / peer),
   ]
+  if let figure = sameRun.figures[key] {
+    fields += [
+      ("same_run_build_peer", figure.peer), ("same_run_build_peer_seconds", figure.median),
+      ("same_run_build_peer_best_seconds", figure.best),
+      ("same_run_build_ratio", ours / figure.median),
+    ]
+  }
+  return fields
 }

@@ -2,11 +2,20 @@ import Dispatch
 
 /// Median wall-clock seconds of `runs` runs of `body`, after one warm-up run.
 func medianSeconds(runs: Int = 5, _ body: () throws -> Void) rethrows -> Double {
-  try body()
+  try medianSeconds(runs: runs, setup: {}, body)
+}
+
+/// Median wall-clock seconds of `runs` runs of `body` on what `setup` makes
+/// for it, untimed, before each run (and before one warm-up run).
+func medianSeconds<Input>(
+  runs: Int = 5, setup: () throws -> Input, _ body: (Input) throws -> Void
+) rethrows -> Double {
+  try body(setup())
   var times: [Double] = []
   for _ in 0..<runs {
+    let input = try setup()
     let start = DispatchTime.now().uptimeNanoseconds
-    try body()
+    try body(input)
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
   }
   times.sort()

@@ -12,7 +12,7 @@ import Foundation
 /// `build_seconds` is cumulative from f to the n-th derivative; times are
 /// medians of 5 after a warm-up.  Evaluation is at `linspace(-2, 2,
 /// 1_000_000)` (10,000 points with `quick`), by the compiled `Program`.
-func runW1(quick: Bool) -> [String] {
+func runW1(quick: Bool, buildPeers: SameRunBuildPeers) -> [String] {
   let points = quick ? 10_000 : 1_000_000
   let xs = (0..<points).map { -2 + 4 * Double($0) / Double(points - 1) }
   var lines: [String] = []
@@ -38,7 +38,8 @@ func runW1(quick: Bool) -> [String] {
         ]
         if order == 10 {
           fields += fastestBuildPeer(
-            "SymEngine", seconds: variant == "tanh" ? 94e-6 : 122e-6, ours: buildSeconds)
+            "SymEngine", seconds: variant == "tanh" ? 94e-6 : 122e-6, ours: buildSeconds,
+            sameRun: buildPeers, key: "W1 \(variant)")
         }
         if let peers = w1PeerFigures()[variant]?[order] { fields.append(("peers", peers)) }
         lines.append(jsonLine(fields))

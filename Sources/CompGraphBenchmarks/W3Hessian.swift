@@ -3,7 +3,7 @@ import ExampleSupport
 import Foundation
 
 /// W3: the dense Hessian of W2's f, forward-over-reverse, then simplified.
-func runW3(quick: Bool) throws -> [String] {
+func runW3(quick: Bool, buildPeers: SameRunBuildPeers) throws -> [String] {
   let sizes = quick ? [10] : [10, 100]
   var lines: [String] = []
   for n in sizes {
@@ -18,7 +18,8 @@ func runW3(quick: Bool) throws -> [String] {
       ("build_seconds", build), ("eval_seconds", eval),
     ]
     if n == 100 {
-      fields += fastestBuildPeer("CasADi", seconds: 0.042, ours: build)
+      fields += fastestBuildPeer(
+        "CasADi", seconds: 0.042, ours: build, sameRun: buildPeers, key: "W3")
       fields.append(
         (
           "peers",

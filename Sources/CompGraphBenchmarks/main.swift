@@ -17,12 +17,14 @@ for name in workloads where !known.contains(name) {
   FileHandle.standardError.write(message.data(using: .utf8)!)
   exit(2)
 }
+let buildPeers = SameRunBuildPeers(
+  running: !quick && workloads.contains { ["W1", "W2", "W3"].contains($0) })
 do {
   for name in workloads {
     let lines: [String] =
       switch name {
-      case "W1": runW1(quick: quick)
-      case "W2": try runW2(quick: quick)
+      case "W1": runW1(quick: quick, buildPeers: buildPeers)
+      case "W2": try runW2(quick: quick, buildPeers: buildPeers)
       case "W4": runW4(quick: quick)
       case "W6": try runW6(quick: quick)
       case "W7": try runW7(quick: quick)
@@ -30,7 +32,7 @@ do {
       case "BUILD": try runBuildSpeed(quick: quick)
       case "NATIVE": try runNative(quick: quick)
       case "SERVE": try runServeLatency(quick: quick)
-      default: try runW3(quick: quick)
+      default: try runW3(quick: quick, buildPeers: buildPeers)
       }
     for line in lines { print(line) }
   }

@@ -106,6 +106,31 @@ import Testing
     #expect(isClose(try scalar(hv[1], at), exact[1][0] - 2 * exact[1][1], tolerance: 1e-13))
   }
 
+  /// Sweep j builds only the entries on and below the diagonal; the entry
+  /// above is its mirror's node.  f = p²q³ + e^(pr), by hand:
+  /// H = [[2q³ + r²e^(pr), 6pq², (1 + pr)e^(pr)], [·, 6p²q, 0], [·, ·, p²e^(pr)]].
+  @Test(arguments: [true, false])
+  func hessianMirrorsItsLowerTriangle(simplifying: Bool) throws {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q"), r = try g.variable("r")
+    let f = p * p * q * q * q + exp(p * r)
+    let h = try hessian(of: f, wrt: [p, q, r], simplify: simplifying)
+    let (pv, qv, rv) = (0.7, -1.3, 0.4)
+    let e = Foundation.exp(pv * rv)
+    let exact = [
+      [2 * qv * qv * qv + rv * rv * e, 6 * pv * qv * qv, (1 + pv * rv) * e],
+      [6 * pv * qv * qv, 6 * pv * pv * qv, 0],
+      [(1 + pv * rv) * e, 0, pv * pv * e],
+    ]
+    let at: [String: Double] = ["p": pv, "q": qv, "r": rv]
+    for i in 0..<3 {
+      for j in 0..<3 {
+        #expect(try h[i][j].node() == h[j][i].node(), "H[\(i)][\(j)]")
+        #expect(isClose(try scalar(h[i][j], at), exact[i][j], tolerance: 1e-13), "H[\(i)][\(j)]")
+      }
+    }
+  }
+
   @Test func thirdOrderCheckOfSeedAgainstFiniteDifferences() throws {
     let g = GraphBuilder()
     let p = try g.variable("p"), q = try g.variable("q")

@@ -67,24 +67,49 @@ public func jvp(of y: Expr, tangents: [(variable: Expr, direction: Expr)]) throw
 /// by forward mode (one tangent sweep per variable).
 public func jacobian(of ys: [Expr], wrt xs: [Expr]) throws -> [[Expr]] {
   guard let builder = ys.first?.builder else { return [] }
-  let one = builder.constant(1.0)
-  var columns: [[Expr]] = []
-  for x in xs {
-    guard x.shape == [] else {
-      throw GraphError.unsupported(
-        "jacobian: variable of shape \(x.shape?.shapeDescription ?? "?") is not a scalar")
-    }
-    let ids = try builder.jvp(of: ys.map { try $0.node() }, tangents: [x.node(): one.node()])
-    columns.append(ids.map(builder.expr))
+  let outputs = try ys.map { try $0.node() }
+  let columns = try xs.map { x in
+    try builder.jvp(of: outputs, tangents: [scalarVariable(x, in: "jacobian"): unit(builder)])
   }
-  return ys.indices.map { i in columns.map { $0[i] } }
+  return ys.indices.map { i in columns.map { builder.expr($0[i]) } }
 }
 
 /// The Hessian ∂²f/∂xᵢ∂xⱼ of a scalar f, forward-over-reverse: the gradient
-/// graph is built once, then one tangent sweep per variable.
-public func hessian(of f: Expr, wrt xs: [Expr]) throws -> [[Expr]] {
-  let grad = try gradient(of: f, wrt: xs)
-  return try jacobian(of: grad, wrt: xs)
+/// graph is built once (and simplified, when `simplify` is set, as each order
+/// of a `derivativeTower` is, so the sweeps differentiate its compact form),
+/// then one tangent sweep per variable.  Second partials commute
+/// (∂²f/∂xᵢ∂xⱼ = ∂²f/∂xⱼ∂xᵢ wherever f is twice continuously
+/// differentiable), so sweep j differentiates only ∂f/∂xᵢ for i ≥ j, along
+/// xⱼ, and reaches only the part of ∇f those partials depend on; each entry
+/// above the diagonal is the node of its mirror, Hⱼᵢ = Hᵢⱼ.
+public func hessian(of f: Expr, wrt xs: [Expr], simplify: Bool = true) throws -> [[Expr]] {
+  let builder = f.builder
+  let raw = try gradient(of: f, wrt: xs).map { try $0.node() }
+  let grad = simplify ? builder.simplify(raw) : raw
+  var h = [[NodeID]](repeating: [], count: xs.count)
+  for (j, x) in xs.enumerated() {
+    let lower = try builder.jvp(
+      of: Array(grad[j...]), tangents: [scalarVariable(x, in: "hessian"): unit(builder)])
+    for (i, entry) in zip(j..., lower) { h[i].append(entry) }
+  }
+  return xs.indices.map { i in
+    xs.indices.map { j in builder.expr(j <= i ? h[i][j] : h[j][i]) }
+  }
+}
+
+/// `x`'s node, when `x` is a scalar: the Jacobian and Hessian take one
+/// tangent sweep per scalar variable.
+private func scalarVariable(_ x: Expr, in transform: String) throws -> NodeID {
+  guard x.shape == [] else {
+    throw GraphError.unsupported(
+      "\(transform): variable of shape \(x.shape?.shapeDescription ?? "?") is not a scalar")
+  }
+  return try x.node()
+}
+
+/// The tangent 1 of a sweep along one scalar variable.
+private func unit(_ builder: GraphBuilder) throws -> NodeID {
+  try builder.constant(1.0).node()
 }
 
 /// The Hessian-vector product H·v = d/dε ∇f(x + εv), without forming H:

@@ -61,6 +61,8 @@ private struct PairSharing {
   /// Products (counted ones) containing each pair.
   var counts: [PairKey: Int] = [:]
   var heap = PairHeap()
+  /// Pairs whose count changed since the heap last heard of them.
+  var touched: [PairKey] = []
   var pairs: [(Int, Int)] = []
   /// Steps taken so far.
   var work = 0
@@ -91,6 +93,7 @@ private struct PairSharing {
       self.work += factors[p].count + cost
       for key in distinctPairs(candidates) { bump(key, by: 1) }
     }
+    pushTouched()
   }
 
   /// A product's factors that can be in a shared pair.
@@ -119,12 +122,18 @@ private struct PairSharing {
   }
 
   mutating func bump(_ key: PairKey, by delta: Int) {
-    func add(_ count: inout Int) -> Int {
-      count += delta
-      return count
+    counts[key, default: 0] += delta
+    touched.append(key)
+  }
+
+  /// Pushes each touched pair once, at its current count: a pair held by
+  /// m products gets one heap entry per round, not m.
+  mutating func pushTouched() {
+    touched.sort()
+    for (i, key) in touched.enumerated() where i == 0 || touched[i - 1] != key {
+      if let count = counts[key], count >= 2 { heap.push(count: count, key: key) }
     }
-    let count = add(&counts[key, default: 0])  // one lookup
-    if count >= 2 { heap.push(count: count, key: key) }
+    touched.removeAll(keepingCapacity: true)
   }
 
   /// One round: replaces the most frequent pair (if it occurs twice or
@@ -156,6 +165,7 @@ private struct PairSharing {
       factors[p] = rest
       holders[virtual, default: []].append(p)
     }
+    pushTouched()
     return true
   }
 
