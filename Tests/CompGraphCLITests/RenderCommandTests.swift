@@ -47,6 +47,16 @@ import Testing
     #expect(run.stdout.contains(##"<td bgcolor="#cdebc5">∂² (order 2)</td>"##))
   }
 
+  /// f and its derivatives are simplified together, so the e^(−xy) that f
+  /// and both partials use is one node, drawn once, as the explorer draws it:
+  /// f = e^(−x·y), ∂f/∂x = −y·f, ∂f/∂y = (−x)·f.
+  @Test func aSubexpressionSharedAcrossOrdersIsDrawnOnce() throws {
+    let run = try compgraph("render", "exp(-x*y)", "--grad", "x,y", "--format", "text")
+    #expect(run.status == 0)
+    #expect(run.stdout.components(separatedBy: "= exp ").count == 2, "\(run.stdout)")
+    #expect(run.stdout.contains("# 8 nodes, 10 edges, 6 operations"), "\(run.stdout)")
+  }
+
   @Test func valuesAndAdjoints() throws {
     let run = try compgraph("render", "x*y", "--at", "x=2", "--at", "y=3", "--format", "dot")
     #expect(run.status == 0)
