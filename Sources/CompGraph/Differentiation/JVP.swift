@@ -23,13 +23,16 @@ extension GraphBuilder {
     var needed = [Bool](repeating: false, count: last + 1)
     for y in ys { needed[y.index] = true }
     for index in stride(from: last, through: first, by: -1) where needed[index] {
-      for input in inputs(NodeID(index)) { needed[input.index] = true }
+      for input in borrowedInputs(NodeID(index)) { needed[input.index] = true }
     }
     for index in first...last where needed[index] && tangent[index] == nil {
+      // Most needed nodes have no active input (a Hessian's sweep along one
+      // variable reaches a few nodes): checked before anything is copied.
+      guard borrowedInputs(NodeID(index)).contains(where: { tangent[$0.index] != nil }) else {
+        continue
+      }
       let op = nodes.ops[index]
-      if op.isLeaf { continue }
       let inputIDs = Array(inputs(NodeID(index)))
-      guard inputIDs.contains(where: { tangent[$0.index] != nil }) else { continue }
       let x = inputIDs.map(expr)
       let outShape = shape(NodeID(index))
       var terms: [NodeID] = []
