@@ -91,9 +91,11 @@ private struct PairSharing {
       work += cost
       counted[p] = true
       self.work += factors[p].count + cost
-      for key in distinctPairs(candidates) { bump(key, by: 1) }
+      for key in distinctPairs(candidates) { counts[key, default: 0] += 1 }
     }
-    pushTouched()
+    // Each pair two or more products share goes on the heap once, at its
+    // count (most pairs occur once, and are not sorted or pushed).
+    for (key, count) in counts where count >= 2 { heap.push(count: count, key: key) }
   }
 
   /// A product's factors that can be in a shared pair.
