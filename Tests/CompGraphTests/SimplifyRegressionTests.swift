@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CompGraph
 
 /// Inputs the fuzzer found, kept as tests.
@@ -16,5 +17,19 @@ import Testing
     let before = try graph.evaluate(point).map { $0.scalars[0] }
     let after = try simple.evaluate(point).map { $0.scalars[0] }
     for (b, a) in zip(before, after) { #expect(isClose(a, b, tolerance: 1e-12)) }
+  }
+
+  /// A function's integer literals were read with `Int(_:)`, which traps on
+  /// an integral Double past Int's range (`pow(x, 1.4e41)`): now such a
+  /// literal is not an integer, so `pow` keeps it as an exponent and an
+  /// axis or extent gets the message.
+  @Test func integralLiteralPastIntsRange() throws {
+    let graph = try parseProgram(
+      "s - pow(x, 144444444444444444444444444444444444444444.5) + .5", into: GraphBuilder()
+    ).graph()
+    #expect(try graph.evaluate(["s": 2, "x": 1])[0].scalars[0] == 1.5)
+    #expect(throws: ParseError.self) {
+      try parseProgram("index(x, 0, 1e30)", into: GraphBuilder()).graph()
+    }
   }
 }

@@ -78,7 +78,7 @@ enum Function: Equatable {
     }
     /// The integer literals among `arguments[range]` (`nil` if one is not).
     func integers(_ range: some RangeExpression<Int>) -> [Int]? {
-      let values = arguments[range].map { $0.value.flatMap { $0.isInteger ? Int($0) : nil } }
+      let values = arguments[range].map { $0.value.flatMap { Int(exactly: $0) } }
       return values.contains(nil) ? nil : values.map { $0! }
     }
     let axis = arguments.count == 2 ? integers(1...).map { $0[0] } : -1
