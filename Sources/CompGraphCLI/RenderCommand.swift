@@ -188,10 +188,7 @@ struct RenderCommand: ParsableCommand {
           derivative.map(\.names), simplifying: simplify, nodeBudget: budget.nodeBudget)
       }
     }
-    // Each order was simplified on its own, so a subexpression lowered in f
-    // and normalised again in ∂f can be two nodes (exp(−x·y) drawn twice);
-    // simplified together (as the explorer draws them) they are one.
-    if simplify { drawing.graph = CompGraph.simplify(drawing.graph) }
+    if simplify { drawing = drawing.simplifiedTogether() }
     if onlyOrder {
       let kept = drawing.outputOrders.indices.filter { drawing.outputOrders[$0] == order }
       drawing = DerivativeGraph(

@@ -13,10 +13,9 @@ struct Work {
     let simplifying = request.simplify ?? true
     return try aboutInput {
       let graph = try parseProgram(request.source, into: GraphBuilder()).graph()
-      var drawing = try graph.derivatives(
+      let drawing = try graph.derivatives(
         wrt: request.variables, order: request.highestOrder, simplifying: simplifying)
-      if simplifying { drawing.graph = simplify(drawing.graph) }
-      return drawing
+      return simplifying ? drawing.simplifiedTogether() : drawing
     }
   }
 

@@ -8,6 +8,15 @@ public struct DerivativeGraph: Sendable {
     self.graph = graph
     self.outputOrders = outputOrders
   }
+
+  /// The same outputs simplified together, in one pass.  `Graph.derivatives`
+  /// simplifies each order on its own, so a subexpression lowered in f and
+  /// normalised again in ∂f can be two nodes (e^(−x·y) twice); together they
+  /// are one.  What a drawing of the orders shows; it costs one more
+  /// simplification of the whole graph.
+  public func simplifiedTogether() -> DerivativeGraph {
+    DerivativeGraph(graph: simplify(graph), outputOrders: outputOrders)
+  }
 }
 
 extension Graph {
