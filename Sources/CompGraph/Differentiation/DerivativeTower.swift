@@ -17,7 +17,11 @@
 /// tangent sweeps only, a tensor variable by reverse sweeps only.)  With
 /// simplification on, each order is simplified as a whole before the next
 /// is taken, so high orders stay small and share structure; the outputs
-/// themselves are taken as given.
+/// themselves are taken as given.  A tower of one output in one variable
+/// takes each order in the polynomial ring over its atoms where it can
+/// (`PolynomialDifferentiator`: no sweep, and the polynomial carried up from
+/// the order below); several partials of an order are swept and simplified
+/// together instead, which shares their subexpressions.
 ///
 /// A `nodeBudget` bounds the work: an order grows the arena by about the
 /// factor the order below did, so before order k is built its growth is
@@ -123,6 +127,9 @@ extension GraphBuilder {
     }
     var all = level
     var sweeps = 0
+    var polynomials =
+      simplify && outputs.count == 1 && xs.count == 1
+      ? PolynomialDifferentiator(builder: self) : nil
     let one = constantNode(1.0)
     let start = count
     // The nodes the last two orders added (g₀ = the arena at the start).
@@ -152,12 +159,25 @@ extension GraphBuilder {
         }
       }
       if children.isEmpty { break }
+      var nodes = [NodeID](repeating: one, count: children.count)
+      // Children the polynomial ring gives, already lowered; the rest are swept.
+      var swept: [Int] = []
+      for (c, child) in children.enumerated() {
+        if let d = try polynomials?.derivative(
+          of: level[child.parent].node, wrt: xs[child.variable])
+        {
+          nodes[c] = d
+        } else {
+          swept.append(c)
+        }
+      }
       // Tangent sweeps where they are cheaper (m ≤ P) or the only way (a
       // tensor partial has no reverse sweep); reverse sweeps otherwise.
       let tangentsCheaper = xs.count <= level.count
       var byVariable = [[Int]](repeating: [], count: xs.count)
       var byParent: [Int: [Int]] = [:]
-      for (c, child) in children.enumerated() {
+      for c in swept {
+        let child = children[c]
         let scalarVariable = shape(xs[child.variable]).isEmpty
         if scalarVariable && (tangentsCheaper || !shape(level[child.parent].node).isEmpty) {
           byVariable[child.variable].append(c)
@@ -165,7 +185,6 @@ extension GraphBuilder {
           byParent[child.parent, default: []].append(c)
         }
       }
-      var nodes = [NodeID](repeating: one, count: children.count)
       for (j, these) in byVariable.enumerated() where !these.isEmpty {
         let ys = these.map { level[children[$0].parent].node }
         let tangents = try jvp(of: ys, tangents: [xs[j]: one])
@@ -179,7 +198,9 @@ extension GraphBuilder {
         sweeps += 1
         try checkBudget()
       }
-      if simplify { nodes = self.simplify(nodes) }
+      if simplify && !swept.isEmpty {
+        for (c, node) in zip(swept, self.simplify(swept.map { nodes[$0] })) { nodes[c] = node }
+      }
       growth = (growth.last, max(1, count - orderStart))
       level = zip(children, nodes).map { child, node in
         let parent = level[child.parent]

@@ -46,52 +46,155 @@ extension RewriteRule {
   }
 }
 
+/// What lowering chose for a region: keep it, or rebuild it from one of its
+/// expansions.
+enum LoweringChoice {
+  case keep
+  case rebuild(keepSums: Bool)
+}
+
+/// One expansion of a region: a polynomial in its atoms, and whether sums
+/// of atoms were kept whole.
+struct Expansion {
+  var keepSums: Bool
+  var polynomial: Polynomial
+  var atoms: [NodeID]
+}
+
 extension RuleContext {
   /// Lowers the polynomial region under `root`; `nil` when no rebuild is cheaper.
+  ///
+  /// Regions of one structure (`regionKey`) lower alike, so the choice made
+  /// for the first is replayed for the others: only the winning expansion
+  /// is built, and no losing candidate (W2's ∇f is 10⁴ regions of one shape).
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if lowered.contains(root) { return nil }
     guard let region = polynomialRegion(root) else { return nil }
-    // Each region node's position in `region`, which `expand` looks up.
-    if regionPosition.count < builder.count {
-      regionPosition += repeatElement(-1, count: builder.count - regionPosition.count)
-    }
-    for (k, id) in region.enumerated() { regionPosition[id.index] = Int32(k) }
-    defer { for id in region { regionPosition[id.index] = -1 } }
     var best = root
     var bestCost = regionCost(root)
     // Two operations or fewer cannot get cheaper (cancellation is the normal
     // form's job).
     guard bestCost > 2 else { return nil }
+    setPositions(region)
+    defer { clearPositions(region) }
+    let key = regionKey(region, root: root)
+    switch loweringChoices[key] {
+    case .keep?:
+      lowered.insert(root)
+      return nil
+    case .rebuild(let keepSums)?:
+      if let e = expansion(of: region, root: root, keepSums: keepSums, cost: bestCost) {
+        best = try broadcast(synthesize(e.polynomial, atoms: e.atoms), to: builder.shape(root))
+        lowered.insert(best)
+        return best
+      }
+    case nil:
+      break
+    }
+    var choice = LoweringChoice.keep
+    let expansions = self.expansions(of: region, root: root, cost: bestCost)
+    // Polynomials on a line (Horner) first: their cost, usually the lowest,
+    // then prunes the others before anything is built for them.
+    let onLine = expansions.map { collinear($0.polynomial.terms.map(\.monomial)) != nil }
+    let order = expansions.indices.sorted { (onLine[$0] ? 0 : 1) < (onLine[$1] ? 0 : 1) }
+    for e in order.map({ expansions[$0] }) {
+      // Any rebuild of k terms needs k − 1 additions at least.
+      if e.polynomial.terms.count - 1 >= bestCost { continue }
+      let candidate = try broadcast(
+        synthesize(e.polynomial, atoms: e.atoms), to: builder.shape(root))
+      let cost = regionCost(candidate)
+      if cost < bestCost {
+        best = candidate
+        bestCost = cost
+        choice = .rebuild(keepSums: e.keepSums)
+      }
+    }
+    loweringChoices[key] = choice
+    lowered.insert(best)
+    return best == root ? nil : best
+  }
+
+  /// The expansions of the polynomial region under `root` into a
+  /// polynomial and its atoms (see `expansions(of:root:cost:)`); none when
+  /// the region is too big.
+  func expansions(of root: NodeID) -> [Expansion] {
+    guard let region = polynomialRegion(root) else { return [] }
+    setPositions(region)
+    defer { clearPositions(region) }
+    return expansions(of: region, root: root, cost: regionCost(root))
+  }
+
+  /// The expansions of `region` (the polynomial nodes under `root`) into a
+  /// polynomial and its atoms: sums of atoms kept whole as atoms, and (when
+  /// that differs) every sum expanded.
+  private func expansions(of region: [NodeID], root: NodeID, cost: Int) -> [Expansion] {
     // Keeping sums whole differs from expanding them only if some sum below
     // the root has no sum inside.
     let hasLeafSum = region.contains { id in
       id != root && isAdd(id)
         && !builder.borrowedInputs(id).contains { isAdd($0) }
     }
-    var expansions: [(Polynomial, [NodeID])] = []
-    for keepSums in hasLeafSum ? [true, false] : [false] {
-      guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: bestCost) else {
-        continue
-      }
-      if !options.assumeFinite && !atoms.allSatisfy({ facts($0).contains(.finite) }) { continue }
-      expansions.append((p, atoms))
+    return (hasLeafSum ? [true, false] : [false]).compactMap { keepSums in
+      expansion(of: region, root: root, keepSums: keepSums, cost: cost)
     }
-    // Polynomials on a line (Horner) first: their cost, usually the lowest,
-    // then prunes the others before anything is built for them.
-    let onLine = expansions.map { collinear($0.0.terms.map(\.monomial)) != nil }
-    let order = expansions.indices.sorted { (onLine[$0] ? 0 : 1) < (onLine[$1] ? 0 : 1) }
-    for (p, atoms) in order.map({ expansions[$0] }) {
-      // Any rebuild of k terms needs k − 1 additions at least.
-      if p.terms.count - 1 >= bestCost { continue }
-      let candidate = try broadcast(synthesize(p, atoms: atoms), to: builder.shape(root))
-      let cost = regionCost(candidate)
-      if cost < bestCost {
-        best = candidate
-        bestCost = cost
+  }
+
+  /// One expansion of `region`; `nil` past the term limit (set by the
+  /// region's `cost`), or when an atom may be infinite without `assumeFinite`.
+  private func expansion(of region: [NodeID], root: NodeID, keepSums: Bool, cost: Int)
+    -> Expansion?
+  {
+    guard let (p, atoms) = expand(region, root: root, keepSums: keepSums, cost: cost) else {
+      return nil
+    }
+    if !options.assumeFinite && !atoms.allSatisfy({ facts($0).contains(.finite) }) { return nil }
+    return Expansion(keepSums: keepSums, polynomial: p, atoms: atoms)
+  }
+
+  /// Records each region node's position in `region`, which `expand` and
+  /// `regionKey` look up.
+  private func setPositions(_ region: [NodeID]) {
+    if regionPosition.count < builder.count {
+      regionPosition += repeatElement(-1, count: builder.count - regionPosition.count)
+    }
+    for (k, id) in region.enumerated() { regionPosition[id.index] = Int32(k) }
+  }
+
+  private func clearPositions(_ region: [NodeID]) {
+    for id in region { regionPosition[id.index] = -1 }
+  }
+
+  /// The structure of a region, atoms abstracted: per node its op (a
+  /// `pow`'s exponent too) and shape, and per input whether it is a region
+  /// node (by position), a constant (by value) or an atom (numbered by first
+  /// use; with its finiteness when that is not assumed).  Regions with one
+  /// key expand to one polynomial up to renaming atoms, and each rebuild of
+  /// them has one cost.
+  private func regionKey(_ region: [NodeID], root: NodeID) -> [UInt64] {
+    var key: [UInt64] = []
+    key.reserveCapacity(region.count * 4)
+    var atoms: [NodeID: UInt64] = [:]
+    for id in region {
+      let ins = builder.borrowedInputs(id)
+      let shape = builder.shape(id)
+      key.append(UInt64(kind(id).key) | UInt64(ins.count) << 8 | UInt64(shape.count) << 40)
+      key += shape.map { UInt64($0) }
+      if let e = powExponent(id) { key.append(e.bitPattern) }
+      for input in ins {
+        let k = regionPosition[input.index]
+        if k >= 0 {
+          key.append(1 << 62 | UInt64(k))
+        } else if let v = scalar(input) {
+          key += [2 << 62, v.bitPattern]
+        } else {
+          let slot = atoms[input] ?? UInt64(atoms.count)
+          atoms[input] = slot
+          let finite: UInt64 = !options.assumeFinite && facts(input).contains(.finite) ? 1 << 32 : 0
+          key.append(3 << 62 | finite | slot)
+        }
       }
     }
-    lowered.insert(best)
-    return best == root ? nil : best
+    return key
   }
 
   /// The polynomial nodes under `root` (root included), in id order: `nil`

@@ -117,6 +117,29 @@ struct Polynomial {
     return Polynomial(terms: out)
   }
 
+  /// ∂p/∂a for the atom in `slot`:  ∂(c·aᵉ·m)/∂a = c·e·aᵉ⁻¹·m.  Lowering
+  /// one lane of every remaining term keeps them sorted.
+  func partial(_ slot: Int) -> Polynomial {
+    var unit = Monomial.zero
+    unit[slot] = 1
+    return Polynomial(
+      terms: terms.compactMap { t in
+        t.monomial[slot] == 0
+          ? nil : (t.monomial &- unit, t.coefficient * Double(t.monomial[slot]))
+      })
+  }
+
+  /// The same polynomial with atom i renumbered `slots[i]` (a one-to-one
+  /// map), its terms sorted again.
+  func relabeled(_ slots: [Int]) -> Polynomial {
+    Polynomial(
+      terms: terms.map { t in
+        var m = Monomial.zero
+        for (old, new) in slots.enumerated() { m[new] = t.monomial[old] }
+        return (m, t.coefficient)
+      }.sorted { Self.precedes($0.monomial, $1.monomial) })
+  }
+
   /// Whether every exponent is within bounds (checked after each step, so
   /// the wrapping arithmetic above never wraps in practice).
   var isBounded: Bool {

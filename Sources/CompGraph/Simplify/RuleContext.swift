@@ -18,6 +18,8 @@ final class RuleContext {
   /// Polynomial roots lowering has already settled (its results and the
   /// regions it left alone): not expanded again.
   var lowered: Set<NodeID> = []
+  /// Lowering's choice per region structure (`regionKey`).
+  var loweringChoices: [[UInt64]: LoweringChoice] = [:]
   /// Per node, its position in the polynomial region being lowered (−1
   /// outside it).
   @exclusivity(unchecked) var regionPosition: [Int32] = []
