@@ -4,7 +4,8 @@ import CompGraph
 /// parse → freeze → check invariants → print (listing, infix, DOT) →
 /// simplify the original → estimate memory → evaluate → gradient and second
 /// gradient → simplify → evaluate them → compile and run the scalar
-/// `Program`.  Errors are expected answers; only a crash, a sanitizer report
+/// `Program` → the derivative tower in one variable to order 2 (where the
+/// polynomial ring takes the orders it can).  Errors are expected answers; only a crash, a sanitizer report
 /// or a broken invariant is a finding.
 ///
 /// Symbolic steps (parsing, printing, simplifying) run on every input, huge
@@ -28,6 +29,12 @@ enum FuzzTarget {
   /// shared DAG's text grows exponentially (`infix(of:)`), and printing the
   /// gradients of power towers took 58% of the harness's time.
   static let textLimit = 4096
+  /// The derivative tower's highest order, the largest graph it runs on
+  /// (power towers near `nodeLimit` doubled the harness's time at order 3),
+  /// and the nodes it may add.
+  static let towerOrder = 2
+  static let towerNodeLimit = 100
+  static let towerBudget = 5_000
   /// The most bytes an evaluation may need (`Graph.peakMemoryEstimate`).
   static let memoryLimit = 32.0 * 1024 * 1024
 
@@ -60,6 +67,14 @@ enum FuzzTarget {
       if let program = try? Program(simple) {
         _ = try? program.evaluate(point.compactMapValues(\.scalar))
       }
+    }
+    if graph.nodeCount <= towerNodeLimit, graph.outputs.count == 1,
+      let x = graph.variables.first(where: { $0.shape.isEmpty }),
+      let tower = try? graph.derivatives(
+        wrt: [x.name], order: towerOrder, simplifying: true, nodeBudget: towerBudget)
+    {
+      check(tower.graph)
+      if fits(tower.graph) { _ = try? tower.graph.evaluate(point) }
     }
     guard first.nodeCount <= nodeLimit, first.nodeCount * names.count <= sweepLimit,
       let second = try? first.gradient(wrt: names)
