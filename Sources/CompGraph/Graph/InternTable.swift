@@ -59,7 +59,7 @@ struct InternTable: Sendable {
       if entry == 0 { return nil }
       if entry >> 32 == tag {
         let id = NodeID(Int(entry & 0xFFFF_FFFF) - 1)
-        if table.ops[id.index] == op, table.inputs(id).elementsEqual(inputs),
+        if Self.isSame(table.ops[id.index], op), table.inputs(id).elementsEqual(inputs),
           scopes.internKey(table.scopes[id.index]) == key
         {
           return id
@@ -67,6 +67,16 @@ struct InternTable: Sendable {
       }
       slot = (slot + 1) & mask
     }
+  }
+
+  /// Op equality by bit pattern, as `hash` keys it: a `pow` exponent of NaN
+  /// is one exponent (by `==` no NaN equals itself, so each `x^NaN` built
+  /// was a new node under one hash, and a graph of them took quadratic
+  /// time), and `x^0.0` and `x^-0.0` are two.  Constants already compare
+  /// this way (`Tensor`).
+  private static func isSame(_ a: Op, _ b: Op) -> Bool {
+    if case .pow(let c) = a, case .pow(let d) = b { return c.bitPattern == d.bitPattern }
+    return a == b
   }
 
   /// Records node `id` (the newest node) under `hash`.
