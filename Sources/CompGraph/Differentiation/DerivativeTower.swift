@@ -171,6 +171,9 @@ extension GraphBuilder {
           swept.append(c)
         }
       }
+      // A partial past the ring's atom limit brings more atoms to the next
+      // order: the orders above are swept without trying it again.
+      if polynomials?.outgrown == true { polynomials = nil }
       // Tangent sweeps where they are cheaper (m ≤ P) or the only way (a
       // tensor partial has no reverse sweep); reverse sweeps otherwise.
       let tangentsCheaper = xs.count <= level.count

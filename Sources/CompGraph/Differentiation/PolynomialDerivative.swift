@@ -27,6 +27,10 @@ struct PolynomialDifferentiator {
   private var built: [NodeID: Expansion] = [:]
   /// ∂a/∂x, simplified, by atom and variable.
   private var slopes: [Pair: NodeID] = [:]
+  /// Whether a partial needed more than `Polynomial.maxAtoms` atoms: the
+  /// orders above it would need more still (x^x^x brings a new power each
+  /// order), so the tower stops asking.
+  private(set) var outgrown = false
 
   private struct Pair: Hashable {
     let atom: NodeID
@@ -158,7 +162,9 @@ struct PolynomialDifferentiator {
   /// expanded; also whether those two readings differ.  An atom is matched
   /// by its node, so a derivative that is another atom
   /// (∂(eˣ − e⁻ˣ) = eˣ + e⁻ˣ) stays one.
-  private func polynomial(of node: NodeID, over atoms: inout [NodeID], keepSums: Bool) -> (
+  private mutating func polynomial(
+    of node: NodeID, over atoms: inout [NodeID], keepSums: Bool
+  ) -> (
     Polynomial, differs: Bool
   )? {
     if let v = context.scalar(node) { return (.constant(v), false) }
@@ -176,7 +182,10 @@ struct PolynomialDifferentiator {
       if let slot = atoms.firstIndex(of: atom) {
         slots.append(slot)
       } else {
-        guard atoms.count < Polynomial.maxAtoms else { return nil }
+        guard atoms.count < Polynomial.maxAtoms else {
+          outgrown = true
+          return nil
+        }
         atoms.append(atom)
         slots.append(atoms.count - 1)
       }
