@@ -5,8 +5,8 @@ import CompGraph
 /// simplify the original → estimate memory → evaluate → gradient and second
 /// gradient → simplify → evaluate them → compile and run the scalar
 /// `Program` → the derivative tower in one variable to order 2 (where the
-/// polynomial ring takes the orders it can).  Errors are expected answers; only a crash, a sanitizer report
-/// or a broken invariant is a finding.
+/// polynomial ring takes the orders it can).  Errors are expected answers;
+/// only a crash, a sanitizer report or a broken invariant is a finding.
 ///
 /// Symbolic steps (parsing, printing, simplifying) run on every input, huge
 /// shapes included, so shape overflow and constant folding are reached;

@@ -77,14 +77,14 @@ extension RuleContext {
     guard bestCost > 2 else { return nil }
     setPositions(region)
     defer { clearPositions(region) }
-    let key = regionKey(region, root: root)
+    let key = regionKey(region)
     switch loweringChoices[key] {
     case .keep?:
       lowered.insert(root)
       return nil
     case .rebuild(let keepSums)?:
       if let e = expansion(of: region, root: root, keepSums: keepSums, cost: bestCost) {
-        best = try broadcast(synthesize(e.polynomial, atoms: e.atoms), to: builder.shape(root))
+        best = try rebuild(e, as: root)
         lowered.insert(best)
         return best
       }
@@ -100,8 +100,7 @@ extension RuleContext {
     for e in order.map({ expansions[$0] }) {
       // Any rebuild of k terms needs k − 1 additions at least.
       if e.polynomial.terms.count - 1 >= bestCost { continue }
-      let candidate = try broadcast(
-        synthesize(e.polynomial, atoms: e.atoms), to: builder.shape(root))
+      let candidate = try rebuild(e, as: root)
       let cost = regionCost(candidate)
       if cost < bestCost {
         best = candidate
@@ -112,6 +111,11 @@ extension RuleContext {
     loweringChoices[key] = choice
     lowered.insert(best)
     return best == root ? nil : best
+  }
+
+  /// An expansion of `root`'s region built back, at `root`'s shape.
+  private func rebuild(_ e: Expansion, as root: NodeID) throws -> NodeID {
+    try broadcast(synthesize(e.polynomial, atoms: e.atoms), to: builder.shape(root))
   }
 
   /// The expansions of the polynomial region under `root` into a
@@ -170,7 +174,7 @@ extension RuleContext {
   /// use; with its finiteness when that is not assumed).  Regions with one
   /// key expand to one polynomial up to renaming atoms, and each rebuild of
   /// them has one cost.
-  private func regionKey(_ region: [NodeID], root: NodeID) -> [UInt64] {
+  private func regionKey(_ region: [NodeID]) -> [UInt64] {
     var key: [UInt64] = []
     key.reserveCapacity(region.count * 4)
     var atoms: [NodeID: UInt64] = [:]
