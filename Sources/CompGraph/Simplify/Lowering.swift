@@ -47,10 +47,10 @@ extension RewriteRule {
 }
 
 /// What lowering chose for a region: keep it, or rebuild it from one of its
-/// expansions.
+/// expansions, replaying the first rebuild's recipe when it has one.
 enum LoweringChoice {
   case keep
-  case rebuild(keepSums: Bool)
+  case rebuild(keepSums: Bool, recipe: LoweringRecipe?)
 }
 
 /// One expansion of a region: a polynomial in its atoms, and whether sums
@@ -65,8 +65,9 @@ extension RuleContext {
   /// Lowers the polynomial region under `root`; `nil` when no rebuild is cheaper.
   ///
   /// Regions of one structure (`regionKey`) lower alike, so the choice made
-  /// for the first is replayed for the others: only the winning expansion
-  /// is built, and no losing candidate (W2's ∇f is 10⁴ regions of one shape).
+  /// for the first is replayed for the others: the first rebuild's recipe
+  /// (`LoweringRecipe`), or else only the winning expansion, and no losing
+  /// candidate (W2's ∇f is 10⁴ regions of one shape).
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if lowered.contains(root) { return nil }
     guard let region = polynomialRegion(root) else { return nil }
@@ -77,12 +78,16 @@ extension RuleContext {
     guard bestCost > 2 else { return nil }
     setPositions(region)
     defer { clearPositions(region) }
-    let key = regionKey(region)
+    let (key, atoms) = regionKey(region)
     switch loweringChoices[key] {
     case .keep?:
       lowered.insert(root)
       return nil
-    case .rebuild(let keepSums)?:
+    case .rebuild(_, let recipe?)?:
+      best = try replay(recipe, region: region, atoms: atoms)
+      lowered.insert(best)
+      return best
+    case .rebuild(let keepSums, nil)?:
       if let e = expansion(of: region, root: root, keepSums: keepSums, cost: bestCost) {
         best = try rebuild(e, as: root)
         lowered.insert(best)
@@ -105,8 +110,12 @@ extension RuleContext {
       if cost < bestCost {
         best = candidate
         bestCost = cost
-        choice = .rebuild(keepSums: e.keepSums)
+        choice = .rebuild(keepSums: e.keepSums, recipe: nil)
       }
+    }
+    if case .rebuild(let keepSums, _) = choice {
+      choice = .rebuild(
+        keepSums: keepSums, recipe: recipe(for: best, region: region, atoms: atoms))
     }
     loweringChoices[key] = choice
     lowered.insert(best)
@@ -171,13 +180,14 @@ extension RuleContext {
   /// The structure of a region, atoms abstracted: per node its op (a
   /// `pow`'s exponent too) and shape, and per input whether it is a region
   /// node (by position), a constant (by value) or an atom (numbered by first
-  /// use; with its finiteness when that is not assumed).  Regions with one
-  /// key expand to one polynomial up to renaming atoms, and each rebuild of
-  /// them has one cost.
-  private func regionKey(_ region: [NodeID]) -> [UInt64] {
+  /// use; with its shape, and its finiteness when that is not assumed).
+  /// Regions with one key expand to one polynomial up to renaming atoms, and
+  /// each rebuild of them has one cost.  Also the atoms, by number.
+  private func regionKey(_ region: [NodeID]) -> (key: [UInt64], atoms: [NodeID]) {
     var key: [UInt64] = []
     key.reserveCapacity(region.count * 4)
-    var atoms: [NodeID: UInt64] = [:]
+    var slots: [NodeID: UInt64] = [:]
+    var atoms: [NodeID] = []
     for id in region {
       let ins = builder.borrowedInputs(id)
       let shape = builder.shape(id)
@@ -190,15 +200,20 @@ extension RuleContext {
           key.append(1 << 62 | UInt64(k))
         } else if let v = scalar(input) {
           key += [2 << 62, v.bitPattern]
+        } else if let slot = slots[input] {
+          key.append(3 << 62 | slot)
         } else {
-          let slot = atoms[input] ?? UInt64(atoms.count)
-          atoms[input] = slot
+          let slot = UInt64(atoms.count)
+          slots[input] = slot
+          atoms.append(input)
           let finite: UInt64 = !options.assumeFinite && facts(input).contains(.finite) ? 1 << 32 : 0
-          key.append(3 << 62 | finite | slot)
+          let atomShape = builder.shape(input)
+          key.append(3 << 62 | finite | UInt64(atomShape.count) << 40 | slot)
+          key += atomShape.map { UInt64($0) }
         }
       }
     }
-    return key
+    return (key, atoms)
   }
 
   /// The polynomial nodes under `root` (root included), in id order: `nil`

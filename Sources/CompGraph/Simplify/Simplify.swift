@@ -38,7 +38,7 @@ extension GraphBuilder {
     }
     if options.phases.contains(.lowering) {
       result = driver.run(RewriteDriver.loweringTable, roots: result)
-      if hasLongProduct(result) {
+      if mayShareProducts(result) {
         let lowered = graph(outputs: result)
         let shared = shareProducts(lowered, work: &visits)
         if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
@@ -50,12 +50,25 @@ extension GraphBuilder {
     return result
   }
 
-  /// Whether a scalar product of three or more factors is reachable from
-  /// `roots`: only such products can share a pair (`shareProducts`), so
-  /// without one the graph is not frozen for that pass.
-  private func hasLongProduct(_ roots: [NodeID]) -> Bool {
-    reachableInOrder(from: roots).order.contains { id in
+  /// Whether two scalar products of three or more factors can share a
+  /// pair (`shareProducts`): some such product must hold two factors that
+  /// each occur in another one.  Without one the graph is not frozen for
+  /// that pass (W2's ∇f has 10⁴ products `eᵢ·qᵢ⁻¹·2` that share only the 2).
+  private func mayShareProducts(_ roots: [NodeID]) -> Bool {
+    let products = reachableInOrder(from: roots).order.filter { id in
       kind(id) == .mul && borrowedInputs(id).count >= 3 && shape(id).isEmpty
+    }
+    // A product's inputs are sorted, so a repeated factor is adjacent.
+    func distinctFactors(_ id: NodeID) -> some Sequence<NodeID> {
+      let ins = borrowedInputs(id)
+      return ins.indices.lazy.filter { $0 == 0 || ins[$0 - 1] != ins[$0] }.map { ins[$0] }
+    }
+    var occurrences: [NodeID: Int] = [:]
+    for id in products {
+      for factor in distinctFactors(id) { occurrences[factor, default: 0] += 1 }
+    }
+    return products.contains { id in
+      distinctFactors(id).count { occurrences[$0]! >= 2 } >= 2
     }
   }
 

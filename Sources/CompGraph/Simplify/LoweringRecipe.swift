@@ -1,0 +1,74 @@
+/// A region's rebuild, recorded against the region's structure so that
+/// every other region of that structure (`regionKey`) is rebuilt by
+/// replaying it: no expansion and no synthesis, one `node` per operation.
+/// W2's ∇f is 10⁴ regions of one structure, so lowering synthesises once.
+///
+/// A step is an op over operands that are earlier steps, the region's
+/// atoms (numbered as `regionKey` numbers them), the region's nodes (by
+/// position) or scalar constants.  Regions of one key are the same
+/// polynomial up to renaming atoms, so the steps build, on the other
+/// region's atoms, what synthesis would build there.
+struct LoweringRecipe {
+  enum Operand {
+    case step(Int)
+    case atom(Int)
+    case region(Int)
+    case constant(Double)
+  }
+
+  var steps: [(op: Op, inputs: [Operand])]
+  var result: Operand
+}
+
+extension RuleContext {
+  /// The recipe that builds `result` from `region`'s atoms, nodes and
+  /// constants, with the positions of `region` set (`setPositions`); `nil`
+  /// when `result` is reached through anything but sums, products and
+  /// integer powers (a broadcast), which a replay could not rename.
+  func recipe(for result: NodeID, region: [NodeID], atoms: [NodeID]) -> LoweringRecipe? {
+    var slots: [NodeID: Int] = [:]
+    for (slot, atom) in atoms.enumerated() { slots[atom] = slot }
+    func leaf(_ id: NodeID) -> LoweringRecipe.Operand? {
+      if id.index < regionPosition.count, regionPosition[id.index] >= 0 {
+        return .region(Int(regionPosition[id.index]))
+      }
+      if let v = scalar(id) { return .constant(v) }
+      return slots[id].map(LoweringRecipe.Operand.atom)
+    }
+    var inner: Set<NodeID> = []
+    var stack = [result]
+    while let id = stack.popLast() {
+      guard leaf(id) == nil, !inner.contains(id) else { continue }
+      guard isPolynomial(id) else { return nil }
+      inner.insert(id)
+      stack += builder.borrowedInputs(id)
+    }
+    var step: [NodeID: Int] = [:]
+    var steps: [(op: Op, inputs: [LoweringRecipe.Operand])] = []
+    // Ids are a topological order: a step's inputs come before it.
+    for id in inner.sorted() {
+      let inputs = builder.borrowedInputs(id).map { input in
+        step[input].map(LoweringRecipe.Operand.step) ?? leaf(input)!
+      }
+      step[id] = steps.count
+      steps.append((builder.op(id), inputs))
+    }
+    return LoweringRecipe(steps: steps, result: step[result].map { .step($0) } ?? leaf(result)!)
+  }
+
+  /// `recipe` built on `region`'s nodes and `atoms`.
+  func replay(_ recipe: LoweringRecipe, region: [NodeID], atoms: [NodeID]) throws -> NodeID {
+    var built: [NodeID] = []
+    built.reserveCapacity(recipe.steps.count)
+    func operand(_ o: LoweringRecipe.Operand) -> NodeID {
+      switch o {
+      case .step(let k): built[k]
+      case .atom(let k): atoms[k]
+      case .region(let k): region[k]
+      case .constant(let v): constant(v)
+      }
+    }
+    for (op, inputs) in recipe.steps { built.append(try node(op, inputs.map(operand))) }
+    return operand(recipe.result)
+  }
+}
