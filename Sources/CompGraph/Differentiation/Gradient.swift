@@ -40,6 +40,7 @@ extension GraphBuilder {
       let inputIDs = Array(inputs(NodeID(index)))
       let (read, this) = try recomputation.operands(of: index, in: self)
       let x = read.map(expr)
+      let madeFrom = count
       for (k, input) in inputIDs.enumerated() where active[input.index] {
         let ḡ = expr(g)
         let pulled: Expr
@@ -52,6 +53,14 @@ extension GraphBuilder {
         }
         var c = try pulled.node()
         if shape(c) != shape(input) { c = try node(.sumTo(shape(input)), [c]) }
+        // x·x sends x·ḡ twice: one x·ḡ·2, as the normal form collects it
+        // (bit for bit the sum: doubling is exact).  Only a product made
+        // here is flattened: ḡ itself, sent on twice by p + p, is shared.
+        if c.index >= madeFrom, kind(c) == .mul, contributions[input.index].last == c {
+          let last = contributions[input.index].count - 1
+          contributions[input.index][last] = try node(.mul, Array(inputs(c)) + [constantNode(2)])
+          continue
+        }
         contributions[input.index].append(c)
       }
     }

@@ -72,7 +72,7 @@ extension RuleContext {
     if lowered.contains(root) { return nil }
     guard let region = polynomialRegion(root) else { return nil }
     var best = root
-    var bestCost = regionCost(root)
+    var bestCost = region.reduce(0) { $0 + operations(at: $1) }
     // Two operations or fewer cannot get cheaper (cancellation is the normal
     // form's job).
     guard bestCost > 2 else { return nil }
@@ -306,14 +306,19 @@ extension RuleContext {
     var cost = 0
     while let id = stack.popLast() {
       guard isPolynomial(id) else { continue }
-      let ins = builder.borrowedInputs(id)
-      cost += isAdd(id) || isMul(id) ? ins.count - 1 : 1
-      for input in ins where visited[input.index] != stamp {
+      cost += operations(at: id)
+      for input in builder.borrowedInputs(id) where visited[input.index] != stamp {
         visited[input.index] = stamp
         stack.append(input)
       }
     }
     return cost
+  }
+
+  /// What a polynomial node adds to its region's cost: k − 1 for a sum or
+  /// product of k inputs, 1 for a power.
+  private func operations(at id: NodeID) -> Int {
+    isAdd(id) || isMul(id) ? builder.borrowedInputs(id).count - 1 : 1
   }
 
   /// A stamp no node of `visited` carries yet (a walk marks with it instead
