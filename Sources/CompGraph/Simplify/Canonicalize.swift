@@ -146,51 +146,68 @@ extension RuleContext {
     return (key, k)
   }
 
-  /// The key of a sum's term without building it: the term's non-numeric
-  /// factors (`3·x·y` → [x, y], `x` → [x]); `nil` for a term the slow path
-  /// must look at (several numeric factors, a zero factor).
-  private func termKey(_ t: NodeID) -> [NodeID]? {
-    guard isMul(t) else { return [t] }
-    var key: [NodeID] = []
+  /// Whether a sum's term has a key the fast check can compare: it is not
+  /// a product with several numeric factors or a factor 0 or 1.
+  private func hasTermKey(_ t: NodeID) -> Bool {
+    guard isMul(t) else { return true }
     var constants = 0
-    for f in builder.inputs(t) {
-      if let v = scalar(f) {
-        constants += 1
-        if constants > 1 || v == 0 || v == 1 { return nil }
-      } else {
-        key.append(f)
-      }
+    for f in builder.borrowedInputs(t) {
+      guard let v = scalar(f) else { continue }
+      constants += 1
+      if constants > 1 || v == 0 || v == 1 { return false }
     }
-    return key
+    return true
+  }
+
+  /// Whether two terms have one key, their non-numeric factors (`3·x·y`
+  /// and `x·y` share [x, y]; `x`'s is [x]), compared without building the
+  /// keys (this runs on every sum of every pass).
+  private func sameTermKey(_ s: NodeID, _ t: NodeID) -> Bool {
+    if !isMul(s) && !isMul(t) { return s == t }
+    var a = (isMul(s) ? builder.borrowedInputs(s) : nil)?.lazy.filter { self.scalar($0) == nil }
+      .makeIterator()
+    var b = (isMul(t) ? builder.borrowedInputs(t) : nil)?.lazy.filter { self.scalar($0) == nil }
+      .makeIterator()
+    var single: (NodeID?, NodeID?) = (isMul(s) ? nil : s, isMul(t) ? nil : t)
+    while true {
+      let x = a?.next() ?? single.0.take()
+      let y = b?.next() ?? single.1.take()
+      if x != y { return false }
+      if x == nil { return true }
+    }
   }
 
   /// Whether a sum is already in normal form (so collecting would rebuild it).
   private func isNormalSum(_ root: NodeID) -> Bool {
-    let ins = builder.inputs(root)
+    let ins = builder.borrowedInputs(root)
     guard ins.count <= 16 else { return false }
     var constants = 0
-    var keys: [[NodeID]] = []
-    for t in ins {
+    for (i, t) in ins.enumerated() {
       if isAdd(t) { return false }
       if let v = scalar(t) {
         constants += 1
         if constants > 1 || v == 0 { return false }
         continue
       }
-      guard let key = termKey(t), !keys.contains(key) else { return false }
-      keys.append(key)
+      guard hasTermKey(t) else { return false }
+      if ins[..<i].contains(where: { scalar($0) == nil && sameTermKey($0, t) }) { return false }
     }
     return true
   }
 
   /// Whether a product is already in normal form.
   private func isNormalProduct(_ root: NodeID) -> Bool {
-    let ins = builder.inputs(root)
+    let ins = builder.borrowedInputs(root)
     guard ins.count <= 16 else { return false }
     var constants = 0
     var exponentials = 0
-    var bases: [NodeID] = []
-    for f in ins {
+    // A factor's base: itself, or what a power raises (nil for a number or
+    // an exponential, which are counted instead).
+    func base(_ f: NodeID) -> NodeID? {
+      if scalar(f) != nil || kind(f) == .exp { return nil }
+      return powExponent(f) == nil ? f : builder.borrowedInputs(f).first!
+    }
+    for (i, f) in ins.enumerated() {
       if isMul(f) { return false }
       if let v = scalar(f) {
         constants += 1
@@ -202,13 +219,9 @@ extension RuleContext {
         if exponentials > 1 { return false }
         continue
       }
-      var base = f
-      if let e = powExponent(f) {
-        if e == 0 { return false }
-        base = builder.inputs(f).first!
-      }
-      if bases.contains(base) { return false }
-      bases.append(base)
+      if powExponent(f) == 0 { return false }
+      let b = base(f)
+      if ins[..<i].contains(where: { base($0) == b }) { return false }
     }
     return true
   }

@@ -186,30 +186,32 @@ extension RuleContext {
   private func regionKey(_ region: [NodeID]) -> (key: [UInt64], atoms: [NodeID]) {
     var key: [UInt64] = []
     key.reserveCapacity(region.count * 4)
-    var slots: [NodeID: UInt64] = [:]
     var atoms: [NodeID] = []
+    // An atom is marked in `regionPosition` as −2 − its number while the
+    // key is built.
+    defer { for atom in atoms { regionPosition[atom.index] = -1 } }
     for id in region {
       let ins = builder.borrowedInputs(id)
       let shape = builder.shape(id)
       key.append(UInt64(kind(id).key) | UInt64(ins.count) << 8 | UInt64(shape.count) << 40)
-      key += shape.map { UInt64($0) }
+      for extent in shape { key.append(UInt64(extent)) }
       if let e = powExponent(id) { key.append(e.bitPattern) }
       for input in ins {
         let k = regionPosition[input.index]
         if k >= 0 {
           key.append(1 << 62 | UInt64(k))
         } else if let v = scalar(input) {
-          key += [2 << 62, v.bitPattern]
-        } else if let slot = slots[input] {
-          key.append(3 << 62 | slot)
+          key.append(2 << 62)
+          key.append(v.bitPattern)
+        } else if k < -1 {
+          key.append(3 << 62 | UInt64(-2 - k))
         } else {
-          let slot = UInt64(atoms.count)
-          slots[input] = slot
-          atoms.append(input)
+          regionPosition[input.index] = -2 - Int32(atoms.count)
           let finite: UInt64 = !options.assumeFinite && facts(input).contains(.finite) ? 1 << 32 : 0
           let atomShape = builder.shape(input)
-          key.append(3 << 62 | finite | UInt64(atomShape.count) << 40 | slot)
-          key += atomShape.map { UInt64($0) }
+          key.append(3 << 62 | finite | UInt64(atomShape.count) << 40 | UInt64(atoms.count))
+          for extent in atomShape { key.append(UInt64(extent)) }
+          atoms.append(input)
         }
       }
     }

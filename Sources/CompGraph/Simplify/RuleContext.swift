@@ -21,7 +21,7 @@ final class RuleContext {
   /// Lowering's choice per region structure (`regionKey`).
   var loweringChoices: [[UInt64]: LoweringChoice] = [:]
   /// Per node, its position in the polynomial region being lowered (−1
-  /// outside it).
+  /// outside it; `regionKey` marks atoms below −1 while it runs).
   @exclusivity(unchecked) var regionPosition: [Int32] = []
   /// Scratch marks for graph walks (a walk bumps the stamp instead of clearing).
   @exclusivity(unchecked) var visited: [UInt32] = []
