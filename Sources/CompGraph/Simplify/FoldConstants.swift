@@ -9,9 +9,10 @@ extension RewriteRule {
   static let foldConstants = RewriteRule(
     "fold-constants", .foldConstants, .node("x"),
     if: { m, c in
-      let b = c.builder
-      return !b.op(m.root).isLeaf && b.shape(m.root).elementCount <= c.options.maxFoldElements
-        && b.inputs(m.root).allSatisfy { if case .constant = b.op($0) { true } else { false } }
+      // Tried on every node: kinds are read, no op or input list is copied.
+      !c.kind(m.root).isLeaf
+        && c.builder.borrowedInputs(m.root).allSatisfy { c.kind($0) == .constant }
+        && c.builder.shape(m.root).elementCount <= c.options.maxFoldElements
     }
   ) { m, c in
     let b = c.builder

@@ -234,12 +234,14 @@ final class RuleContext {
         return try builder.node(op, inputs)
       }
       var ins = inputs
-      if op == .mul && ins.count > 1 {
+      // Each change is checked for first: most inputs need none, and
+      // changing a shared array would copy it.
+      if op == .mul && ins.count > 1 && ins.contains(where: { scalar($0) == 1 }) {
         ins.removeAll { scalar($0) == 1 }
         if ins.isEmpty { ins = [first] }
       }
       if ins.count == 1 { return ins[0] }
-      ins.sort()
+      if zip(ins, ins.dropFirst()).contains(where: { $0 > $1 }) { ins.sort() }
       return builder.append(op, ins, shape: shape)
     case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh:
       guard inputs.count == 1 else { return try builder.node(op, inputs) }
