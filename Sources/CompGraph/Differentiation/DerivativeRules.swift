@@ -95,9 +95,10 @@ func keepingAxis(_ y: Expr, _ g: Expr, axis: Int) -> Expr {
   return reshape(g, shape)
 }
 
-/// Π_{i≠k} xᵢ (a product reaching a rule has at least two inputs).
+/// Π_{i≠k} xᵢ (a product reaching a rule has at least two inputs; of two,
+/// the other one, with no list built).
 func product(_ x: [Expr], without k: Int) -> Expr {
-  product(x.indices.filter { $0 != k }.map { x[$0] })
+  x.count == 2 ? x[1 - k] : product(x.indices.filter { $0 != k }.map { x[$0] })
 }
 
 extension EinsumSpec {

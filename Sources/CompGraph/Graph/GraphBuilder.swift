@@ -212,7 +212,9 @@ public final class GraphBuilder {
     case (.add, 2), (.mul, 2):
       let a = inputs[0], b = inputs[1]
       guard nodes.shapes[a.index].isEmpty, nodes.shapes[b.index].isEmpty else { return nil }
-      if op == .mul, isScalarOne(a) || isScalarOne(b) { return nil }
+      // x · 1 = x (every pullback through a sum multiplies by 1).
+      if op == .mul, isScalarOne(a) { return b }
+      if op == .mul, isScalarOne(b) { return a }
       return a <= b
         ? append(op, CollectionOfTwo(a, b), shape: [])
         : append(op, CollectionOfTwo(b, a), shape: [])
