@@ -168,7 +168,9 @@ extension RuleContext {
   /// `regionKey` look up.
   private func setPositions(_ region: [NodeID]) {
     if regionPosition.count < builder.count {
-      regionPosition += repeatElement(-1, count: builder.count - regionPosition.count)
+      // Grown geometrically: the arena grows a few nodes per region.
+      regionPosition += repeatElement(
+        -1, count: max(builder.count, 2 * regionPosition.count) - regionPosition.count)
     }
     for (k, id) in region.enumerated() { regionPosition[id.index] = Int32(k) }
   }
@@ -328,7 +330,7 @@ extension RuleContext {
   private func nextVisitStamp() -> UInt32 {
     visitStamp += 1
     if visited.count < builder.count {
-      visited += repeatElement(0, count: builder.count - visited.count)
+      visited += repeatElement(0, count: max(builder.count, 2 * visited.count) - visited.count)
     }
     return visitStamp
   }

@@ -63,12 +63,12 @@ extension GraphBuilder {
       let ins = borrowedInputs(id)
       return ins.indices.lazy.filter { $0 == 0 || ins[$0 - 1] != ins[$0] }.map { ins[$0] }
     }
-    var occurrences: [NodeID: Int] = [:]
+    var occurrences = [Int32](repeating: 0, count: count)
     for id in products {
-      for factor in distinctFactors(id) { occurrences[factor, default: 0] += 1 }
+      for factor in distinctFactors(id) { occurrences[factor.index] += 1 }
     }
     return products.contains { id in
-      distinctFactors(id).count { occurrences[$0]! >= 2 } >= 2
+      distinctFactors(id).count { occurrences[$0.index] >= 2 } >= 2
     }
   }
 
