@@ -29,14 +29,22 @@ public struct Graph: Sendable {
     for index in stride(from: table.count - 1, through: 0, by: -1) where live[index] {
       for input in table.inputs(NodeID(index)) { live[input.index] = true }
     }
+    // Column by column: each is one exact-size copy of the live entries.
+    let kept = (0..<table.count).filter { live[$0] }
     var newID = [Int32](repeating: -1, count: table.count)
+    for (k, index) in kept.enumerated() { newID[index] = Int32(k) }
     var compact = NodeTable()
-    for index in 0..<table.count where live[index] {
-      let inputs = table.inputs(NodeID(index)).map { NodeID(Int(newID[$0.index])) }
-      newID[index] =
-        compact.append(
-          table.ops[index], inputs, shape: table.shapes[index], scope: table.scopes[index]
-        ).rawValue
+    compact.ops = kept.map { table.ops[$0] }
+    compact.kinds = kept.map { table.kinds[$0] }
+    compact.numbers = kept.map { table.numbers[$0] }
+    compact.shapes = kept.map { table.shapes[$0] }
+    compact.scopes = kept.map { table.scopes[$0] }
+    compact.inputStart.reserveCapacity(kept.count + 1)
+    compact.inputList.reserveCapacity(kept.reduce(0) { $0 + table.inputs(NodeID($1)).count })
+    for index in kept {
+      compact.inputList.append(
+        contentsOf: table.inputs(NodeID(index)).lazy.map { NodeID(Int(newID[$0.index])) })
+      compact.inputStart.append(Int32(compact.inputList.count))
     }
     self.init(
       nodes: compact, outputs: outputs.map { NodeID(Int(newID[$0.index])) }, names: names,
