@@ -201,4 +201,28 @@ import Testing
     #expect(
       isClose(try dfdx.evaluate(["x": 0.3, "c": 0.5]), Foundation.cos(0.3) * Foundation.exp(0.5)))
   }
+
+  /// x·x sends x·ḡ to x twice: the sweep sends one product x·ḡ·2 (as the
+  /// normal form collects it), not a sum of two.  A sum p + p sends its own
+  /// adjoint on twice, and that is shared with its other input, so it stays
+  /// a repeated term.
+  @Test func aSquareSendsOneDoubledProduct() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x"), y = try g.variable("y")
+    let d = try CompGraph.gradient(of: sin(x * x * y), wrt: x).graph()
+    let root = d.outputs[0]
+    #expect(d.op(root) == .mul)
+    #expect(d.inputs(root).contains { d.op($0) == .constant(Tensor(2)) })
+    for px in [0.3, -1.7, 2.5] {
+      let value = try d.evaluate(["x": Tensor(px), "y": Tensor(0.6)])[0].scalars[0]
+      let u = Foundation.cos(px * px * 0.6)
+      #expect(isClose(value, 2 * px * 0.6 * u))
+    }
+
+    let p = try g.variable("p"), q = try g.variable("q")
+    let s = try CompGraph.gradient(of: exp(p + p + q), wrt: p).graph()
+    #expect(s.op(s.outputs[0]) == .add)
+    #expect(Set(s.inputs(s.outputs[0])).count == 1)  // e^(p+p+q) + e^(p+p+q)
+    #expect(isClose(try s.evaluate(["p": 0.2, "q": 0.1])[0].scalars[0], 2 * Foundation.exp(0.5)))
+  }
 }
