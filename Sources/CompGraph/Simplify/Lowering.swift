@@ -22,7 +22,7 @@ extension RewriteRule {
   /// cancel differently, and it assumes finite atoms (∞ − ∞ vanishes), so it
   /// runs only under `assumeFinite` or when every atom is provably finite.
   static let polynomialHorner = RewriteRule(
-    "polynomial-horner", .lowering, .node("x"),
+    "polynomial-horner", .lowering, .node("x"), on: [.add, .mul, .pow],
     if: { m, c in c.isPolynomial(m.root) && c.isRegionRoot(m.root) }
   ) { m, c in try c.lowerPolynomial(m.root) }
 

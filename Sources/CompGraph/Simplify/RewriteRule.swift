@@ -23,9 +23,12 @@ package final class RewriteRule: Sendable, CustomStringConvertible {
   /// Where the identity holds, when `assumeFinite` lets it fire outside
   /// that domain; `--trace` prints it beside each firing.
   public let domain: String?
+  /// For a headless pattern, the op kinds its condition lets it fire on
+  /// (`nil`: every kind): the driver tries it on those kinds only.
+  let kinds: Set<Op.Kind>?
 
   init(
-    _ name: String, _ phase: Phase, _ pattern: Pattern,
+    _ name: String, _ phase: Phase, _ pattern: Pattern, on kinds: Set<Op.Kind>? = nil,
     if condition: (@Sendable (Match, RuleContext) -> Bool)? = nil,
     domain: String? = nil,
     fileID: String = #fileID, line: Int = #line,
@@ -37,6 +40,7 @@ package final class RewriteRule: Sendable, CustomStringConvertible {
     self.shape = PatternShape(pattern)
     self.condition = condition
     self.domain = domain
+    self.kinds = kinds
     self.result = result
     self.fileID = fileID
     self.line = line

@@ -155,10 +155,13 @@ struct RewriteDriver {
   let context: RuleContext
   let trace: ((RuleFiring) -> Void)?
 
-  /// Rules by the op key of their pattern's head; headless rules are in every list.
+  /// Rules by the op key of their pattern's head; a headless rule is in the
+  /// list of every kind it may fire on (`RewriteRule.kinds`).
   static func index(_ rules: [RewriteRule]) -> [[RewriteRule]] {
-    (0..<Op.Kind.keyCount).map { key in
-      rules.filter { rule in rule.pattern.head.map { $0.kind.key == key } ?? true }
+    Op.Kind.allCases.map { kind in
+      rules.filter { rule in
+        rule.pattern.head.map { $0.kind == kind } ?? rule.kinds?.contains(kind) ?? true
+      }
     }
   }
 
