@@ -4,11 +4,11 @@ import Foundation
 ///
 ///     a − b = a + (−1)·b        −a = (−1)·a        a / b = a · b^(−1)
 extension Expr {
-  public static func + (a: Expr, b: Expr) -> Expr { apply(.add, [a, b]) }
+  public static func + (a: Expr, b: Expr) -> Expr { apply(.add, a, b) }
   public static func + (a: Expr, b: Double) -> Expr { a + a.constant(b) }
   public static func + (a: Double, b: Expr) -> Expr { b.constant(a) + b }
 
-  public static func * (a: Expr, b: Expr) -> Expr { apply(.mul, [a, b]) }
+  public static func * (a: Expr, b: Expr) -> Expr { apply(.mul, a, b) }
   public static func * (a: Expr, b: Double) -> Expr { a * a.constant(b) }
   public static func * (a: Double, b: Expr) -> Expr { b.constant(a) * b }
 
@@ -28,7 +28,7 @@ extension Expr {
 
 /// `x^c` for a constant exponent: exact for integer `c` and negative `x`.
 public func pow(_ x: Expr, _ c: Double) -> Expr {
-  c == 1 ? x : Expr.apply(.pow(c), [x])
+  c == 1 ? x : Expr.apply(.pow(c), x)
 }
 
 /// `x^y` with a non-constant exponent, broadcasting: exact for integer `y`
@@ -39,14 +39,14 @@ public func pow(_ x: Expr, _ y: Expr) -> Expr { Expr.apply(.power, [x, y]) }
 /// `c^y` for a constant base.
 public func pow(_ c: Double, _ y: Expr) -> Expr { pow(y.constant(c), y) }
 
-public func exp(_ x: Expr) -> Expr { Expr.apply(.exp, [x]) }
-public func ln(_ x: Expr) -> Expr { Expr.apply(.ln, [x]) }
+public func exp(_ x: Expr) -> Expr { Expr.apply(.exp, x) }
+public func ln(_ x: Expr) -> Expr { Expr.apply(.ln, x) }
 /// The natural logarithm (an alias of `ln`).
 public func log(_ x: Expr) -> Expr { ln(x) }
-public func sqrt(_ x: Expr) -> Expr { Expr.apply(.sqrt, [x]) }
-public func sin(_ x: Expr) -> Expr { Expr.apply(.sin, [x]) }
-public func cos(_ x: Expr) -> Expr { Expr.apply(.cos, [x]) }
-public func tanh(_ x: Expr) -> Expr { Expr.apply(.tanh, [x]) }
+public func sqrt(_ x: Expr) -> Expr { Expr.apply(.sqrt, x) }
+public func sin(_ x: Expr) -> Expr { Expr.apply(.sin, x) }
+public func cos(_ x: Expr) -> Expr { Expr.apply(.cos, x) }
+public func tanh(_ x: Expr) -> Expr { Expr.apply(.tanh, x) }
 
 /// |x|; its derivative is sign x (0 at x = 0).
 public func abs(_ x: Expr) -> Expr { Expr.apply(.abs, [x]) }

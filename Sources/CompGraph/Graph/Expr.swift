@@ -46,6 +46,24 @@ public struct Expr {
     }
   }
 
+  /// `apply` for one input: a scalar elementwise op builds no array.
+  static func apply(_ op: Op, _ a: Expr) -> Expr {
+    if case .success(let x) = a.result, let id = a.builder.scalarFastPath(op, x) {
+      return Expr(a.builder, id)
+    }
+    return apply(op, [a])
+  }
+
+  /// `apply` for two inputs: a scalar sum or product builds no array.
+  static func apply(_ op: Op, _ a: Expr, _ b: Expr) -> Expr {
+    if a.builder === b.builder, case .success(let x) = a.result, case .success(let y) = b.result,
+      let id = a.builder.scalarFastPath(op, x, y)
+    {
+      return Expr(a.builder, id)
+    }
+    return apply(op, [a, b])
+  }
+
   /// A constant in this handle's builder.
   func constant(_ value: Double) -> Expr { Expr(builder, builder.constantNode(value)) }
 

@@ -208,9 +208,30 @@ public final class GraphBuilder {
   /// the general path is needed.
   @inline(__always)
   private func scalarFastPath(_ op: Op, _ inputs: [NodeID]) -> NodeID? {
-    switch (op, inputs.count) {
-    case (.add, 2), (.mul, 2):
-      let a = inputs[0], b = inputs[1]
+    switch inputs.count {
+    case 1: scalarFastPath(op, inputs[0])
+    case 2: scalarFastPath(op, inputs[0], inputs[1])
+    default: nil
+    }
+  }
+
+  /// `scalarFastPath` for one input.
+  @inline(__always)
+  func scalarFastPath(_ op: Op, _ a: NodeID) -> NodeID? {
+    switch op {
+    case .exp, .ln, .sqrt, .sin, .cos, .tanh, .pow:
+      guard nodes.shapes[a.index].isEmpty else { return nil }
+      return append(op, CollectionOfOne(a), shape: [])
+    default:
+      return nil
+    }
+  }
+
+  /// `scalarFastPath` for two inputs.
+  @inline(__always)
+  func scalarFastPath(_ op: Op, _ a: NodeID, _ b: NodeID) -> NodeID? {
+    switch op {
+    case .add, .mul:
       guard nodes.shapes[a.index].isEmpty, nodes.shapes[b.index].isEmpty else { return nil }
       // x · 1 = x (every pullback through a sum multiplies by 1).
       if op == .mul, isScalarOne(a) { return b }
@@ -218,9 +239,6 @@ public final class GraphBuilder {
       return a <= b
         ? append(op, CollectionOfTwo(a, b), shape: [])
         : append(op, CollectionOfTwo(b, a), shape: [])
-    case (.exp, 1), (.ln, 1), (.sqrt, 1), (.sin, 1), (.cos, 1), (.tanh, 1), (.pow, 1):
-      guard nodes.shapes[inputs[0].index].isEmpty else { return nil }
-      return append(op, CollectionOfOne(inputs[0]), shape: [])
     default:
       return nil
     }
