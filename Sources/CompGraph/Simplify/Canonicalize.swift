@@ -163,17 +163,15 @@ extension RuleContext {
   /// and `x·y` share [x, y]; `x`'s is [x]), compared without building the
   /// keys (this runs on every sum of every pass).
   private func sameTermKey(_ s: NodeID, _ t: NodeID) -> Bool {
-    if !isMul(s) && !isMul(t) { return s == t }
-    var a = (isMul(s) ? builder.borrowedInputs(s) : nil)?.lazy.filter { self.scalar($0) == nil }
-      .makeIterator()
-    var b = (isMul(t) ? builder.borrowedInputs(t) : nil)?.lazy.filter { self.scalar($0) == nil }
-      .makeIterator()
-    var single: (NodeID?, NodeID?) = (isMul(s) ? nil : s, isMul(t) ? nil : t)
-    while true {
-      let x = a?.next() ?? single.0.take()
-      let y = b?.next() ?? single.1.take()
-      if x != y { return false }
-      if x == nil { return true }
+    // A product's non-numeric factors, in place.
+    func factors(_ p: NodeID) -> LazyFilterSequence<UnsafeBufferPointer<NodeID>> {
+      builder.borrowedInputs(p).lazy.filter { self.scalar($0) == nil }
+    }
+    switch (isMul(s), isMul(t)) {
+    case (false, false): return s == t
+    case (true, true): return factors(s).elementsEqual(factors(t))
+    case (true, false): return factors(s).elementsEqual(CollectionOfOne(t))
+    case (false, true): return factors(t).elementsEqual(CollectionOfOne(s))
     }
   }
 

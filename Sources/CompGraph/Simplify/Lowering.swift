@@ -46,11 +46,12 @@ extension RewriteRule {
   }
 }
 
-/// What lowering chose for a region: keep it, or rebuild it from one of its
-/// expansions, replaying the first rebuild's recipe when it has one.
+/// What lowering chose for a region: keep it, replay the first rebuild's
+/// recipe, or (when the rebuild had none) rebuild from one of its expansions.
 enum LoweringChoice {
   case keep
-  case rebuild(keepSums: Bool, recipe: LoweringRecipe?)
+  case replay(LoweringRecipe)
+  case rebuild(keepSums: Bool)
 }
 
 /// One expansion of a region: a polynomial in its atoms, and whether sums
@@ -83,11 +84,11 @@ extension RuleContext {
     case .keep?:
       lowered.insert(root)
       return nil
-    case .rebuild(_, let recipe?)?:
+    case .replay(let recipe)?:
       best = try replay(recipe, region: region, atoms: atoms)
       lowered.insert(best)
       return best
-    case .rebuild(let keepSums, nil)?:
+    case .rebuild(let keepSums)?:
       if let e = expansion(of: region, root: root, keepSums: keepSums, cost: bestCost) {
         best = try rebuild(e, as: root)
         lowered.insert(best)
@@ -110,12 +111,11 @@ extension RuleContext {
       if cost < bestCost {
         best = candidate
         bestCost = cost
-        choice = .rebuild(keepSums: e.keepSums, recipe: nil)
+        choice = .rebuild(keepSums: e.keepSums)
       }
     }
-    if case .rebuild(let keepSums, _) = choice {
-      choice = .rebuild(
-        keepSums: keepSums, recipe: recipe(for: best, region: region, atoms: atoms))
+    if case .rebuild = choice, let recipe = recipe(for: best, region: region, atoms: atoms) {
+      choice = .replay(recipe)
     }
     loweringChoices[key] = choice
     lowered.insert(best)
