@@ -5,16 +5,16 @@
 /// A builder is not thread-safe: build on one task, then freeze a `Graph`
 /// (an immutable, `Sendable` value) to share.
 public final class GraphBuilder {
-  // Read on every node visit: no dynamic exclusivity check (nothing holds
-  // an access to the table across a call that appends).
+  // Read on every node visit, or every append: no dynamic exclusivity
+  // check (nothing holds an access to these across a call that appends).
   @exclusivity(unchecked) var nodes = NodeTable()
-  private var intern = InternTable()
+  @exclusivity(unchecked) private var intern = InternTable()
   private var variableShapes: [String: Shape] = [:]
   /// The scope tree; `currentScope` is where new nodes go.
-  public internal(set) var scopes = ScopeTable()
-  public internal(set) var currentScope: Int32 = 0
+  @exclusivity(unchecked) public internal(set) var scopes = ScopeTable()
+  @exclusivity(unchecked) public internal(set) var currentScope: Int32 = 0
   /// `scopes.internKey(currentScope)`, kept beside it.
-  private var currentKey: Int32 = 0
+  @exclusivity(unchecked) private var currentKey: Int32 = 0
   /// The scalar constant nodes made by `constantNode(_: Double)`, by bit pattern.
   private var scalarConstants: [UInt64: NodeID] = [:]
   /// Nodes the simplifier found in normal form here (skipped by later runs).
@@ -135,7 +135,7 @@ public final class GraphBuilder {
       default: currentScope
       }
     let id = nodes.append(op, inputs, shape: shape, scope: scope)
-    intern.insert(id, hash: hash)
+    intern.insert(id, inputs: inputs, hash: hash)
     return id
   }
 

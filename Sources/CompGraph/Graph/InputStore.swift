@@ -11,7 +11,9 @@ final class InputStore: @unchecked Sendable {
   let base: UnsafeMutablePointer<NodeID>
   let capacity: Int
   /// How many ids have been written (by whichever table appended last).
-  var count = 0
+  /// Read and written once per appended node, never across a call: no
+  /// dynamic exclusivity check.
+  @exclusivity(unchecked) var count = 0
 
   init(capacity: Int) {
     self.capacity = Swift.max(16, capacity)

@@ -3,9 +3,16 @@
 /// Each slot packs 32 bits of the node's hash above its id + 1 (0 = empty),
 /// so a probe usually touches one cache line; keys are compared against the
 /// node table itself, so lookups allocate nothing.
+///
+/// In a large arena that line is a cache miss, the main cost of building a
+/// node.  A node with an input that no node uses yet cannot exist, so its
+/// lookup skips the probe: a rebuilt or differentiated node usually has a
+/// fresh input (the rebuilt input, the new adjoint).
 struct InternTable: Sendable {
   private var slots: [UInt64] = [UInt64](repeating: 0, count: 64)
   private var hashes: [Int] = []  // per node, for growing
+  /// Per node, whether some node has it as an input.
+  private var hasUser: [Bool] = []
   private var used = 0
 
   /// The op's own hash (its kind and parameters) mixed with the scope key
@@ -51,6 +58,7 @@ struct InternTable: Sendable {
     _ op: Op, _ inputs: some Collection<NodeID>, hash: Int, key: Int32, in table: NodeTable,
     scopes: ScopeTable
   ) -> NodeID? {
+    if inputs.contains(where: { !hasUser[$0.index] }) { return nil }
     let mask = slots.count - 1
     let tag = Self.tag(hash)
     var slot = hash & mask
@@ -79,10 +87,12 @@ struct InternTable: Sendable {
     return a == b
   }
 
-  /// Records node `id` (the newest node) under `hash`.
-  mutating func insert(_ id: NodeID, hash: Int) {
+  /// Records node `id` (the newest node, on `inputs`) under `hash`.
+  mutating func insert(_ id: NodeID, inputs: some Collection<NodeID>, hash: Int) {
     precondition(id.index == hashes.count, "InternTable: nodes must be inserted in order")
     hashes.append(hash)
+    hasUser.append(false)
+    for input in inputs { hasUser[input.index] = true }
     if (used + 1) * 2 > slots.count { grow() }
     place(id, hash: hash)
     used += 1
