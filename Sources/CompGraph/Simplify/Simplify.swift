@@ -28,7 +28,7 @@ extension GraphBuilder {
     if !normalizing.isEmpty {
       let table =
         normalizing.count == 3
-        ? RewriteDriver.normalizingTable : RewriteDriver.index(normalizing.flatMap(\.rules))
+        ? RewriteDriver.normalizingTable : RuleTable(normalizing.flatMap(\.rules))
       result = driver.run(table, roots: result, remembering: normalizing.count == 3)
     }
     var reference = roots
@@ -155,28 +155,18 @@ struct RewriteDriver {
   let context: RuleContext
   let trace: ((RuleFiring) -> Void)?
 
-  /// Rules by the op key of their pattern's head; a headless rule is in the
-  /// list of every kind it may fire on (`RewriteRule.kinds`).
-  static func index(_ rules: [RewriteRule]) -> [[RewriteRule]] {
-    Op.Kind.allCases.map { kind in
-      rules.filter { rule in
-        rule.pattern.head.map { $0.kind == kind } ?? rule.kinds?.contains(kind) ?? true
-      }
-    }
-  }
-
   /// The indexed tables of the two stages with every phase on (the default).
-  static let normalizingTable = index(
+  static let normalizingTable = RuleTable(
     Phase.canonicalize.rules + Phase.foldConstants.rules + Phase.algebraic.rules)
-  static let stabilizeTable = index(Phase.stabilize.rules)
-  static let loweringTable = index(Phase.lowering.rules)
+  static let stabilizeTable = RuleTable(Phase.stabilize.rules)
+  static let loweringTable = RuleTable(Phase.lowering.rules)
 
   /// With `remembering` (the normalizing stage with every phase on), the
   /// nodes found in normal form are marked in the builder, and marked nodes
   /// are not tried again by later runs: simplifying a graph that contains
   /// an already simplified one (a derivative contains the forward graph)
   /// tries rules on the new nodes only.
-  mutating func run(_ table: [[RewriteRule]], roots: [NodeID], remembering: Bool = false)
+  mutating func run(_ table: RuleTable, roots: [NodeID], remembering: Bool = false)
     -> [NodeID]
   {
     var roots = roots
@@ -204,19 +194,10 @@ struct RewriteDriver {
         let index = original.index
         var id = original
         if keepsScopes { builder.enter(builder.scope(of: original)) }
-        // The inputs' slice must be gone before a node is appended: a live
-        // slice of the arena's input list makes the append copy all of it.
-        let mapped: [NodeID]? = {
-          let ins = builder.borrowedInputs(original)
-          guard ins.contains(where: { replacement[$0.index] != $0.rawValue }) else { return nil }
-          return ins.map { NodeID(Int(replacement[$0.index])) }
-        }()
-        if let mapped, let rebuilt = try? context.node(builder.op(original), mapped) {
-          id = rebuilt
-        }
+        if let rebuilt = rebuild(original, on: replacement) { id = rebuilt }
         for _ in 0..<maxRewrites {
           if id.index < settled.count && settled[id.index] { break }
-          guard let next = fire(table[builder.kind(id).key], at: id) else {
+          guard let next = fire(table.byKind[builder.kind(id).key], at: id) else {
             // A node made during this pass had unknown use counts: that
             // matters only to the rules `isNormalInAnyGraph` rules out.
             let normal = remembering && isNormalInAnyGraph(id)
@@ -233,6 +214,29 @@ struct RewriteDriver {
       if !changed { break }
     }
     return roots
+  }
+
+  /// `original` rebuilt on its inputs' replacements (`nil` when none
+  /// changed, or the rebuilt node is invalid).  A scalar sum or product of
+  /// two, or a scalar elementwise op, takes the builder's fast path, which
+  /// allocates nothing.
+  private func rebuild(_ original: NodeID, on replacement: [Int32]) -> NodeID? {
+    // The inputs' slice must be gone before a node is appended: a live
+    // slice of the arena's input list makes the append copy all of it.
+    let ins = builder.borrowedInputs(original)
+    guard ins.contains(where: { replacement[$0.index] != $0.rawValue }) else { return nil }
+    let op = builder.op(original)
+    switch ins.count {
+    case 1:
+      let a = NodeID(Int(replacement[ins[0].index]))
+      if let id = builder.scalarFastPath(op, a) { return id }
+    case 2:
+      let a = NodeID(Int(replacement[ins[0].index]))
+      let b = NodeID(Int(replacement[ins[1].index]))
+      if let id = builder.scalarFastPath(op, a, b) { return id }
+    default: break
+    }
+    return try? context.node(op, ins.map { NodeID(Int(replacement[$0.index])) })
   }
 
   /// Sets `id`'s flag in a per-node array (growing it): marks a node as
@@ -268,24 +272,48 @@ struct RewriteDriver {
   }
 
   /// The result of the first rule that fires at `id`, reported to the trace.
-  private func fire(_ rules: [RewriteRule], at id: NodeID) -> NodeID? {
+  private func fire(_ rules: [Unmanaged<RewriteRule>], at id: NodeID) -> NodeID? {
     for rule in rules {
       builder.visits += 1
-      guard let match = builder.match(rule, at: id) else { continue }
-      if let condition = rule.condition, !condition(match, context) { continue }
-      guard let result = try? rule.result(match, context), result != id,
-        builder.shape(result) == builder.shape(id)
-      else { continue }
-      if let trace {
-        trace(
-          RuleFiring(
-            rule: rule.name, location: rule.location,
-            before: builder.shortText(id), after: builder.shortText(result), domain: rule.domain,
-            node: id, result: result))
-      }
-      return result
+      if let result = rule._withUnsafeGuaranteedRef({ attempt($0, at: id) }) { return result }
     }
     return nil
+  }
+
+  /// The result of `rule` at `id`, if it fires.
+  private func attempt(_ rule: RewriteRule, at id: NodeID) -> NodeID? {
+    guard let match = builder.match(rule, at: id) else { return nil }
+    if let condition = rule.condition, !condition(match, context) { return nil }
+    guard let result = try? rule.result(match, context), result != id,
+      builder.shape(result) == builder.shape(id)
+    else { return nil }
+    if let trace {
+      trace(
+        RuleFiring(
+          rule: rule.name, location: rule.location,
+          before: builder.shortText(id), after: builder.shortText(result), domain: rule.domain,
+          node: id, result: result))
+    }
+    return result
+  }
+}
+
+/// Rules by the op key of their pattern's head, for the driver; a headless
+/// rule is in the list of every kind it may fire on (`RewriteRule.kinds`).
+/// The rules are held by `rules` and the lists refer to them unretained,
+/// so that trying one costs no reference counting (a pass tries hundreds
+/// of thousands).
+struct RuleTable {
+  let rules: [RewriteRule]
+  let byKind: [[Unmanaged<RewriteRule>]]
+
+  init(_ rules: [RewriteRule]) {
+    self.rules = rules
+    byKind = Op.Kind.allCases.map { kind in
+      rules.filter { rule in
+        rule.pattern.head.map { $0.kind == kind } ?? rule.kinds?.contains(kind) ?? true
+      }.map(Unmanaged.passUnretained)
+    }
   }
 }
 
