@@ -77,6 +77,26 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
     .apply(Head(kind), inputs)
   }
 
+  /// The names of the node holes and of the number holes (scalar
+  /// constants and `pow` exponents), in pattern order.
+  var holeNames: (nodes: [String], numbers: [String]) {
+    switch self {
+    case .node(let name): return ([name], [])
+    case .scalar(let name): return ([], [name])
+    case .literal: return ([], [])
+    case .apply(let head, let inputs):
+      var numbers: [String] = []
+      if case .any(let name)? = head.exponent { numbers.append(name) }
+      var nodes: [String] = []
+      for input in inputs ?? [] {
+        let names = input.holeNames
+        nodes += names.nodes
+        numbers += names.numbers
+      }
+      return (nodes, numbers)
+    }
+  }
+
   /// The head a matching node must have (`nil`: any node), used to index rules.
   var head: Head? {
     if case .apply(let head, _) = self { return head }
@@ -98,44 +118,76 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
 
 /// The holes a pattern bound: nodes by name, and numbers (scalar constants
 /// and `pow` exponents) by name.  `root` is the matched node.
+///
+/// Every field is a plain word, so making and dropping a match (once per
+/// rule tried, hundreds of thousands of times a pass) costs no reference
+/// counting.
 public struct Match {
   public let root: NodeID
-  var nodes = Bindings<NodeID>()
-  var numbers = Bindings<Double>()
+  var nodes = Bindings()
+  var numbers = Bindings()
 
   init(root: NodeID) { self.root = root }
 
   /// The node bound to `?name` (a rule only asks for holes its pattern has).
-  public subscript(_ name: String) -> NodeID { nodes[name]! }
+  public subscript(_ name: String) -> NodeID { nodes[HoleName(name)].map(NodeID.init(bits:))! }
 
   /// The number bound to `?name` (a scalar constant or a `pow` exponent).
-  public func number(_ name: String) -> Double { numbers[name]! }
+  public func number(_ name: String) -> Double {
+    numbers[HoleName(name)].map(Double.init(bitPattern:))!
+  }
 }
 
-/// The name → value pairs of one match.  A pattern binds at most two holes
-/// of a sort, so two pairs are stored inline and trying a rule allocates
-/// nothing; any further pairs go to an array.
-struct Bindings<Value> {
-  private var first: (name: String, value: Value)?
-  private var second: (name: String, value: Value)?
-  private var more: [(name: String, value: Value)] = []
+/// A hole's name as one word: its UTF-8 bytes, of which a rule's pattern
+/// has at most `capacity` (`RewriteRule.init` checks).
+struct HoleName: Equatable {
+  static let capacity = 8
+  let bits: UInt64
+
+  init(_ name: String) {
+    var bits: UInt64 = 0
+    for (i, byte) in name.utf8.prefix(Self.capacity).enumerated() {
+      bits |= UInt64(byte) << (8 * UInt64(i))
+    }
+    self.bits = bits
+  }
+}
+
+/// The name → value pairs of one sort that a match bound, values as bit
+/// patterns: at most `capacity` of them (`RewriteRule.init` checks), kept
+/// inline, so binding allocates nothing.
+struct Bindings {
+  static let capacity = 4
+  private var names: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+  private var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+  private var count = 0
 
   /// The value bound to `name`, if any.
-  subscript(_ name: String) -> Value? {
-    if let first, first.name == name { return first.value }
-    if let second, second.name == name { return second.value }
-    return more.first { $0.name == name }?.value
+  subscript(_ name: HoleName) -> UInt64? {
+    if count > 0 && names.0 == name.bits { return values.0 }
+    if count > 1 && names.1 == name.bits { return values.1 }
+    if count > 2 && names.2 == name.bits { return values.2 }
+    if count > 3 && names.3 == name.bits { return values.3 }
+    return nil
   }
 
-  mutating func bind(_ name: String, to value: Value) {
-    if first == nil {
-      first = (name, value)
-    } else if second == nil {
-      second = (name, value)
-    } else {
-      more.append((name, value))
+  mutating func bind(_ name: HoleName, to value: UInt64) {
+    switch count {
+    case 0: (names.0, values.0) = (name.bits, value)
+    case 1: (names.1, values.1) = (name.bits, value)
+    case 2: (names.2, values.2) = (name.bits, value)
+    default: (names.3, values.3) = (name.bits, value)
     }
+    count += 1
   }
+}
+
+extension NodeID {
+  /// The id whose `rawValue` is the low 32 bits of `bits` (a bound hole).
+  init(bits: UInt64) { self.init(Int(Int32(truncatingIfNeeded: bits))) }
+
+  /// The id as a bound hole's value.
+  var bits: UInt64 { UInt64(UInt32(bitPattern: rawValue)) }
 }
 
 /// How the driver matches a rule's pattern: the two common shapes — one
@@ -146,7 +198,7 @@ enum PatternShape {
   /// the head gives its value); binds nothing.
   case head(Op.Kind, exponent: Double?)
   /// `.node(name)`: any node, bound to `name`.
-  case hole(String)
+  case hole(HoleName)
   case tree
 
   init(_ pattern: Pattern) {
@@ -157,7 +209,7 @@ enum PatternShape {
       } else {
         self = .head(head.kind, exponent: nil)
       }
-    case .node(let name): self = .hole(name)
+    case .node(let name): self = .hole(HoleName(name))
     case .scalar, .literal, .apply: self = .tree
     }
   }
@@ -173,7 +225,7 @@ extension GraphBuilder {
       return Match(root: id)
     case .hole(let name):
       var match = Match(root: id)
-      match.nodes.bind(name, to: id)
+      match.nodes.bind(name, to: id.bits)
       return match
     case .tree:
       var match = Match(root: id)
@@ -185,13 +237,15 @@ extension GraphBuilder {
   private func bind(_ pattern: Pattern, _ id: NodeID, _ match: inout Match) -> Bool {
     switch pattern {
     case .node(let name):
-      if let bound = match.nodes[name] { return bound == id }
-      match.nodes.bind(name, to: id)
+      let hole = HoleName(name)
+      if let bound = match.nodes[hole] { return bound == id.bits }
+      match.nodes.bind(hole, to: id.bits)
       return true
     case .scalar(let name):
       guard let value = scalarConstant(id) else { return false }
-      if let bound = match.numbers[name] { return bound == value }
-      match.numbers.bind(name, to: value)
+      let hole = HoleName(name)
+      if let bound = match.numbers[hole] { return Double(bitPattern: bound) == value }
+      match.numbers.bind(hole, to: value.bitPattern)
       return true
     case .literal(let value):
       return scalarConstant(id) == value
@@ -199,10 +253,11 @@ extension GraphBuilder {
       guard head.matches(nodes.kinds[id.index], nodes.numbers[id.index]) else { return false }
       if case .any(let name)? = head.exponent {
         let c = nodes.numbers[id.index]
-        if let bound = match.numbers[name] {
-          if bound != c { return false }
+        let hole = HoleName(name)
+        if let bound = match.numbers[hole] {
+          if Double(bitPattern: bound) != c { return false }
         } else {
-          match.numbers.bind(name, to: c)
+          match.numbers.bind(hole, to: c.bitPattern)
         }
       }
       guard let inputPatterns else { return true }

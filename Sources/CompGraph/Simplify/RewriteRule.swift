@@ -34,6 +34,12 @@ package final class RewriteRule: Sendable, CustomStringConvertible {
     fileID: String = #fileID, line: Int = #line,
     _ result: @escaping @Sendable (Match, RuleContext) throws -> NodeID?
   ) {
+    let (nodes, numbers) = pattern.holeNames
+    precondition(
+      (nodes + numbers).allSatisfy { $0.utf8.count <= HoleName.capacity }
+        && Set(nodes).count <= Bindings.capacity && Set(numbers).count <= Bindings.capacity,
+      "rule \(name): a pattern names holes with at most \(HoleName.capacity) UTF-8 bytes, and at most \(Bindings.capacity) of a sort"
+    )
     self.name = name
     self.phase = phase
     self.pattern = pattern
