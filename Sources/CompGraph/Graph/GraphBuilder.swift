@@ -203,16 +203,33 @@ public final class GraphBuilder {
     return append(op, inputs, shape: shape)
   }
 
-  /// `node` for the most common case — scalar inputs to a binary sum or
-  /// product or to a unary elementwise op — without allocating; `nil` when
-  /// the general path is needed.
+  /// `node` for the most common case — scalar inputs to a sum or product
+  /// or to a unary elementwise op — without shape inference (and for one
+  /// or two inputs without allocating); `nil` when the general path is
+  /// needed.
   @inline(__always)
-  private func scalarFastPath(_ op: Op, _ inputs: [NodeID]) -> NodeID? {
+  func scalarFastPath(_ op: Op, _ inputs: [NodeID]) -> NodeID? {
     switch inputs.count {
+    case 0: nil
     case 1: scalarFastPath(op, inputs[0])
     case 2: scalarFastPath(op, inputs[0], inputs[1])
-    default: nil
+    default: scalarSumOrProduct(op, inputs)
     }
+  }
+
+  /// `scalarFastPath` for three or more inputs.
+  private func scalarSumOrProduct(_ op: Op, _ inputs: [NodeID]) -> NodeID? {
+    guard op == .add || op == .mul, inputs.allSatisfy({ nodes.shapes[$0.index].isEmpty }) else {
+      return nil
+    }
+    var ins = inputs
+    if op == .mul, ins.contains(where: isScalarOne) {
+      ins.removeAll(where: isScalarOne)
+      if ins.isEmpty { return inputs[inputs.count - 1] }
+    }
+    if ins.count == 1 { return ins[0] }
+    if zip(ins, ins.dropFirst()).contains(where: { $0 > $1 }) { ins.sort() }
+    return append(op, ins, shape: [])
   }
 
   /// `scalarFastPath` for one input.

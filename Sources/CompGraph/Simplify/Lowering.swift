@@ -70,7 +70,7 @@ extension RuleContext {
   /// (`LoweringRecipe`), or else only the winning expansion, and no losing
   /// candidate (W2's ∇f is 10⁴ regions of one shape).
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
-    if lowered.contains(root) { return nil }
+    if isLowered(root) { return nil }
     guard let region = polynomialRegion(root) else { return nil }
     var best = root
     var bestCost = region.reduce(0) { $0 + operations(at: $1) }
@@ -82,16 +82,16 @@ extension RuleContext {
     let (key, atoms) = regionKey(region)
     switch loweringChoices[key] {
     case .keep?:
-      lowered.insert(root)
+      markLowered(root)
       return nil
     case .replay(let recipe)?:
       best = try replay(recipe, region: region, atoms: atoms)
-      lowered.insert(best)
+      markLowered(best)
       return best
     case .rebuild(let keepSums)?:
       if let e = expansion(of: region, root: root, keepSums: keepSums, cost: bestCost) {
         best = try rebuild(e, as: root)
-        lowered.insert(best)
+        markLowered(best)
         return best
       }
     case nil:
@@ -118,7 +118,7 @@ extension RuleContext {
       choice = .replay(recipe)
     }
     loweringChoices[key] = choice
-    lowered.insert(best)
+    markLowered(best)
     return best == root ? nil : best
   }
 
@@ -185,18 +185,20 @@ extension RuleContext {
   /// use; with its shape, and its finiteness when that is not assumed).
   /// Regions with one key expand to one polynomial up to renaming atoms, and
   /// each rebuild of them has one cost.  Also the atoms, by number.
-  private func regionKey(_ region: [NodeID]) -> (key: [UInt64], atoms: [NodeID]) {
+  private func regionKey(_ region: [NodeID]) -> (key: RegionKey, atoms: [NodeID]) {
     var key: [UInt64] = []
     key.reserveCapacity(region.count * 4)
     var atoms: [NodeID] = []
     // An atom is marked in `regionPosition` as −2 − its number while the
     // key is built.
     defer { for atom in atoms { regionPosition[atom.index] = -1 } }
+    // Shapes are read in place: a copy of each would cost reference counting.
+    let shapes = builder.nodes.shapes
     for id in region {
       let ins = builder.borrowedInputs(id)
-      let shape = builder.shape(id)
-      key.append(UInt64(kind(id).key) | UInt64(ins.count) << 8 | UInt64(shape.count) << 40)
-      for extent in shape { key.append(UInt64(extent)) }
+      key.append(
+        UInt64(kind(id).key) | UInt64(ins.count) << 8 | UInt64(shapes[id.index].count) << 40)
+      if !shapes[id.index].isEmpty { key += shapes[id.index].lazy.map(UInt64.init) }
       if let e = powExponent(id) { key.append(e.bitPattern) }
       for input in ins {
         let k = regionPosition[input.index]
@@ -210,14 +212,14 @@ extension RuleContext {
         } else {
           regionPosition[input.index] = -2 - Int32(atoms.count)
           let finite: UInt64 = !options.assumeFinite && facts(input).contains(.finite) ? 1 << 32 : 0
-          let atomShape = builder.shape(input)
-          key.append(3 << 62 | finite | UInt64(atomShape.count) << 40 | UInt64(atoms.count))
-          for extent in atomShape { key.append(UInt64(extent)) }
+          key.append(
+            3 << 62 | finite | UInt64(shapes[input.index].count) << 40 | UInt64(atoms.count))
+          if !shapes[input.index].isEmpty { key += shapes[input.index].lazy.map(UInt64.init) }
           atoms.append(input)
         }
       }
     }
-    return (key, atoms)
+    return (RegionKey(words: key), atoms)
   }
 
   /// The polynomial nodes under `root` (root included), in id order: `nil`
@@ -225,7 +227,9 @@ extension RuleContext {
   private func polynomialRegion(_ root: NodeID) -> [NodeID]? {
     let stamp = nextVisitStamp()
     visited[root.index] = stamp
-    var stack = [root]
+    var stack = takeScratch()
+    defer { giveBack(stack) }
+    stack.append(root)
     var region: [NodeID] = []
     while let id = stack.popLast() {
       region.append(id)

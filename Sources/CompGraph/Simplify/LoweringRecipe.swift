@@ -5,7 +5,8 @@
 ///
 /// A step is an op over operands that are earlier steps, the region's
 /// atoms (numbered as `regionKey` numbers them), the region's nodes (by
-/// position) or scalar constants.  Regions of one key are the same
+/// position) or scalar constant nodes (a recipe lives in one simplifier
+/// run, in one builder).  Regions of one key are the same
 /// polynomial up to renaming atoms, so the steps build, on the other
 /// region's atoms, what synthesis would build there.
 struct LoweringRecipe {
@@ -13,11 +14,27 @@ struct LoweringRecipe {
     case step(Int)
     case atom(Int)
     case region(Int)
-    case constant(Double)
+    case constant(NodeID)
   }
 
   var steps: [(op: Op, inputs: [Operand])]
   var result: Operand
+}
+
+/// A region's structure, as `regionKey` writes it.  Hashed in one pass
+/// of multiply-xorshift over the words rather than by `Hasher` word by word:
+/// lowering looks one up per region root.
+struct RegionKey: Hashable {
+  let words: [UInt64]
+
+  func hash(into hasher: inout Hasher) {
+    var h = UInt64(words.count)
+    for word in words {
+      h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+      h ^= h >> 29
+    }
+    hasher.combine(h)
+  }
 }
 
 extension RuleContext {
@@ -32,7 +49,7 @@ extension RuleContext {
       if id.index < regionPosition.count, regionPosition[id.index] >= 0 {
         return .region(Int(regionPosition[id.index]))
       }
-      if let v = scalar(id) { return .constant(v) }
+      if scalar(id) != nil { return .constant(id) }
       return slots[id].map(LoweringRecipe.Operand.atom)
     }
     var inner: Set<NodeID> = []
@@ -65,7 +82,7 @@ extension RuleContext {
       case .step(let k): built[k]
       case .atom(let k): atoms[k]
       case .region(let k): region[k]
-      case .constant(let v): constant(v)
+      case .constant(let id): id
       }
     }
     for (op, inputs) in recipe.steps { built.append(try node(op, inputs.map(operand))) }

@@ -15,11 +15,14 @@ final class RuleContext {
   @exclusivity(unchecked) private var exposed: [Bool] = []
   /// The op kind of a node's only user (pass start).
   @exclusivity(unchecked) private var soleUserKind: [Op.Kind?] = []
-  /// Polynomial roots lowering has already settled (its results and the
-  /// regions it left alone): not expanded again.
-  var lowered: Set<NodeID> = []
+  /// Per node, whether it is a polynomial root lowering has already
+  /// settled (its results and the regions it left alone): not expanded again.
+  @exclusivity(unchecked) private var lowered: [Bool] = []
   /// Lowering's choice per region structure (`regionKey`).
-  var loweringChoices: [[UInt64]: LoweringChoice] = [:]
+  var loweringChoices: [RegionKey: LoweringChoice] = [:]
+  /// An empty array with capacity, lent to one walk at a time
+  /// (`takeScratch`): a walk per region would otherwise allocate its stack.
+  private var scratch: [NodeID] = []
   /// Per node, its position in the polynomial region being lowered (−1
   /// outside it; `regionKey` marks atoms below −1 while it runs).
   @exclusivity(unchecked) var regionPosition: [Int32] = []
@@ -30,6 +33,27 @@ final class RuleContext {
   init(builder: GraphBuilder, options: SimplifyOptions) {
     self.builder = builder
     self.options = options
+  }
+
+  /// The scratch array, empty, for a walk's stack; `giveBack` returns it.
+  func takeScratch() -> [NodeID] {
+    var lent = scratch
+    scratch = []
+    lent.removeAll(keepingCapacity: true)
+    return lent
+  }
+
+  func giveBack(_ lent: [NodeID]) { scratch = lent }
+
+  /// Whether lowering has settled the polynomial root `id`.
+  func isLowered(_ id: NodeID) -> Bool { id.index < lowered.count && lowered[id.index] }
+
+  /// Records that lowering has settled the polynomial root `id`.
+  func markLowered(_ id: NodeID) {
+    if lowered.count <= id.index {
+      lowered += repeatElement(false, count: max(id.index + 1, builder.count) - lowered.count)
+    }
+    lowered[id.index] = true
   }
 
   // MARK: Node summaries
@@ -226,6 +250,7 @@ final class RuleContext {
   /// the same result (a one-input sum or product is its input, scalar 1
   /// factors drop, commutative inputs are sorted, the node is interned).
   func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
+    if let id = builder.scalarFastPath(op, inputs) { return id }
     guard let first = inputs.first else { return try builder.node(op, inputs) }
     let shape = builder.shape(first)
     switch op {
