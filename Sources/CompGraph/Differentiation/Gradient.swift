@@ -25,21 +25,21 @@ extension GraphBuilder {
         active[index] = inputs(NodeID(index)).contains { active[$0.index] }
       }
     }
-    var contributions = [[NodeID]](repeating: [], count: end)
+    var contributions = Contributions(count: end)
     var adjoint = [NodeID?](repeating: nil, count: end)
     var recomputation = Recomputation(self, end: end)
-    if active[y.index] { contributions[y.index] = [constantNode(1.0)] }
+    // The operands as handles, one array reused from node to node.
+    var x: [Expr] = []
+    if active[y.index] { contributions.append(constantNode(1.0), to: y.index) }
     for index in stride(from: y.index, through: 0, by: -1) {
-      guard active[index], !contributions[index].isEmpty else { continue }
-      let parts = contributions[index]
-      contributions[index] = []
-      let g = try parts.count == 1 ? parts[0] : node(.add, parts)
+      guard active[index], let g = try contributions.sum(at: index, in: self) else { continue }
       adjoint[index] = g
       let op = nodes.ops[index]
       if op.isLeaf { continue }
       let inputIDs = Array(inputs(NodeID(index)))
-      let (read, this) = try recomputation.operands(of: index, in: self)
-      let x = read.map(expr)
+      let (read, this) = try recomputation.operands(of: index, inputs: inputIDs, in: self)
+      x.removeAll(keepingCapacity: true)
+      x.append(contentsOf: read.lazy.map(expr))
       let madeFrom = count
       for (k, input) in inputIDs.enumerated() where active[input.index] {
         let ḡ = expr(g)
@@ -52,22 +52,58 @@ extension GraphBuilder {
         case .linear(_, let transpose): pulled = transpose(ḡ)
         }
         var c = try pulled.node()
-        if shape(c) != shape(input) { c = try node(.sumTo(shape(input)), [c]) }
+        if nodes.shapes[c.index] != nodes.shapes[input.index] {
+          c = try node(.sumTo(shape(input)), [c])
+        }
         // x·x sends x·ḡ twice: one x·ḡ·2, as the normal form collects it
         // (bit for bit the sum: doubling is exact).  Only a product made
         // here is flattened: ḡ itself, sent on twice by p + p, is shared.
-        if c.index >= madeFrom, kind(c) == .mul, contributions[input.index].last == c {
-          let last = contributions[input.index].count - 1
-          contributions[input.index][last] = try node(.mul, Array(inputs(c)) + [constantNode(2)])
+        if c.index >= madeFrom, kind(c) == .mul, contributions.last(at: input.index) == c {
+          let doubled = try node(.mul, Array(inputs(c)) + [constantNode(2)])
+          contributions.replaceLast(at: input.index, with: doubled)
           continue
         }
-        contributions[input.index].append(c)
+        contributions.append(c, to: input.index)
       }
     }
     return xs.map { x in
       (x.index < end ? adjoint[x.index] : nil)
         ?? constantNode(Tensor(repeating: 0, shape: shape(x)))
     }
+  }
+}
+
+/// The contributions a reverse sweep has sent to each node, summed into
+/// its cotangent when the sweep reaches it.  Most nodes get exactly one, so
+/// the first is kept inline and only a second one makes an array.
+private struct Contributions {
+  private var first: [NodeID?]
+  private var more: [[NodeID]]
+
+  init(count: Int) {
+    first = [NodeID?](repeating: nil, count: count)
+    more = [[NodeID]](repeating: [], count: count)
+  }
+
+  mutating func append(_ c: NodeID, to index: Int) {
+    if first[index] == nil { first[index] = c } else { more[index].append(c) }
+  }
+
+  /// The contribution sent last to `index`.
+  func last(at index: Int) -> NodeID? { more[index].last ?? first[index] }
+
+  mutating func replaceLast(at index: Int, with c: NodeID) {
+    if more[index].isEmpty { first[index] = c } else { more[index][more[index].count - 1] = c }
+  }
+
+  /// The sum of `index`'s contributions (`nil`: none), which are then dropped.
+  mutating func sum(at index: Int, in builder: GraphBuilder) throws -> NodeID? {
+    guard let head = first[index] else { return nil }
+    first[index] = nil
+    if more[index].isEmpty { return head }
+    let parts = [head] + more[index]
+    more[index] = []
+    return try builder.node(.add, parts)
   }
 }
 

@@ -51,13 +51,12 @@ struct Recomputation {
     }
   }
 
-  /// The nodes node `index`'s pullback should read: its inputs and itself,
+  /// The nodes node `index`'s pullback should read: its `inputs` and itself,
   /// or their recomputed copies when the node lies in a checkpoint segment
   /// (inputs from outside the segment are read as they are).
-  mutating func operands(of index: Int, in builder: GraphBuilder) throws -> (
+  mutating func operands(of index: Int, inputs: [NodeID], in builder: GraphBuilder) throws -> (
     inputs: [NodeID], node: NodeID
   ) {
-    let inputs = Array(builder.inputs(NodeID(index)))
     guard !segment.isEmpty, segment[index] >= 0 else { return (inputs, NodeID(index)) }
     let s = segment[index]
     if copies[s] == nil {
