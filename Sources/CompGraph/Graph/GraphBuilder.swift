@@ -111,6 +111,7 @@ public final class GraphBuilder {
   /// store that a `NodeInputs` view costs: valid only until the next node
   /// is appended (an append may move the list), so only for walks that
   /// build nothing.
+  @inline(__always)
   func borrowedInputs(_ id: NodeID) -> UnsafeBufferPointer<NodeID> {
     let start = Int(nodes.inputStart[id.index])
     return UnsafeBufferPointer(

@@ -196,29 +196,41 @@ final class RuleContext {
   /// Records the uses of `live`, the nodes reachable from `roots` (the
   /// graph as it stands at the start of a pass), with ids below `end`.
   func countUses(_ live: [NodeID], in end: Int, roots: [NodeID]) {
-    // Refilled in place: a pass over a large arena reuses the last pass's memory.
-    refill(&uses, with: 0, count: end)
-    refill(&exposed, with: false, count: end)
-    refill(&soleUserKind, with: nil, count: end)
-    for root in roots {
-      uses[root.index] += 1
-      exposed[root.index] = true
-    }
-    for id in live {
-      let polynomial = isPolynomial(id)
-      let userKind = kind(id)
-      for input in builder.borrowedInputs(id) {
-        uses[input.index] += 1
-        soleUserKind[input.index] = userKind
-        if !polynomial { exposed[input.index] = true }
+    // Refilled in place: a pass over a large arena reuses the last pass's
+    // memory.  Counted through buffers, so that no write checks that the
+    // array is unique (a pass makes millions).
+    var uses = take(&self.uses, filledWith: 0, count: end)
+    var exposed = take(&self.exposed, filledWith: false, count: end)
+    var soleUserKind = take(&self.soleUserKind, filledWith: nil, count: end)
+    defer { (self.uses, self.exposed, self.soleUserKind) = (uses, exposed, soleUserKind) }
+    uses.withUnsafeMutableBufferPointer { uses in
+      exposed.withUnsafeMutableBufferPointer { exposed in
+        soleUserKind.withUnsafeMutableBufferPointer { soleUserKind in
+          for root in roots {
+            uses[root.index] += 1
+            exposed[root.index] = true
+          }
+          for id in live {
+            let polynomial = isPolynomial(id)
+            let userKind = kind(id)
+            for input in builder.borrowedInputs(id) {
+              uses[input.index] += 1
+              soleUserKind[input.index] = userKind
+              if !polynomial { exposed[input.index] = true }
+            }
+          }
+        }
       }
     }
   }
 
-  /// Makes `array` `count` copies of `value`, keeping its storage.
-  private func refill<T>(_ array: inout [T], with value: T, count: Int) {
-    array.removeAll(keepingCapacity: true)
-    array.append(contentsOf: repeatElement(value, count: count))
+  /// `array`'s storage, taken out of it and refilled with `count` copies of `value`.
+  private func take<T>(_ array: inout [T], filledWith value: T, count: Int) -> [T] {
+    var taken: [T] = []
+    swap(&taken, &array)
+    taken.removeAll(keepingCapacity: true)
+    taken.append(contentsOf: repeatElement(value, count: count))
+    return taken
   }
 
   /// Whether `id` is a sum used only by a sum, or a product only by a

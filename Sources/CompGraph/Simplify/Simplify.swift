@@ -86,6 +86,9 @@ extension GraphBuilder {
   /// has more operations.
   func elementWork(of roots: [NodeID]) -> Double {
     var total = 0.0
+    // Shapes read in place (a copy costs reference counting), and only
+    // tensor ones multiplied out.
+    let shapes = nodes.shapes
     for id in reachableInOrder(from: roots).order {
       let weight = nodes.operationWeight(id)
       guard weight > 0 else { continue }
@@ -95,8 +98,8 @@ extension GraphBuilder {
         total += sizes.reduce(1.0) { $0 * Double($1) }
         continue
       }
-      let elements = borrowedInputs(id).reduce(shape(id).elementCount) {
-        max($0, shape($1).elementCount)
+      let elements = borrowedInputs(id).reduce(shapes[id.index].elementCount) {
+        shapes[$1.index].isEmpty ? $0 : max($0, shapes[$1.index].elementCount)
       }
       total += Double(weight) * Double(elements)
     }
@@ -111,6 +114,7 @@ extension GraphBuilder {
     visits += end
     var live = [Bool](repeating: false, count: end)
     var order: [NodeID] = []
+    order.reserveCapacity(end)
     for root in roots { live[root.index] = true }
     for index in stride(from: end - 1, through: 0, by: -1) where live[index] {
       order.append(NodeID(index))
@@ -243,7 +247,8 @@ struct RewriteDriver {
   /// tried with no rule firing, or as in normal form.
   private static func set(_ id: NodeID, in flags: inout [Bool]) {
     if flags.count <= id.index {
-      flags += repeatElement(false, count: id.index + 1 - flags.count)
+      // Grown geometrically: a pass sets the flags of new nodes one by one.
+      flags += repeatElement(false, count: max(id.index + 1, 2 * flags.count) - flags.count)
     }
     flags[id.index] = true
   }
