@@ -199,7 +199,10 @@ enum PatternShape {
   case head(Op.Kind, exponent: Double?)
   /// `.node(name)`: any node, bound to `name`.
   case hole(HoleName)
-  case tree
+  /// Any other pattern, walked; `inputKind` is the op kind its one input
+  /// must have, when the pattern says (`(pow (pow ?x ?a) ?b)`), checked
+  /// before the walk.
+  case tree(inputKind: Op.Kind?)
 
   init(_ pattern: Pattern) {
     switch pattern {
@@ -210,13 +213,22 @@ enum PatternShape {
         self = .head(head.kind, exponent: nil)
       }
     case .node(let name): self = .hole(HoleName(name))
-    case .scalar, .literal, .apply: self = .tree
+    case .apply(_, let inputs?) where inputs.count == 1:
+      if case .apply(let head, _) = inputs[0] {
+        self = .tree(inputKind: head.kind)
+      } else {
+        self = .tree(inputKind: nil)
+      }
+    case .scalar, .literal, .apply: self = .tree(inputKind: nil)
     }
   }
 }
 
 extension GraphBuilder {
   /// Matches `rule`'s pattern at `id`; returns the bindings or `nil`.
+  /// (Inlined into the driver's loop: a match returned by a call is
+  /// copied out, and the driver makes one per rule tried.)
+  @inline(__always)
   func match(_ rule: RewriteRule, at id: NodeID) -> Match? {
     switch rule.shape {
     case .head(let kind, let exponent):
@@ -227,7 +239,11 @@ extension GraphBuilder {
       var match = Match(root: id)
       match.nodes.bind(name, to: id.bits)
       return match
-    case .tree:
+    case .tree(let inputKind):
+      if let inputKind {
+        let ins = borrowedInputs(id)
+        guard ins.count == 1, nodes.kinds[ins[0].index] == inputKind else { return nil }
+      }
       var match = Match(root: id)
       return bind(rule.pattern, id, &match) ? match : nil
     }
