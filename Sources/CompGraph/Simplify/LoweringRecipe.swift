@@ -85,7 +85,13 @@ extension RuleContext {
       case .constant(let id): id
       }
     }
-    for (op, inputs) in recipe.steps { built.append(try node(op, inputs.map(operand))) }
+    for (op, inputs) in recipe.steps {
+      // Most steps are scalar products and sums of two: no input array.
+      let fast =
+        inputs.count == 2
+        ? builder.scalarFastPath(op, operand(inputs[0]), operand(inputs[1])) : nil
+      built.append(try fast ?? node(op, inputs.map(operand)))
+    }
     return operand(recipe.result)
   }
 }

@@ -59,16 +59,18 @@ extension GraphBuilder {
       kind(id) == .mul && borrowedInputs(id).count >= 3 && shape(id).isEmpty
     }
     // A product's inputs are sorted, so a repeated factor is adjacent.
-    func distinctFactors(_ id: NodeID) -> some Sequence<NodeID> {
+    func distinctFactors(_ id: NodeID, _ body: (NodeID) -> Void) {
       let ins = borrowedInputs(id)
-      return ins.indices.lazy.filter { $0 == 0 || ins[$0 - 1] != ins[$0] }.map { ins[$0] }
+      for k in ins.indices where k == 0 || ins[k - 1] != ins[k] { body(ins[k]) }
     }
     var occurrences = [Int32](repeating: 0, count: count)
     for id in products {
-      for factor in distinctFactors(id) { occurrences[factor.index] += 1 }
+      distinctFactors(id) { occurrences[$0.index] += 1 }
     }
     return products.contains { id in
-      distinctFactors(id).count { occurrences[$0.index] >= 2 } >= 2
+      var shared = 0
+      distinctFactors(id) { if occurrences[$0.index] >= 2 { shared += 1 } }
+      return shared >= 2
     }
   }
 
