@@ -39,7 +39,7 @@ extension GraphBuilder {
       let inputIDs = Array(inputs(NodeID(index)))
       let (read, this) = try recomputation.operands(of: index, inputs: inputIDs, in: self)
       x.removeAll(keepingCapacity: true)
-      x.append(contentsOf: read.lazy.map(expr))
+      for r in read { x.append(expr(r)) }
       let madeFrom = count
       for (k, input) in inputIDs.enumerated() where active[input.index] {
         let ḡ = expr(g)
@@ -101,6 +101,10 @@ private struct Contributions {
     guard let head = first[index] else { return nil }
     first[index] = nil
     if more[index].isEmpty { return head }
+    if more[index].count == 1, let sum = builder.scalarFastPath(.add, head, more[index][0]) {
+      more[index] = []
+      return sum
+    }
     let parts = [head] + more[index]
     more[index] = []
     return try builder.node(.add, parts)

@@ -38,24 +38,29 @@ extension GraphBuilder {
     }
     if options.phases.contains(.lowering) {
       result = driver.run(RewriteDriver.loweringTable, roots: result)
-      if mayShareProducts(result) {
+      var live = reachableInOrder(from: result).order
+      if mayShareProducts(live) {
         let lowered = graph(outputs: result)
         let shared = shareProducts(lowered, work: &visits)
         if shared.operationCount < lowered.operationCount, let ids = try? append(shared) {
           result = ids
+          live = reachableInOrder(from: result).order
         }
       }
-      if elementWork(of: result) > elementWork(of: reference) { return reference }
+      if elementWork(of: live) > elementWork(of: reachableInOrder(from: reference).order) {
+        return reference
+      }
     }
     return result
   }
 
-  /// Whether two scalar products of three or more factors can share a
-  /// pair (`shareProducts`): some such product must hold two factors that
-  /// each occur in another one.  Without one the graph is not frozen for
-  /// that pass (W2's ∇f has 10⁴ products `eᵢ·qᵢ⁻¹·2` that share only the 2).
-  private func mayShareProducts(_ roots: [NodeID]) -> Bool {
-    let products = reachableInOrder(from: roots).order.filter { id in
+  /// Whether two scalar products of three or more factors among the `live`
+  /// nodes can share a pair (`shareProducts`): some such product must hold
+  /// two factors that each occur in another one.  Without one the graph is
+  /// not frozen for that pass (W2's ∇f has 10⁴ products `eᵢ·qᵢ⁻¹·2` that
+  /// share only the 2).
+  private func mayShareProducts(_ live: [NodeID]) -> Bool {
+    let products = live.filter { id in
       kind(id) == .mul && borrowedInputs(id).count >= 3 && shape(id).isEmpty
     }
     // A product's inputs are sorted, so a repeated factor is adjacent.
@@ -85,13 +90,13 @@ extension GraphBuilder {
   /// point of its loop nest (the product of all its labels' extents).  A
   /// scalar graph's work is its operation count, and a product of sums is
   /// cheaper than the n⁴-element broadcast product it replaces, though it
-  /// has more operations.
-  func elementWork(of roots: [NodeID]) -> Double {
+  /// has more operations.  `live` is a graph's nodes (`reachableInOrder`).
+  func elementWork(of live: [NodeID]) -> Double {
     var total = 0.0
     // Shapes read in place (a copy costs reference counting), and only
     // tensor ones multiplied out.
     let shapes = nodes.shapes
-    for id in reachableInOrder(from: roots).order {
+    for id in live {
       let weight = nodes.operationWeight(id)
       guard weight > 0 else { continue }
       if kind(id) == .einsum, case .einsum(let spec) = op(id),
