@@ -71,12 +71,11 @@ extension RuleContext {
   /// candidate (W2's ∇f is 10⁴ regions of one shape).
   func lowerPolynomial(_ root: NodeID) throws -> NodeID? {
     if isLowered(root) { return nil }
-    guard let region = polynomialRegion(root) else { return nil }
-    var best = root
-    var bestCost = region.reduce(0) { $0 + operations(at: $1) }
     // Two operations or fewer cannot get cheaper (cancellation is the normal
     // form's job).
-    guard bestCost > 2 else { return nil }
+    guard let (region, cost) = polynomialRegion(root, over: 2) else { return nil }
+    var best = root
+    var bestCost = cost
     setPositions(region)
     defer { clearPositions(region) }
     let (key, atoms) = regionKey(region)
@@ -131,7 +130,7 @@ extension RuleContext {
   /// polynomial and its atoms (see `expansions(of:root:cost:)`); none when
   /// the region is too big.
   func expansions(of root: NodeID) -> [Expansion] {
-    guard let region = polynomialRegion(root) else { return [] }
+    guard let (region, _) = polynomialRegion(root) else { return [] }
     setPositions(region)
     defer { clearPositions(region) }
     return expansions(of: region, root: root, cost: regionCost(root))
@@ -222,25 +221,32 @@ extension RuleContext {
     return (RegionKey(words: key), atoms)
   }
 
-  /// The polynomial nodes under `root` (root included), in id order: `nil`
-  /// when the region is too big.
-  private func polynomialRegion(_ root: NodeID) -> [NodeID]? {
+  /// The polynomial nodes under `root` (root included), in id order, and
+  /// their operation count: `nil` when the region is too big, or has
+  /// `floor` operations or fewer (then nothing is allocated).
+  private func polynomialRegion(_ root: NodeID, over floor: Int = 0) -> (
+    nodes: [NodeID], cost: Int
+  )? {
     let stamp = nextVisitStamp()
     visited[root.index] = stamp
-    var stack = takeScratch()
-    defer { giveBack(stack) }
-    stack.append(root)
-    var region: [NodeID] = []
-    while let id = stack.popLast() {
-      region.append(id)
-      if region.count > options.maxRegionNodes { return nil }
+    // Found breadth first into a lent array (it is its own work list).
+    var found = takeScratch()
+    defer { giveBack(found) }
+    found.append(root)
+    var next = 0
+    var cost = 0
+    while next < found.count {
+      let id = found[next]
+      next += 1
+      cost += operations(at: id)
       for input in builder.borrowedInputs(id)
       where isPolynomial(input) && visited[input.index] != stamp {
         visited[input.index] = stamp
-        stack.append(input)
+        found.append(input)
       }
+      if found.count > options.maxRegionNodes { return nil }
     }
-    return region.sorted()
+    return cost > floor ? (found.sorted(), cost) : nil
   }
 
   /// The expanded polynomial of `root` and its atoms (by slot).  With
