@@ -26,8 +26,9 @@ public struct Graph: Sendable {
   ) {
     var live = [Bool](repeating: false, count: table.count)
     for output in outputs { live[output.index] = true }
+    // Inputs are read in place (`table` is not changed while this runs).
     for index in stride(from: table.count - 1, through: 0, by: -1) where live[index] {
-      for input in table.inputs(NodeID(index)) { live[input.index] = true }
+      for input in table.borrowedInputs(NodeID(index)) { live[input.index] = true }
     }
     // Column by column: each is one exact-size copy of the live entries.
     let kept = (0..<table.count).filter { live[$0] }
@@ -40,10 +41,11 @@ public struct Graph: Sendable {
     compact.shapes = kept.map { table.shapes[$0] }
     compact.scopes = kept.map { table.scopes[$0] }
     compact.inputStart.reserveCapacity(kept.count + 1)
-    compact.inputList.reserveCapacity(kept.reduce(0) { $0 + table.inputs(NodeID($1)).count })
+    compact.inputList.reserveCapacity(
+      kept.reduce(0) { $0 + table.borrowedInputs(NodeID($1)).count })
     for index in kept {
       compact.inputList.append(
-        contentsOf: table.inputs(NodeID(index)).lazy.map { NodeID(Int(newID[$0.index])) })
+        contentsOf: table.borrowedInputs(NodeID(index)).lazy.map { NodeID(Int(newID[$0.index])) })
       compact.inputStart.append(Int32(compact.inputList.count))
     }
     self.init(

@@ -107,16 +107,11 @@ public final class GraphBuilder {
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
   public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
 
-  /// The inputs of `id` in place in the arena, without the retain of the
-  /// store that a `NodeInputs` view costs: valid only until the next node
-  /// is appended (an append may move the list), so only for walks that
-  /// build nothing.
+  /// The inputs of `id` in place in the arena (`NodeTable.borrowedInputs`):
+  /// valid only until the next node is appended (an append may move the
+  /// list), so only for walks that build nothing.
   @inline(__always)
-  func borrowedInputs(_ id: NodeID) -> UnsafeBufferPointer<NodeID> {
-    let start = Int(nodes.inputStart[id.index])
-    return UnsafeBufferPointer(
-      start: nodes.inputList.base + start, count: Int(nodes.inputStart[id.index + 1]) - start)
-  }
+  func borrowedInputs(_ id: NodeID) -> UnsafeBufferPointer<NodeID> { nodes.borrowedInputs(id) }
 
   /// Interns a node whose shape is already known to be right.
   @discardableResult

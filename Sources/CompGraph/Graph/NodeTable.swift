@@ -21,6 +21,16 @@ struct NodeTable: Sendable {
     inputList[Int(inputStart[id.index])..<Int(inputStart[id.index + 1])]
   }
 
+  /// The inputs of `id` in place, without the retain of the store that a
+  /// `NodeInputs` view costs: valid only while this table is neither
+  /// appended to nor freed, so only for walks that build nothing.
+  @inline(__always)
+  func borrowedInputs(_ id: NodeID) -> UnsafeBufferPointer<NodeID> {
+    let start = Int(inputStart[id.index])
+    return UnsafeBufferPointer(
+      start: inputList.base + start, count: Int(inputStart[id.index + 1]) - start)
+  }
+
   mutating func append(
     _ op: Op, _ inputs: some Collection<NodeID>, shape: Shape, scope: Int32 = 0
   ) -> NodeID {
