@@ -17,6 +17,27 @@ import Testing
     #expect(nan1 == nan2)
   }
 
+  /// A node with an input that no node uses yet cannot exist, so its
+  /// lookup skips the intern table's probe (`InternTable.find`): the node
+  /// is new the first time and found every time after, whichever input was
+  /// fresh and whatever order the inputs come in.
+  @Test func aNodeOnAFreshInputIsFoundTheSecondTime() throws {
+    let g = GraphBuilder()
+    let x = try g.variable("x")
+    let y = exp(x)
+    let before = g.count
+    let first = try (y * x).node()
+    #expect(g.count == before + 1)
+    #expect(try (x * y).node() == first)
+    #expect(try (y * x).node() == first)
+    let z = tanh(y)
+    let afterZ = g.count
+    let sums = try [z + y, y + z, z + y].map { try $0.node() }
+    #expect(Set(sums).count == 1)
+    #expect(g.count == afterZ + 1)
+    #expect(try exp(x).node() == y.node())
+  }
+
   /// A `pow` exponent is keyed by its bit pattern, as a constant is: x^NaN
   /// built twice is one node (by `==` NaN is not itself, and the fuzzer
   /// found power towers whose thousands of x^NaN nodes each landed under one
