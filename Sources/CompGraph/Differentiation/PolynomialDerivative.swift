@@ -131,18 +131,21 @@ struct PolynomialDifferentiator {
   /// powers of.  Horner in z = x·(x − 2)⁻¹ (both atoms) would divide by
   /// x − 2, a pole ∂P/∂x does not have, and give NaN there.
   private func dividesOnlyAsBefore(_ node: NodeID, _ e: Expansion) -> Bool {
-    var denominators = Set<NodeID>()
-    for (slot, atom) in e.atoms.enumerated()
-    where e.polynomial.terms.contains(where: { $0.monomial[slot] < 0 }) {
-      denominators.insert(atom)
-    }
-    var seen: Set<NodeID> = [node]
+    // At most `Polynomial.maxAtoms` atoms: a list, not a set.
+    let denominators = e.atoms.indices.filter { slot in
+      e.polynomial.terms.contains(where: { $0.monomial[slot] < 0 })
+    }.map { e.atoms[$0] }
+    let stamp = context.nextVisitStamp()
+    context.visited[node.index] = stamp
     var stack = [node]
     while let id = stack.popLast() {
       guard context.isPolynomial(id), !e.atoms.contains(id) else { continue }
       let ins = builder.borrowedInputs(id)
       if let c = context.powExponent(id), c < 0, !denominators.contains(ins[0]) { return false }
-      for input in ins where seen.insert(input).inserted { stack.append(input) }
+      for input in ins where context.visited[input.index] != stamp {
+        context.visited[input.index] = stamp
+        stack.append(input)
+      }
     }
     return true
   }

@@ -316,7 +316,9 @@ extension RuleContext {
   func regionCost(_ root: NodeID) -> Int {
     let stamp = nextVisitStamp()
     visited[root.index] = stamp
-    var stack = [root]
+    var stack = takeScratch()
+    defer { giveBack(stack) }
+    stack.append(root)
     var cost = 0
     while let id = stack.popLast() {
       guard isPolynomial(id) else { continue }
@@ -337,7 +339,7 @@ extension RuleContext {
 
   /// A stamp no node of `visited` carries yet (a walk marks with it instead
   /// of clearing the marks), with `visited` covering the arena.
-  private func nextVisitStamp() -> UInt32 {
+  func nextVisitStamp() -> UInt32 {
     visitStamp += 1
     if visited.count < builder.count {
       visited += repeatElement(0, count: max(builder.count, 2 * visited.count) - visited.count)
