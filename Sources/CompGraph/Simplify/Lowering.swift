@@ -126,14 +126,14 @@ extension RuleContext {
     try broadcast(synthesize(e.polynomial, atoms: e.atoms), to: builder.shape(root))
   }
 
-  /// The expansions of the polynomial region under `root` into a
-  /// polynomial and its atoms (see `expansions(of:root:cost:)`); none when
-  /// the region is too big.
+  /// The expansions of the polynomial region under `root`, a polynomial
+  /// node, into a polynomial and its atoms (see `expansions(of:root:cost:)`);
+  /// none when the region is too big.
   func expansions(of root: NodeID) -> [Expansion] {
-    guard let (region, _) = polynomialRegion(root) else { return [] }
+    guard let (region, cost) = polynomialRegion(root) else { return [] }
     setPositions(region)
     defer { clearPositions(region) }
-    return expansions(of: region, root: root, cost: regionCost(root))
+    return expansions(of: region, root: root, cost: cost)
   }
 
   /// The expansions of `region` (the polynomial nodes under `root`) into a

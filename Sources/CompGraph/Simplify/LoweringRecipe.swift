@@ -87,10 +87,9 @@ extension RuleContext {
     }
     for (op, inputs) in recipe.steps {
       // Most steps are scalar products and sums of two: no input array.
-      let fast =
-        inputs.count == 2
-        ? builder.scalarFastPath(op, operand(inputs[0]), operand(inputs[1])) : nil
-      built.append(try fast ?? node(op, inputs.map(operand)))
+      built.append(
+        try inputs.count == 2
+          ? node(op, operand(inputs[0]), operand(inputs[1])) : node(op, inputs.map(operand)))
     }
     return operand(recipe.result)
   }

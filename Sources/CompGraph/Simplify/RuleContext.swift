@@ -257,10 +257,11 @@ final class RuleContext {
 
   // MARK: Building results
 
-  /// `builder.node(op, inputs)`, with a fast path for the common case of
-  /// elementwise ops on inputs of one shape (no shape inference needed):
-  /// the same result (a one-input sum or product is its input, scalar 1
-  /// factors drop, commutative inputs are sorted, the node is interned).
+  /// `builder.node(op, inputs)`, with fast paths for elementwise ops on
+  /// inputs of one shape (no shape inference needed): scalars take the
+  /// builder's (`scalarFastPath`, which drops scalar 1 factors), tensors of
+  /// one shape this one.  The same result: a one-input sum or product is
+  /// its input, commutative inputs are sorted, the node is interned.
   func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
     if let id = builder.scalarFastPath(op, inputs) { return id }
     guard let first = inputs.first else { return try builder.node(op, inputs) }
@@ -270,14 +271,9 @@ final class RuleContext {
       guard inputs.allSatisfy({ builder.shape($0) == shape }) else {
         return try builder.node(op, inputs)
       }
+      if inputs.count == 1 { return first }
+      // Sorted only when needed: sorting a shared array copies it.
       var ins = inputs
-      // Each change is checked for first: most inputs need none, and
-      // changing a shared array would copy it.
-      if op == .mul && ins.count > 1 && ins.contains(where: { scalar($0) == 1 }) {
-        ins.removeAll { scalar($0) == 1 }
-        if ins.isEmpty { ins = [first] }
-      }
-      if ins.count == 1 { return ins[0] }
       if zip(ins, ins.dropFirst()).contains(where: { $0 > $1 }) { ins.sort() }
       return builder.append(op, ins, shape: shape)
     case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh:
@@ -286,6 +282,16 @@ final class RuleContext {
     default:
       return try builder.node(op, inputs)
     }
+  }
+
+  /// `node(op, [a])` with no input array on the builder's fast path.
+  func node(_ op: Op, _ a: NodeID) throws -> NodeID {
+    try builder.scalarFastPath(op, a) ?? node(op, [a])
+  }
+
+  /// `node(op, [a, b])` with no input array on the builder's fast path.
+  func node(_ op: Op, _ a: NodeID, _ b: NodeID) throws -> NodeID {
+    try builder.scalarFastPath(op, a, b) ?? node(op, [a, b])
   }
 
   func constant(_ value: Double) -> NodeID { builder.constantNode(value) }

@@ -228,26 +228,20 @@ struct RewriteDriver {
   }
 
   /// `original` rebuilt on its inputs' replacements (`nil` when none
-  /// changed, or the rebuilt node is invalid).  A scalar sum or product of
-  /// two, or a scalar elementwise op, takes the builder's fast path, which
-  /// allocates nothing.
+  /// changed, or the rebuilt node is invalid); one or two inputs are passed
+  /// without an array.
   private func rebuild(_ original: NodeID, on replacement: [Int32]) -> NodeID? {
     // The inputs' slice must be gone before a node is appended: a live
     // slice of the arena's input list makes the append copy all of it.
     let ins = builder.borrowedInputs(original)
     guard ins.contains(where: { replacement[$0.index] != $0.rawValue }) else { return nil }
     let op = builder.op(original)
+    func mapped(_ k: Int) -> NodeID { NodeID(Int(replacement[ins[k].index])) }
     switch ins.count {
-    case 1:
-      let a = NodeID(Int(replacement[ins[0].index]))
-      if let id = builder.scalarFastPath(op, a) { return id }
-    case 2:
-      let a = NodeID(Int(replacement[ins[0].index]))
-      let b = NodeID(Int(replacement[ins[1].index]))
-      if let id = builder.scalarFastPath(op, a, b) { return id }
-    default: break
+    case 1: return try? context.node(op, mapped(0))
+    case 2: return try? context.node(op, mapped(0), mapped(1))
+    default: return try? context.node(op, ins.indices.map(mapped))
     }
-    return try? context.node(op, ins.map { NodeID(Int(replacement[$0.index])) })
   }
 
   /// Sets `id`'s flag in a per-node array (growing it): marks a node as
@@ -332,6 +326,4 @@ struct RuleTable {
 extension Op.Kind {
   /// A small integer per kind, to index rule tables by head.
   var key: Int { Int(rawValue) }
-
-  static let keyCount = allCases.count
 }
