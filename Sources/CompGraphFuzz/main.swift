@@ -1,4 +1,6 @@
-// The libFuzzer harness over the parser and the eval path (see FuzzTarget).
+// The libFuzzer harnesses: the parser and the eval path (FuzzTarget, the
+// default) and the safetensors reader (SafetensorsFuzzTarget), chosen by
+// COMPGRAPH_FUZZ_TARGET=program|safetensors.
 //
 // Build and run (README, "Fuzzing"):
 //
@@ -6,9 +8,22 @@
 //       -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 //     SWIFT_BACKTRACE=enable=no .build-fuzz/release/compgraph-fuzz \
 //       -max_total_time=660 -rss_limit_mb=4096 -max_len=4096 fuzz-corpus Tests/FuzzCorpus
-#if FUZZING
-  import Foundation
+import Foundation
 
+/// The harness each `COMPGRAPH_FUZZ_TARGET` value runs.
+let targets: [String: (UnsafeBufferPointer<UInt8>) -> Void] = [
+  "program": FuzzTarget.run,
+  "safetensors": SafetensorsFuzzTarget.run,
+]
+let targetName = ProcessInfo.processInfo.environment["COMPGRAPH_FUZZ_TARGET"] ?? "program"
+guard let target = targets[targetName] else {
+  print(
+    "compgraph-fuzz: COMPGRAPH_FUZZ_TARGET=\(targetName) is not a target; use one of \(targets.keys.sorted().joined(separator: ", "))"
+  )
+  exit(2)
+}
+
+#if FUZZING
   /// libFuzzer's entry point when the program has its own `main`.
   @_silgen_name("LLVMFuzzerRunDriver")
   func LLVMFuzzerRunDriver(
@@ -20,15 +35,13 @@
   var argc = CommandLine.argc
   var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
   let status = LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-    FuzzTarget.run(UnsafeBufferPointer(start: data, count: size))
+    target(UnsafeBufferPointer(start: data, count: size))
     return 0
   }
   exit(status)
 #else
   // Without the fuzzer: replay the files named on the command line (a
   // corpus, or a crash a fuzzer run saved) through the same target.
-  import Foundation
-
   let files = CommandLine.arguments.dropFirst()
   if files.isEmpty {
     print(
@@ -44,7 +57,7 @@
       continue
     }
     let start = ContinuousClock.now
-    data.withUnsafeBytes { FuzzTarget.run($0.bindMemory(to: UInt8.self)) }
+    data.withUnsafeBytes { target($0.bindMemory(to: UInt8.self)) }
     print("\(file): \(ContinuousClock.now - start)")
   }
 #endif

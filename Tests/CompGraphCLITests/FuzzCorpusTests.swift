@@ -3,20 +3,35 @@ import Testing
 
 /// Every seed in `Tests/FuzzCorpus` (the hostile-input reproducers, and the
 /// inputs fuzz runs found crashing) replays through the fuzz target — parse,
-/// print, simplify, evaluate, differentiate twice, compile — with no trap
-/// and no broken graph invariant.  The replay build has no sanitizer; a
+/// print, simplify, evaluate, differentiate twice, compile — and every seed
+/// in `Tests/FuzzCorpusSafetensors` through the safetensors reader's, with
+/// no trap and no broken check.  The replay build has no sanitizer; a
 /// sanitizer run is the README's "Fuzzing".
 @Suite struct FuzzCorpusTests {
-  static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("FuzzCorpus")
+  static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
 
   @Test func everySeedReplaysWithoutATrap() throws {
-    let seeds = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
-      .map { Self.corpus.appendingPathComponent($0).path }
-    #expect(seeds.count >= 20)
+    try replay(corpus: "FuzzCorpus", target: "program", atLeast: 20)
+  }
+
+  @Test func everySafetensorsSeedReplaysWithoutATrap() throws {
+    try replay(corpus: "FuzzCorpusSafetensors", target: "safetensors", atLeast: 5)
+  }
+
+  /// Runs the replay build of `compgraph-fuzz` over every file of `corpus`
+  /// with `COMPGRAPH_FUZZ_TARGET=target`.
+  func replay(corpus: String, target: String, atLeast count: Int) throws {
+    let folder = Self.tests.appendingPathComponent(corpus)
+    let seeds = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+      .map { folder.appendingPathComponent($0).path }
+    #expect(seeds.count >= count)
     let process = Process()
     process.executableURL = products.appendingPathComponent("compgraph-fuzz")
     process.arguments = seeds
+    process.environment = ProcessInfo.processInfo.environment.merging([
+      "COMPGRAPH_FUZZ_TARGET": target
+    ]) { _, new in new }
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
