@@ -9,13 +9,12 @@ let package = Package(
     .executable(name: "compgraph", targets: ["CompGraphCLI"]),
     .executable(name: "compgraph-bench", targets: ["CompGraphBenchmarks"]),
     .executable(name: "compgraph-fuzz", targets: ["CompGraphFuzz"]),
-    .executable(name: "compgraph-serve", targets: ["CompGraphServe"]),
+    .library(name: "CompGraphTools", targets: ["CompGraphTools"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -36,22 +35,14 @@ let package = Package(
     .executableTarget(
       name: "CompGraphCLI",
       dependencies: [
-        "CompGraph",
+        "CompGraph", "CompGraphTools",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(
-      name: "CompGraphServe",
-      dependencies: [
-        "CompGraph",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Hummingbird", package: "hummingbird"),
-      ],
-      resources: [.copy("Page")]
-    ),
+    .target(name: "CompGraphTools"),
     .executableTarget(
       name: "CompGraphBenchmarks",
-      dependencies: ["CompGraph", "ExampleSupport"]
+      dependencies: ["CompGraph", "CompGraphTools", "ExampleSupport"]
     ),
     .target(name: "ExampleSupport", dependencies: ["CompGraph"], path: "Examples/Support"),
     .executableTarget(
@@ -74,7 +65,7 @@ let package = Package(
     .testTarget(
       name: "CompGraphTests",
       dependencies: [
-        "CompGraph", "CompGraphServe", "ExampleSupport",
+        "CompGraph", "ExampleSupport",
         .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),

@@ -1,4 +1,5 @@
 import CompGraph
+import CompGraphTools
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -6,16 +7,14 @@ import Foundation
 #endif
 
 /// SERVE: the explorer's latency for a small-graph render — `compgraph-serve`
-/// (built beside this executable: `swift build -c release --product
-/// compgraph-serve`) on a free loopback port, `sin(x)*x` with its first and
+/// (built by `swift build -c release --package-path Explorer`, found as
+/// `ExplorerLocation` says) on a free loopback port, `sin(x)*x` with its first and
 /// second derivatives (9 nodes drawn), one request at a time and then 8 at a
 /// time; p50 and p99 of the wall time per request, as the page sees it.
 func runServeLatency(quick: Bool) throws -> [String] {
-  let server = Bundle.main.bundleURL.appendingPathComponent("compgraph-serve")
-  guard FileManager.default.isExecutableFile(atPath: server.path) else {
-    throw BenchmarkError(
-      "SERVE needs \(server.path); build it with `swift build -c release --product compgraph-serve`"
-    )
+  let me = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe")
+  guard let server = ExplorerLocation.server(for: me) else {
+    throw BenchmarkError("SERVE needs the explorer: " + ExplorerLocation.missing(for: me))
   }
   let process = Process()
   process.executableURL = server

@@ -3,7 +3,7 @@ import Foundation
 
 /// `compgraph-bench [W1|W2|W3|W4|W6|W7|W8|build|native|serve|all] [--quick]`: one JSON object
 /// per line on stdout (the contract in BENCHMARKS.md); progress goes to stderr.  `serve` (the
-/// explorer's latency) needs `compgraph-serve` built beside it, so `all` leaves it out.
+/// explorer's latency) needs `compgraph-serve` built (`Explorer/`), so `all` leaves it out.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }

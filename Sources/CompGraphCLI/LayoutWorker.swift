@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompGraph
+import CompGraphTools
 import Foundation
 
 /// Graphviz layouts with a time budget: a `BudgetedProcess` running this

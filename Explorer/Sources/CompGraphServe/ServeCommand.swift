@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompGraph
+import CompGraphTools
 import Foundation
 import Hummingbird
 import Logging

@@ -4,16 +4,16 @@ import Foundation
 /// by the programs that start the server (`compgraph-bench serve`, the tests):
 ///
 ///     compgraph-serve: explore at http://127.0.0.1:8080/ (Ctrl-C stops)
-package enum ExplorerBanner {
+public enum ExplorerBanner {
   /// The line for a server at `host` (an IPv6 address in brackets) and `port`.
-  package static func line(host: String, port: Int) -> String {
+  public static func line(host: String, port: Int) -> String {
     let shown = host.contains(":") ? "[\(host)]" : host
     return "compgraph-serve: explore at http://\(shown):\(port)/ (Ctrl-C stops)\n"
   }
 
   /// Reads `output` up to the first line break and returns the URL in it,
   /// or throws with what was printed (the server ended, or printed something else).
-  package static func url(readingFrom output: FileHandle) throws -> URL {
+  public static func url(readingFrom output: FileHandle) throws -> URL {
     var printed = Data()
     while !printed.contains(0x0A) {
       let chunk = output.availableData
@@ -28,8 +28,8 @@ package enum ExplorerBanner {
   }
 
   /// What the server printed instead of its URL.
-  package struct NoURL: Error, CustomStringConvertible {
-    package let printed: String
-    package var description: String { "compgraph-serve printed no URL: '\(printed)'" }
+  public struct NoURL: Error, CustomStringConvertible {
+    public let printed: String
+    public var description: String { "compgraph-serve printed no URL: '\(printed)'" }
   }
 }

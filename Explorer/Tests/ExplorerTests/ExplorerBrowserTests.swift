@@ -4,14 +4,28 @@ import Testing
 
 /// The explorer page in headless Chromium (Debian's `chromium` and
 /// `chromium-driver`, installed by `.ci/setup`), driven through WebDriver by
-/// `Tests/Python/explorer_browser.py`; the screenshot is saved as
-/// `.build/explorer-screenshot.png`.
+/// `Explorer/Tests/Python/explorer_browser.py` in the checkout's test-only
+/// Python environment (`.build/venv`, from `.ci/setup`); the screenshot is
+/// saved as `.build/explorer-screenshot.png`.  Without Chromium or the venv
+/// the test is skipped, unless CI requires it (`COMPGRAPH_REQUIRE_PYTHON=1`).
 @Suite struct ExplorerBrowserTests {
   static var browserPresent: Bool {
     FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
   }
+  static let python = ExplorerServer.repository.appendingPathComponent(".build/venv/bin/python")
+  static var required: Bool {
+    ProcessInfo.processInfo.environment["COMPGRAPH_REQUIRE_PYTHON"] == "1"
+  }
+  static var shouldRun: Bool {
+    let present = browserPresent && FileManager.default.isExecutableFile(atPath: python.path)
+    if !present && !required {
+      print(
+        "ExplorerBrowserTests: skipping — no Chromium or no \(python.path); run `bash .ci/setup`")
+    }
+    return present || required
+  }
 
-  @Test(.enabled(if: PythonPeer.shouldRun && (browserPresent || PythonPeer.isRequired)))
+  @Test(.enabled(if: shouldRun))
   func typeDrawStepAndHover() async throws {
     let server = try ExplorerServer()
     // What the library draws: the node statements of its DOT text, per order.
@@ -31,11 +45,14 @@ import Testing
       .appendingPathComponent("explorer-expected-\(getpid()).json")
     try JSONSerialization.data(withJSONObject: expected).write(to: expectedFile)
     defer { try? FileManager.default.removeItem(at: expectedFile) }
-    let screenshot = PythonPeer.packageRoot.appendingPathComponent(".build/explorer-screenshot.png")
+    let screenshot = ExplorerServer.repository.appendingPathComponent(
+      ".build/explorer-screenshot.png")
     try? FileManager.default.removeItem(at: screenshot)
 
-    let printed = try PythonPeer.run(
-      "explorer_browser.py", [server.url.absoluteString, screenshot.path, expectedFile.path])
+    let script = ExplorerServer.repository.appendingPathComponent(
+      "Explorer/Tests/Python/explorer_browser.py")
+    let printed = try Self.run(
+      [script.path, server.url.absoluteString, screenshot.path, expectedFile.path])
     let seen = try #require(
       try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any], "\(printed)")
     #expect(seen["order1_nodes"] as? Int == nodes["1"])
@@ -54,5 +71,26 @@ import Testing
     let png = try Data(contentsOf: screenshot)
     #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 20_000)
     #expect(server.stop() == 0)
+  }
+
+  /// Runs the venv's Python with `arguments`; returns its standard output,
+  /// or throws with its standard error when it fails.
+  static func run(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = python
+    process.arguments = arguments
+    let stdout = Pipe(), stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw ExplorerTestError(
+        "explorer_browser.py exited with \(process.terminationStatus):\n"
+          + String(decoding: err, as: UTF8.self))
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 }

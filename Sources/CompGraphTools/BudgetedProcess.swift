@@ -7,12 +7,12 @@ import Foundation
 /// invariant 10), so `compgraph render` and the `compgraph-serve` explorer
 /// lay out in a child they can abandon — and several children lay out at
 /// once.
-package enum BudgetedProcess {
+public enum BudgetedProcess {
   /// How a child that finished within its budget ended.
-  package struct Finished: Sendable {
-    package let status: Int32
-    package let output: Data
-    package let errors: Data
+  public struct Finished: Sendable {
+    public let status: Int32
+    public let output: Data
+    public let errors: Data
   }
 
   /// Runs `executable` with `arguments`, writing `input` to its standard
@@ -21,7 +21,7 @@ package enum BudgetedProcess {
   /// collecting run on threads of their own, so no pipe fills up and no
   /// shared thread pool is held.  SIGPIPE is ignored while the child runs
   /// (a child killed mid-read must not take this process down).
-  package static func run(
+  public static func run(
     _ executable: URL, arguments: [String], input: Data, seconds: Double
   ) throws -> Finished? {
     let process = Process()

@@ -1,4 +1,5 @@
 import CompGraph
+import CompGraphTools
 import Foundation
 import Hummingbird
 

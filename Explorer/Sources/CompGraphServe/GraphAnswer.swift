@@ -1,4 +1,4 @@
-import CompGraph
+@_spi(Explorer) import CompGraph
 import Foundation
 
 /// What `/api/graph` answers: the picture, its DOT text and listing, and
@@ -71,7 +71,7 @@ extension Work {
       sizes: Self.sizes(of: full),
       variables: full.graph.variables.map {
         GraphAnswer.Variable(
-          name: $0.name, shape: $0.shape.isEmpty ? "" : $0.shape.shapeDescription)
+          name: $0.name, shape: $0.shape.isEmpty ? "" : ExplorerSupport.describe($0.shape))
       },
       nodes: nodes, adjointOf: options.adjoints.isEmpty ? nil : graph.outputNames.first,
       valuesNote: valuesNote)
@@ -84,7 +84,10 @@ extension Work {
     var point: [String: Tensor] = [:]
     for (name, shape) in graph.variables {
       guard shape.isEmpty else {
-        return (nil, "values need scalar variables; '\(name)' has shape \(shape.shapeDescription)")
+        return (
+          nil,
+          "values need scalar variables; '\(name)' has shape \(ExplorerSupport.describe(shape))"
+        )
       }
       guard let value = at[name] else {
         return (nil, "give a value for every variable ('\(name)')")
@@ -109,7 +112,7 @@ extension Work {
     guard bytes > Double(256 << 20) else { return }
     throw InputProblem(
       message: "evaluating needs about \(Int(bytes / Double(1 << 20))) MiB (at node \(node), "
-        + "shape \(graph.shape(node).shapeDescription)), more than the explorer's 256 MiB")
+        + "shape \(ExplorerSupport.describe(graph.shape(node)))), more than the explorer's 256 MiB")
   }
 
   /// A value as the page shows it: a scalar in full, a tensor cut short.

@@ -1,4 +1,4 @@
-import CompGraph
+@_spi(Explorer) import CompGraph
 import Foundation
 
 /// The JSON body of every API call: what to draw and how.
@@ -39,7 +39,7 @@ struct ExplorerRequest: Codable, Sendable {
     if variables.count > limits.variables {
       return "'grad' names \(variables.count) variables, more than the limit of \(limits.variables)"
     }
-    if let name = variables.first(where: { !isIdentifier($0) }) {
+    if let name = variables.first(where: { !ExplorerSupport.isVariableName($0) }) {
       return "'grad' holds \(quoted(name)), which is not a variable name (letters, digits, _)"
     }
     if Set(variables).count != variables.count {
@@ -48,7 +48,10 @@ struct ExplorerRequest: Codable, Sendable {
     if let order, !(0...limits.order).contains(order) {
       return "'order' is \(order); the explorer draws orders 0 to \(limits.order)"
     }
-    if let at, let (name, value) = at.first(where: { !$0.value.isFinite || !isIdentifier($0.key) })
+    if let at,
+      let (name, value) = at.first(where: {
+        !$0.value.isFinite || !ExplorerSupport.isVariableName($0.key)
+      })
     {
       return "'at' gives \(quoted(name)) = \(value); give finite numbers for variable names"
     }

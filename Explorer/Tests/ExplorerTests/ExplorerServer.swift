@@ -1,4 +1,5 @@
 import CompGraph
+import CompGraphTools
 import Foundation
 import Testing
 
@@ -14,16 +15,11 @@ final class ExplorerServer: @unchecked Sendable {  // immutable after init
   let url: URL
 
   /// Starts the server with `arguments` after `--port 0` and waits for the
-  /// line that prints its URL; `throughCLI` starts it as `compgraph serve`.
+  /// line that prints its URL; `throughCLI` starts it as `compgraph serve`
+  /// (the library package's CLI, built by the README's first test command).
   init(_ arguments: [String] = [], throughCLI: Bool = false) throws {
-    var products = Bundle.main.bundleURL
-    #if os(macOS)
-      for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-        products = bundle.bundleURL.deletingLastPathComponent()
-      }
-    #endif
-    process.executableURL = products.appendingPathComponent(
-      throughCLI ? "compgraph" : "compgraph-serve")
+    process.executableURL =
+      throughCLI ? try Self.cli() : Self.products.appendingPathComponent("compgraph-serve")
     process.arguments = (throughCLI ? ["serve"] : []) + ["--port", "0"] + arguments
     let output = Pipe()
     process.standardOutput = output
@@ -34,6 +30,36 @@ final class ExplorerServer: @unchecked Sendable {  // immutable after init
       process.terminate()
       throw error
     }
+  }
+
+  /// The folder the tests and `compgraph-serve` are built in.
+  static var products: URL {
+    var products = Bundle.main.bundleURL
+    #if os(macOS)
+      for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        products = bundle.bundleURL.deletingLastPathComponent()
+      }
+    #endif
+    return products
+  }
+
+  /// The checkout's root: the library package, one folder above `Explorer/`.
+  static let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  /// `compgraph`, as the library package builds it (release first).
+  static func cli() throws -> URL {
+    let built = ["release", "debug"].map {
+      repository.appendingPathComponent(".build/\($0)/compgraph")
+    }
+    guard let cli = built.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
+    else {
+      throw ExplorerTestError(
+        "compgraph is not built at \(built[0].path); run the README's first test command "
+          + "(`swift test -c release -Xswiftc -enable-testing`) in \(repository.path) first")
+    }
+    return cli
   }
 
   /// Stops the server as Ctrl-C does; returns its exit status.
