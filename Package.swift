@@ -39,25 +39,32 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .target(name: "CompGraphTools"),
+    .target(name: "CProcessControl"),
+    .target(name: "CompGraphTools", dependencies: ["CProcessControl"]),
     .executableTarget(
       name: "CompGraphBenchmarks",
       dependencies: ["CompGraph", "CompGraphTools", "ExampleSupport"]
     ),
     .target(name: "ExampleSupport", dependencies: ["CompGraph"], path: "Examples/Support"),
     .executableTarget(
-      name: "HigherOrderTanh", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/HigherOrderTanh"),
+      name: "HigherOrderTanh", dependencies: ["CompGraph", "ExampleSupport"],
+      path: "Examples/HigherOrderTanh"),
     .executableTarget(
       name: "FiniteDifferenceError", dependencies: ["CompGraph", "ExampleSupport"],
       path: "Examples/FiniteDifferenceError"),
     .executableTarget(
-      name: "NewtonRosenbrock", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/NewtonRosenbrock"),
+      name: "NewtonRosenbrock", dependencies: ["CompGraph", "ExampleSupport"],
+      path: "Examples/NewtonRosenbrock"),
     .executableTarget(
-      name: "LogisticRegression", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/LogisticRegression"),
+      name: "LogisticRegression", dependencies: ["CompGraph", "ExampleSupport"],
+      path: "Examples/LogisticRegression"),
     .executableTarget(
-      name: "TaylorSeries", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/TaylorSeries"),
-    .executableTarget(name: "CharRNN", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/CharRNN"),
-    .executableTarget(name: "Spirals", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/Spirals"),
+      name: "TaylorSeries", dependencies: ["CompGraph", "ExampleSupport"],
+      path: "Examples/TaylorSeries"),
+    .executableTarget(
+      name: "CharRNN", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/CharRNN"),
+    .executableTarget(
+      name: "Spirals", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/Spirals"),
     .executableTarget(
       name: "CompGraphFuzz",
       dependencies: ["CompGraph"]

@@ -1,7 +1,10 @@
 import CompGraph
 import CompGraphTools
+import ExplorerCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 
 /// The explorer's routes: the page's three files and the JSON API.
 ///
@@ -10,10 +13,13 @@ import Hummingbird
 ///     POST /api/trace                 the simplifier's rule firings, one drawn
 ///     POST /api/export                the ONNX model or C file of the graph shown
 ///
-/// No request reads or writes a file: the page is in memory, and each API
-/// call's work runs in a worker process with the request on its standard
-/// input and the answer on its standard output.
-struct Explorer: Sendable {
+/// `RequestGate` checks each request's head first (route, method, Host,
+/// Origin, Content-Type, length); every refusal and error is JSON
+/// `{"error": "…"}` with its status.  No request reads or writes a file:
+/// the page is in memory, and each API call's work runs in a worker process
+/// with the request on its standard input and the answer on its standard
+/// output, killed past the time budget or when the client hangs up.
+struct Explorer: HTTPResponder, Sendable {
   let limits: Limits
   let worker: URL
   let page: [String: Asset]
@@ -28,7 +34,7 @@ struct Explorer: Sendable {
   init(limits: Limits, worker: URL) throws {
     self.limits = limits
     self.worker = worker
-    turns = Turns(limits.concurrentWorkers)
+    turns = Turns(limits.concurrentWorkers, queue: limits.queuedRequests)
     var page: [String: Asset] = [:]
     for (route, file, type) in [
       ("/", "index.html", "text/html; charset=utf-8"),
@@ -42,125 +48,138 @@ struct Explorer: Sendable {
     self.page = page
   }
 
-  func router() -> Router<BasicRequestContext> {
-    let router = Router()
-    router.add(middleware: ExplorerMiddleware())
-    for (route, asset) in page {
-      router.get(RouterPath(route)) { _, _ in
-        Response(
-          status: .ok, headers: [.contentType: asset.contentType],
-          body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
+  func respond(to request: Request, context: ExplorerContext) async throws -> Response {
+    do {
+      let port = context.channel.localAddress?.port ?? 0
+      switch try RequestGate.check(request.head, port: port, limits: limits) {
+      case .page(let path):
+        guard let asset = page[path] else { throw Refusal(.notFound, "no such page") }
+        let headers: HTTPFields = [
+          .contentType: asset.contentType, .contentLength: String(asset.bytes.count),
+        ]
+        let body = request.method == .head ? Data() : asset.bytes
+        return Response(
+          status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+      case .api(let call):
+        guard let task = WorkerCommand.Task(rawValue: call) else {
+          throw Refusal(.notFound, "no such call: \(call)")
+        }
+        return try await answer(request, task: task, channel: context.channel)
       }
+    } catch let refusal as Refusal {
+      return Self.message(refusal)
+    } catch {
+      Self.log("internal error: \(error)")
+      return Self.message(
+        Refusal(.internalServerError, "internal error; the server's log says more"))
     }
-    for task in WorkerCommand.Task.allCases {
-      router.post(RouterPath("/api/\(task.rawValue)")) { request, _ in
-        try await answer(request, task: task)
-      }
-    }
-    return router
   }
 
   /// Reads, checks and hands one API request to a worker; relays its answer.
-  func answer(_ request: Request, task: WorkerCommand.Task) async throws -> Response {
+  func answer(_ request: Request, task: WorkerCommand.Task, channel: any Channel) async throws
+    -> Response
+  {
     let parsed = try await read(request)
     let body = try JSONEncoder().encode(parsed)
-    let arguments = ["worker", task.rawValue, "--node-limit", "\(limits.nodes)"]
-    let finished = try await turns.take {
-      try await Self.onThread {
-        try BudgetedProcess.run(worker, arguments: arguments, input: body, seconds: limits.seconds)
+    let arguments = [
+      "worker", task.rawValue, "--node-limit", "\(limits.nodes)",
+      "--node-budget", "\(limits.nodeBudget)", "--evaluation-bytes", "\(limits.evaluationBytes)",
+      "--memory-limit", "\(limits.workerMemory)",
+    ]
+    // A client that hangs up stops its worker, or drops its place in the queue.
+    let cancellation = BudgetedProcess.Cancellation()
+    channel.closeFuture.whenComplete { _ in cancellation.cancel() }
+    let finished: BudgetedProcess.Finished?
+    do {
+      finished = try await turns.take {
+        guard !cancellation.isCancelled else { return nil }
+        return try await Self.onThread { [worker, limits] in
+          try BudgetedProcess.run(
+            worker, arguments: arguments, input: body, seconds: limits.seconds,
+            cancellation: cancellation)
+        }
       }
+    } catch is Turns.Full {
+      throw Refusal(
+        .serviceUnavailable,
+        "the explorer is busy: \(limits.concurrentWorkers) requests are being worked on and "
+          + "\(limits.queuedRequests) wait; try again in a few seconds",
+        headers: [.retryAfter: String(Int(limits.seconds.rounded(.up)))])
+    } catch {
+      Self.log("could not start a worker: \(error)")
+      throw Refusal(.internalServerError, "could not start a worker; the server's log says why")
     }
     guard let finished else {
-      throw HTTPError(
+      if cancellation.isCancelled {
+        throw Refusal(.serviceUnavailable, "the client closed the connection")
+      }
+      throw Refusal(
         .unprocessableContent,
-        message: "this drawing took longer than the explorer's \(formatted(limits.seconds)) s "
+        "this drawing took longer than the explorer's \(formatted(limits.seconds)) s "
           + "budget and was stopped; draw fewer derivative orders, pick one partial, or use the "
           + "sfdp layout")
     }
-    switch finished.status {
-    case 0:
-      let type =
-        task == .export
-        ? ExportFormat(rawValue: parsed.format ?? "")?.contentType ?? "application/octet-stream"
-        : "application/json"
-      var headers: HTTPFields = [.contentType: type]
-      if task == .export, let format = ExportFormat(rawValue: parsed.format ?? "") {
-        headers[.contentDisposition] = "attachment; filename=\"\(format.fileName)\""
+    return try relay(finished, task: task, format: parsed.format)
+  }
+
+  /// The worker's answer as a response: its output on success, its message
+  /// about the input as a 422, a refusal when it ran out of memory.
+  func relay(_ finished: BudgetedProcess.Finished, task: WorkerCommand.Task, format: String?)
+    throws -> Response
+  {
+    if finished.signalled && BudgetedProcess.isAllocationFailure(finished.errors) {
+      throw Refusal(
+        .unprocessableContent,
+        "this request needed more than the \(limits.workerMemory >> 20) MiB of memory a worker "
+          + "may use (compgraph-serve --worker-memory) and was stopped; use smaller tensors or "
+          + "fewer derivative orders")
+    }
+    switch (finished.signalled, finished.status) {
+    case (false, 0):
+      let export = task == .export ? ExportFormat(rawValue: format ?? "") : nil
+      var headers: HTTPFields = [.contentType: export?.contentType ?? "application/json"]
+      if let export {
+        headers[.contentDisposition] = "attachment; filename=\"\(export.fileName)\""
       }
       return Response(
         status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: finished.output)))
-    case WorkerCommand.inputProblemStatus:
+    case (false, WorkerCommand.inputProblemStatus):
       return Response(
         status: .unprocessableContent, headers: [.contentType: "application/json"],
         body: .init(byteBuffer: ByteBuffer(bytes: finished.output)))
-    default:
-      let message = String(decoding: finished.errors.suffix(2000), as: UTF8.self)
-      throw HTTPError(
-        .internalServerError,
-        message: "the worker stopped (status \(finished.status))"
-          + (message.isEmpty ? "" : ": " + message.trimmingCharacters(in: .whitespacesAndNewlines)))
+    case (let signalled, let status):
+      let how = signalled ? "signal \(status)" : "status \(status)"
+      Self.log(
+        "a worker stopped (\(how)): "
+          + String(decoding: finished.errors.suffix(2000), as: UTF8.self))
+      throw Refusal(
+        .internalServerError, "the worker stopped (\(how)); the server's log has its message")
     }
   }
 
-  /// The request body as an `ExplorerRequest`: 413 past the size limit, 400
-  /// for bytes that are not UTF-8, JSON that does not parse or does not fit.
+  /// The request body as an `ExplorerRequest` (`ExplorerRequest.read`).
   private func read(_ request: Request) async throws -> ExplorerRequest {
     let buffer: ByteBuffer
     do {
       buffer = try await request.body.collect(upTo: limits.bodyBytes)
     } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-      throw HTTPError(
-        .contentTooLarge,
-        message: "the request body is larger than the explorer's limit of \(limits.bodyBytes) bytes"
-      )
+      throw Refusal.tooLarge(limits)
     }
-    let bytes = Array(buffer: buffer)
-    guard String(validating: bytes, as: UTF8.self) != nil else {
-      throw HTTPError(.badRequest, message: "the request body is not valid UTF-8")
-    }
-    let parsed: ExplorerRequest
-    do {
-      parsed = try JSONDecoder().decode(ExplorerRequest.self, from: Data(bytes))
-    } catch let error as DecodingError {
-      throw HTTPError(.badRequest, message: Self.describe(error))
-    }
-    if let problem = parsed.problem(within: limits) {
-      throw HTTPError(.badRequest, message: problem)
-    }
-    return parsed
+    return try ExplorerRequest.read(Array(buffer: buffer), within: limits)
   }
 
-  /// A `DecodingError` as one sentence naming the field.
-  static func describe(_ error: DecodingError) -> String {
-    func field(_ path: [any CodingKey]) -> String {
-      path.isEmpty ? "the body" : "'" + path.map(\.stringValue).joined(separator: ".") + "'"
-    }
-    switch error {
-    case .dataCorrupted(let context) where context.codingPath.isEmpty:
-      return "the request body is not valid JSON; send an object such as "
-        + "{\"source\": \"sin(x)*x\", \"grad\": [\"x\"], \"order\": 2}"
-    case .dataCorrupted(let context):
-      return "malformed JSON at \(field(context.codingPath)): \(context.debugDescription)"
-    case .keyNotFound(let key, _):
-      return
-        "the request has no '\(key.stringValue)' field; give at least {\"source\": \"sin(x)*x\"}"
-    case .typeMismatch(_, let context) where context.codingPath.isEmpty:
-      return "the request body must be a JSON object, such as {\"source\": \"sin(x)*x\"}"
-    case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-      return "\(field(context.codingPath)) must be \(Self.kind(type))"
-    @unknown default:
-      return "malformed JSON request"
-    }
+  /// A refusal as JSON `{"error": "…"}` with its status and headers.
+  static func message(_ refusal: Refusal) -> Response {
+    var body = ByteBuffer()
+    body.writeString(jsonObject(["error": refusal.message]))
+    var headers = refusal.headers
+    headers[.contentType] = "application/json"
+    return Response(status: refusal.status, headers: headers, body: .init(byteBuffer: body))
   }
 
-  private static func kind(_ type: Any.Type) -> String {
-    switch type {
-    case is String.Type: "a string"
-    case is Int.Type: "an integer"
-    case is Double.Type: "a number"
-    case is Bool.Type: "true or false"
-    default: type == [String].self ? "a list of strings" : "of type \(type)"
-    }
+  /// A line on the server's standard error.
+  static func log(_ line: String) {
+    FileHandle.standardError.write(Data("compgraph-serve: \(line)\n".utf8))
   }
 
   /// Runs blocking work on a thread of its own, off Swift's cooperative pool.
@@ -171,9 +190,27 @@ struct Explorer: Sendable {
   }
 }
 
+/// What a request's handler knows besides the request: the connection, for
+/// the port it reached and to notice when the client hangs up.
+struct ExplorerContext: RequestContext {
+  var coreContext: CoreRequestContextStorage
+  let channel: any Channel
+
+  init(source: ApplicationRequestContextSource) {
+    coreContext = .init(source: source)
+    channel = source.channel
+  }
+}
+
 /// `seconds` without a trailing `.0`.
 func formatted(_ seconds: Double) -> String {
   seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+}
+
+/// A one-level JSON object of strings.
+func jsonObject(_ fields: [String: String]) -> String {
+  let encoded = try? JSONEncoder().encode(fields)
+  return encoded.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
 }
 
 enum ExplorerError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 @_spi(Explorer) import CompGraph
+import ExplorerCore
 import Foundation
 
 /// What `/api/graph` answers: the picture, its DOT text and listing, and
@@ -51,7 +52,7 @@ extension Work {
     let (point, valuesNote) = self.point(for: graph)
     if let point {
       (options.values, options.adjoints) = try aboutInput {
-        try graph.valuesAndAdjoints(at: point, check: Self.checkMemory)
+        try graph.valuesAndAdjoints(at: point, check: { try checkMemory($0) })
       }
     }
     let dot = try aboutInput { try DOTEncoder(options: options).encode(graph) }
@@ -104,15 +105,6 @@ extension Work {
       let part = GraphBuilder(drawing.graph).graph(outputs: kept.map { drawing.graph.outputs[$0] })
       return GraphAnswer.Size(order: order, nodes: part.nodeCount, ops: part.operationCount)
     }
-  }
-
-  /// Refuses evaluations that need more than 256 MiB.
-  static func checkMemory(_ graph: Graph) throws {
-    let (bytes, node) = graph.peakMemoryEstimate()
-    guard bytes > Double(256 << 20) else { return }
-    throw InputProblem(
-      message: "evaluating needs about \(Int(bytes / Double(1 << 20))) MiB (at node \(node), "
-        + "shape \(ExplorerSupport.describe(graph.shape(node)))), more than the explorer's 256 MiB")
   }
 
   /// A value as the page shows it: a scalar in full, a tensor cut short.

@@ -1,4 +1,5 @@
 import CompGraph
+import ExplorerCore
 import Foundation
 
 /// What `/api/trace` answers: every rule that fired while simplifying the
@@ -30,7 +31,7 @@ extension Work {
   func traceAnswer(limit: Int = Limits.standard.traceFirings) throws -> TraceAnswer {
     var unsimplified = request
     unsimplified.simplify = false
-    let drawing = try selection(of: Work(request: unsimplified, nodeLimit: nodeLimit).derivatives())
+    let drawing = try selection(of: Work(request: unsimplified, limits: limits).derivatives())
     let builder = GraphBuilder(drawing.graph)
     var firings: [RuleFiring] = []
     _ = builder.simplify(drawing.graph.outputs) { firings.append($0) }

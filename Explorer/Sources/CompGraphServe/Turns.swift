@@ -1,13 +1,22 @@
-/// At most `count` pieces of work at once; the rest wait their turn, in order.
+/// At most `count` pieces of work at once; up to `queue` more wait their
+/// turn, in order; past that `take` refuses at once (`Full`), so a flood of
+/// requests gets quick 503s instead of an ever longer wait.
 actor Turns {
   private var free: Int
+  private let queue: Int
   private var waiting: [CheckedContinuation<Void, Never>] = []
 
-  init(_ count: Int) { free = count }
+  /// Every turn is taken and the queue is full.
+  struct Full: Error {}
 
-  /// Runs `body` when a turn is free.
+  init(_ count: Int, queue: Int) {
+    free = count
+    self.queue = queue
+  }
+
+  /// Runs `body` when a turn is free; throws `Full` when the queue is full.
   nonisolated func take<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-    await acquire()
+    try await acquire()
     do {
       let result = try await body()
       await release()
@@ -18,11 +27,12 @@ actor Turns {
     }
   }
 
-  private func acquire() async {
+  private func acquire() async throws {
     if free > 0 {
       free -= 1
       return
     }
+    guard waiting.count < queue else { throw Full() }
     await withCheckedContinuation { waiting.append($0) }
   }
 

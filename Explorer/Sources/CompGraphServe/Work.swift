@@ -1,20 +1,26 @@
-import CompGraph
+@_spi(Explorer) import CompGraph
+import ExplorerCore
 import Foundation
 
 /// The work behind one request, in the worker process: the expression's
 /// graph, its derivatives, and the pictures and text the page shows.
 struct Work {
   let request: ExplorerRequest
-  let nodeLimit: Int
+  let limits: Limits
+
+  /// Nodes in one picture.
+  var nodeLimit: Int { limits.nodes }
 
   /// f and its derivatives up to the requested order, simplified unless the
-  /// request says `"simplify": false` (as `compgraph render` draws them).
+  /// request says `"simplify": false` (as `compgraph render` draws them);
+  /// orders past the node budget are refused before they are built.
   func derivatives() throws -> DerivativeGraph {
     let simplifying = request.simplify ?? true
     return try aboutInput {
       let graph = try parseProgram(request.source, into: GraphBuilder()).graph()
       let drawing = try graph.derivatives(
-        wrt: request.variables, order: request.highestOrder, simplifying: simplifying)
+        wrt: request.variables, order: request.highestOrder, simplifying: simplifying,
+        nodeBudget: limits.nodeBudget)
       return simplifying ? drawing.simplifiedTogether() : drawing
     }
   }
@@ -48,9 +54,13 @@ struct Work {
     return String(decoding: data, as: UTF8.self)
   }
 
-  /// The export the request names, of the graph the page shows.
+  /// The export the request names, of the graph the page shows, refused
+  /// before it is written when evaluating the graph would need more than
+  /// the explorer's memory (what the file holds grows with it: ONNX's
+  /// constants, one-hot tables).
   func exported() throws -> Data {
     let drawing = try selection(of: derivatives())
+    try checkMemory(drawing.graph, doing: "exporting")
     return try aboutInput {
       switch ExportFormat(rawValue: request.format ?? "") {
       case .onnx: return Data(try drawing.graph.onnxModel())
@@ -58,5 +68,18 @@ struct Work {
       case nil: throw InputProblem(message: "give 'format': onnx or c")
       }
     }
+  }
+}
+
+extension Work {
+  /// Refuses a graph whose evaluation needs more than `limits.evaluationBytes`
+  /// (`Graph.peakMemoryEstimate`), naming the node and its shape.
+  func checkMemory(_ graph: Graph, doing what: String = "evaluating") throws {
+    let (bytes, node) = graph.peakMemoryEstimate()
+    guard bytes > Double(limits.evaluationBytes) else { return }
+    throw InputProblem(
+      message: "\(what) needs about \(Int(bytes / Double(1 << 20))) MiB (at node \(node), shape "
+        + "\(ExplorerSupport.describe(graph.shape(node)))), more than the explorer's "
+        + "\(limits.evaluationBytes >> 20) MiB; use smaller tensors")
   }
 }

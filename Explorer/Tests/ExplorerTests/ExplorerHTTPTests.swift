@@ -54,7 +54,8 @@ import Testing
       "oversized body", postBytes: [UInt8](repeating: 0x20, count: 70_000), 413,
       "the request body is larger than the explorer's limit of 65536 bytes"),
     BadInput("unknown route", get: "/etc/passwd", 404, "no such page: GET /etc/passwd"),
-    BadInput("GET on an API route", get: "/api/graph", 404, "no such page: GET /api/graph"),
+    BadInput(
+      "GET on an API route", get: "/api/graph", 405, "GET is not allowed on /api/graph; use POST"),
     BadInput("JSON array", post: "[1, 2]", 400, "the request body must be a JSON object"),
     BadInput("no source", post: "{}", 400, "the request has no 'source' field"),
     BadInput("source not a string", post: #"{"source": 3}"#, 400, "'source' must be a string"),
