@@ -1,6 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+let argumentParser = Target.Dependency.product(
+  name: "ArgumentParser", package: "swift-argument-parser")
+
+/// The examples: one executable each, its source in Examples/NAME.
+let examples = [
+  "HigherOrderTanh", "FiniteDifferenceError", "NewtonRosenbrock", "LogisticRegression",
+  "TaylorSeries", "CharRNN", "Spirals",
+].map {
+  Target.executableTarget(
+    name: $0, dependencies: ["CompGraph", "ExampleSupport", argumentParser], path: "Examples/\($0)")
+}
+
 let package = Package(
   name: "CompGraph",
   platforms: [.macOS(.v15)],
@@ -45,26 +57,8 @@ let package = Package(
       name: "CompGraphBenchmarks",
       dependencies: ["CompGraph", "CompGraphTools", "ExampleSupport"]
     ),
-    .target(name: "ExampleSupport", dependencies: ["CompGraph"], path: "Examples/Support"),
-    .executableTarget(
-      name: "HigherOrderTanh", dependencies: ["CompGraph", "ExampleSupport"],
-      path: "Examples/HigherOrderTanh"),
-    .executableTarget(
-      name: "FiniteDifferenceError", dependencies: ["CompGraph", "ExampleSupport"],
-      path: "Examples/FiniteDifferenceError"),
-    .executableTarget(
-      name: "NewtonRosenbrock", dependencies: ["CompGraph", "ExampleSupport"],
-      path: "Examples/NewtonRosenbrock"),
-    .executableTarget(
-      name: "LogisticRegression", dependencies: ["CompGraph", "ExampleSupport"],
-      path: "Examples/LogisticRegression"),
-    .executableTarget(
-      name: "TaylorSeries", dependencies: ["CompGraph", "ExampleSupport"],
-      path: "Examples/TaylorSeries"),
-    .executableTarget(
-      name: "CharRNN", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/CharRNN"),
-    .executableTarget(
-      name: "Spirals", dependencies: ["CompGraph", "ExampleSupport"], path: "Examples/Spirals"),
+    .target(
+      name: "ExampleSupport", dependencies: ["CompGraph", argumentParser], path: "Examples/Support"),
     .executableTarget(
       name: "CompGraphFuzz",
       dependencies: ["CompGraph"]
@@ -80,5 +74,5 @@ let package = Package(
       name: "CompGraphCLITests",
       dependencies: ["CompGraph", "CompGraphCLI", "ExampleSupport"]
     ),
-  ]
+  ] + examples
 )

@@ -8,7 +8,9 @@
 //                                  [--resume FILE] [--corpus FILE]
 //
 // Defaults: 2400 steps, seed 1, temperature 0.7, --out the current directory,
-// corpus README.md.  --resume continues from a file this program saved.
+// corpus README.md.  --resume continues from a file this program saved: its weights, Adam's
+// state, its step count and its random stream, for N more steps.
+import ArgumentParser
 import CompGraph
 import ExampleSupport
 import Foundation
@@ -16,137 +18,129 @@ import Foundation
 let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
 
-struct Options {
-  var steps = 2400
-  var seed: UInt64 = 1
-  var temperature = 0.7
-  var out = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-  var resume: URL?
-  var corpus = root.appending(path: "README.md")
-}
+struct CharRNNExample: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "CharRNN",
+    abstract: "Trains the seed project's character-level RNN on a text (the README by default).",
+    discussion: """
+      Prints the loss and a sampled line as it goes, and writes the loss curve \
+      (charrnn-loss.svg), one unrolled step (charrnn-step.svg) and the trained state \
+      (charrnn.safetensors: weights, Adam's state, the step count and the random stream, so \
+      that --resume continues the run where it stopped).
+      """)
 
-func fail(_ message: String, status: Int32 = 2) -> Never {
-  FileHandle.standardError.write("CharRNN: \(message)\n".data(using: .utf8)!)
-  exit(status)
-}
+  /// The most steps one run takes: at about 5 ms a step, 14 hours.
+  static let maximumSteps = 10_000_000
 
-func parse(_ arguments: [String]) -> Options {
-  var options = Options()
-  var rest = arguments[...]
-  while let flag = rest.popFirst() {
-    guard let value = rest.popFirst() else { fail("\(flag) needs a value") }
-    switch flag {
-    case "--steps":
-      guard let n = Int(value), n >= 1 else {
-        fail("--steps takes a positive integer, not '\(value)'")
-      }
-      options.steps = n
-    case "--seed":
-      guard let n = UInt64(value) else {
-        fail("--seed takes a non-negative integer, not '\(value)'")
-      }
-      options.seed = n
-    case "--temperature":
-      guard let t = Double(value), t > 0, t.isFinite else {
-        fail("--temperature takes a positive number, not '\(value)'")
-      }
-      options.temperature = t
-    case "--out": options.out = URL(filePath: value)
-    case "--resume": options.resume = URL(filePath: value)
-    case "--corpus": options.corpus = URL(filePath: value)
-    default:
-      fail(
-        "unknown option '\(flag)'; use --steps, --seed, --temperature, --out, --resume or --corpus")
-    }
-  }
-  return options
-}
-
-let options = parse(Array(CommandLine.arguments.dropFirst()))
-let text: String
-do { text = try String(contentsOf: options.corpus, encoding: .utf8) } catch {
-  fail("cannot read the corpus \(options.corpus.path): \(error.localizedDescription)", status: 1)
-}
-do {
-  try FileManager.default.createDirectory(at: options.out, withIntermediateDirectories: true)
-  var rnn = try CharRNN(vocabulary: CharRNN.vocabulary(of: text), seed: options.seed)
-  let corpus = rnn.encode(text)
-  guard corpus.count > rnn.length else {
-    fail("the corpus needs more than \(rnn.length) characters", status: 1)
-  }
-  let V = rnn.vocabulary.count
-  print(
-    "corpus: \(options.corpus.lastPathComponent), \(corpus.count) characters, vocabulary \(V) (ln V = \(String(format: "%.3f", log(Double(V)))))"
+  @Option(
+    help: "Training steps this run takes (1 … 10000000; with --resume, steps after the saved ones)."
   )
-  print(
-    "parameters:",
-    rnn.model.parameters.map { "\($0.path) \($0.shape.shapeDescription)" }.joined(separator: ", "))
-  print("training-step graph:", rnn.training.graph.sizeSummary)
-  if let resume = options.resume {
-    try rnn.resume(from: try Safetensors.read(from: resume))
-    print("resumed from \(resume.path)")
-  }
-  var rng = SplitMix64(seed: options.seed)
-  var losses: [Double] = []
-  let start = Date()
-  let report = max(options.steps / 6, 1)
-  for step in 1...options.steps {
-    let loss = rnn.perCharacter(try rnn.step(rnn.batch(from: corpus, using: &rng)))
-    losses.append(loss)
-    let elapsed = Date().timeIntervalSince(start)
-    let rate = Double(step) / elapsed
-    FileHandle.standardError.write(
-      String(
-        format: "\rstep %d/%d  loss %.3f  %.1f steps/s  ETA %.0fs ", step, options.steps, loss,
-        rate,
-        Double(options.steps - step) / rate
-      ).data(using: .utf8)!)
-    if step % report == 0 || step == options.steps {
-      let recent = losses.suffix(report)
-      let line = try rnn.sample(
-        prompt: "\n", count: 72, temperature: options.temperature, using: &rng)
-      FileHandle.standardError.write("\r".data(using: .utf8)!)
-      print(
-        String(
-          format: "step %5d  loss %.3f nats/char (mean of the last %d)", step,
-          recent.reduce(0, +) / Double(recent.count), recent.count))
-      print("  sample: \(line.replacingOccurrences(of: "\n", with: "⏎"))")
+  var steps = 2400
+  @Option(help: "Seeds the initial weights and the random stream of batches and samples.")
+  var seed: UInt64 = 1
+  @Option(help: "The sampling temperature τ: characters are drawn from softmax(logits / τ).")
+  var temperature = 0.7
+  @OptionGroup var output: OutputOptions
+  @Option(help: ArgumentHelp("Continues the run saved in FILE.", valueName: "FILE"))
+  var resume: String?
+  @Option(help: ArgumentHelp("The text to train on (default: the README).", valueName: "FILE"))
+  var corpus = root.appending(path: "README.md").path
+
+  func validate() throws {
+    guard (1...Self.maximumSteps).contains(steps) else {
+      throw ValidationError(
+        "--steps takes 1 … \(Self.maximumSteps) (about 14 hours at 5 ms a step), not \(steps); train longer in parts with --resume"
+      )
+    }
+    guard temperature > 0, temperature.isFinite else {
+      throw ValidationError("--temperature takes a positive number, not \(temperature)")
     }
   }
-  let seconds = Date().timeIntervalSince(start)
-  print(
-    String(
-      format: "%d steps in %.1f s (%.1f ms a step)", options.steps, seconds,
-      1000 * seconds / Double(options.steps)))
 
-  let saved = options.out.appending(path: "charrnn.safetensors")
-  try Safetensors.write(rnn.checkpoint, to: saved)
-  print("wrote \(saved.path) (resume with --resume \(saved.path))")
+  func run() throws {
+    let out = try output.directory()
+    let corpusURL = URL(filePath: corpus)
+    let text: String
+    do { text = try String(contentsOf: corpusURL, encoding: .utf8) } catch {
+      throw GraphError.unsupported(
+        "cannot read the corpus \(corpusURL.path): \(error.localizedDescription)")
+    }
+    var rnn = try CharRNN(vocabulary: CharRNN.vocabulary(of: text), seed: seed)
+    let codes = rnn.encode(text)
+    guard codes.count > rnn.length else {
+      throw GraphError.unsupported("the corpus needs more than \(rnn.length) characters")
+    }
+    let V = rnn.vocabulary.count
+    print(
+      "corpus: \(corpusURL.lastPathComponent), \(codes.count) characters, vocabulary \(V) (ln V = \(String(format: "%.3f", log(Double(V)))))"
+    )
+    print(
+      "parameters:",
+      rnn.model.parameters.map { "\($0.path) \($0.shape.shapeDescription)" }.joined(
+        separator: ", "))
+    print("training-step graph:", rnn.training.graph.sizeSummary)
+    if let resume {
+      try rnn.resume(from: try Safetensors.read(from: URL(filePath: resume)))
+      print("resumed from \(resume) after step \(rnn.stepsTaken)")
+    }
+    let first = rnn.stepsTaken + 1, last = rnn.stepsTaken + steps
+    var losses: [Double] = []
+    let start = Date()
+    let report = max(steps / 6, 1)
+    for step in first...last {
+      let loss = rnn.perCharacter(try rnn.step(on: codes))
+      losses.append(loss)
+      let done = Double(step - first + 1)
+      let rate = done / Date().timeIntervalSince(start)
+      FileHandle.standardError.write(
+        Data(
+          "\rstep \(step)/\(last)  loss \(String(format: "%.3f  %.1f steps/s  ETA %.0fs ", loss, rate, (Double(steps) - done) / rate))"
+            .utf8))
+      if losses.count % report == 0 || step == last {
+        let recent = losses.suffix(report)
+        let line = try rnn.sample(prompt: "\n", count: 72, temperature: temperature)
+        FileHandle.standardError.write(Data("\r".utf8))
+        print(
+          "step \(String(repeating: " ", count: max(0, 5 - String(step).count)))\(step)  loss \(String(format: "%.3f", recent.reduce(0, +) / Double(recent.count))) nats/char (mean of the last \(recent.count))"
+        )
+        print("  sample: \(line.replacingOccurrences(of: "\n", with: "⏎"))")
+      }
+    }
+    let seconds = Date().timeIntervalSince(start)
+    print(
+      "\(steps) steps in \(String(format: "%.1f s (%.1f ms a step)", seconds, 1000 * seconds / Double(steps)))"
+    )
 
-  var plot = LinePlot(
-    title: "CharRNN on \(options.corpus.lastPathComponent): training loss", xLabel: "step",
-    yLabel: "cross-entropy (nats per character)")
-  let smooth = losses.indices.map { k in
-    let window = losses[max(0, k - 24)...k]
-    return window.reduce(0, +) / Double(window.count)
+    let saved = out.appending(path: "charrnn.safetensors")
+    try Safetensors.write(rnn.checkpoint, to: saved)
+    print("wrote \(saved.path) (continue with --resume \(saved.path))")
+
+    var plot = LinePlot(
+      title: "CharRNN on \(corpusURL.lastPathComponent): training loss", xLabel: "step",
+      yLabel: "cross-entropy (nats per character)")
+    let smooth = losses.indices.map { k in
+      let window = losses[max(0, k - 24)...k]
+      return window.reduce(0, +) / Double(window.count)
+    }
+    plot.series = [
+      LinePlot.Series(
+        "loss, mean of 25 steps", x: losses.indices.map { Double(first + $0) }, y: smooth),
+      LinePlot.Series(
+        "ln V (uniform guess)", x: [Double(first), Double(last)],
+        y: [log(Double(V)), log(Double(V))], dashed: true),
+    ]
+    try plot.write(to: out.appending(path: "charrnn-loss.svg"))
+    print("wrote \(out.appending(path: "charrnn-loss.svg").path)")
+
+    // One unrolled step — one prediction, batch 1 — drawn with its module clusters.
+    let g = GraphBuilder()
+    let xs = try (0..<2).map { try g.variable("x\($0)", [1]) }
+    let picture = try rnn.model.loss(xs).graph(names: ["loss"])
+    let dot = try DOTEncoder().encode(picture, name: "charrnn-step")
+    try GraphvizRenderer().render(dot: dot, format: .svg).write(
+      to: out.appending(path: "charrnn-step.svg"), options: .atomic)
+    print("wrote \(out.appending(path: "charrnn-step.svg").path)")
   }
-  plot.series = [
-    LinePlot.Series("loss, mean of 25 steps", x: losses.indices.map { Double($0 + 1) }, y: smooth),
-    LinePlot.Series(
-      "ln V (uniform guess)", x: [1, Double(losses.count)], y: [log(Double(V)), log(Double(V))],
-      dashed: true),
-  ]
-  try plot.write(to: options.out.appending(path: "charrnn-loss.svg"))
-  print("wrote \(options.out.appending(path: "charrnn-loss.svg").path)")
-
-  // One unrolled step — one prediction, batch 1 — drawn with its module clusters.
-  let g = GraphBuilder()
-  let xs = try (0..<2).map { try g.variable("x\($0)", [1]) }
-  let picture = try rnn.model.loss(xs).graph(names: ["loss"])
-  let dot = try DOTEncoder().encode(picture, name: "charrnn-step")
-  try GraphvizRenderer().render(dot: dot, format: .svg).write(
-    to: options.out.appending(path: "charrnn-step.svg"), options: .atomic)
-  print("wrote \(options.out.appending(path: "charrnn-step.svg").path)")
-} catch {
-  fail("\(error)", status: 1)
 }
+
+CharRNNExample.runAsExample()

@@ -63,6 +63,12 @@ public struct CharRNN {
   public let training: TrainingStep
   /// Parameters and Adam's state, keyed by path.
   public var state: [String: Tensor]
+  /// Training steps taken so far, resumed runs included.
+  public private(set) var stepsTaken = 0
+  /// The random stream batches are drawn from (samples are seeded by it);
+  /// a checkpoint saves where it stands, so a resumed run draws what the
+  /// uninterrupted run would have.
+  public var random: SplitMix64
   let sampler: Graph
   let index: [Character: Int]
 
@@ -74,6 +80,7 @@ public struct CharRNN {
     self.vocabulary = vocabulary
     self.batchSize = batchSize
     self.length = length
+    random = SplitMix64(seed: seed)
     index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
     let V = vocabulary.count
     model = CharRNNModel(vocabularySize: V, hiddenSize: hiddenSize)
@@ -113,13 +120,32 @@ public struct CharRNN {
 
   /// One Adam step on `data`; returns the loss before the step.
   public mutating func step(_ data: [String: Tensor]) throws -> Double {
-    try training.run(&state, data: data)
+    let loss = try training.run(&state, data: data)
+    stepsTaken += 1
+    return loss
+  }
+
+  /// One Adam step on a batch of `corpus` drawn from `random`; returns the
+  /// loss before the step.
+  public mutating func step(on corpus: [Int]) throws -> Double {
+    let data = batch(from: corpus, using: &random)
+    return try step(data)
   }
 
   /// The mean cross-entropy per predicted character (nats) for a W6 loss:
   /// the loss sums over the batch and divides by T, not by the T − 1 predictions.
   public func perCharacter(_ loss: Double) -> Double {
     loss * Double(length) / Double((length - 1) * batchSize)
+  }
+
+  /// `count` characters sampled after feeding `prompt`, from softmax(logits
+  /// / τ), drawing from a stream seeded by where `random` stands without
+  /// advancing it: the batches are the same whether or not (and however
+  /// often) a run samples, so a run resumed from a checkpoint trains on
+  /// what the uninterrupted run would have.
+  public func sample(prompt: String, count: Int, temperature: Double) throws -> String {
+    var rng = SplitMix64(seed: random.state ^ 0x5A4D_504C_4553)
+    return try sample(prompt: prompt, count: count, temperature: temperature, using: &rng)
   }
 
   /// `count` characters sampled after feeding `prompt`, from softmax(logits / τ).
@@ -155,22 +181,37 @@ public struct CharRNN {
   }
 
   /// The parameters and optimizer state plus the vocabulary (as Unicode
-  /// scalar values), for `Safetensors.write`.
+  /// scalar values), the steps taken (`training.steps`) and where the random
+  /// stream stands (`training.random`, its 64-bit state as four 16-bit
+  /// words, each exact in a Double), for `Safetensors.write`.
   public var checkpoint: [String: Tensor] {
     var tensors = state
     tensors["vocabulary"] = Tensor(
       shape: [vocabulary.count],
       scalars: vocabulary.map { Double($0.unicodeScalars.first!.value) })
+    tensors["training.steps"] = Tensor(shape: [1], scalars: [Double(stepsTaken)])
+    tensors["training.random"] = Tensor(
+      shape: [4], scalars: (0..<4).map { Double((random.state >> (16 * UInt64($0))) & 0xFFFF) })
     return tensors
   }
 
   /// Resumes from `checkpoint` tensors: every state tensor must be there with
-  /// its shape, and the vocabulary must be this one.
+  /// its shape, and the vocabulary must be this one; the step count and the
+  /// random stream continue from where they were saved.
   public mutating func resume(from tensors: [String: Tensor]) throws {
     let mine = checkpoint["vocabulary"]!
     guard tensors["vocabulary"] == mine else {
       throw GraphError.unsupported(
         "the saved model was trained on another vocabulary (\(tensors["vocabulary"]?.scalars.count ?? 0) characters, this corpus has \(mine.scalars.count)); resume with the same corpus"
+      )
+    }
+    guard let steps = tensors["training.steps"]?.scalars, steps.count == 1,
+      let count = Int(exactly: steps[0]), count >= 0,
+      let words = tensors["training.random"]?.scalars, words.count == 4,
+      words.allSatisfy({ $0 >= 0 && $0 <= 0xFFFF && $0 == $0.rounded() })
+    else {
+      throw GraphError.unsupported(
+        "the saved model has no step count and random state ('training.steps' [1], 'training.random' [4]); it was saved by an older CharRNN, so it cannot continue where it stopped"
       )
     }
     for (name, value) in state {
@@ -184,5 +225,8 @@ public struct CharRNN {
       }
       state[name] = saved
     }
+    stepsTaken = count
+    random = SplitMix64(
+      seed: words.enumerated().reduce(0) { $0 | UInt64($1.element) << (16 * UInt64($1.offset)) })
   }
 }

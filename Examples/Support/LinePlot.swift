@@ -2,8 +2,9 @@ import CompGraph
 import Foundation
 
 /// A line chart written as SVG text: several series, axes with ticks and
-/// labels, a grid, a title and, for two or more series, a legend (beside
-/// the plot or in a corner of it).
+/// labels, a grid, a title (wrapped onto more lines, the picture growing
+/// taller, when it is wider than the picture) and, for two or more series, a
+/// legend (beside the plot or in a corner of it).
 ///
 /// Each axis is linear or logarithmic.  A point that cannot be drawn (NaN,
 /// ±∞, or ≤ 0 on a log axis) breaks its line: the series becomes one
@@ -65,12 +66,21 @@ public struct LinePlot: Sendable {
   /// The SVG document.
   public func svg() -> String {
     let legendSize = (
-      width: 40 + 7 * Double(series.map(\.name.count).max() ?? 0),
+      width: 40 + (series.map { SVGText.width($0.name, fontSize: 13) }.max() ?? 0),
       height: 20 * Double(series.count) + 4
     )
-    let (left, top, bottom) = (72.0, 40.0, Double(height - 52))
     let showsLegend = series.count > 1
-    let right = Double(width) - (showsLegend && legend == .right ? legendSize.width + 30 : 20)
+    let (left, right) = (
+      72.0, Double(width) - (showsLegend && legend == .right ? legendSize.width + 30 : 20)
+    )
+    // The title is centred over the plot and wraps so that no line leaves the picture; each
+    // extra line makes the picture 20 px taller.
+    let centre = (left + right) / 2
+    let titleLines = SVGText.wrapped(
+      title, within: 2 * min(centre, Double(width) - centre) - 16, fontSize: 16, bold: true)
+    let extra = 20 * Double(titleLines.count - 1)
+    let fullHeight = Int(Double(height) + extra)
+    let (top, bottom) = (40 + extra, Double(fullHeight - 52))
     let x = Axis(
       scale: xScale, range: xRange, values: series.flatMap { $0.points.map(\.x) }, padding: 0)
     let y = Axis(
@@ -78,8 +88,8 @@ public struct LinePlot: Sendable {
     let px = { (v: Double) in left + x.fraction(v) * (right - left) }
     let py = { (v: Double) in bottom - y.fraction(v) * (bottom - top) }
     var out = """
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
-      viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="13">
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(fullHeight)" \
+      viewBox="0 0 \(width) \(fullHeight)" font-family="Helvetica, Arial, sans-serif" font-size="13">
       <rect width="100%" height="100%" fill="white"/>
       <clipPath id="plot"><rect x="\(f(left))" y="\(f(top))" width="\(f(right - left))" \
       height="\(f(bottom - top))"/></clipPath>
@@ -129,10 +139,12 @@ public struct LinePlot: Sendable {
         "<line x1=\"\(f(lx + 6))\" y1=\"\(f(entry))\" x2=\"\(f(lx + 30))\" y2=\"\(f(entry))\" \(style)/>\n"
       out += text(s.name, x: lx + 36, y: entry + 4, anchor: "start")
     }
-    out += text(
-      title, x: (left + right) / 2, y: 24, anchor: "middle",
-      extra: " font-size=\"16\" font-weight=\"bold\"")
-    out += text(xLabel, x: (left + right) / 2, y: bottom + 42, anchor: "middle")
+    for (k, line) in titleLines.enumerated() {
+      out += text(
+        line, x: centre, y: 24 + 20 * Double(k), anchor: "middle",
+        extra: " font-size=\"16\" font-weight=\"bold\"")
+    }
+    out += text(xLabel, x: centre, y: bottom + 42, anchor: "middle")
     let middle = (top + bottom) / 2
     out += text(
       yLabel, x: 18, y: middle, anchor: "middle",
@@ -155,11 +167,7 @@ public struct LinePlot: Sendable {
 
   private func text(_ s: String, x: Double, y: Double, anchor: String, extra: String = "") -> String
   {
-    let escaped = s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
-      of: "<", with: "&lt;"
-    )
-    .replacingOccurrences(of: ">", with: "&gt;")
-    return "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\"\(extra)>\(escaped)</text>\n"
+    "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\"\(extra)>\(SVGText.escaped(s))</text>\n"
   }
 
   /// A pixel coordinate with one decimal, kept within ±10⁵ so that a point

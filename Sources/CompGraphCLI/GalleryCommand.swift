@@ -26,7 +26,10 @@ struct GalleryCommand: ParsableCommand {
 
   func run() throws {
     let sources = try Self.sources(in: directory)
-    if sources.isEmpty { throw UserError("'\(directory)' holds no .cg files") }
+    if sources.isEmpty {
+      throw UserError(
+        "'\(directory)' (\(Self.absolute(directory))) holds no .cg files.\n\(Self.purpose)")
+    }
     // Every source is drawn before anything is written, so a bad source
     // leaves the whole gallery as it was.
     let pictures = try sources.map { source in
@@ -44,10 +47,28 @@ struct GalleryCommand: ParsableCommand {
     }
   }
 
+  /// What the command is for, for the messages that find nothing to draw.
+  static let purpose = """
+    gallery redraws NAME.dot and NAME.svg for every NAME.cg source in a directory,
+    such as a CompGraph checkout's Graphs (compgraph gallery /path/to/CompGraph/Graphs);
+    to draw one expression or program, use compgraph render.
+    """
+
+  /// `directory` as an absolute path, so a message says where it looked.
+  static func absolute(_ directory: String) -> String {
+    URL(fileURLWithPath: directory).standardizedFileURL.path
+  }
+
   /// The `.cg` files of `directory`, sorted by name.
   static func sources(in directory: String) throws -> [URL] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-      throw UserError("cannot read the directory '\(directory)'")
+      var isDirectory: ObjCBool = false
+      let reason =
+        !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+        ? "there is no such directory"
+        : isDirectory.boolValue ? "it cannot be read" : "it is a file"
+      throw UserError(
+        "cannot read the directory '\(directory)' (\(absolute(directory))): \(reason).\n\(purpose)")
     }
     return names.filter { $0.hasSuffix(".cg") }.sorted().map {
       URL(fileURLWithPath: directory).appendingPathComponent($0)

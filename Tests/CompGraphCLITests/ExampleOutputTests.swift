@@ -2,18 +2,31 @@ import Foundation
 import Testing
 
 /// Examples write where they are told (`--out DIR`), else into the current
-/// directory — never into the source checkout.
+/// directory — never into the source checkout; each answers `--help` with
+/// its options and refuses a bad one with exit status 2, as `compgraph` does.
 @Suite struct ExampleOutputTests {
-  private func run(_ example: String, _ arguments: [String], in directory: URL) throws -> Int32 {
+  static let examples = [
+    "HigherOrderTanh", "FiniteDifferenceError", "NewtonRosenbrock", "LogisticRegression",
+    "TaylorSeries", "CharRNN", "Spirals",
+  ]
+
+  private func run(_ example: String, _ arguments: [String], in directory: URL? = nil) throws
+    -> Run
+  {
     let process = Process()
     process.executableURL = products.appendingPathComponent(example)
     process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    if let directory { process.currentDirectoryURL = directory }
+    let stdout = Pipe(), stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
     try process.run()
+    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+    let err = stderr.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return process.terminationStatus
+    return Run(
+      status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+      stderr: String(decoding: err, as: UTF8.self))
   }
 
   @Test func outChoosesTheDirectoryAndTheDefaultIsTheCurrentOne() throws {
@@ -23,11 +36,63 @@ import Testing
       try? FileManager.default.removeItem(at: there)
     }
     let out = there.appendingPathComponent("pictures")
-    #expect(try run("TaylorSeries", ["--out", out.path], in: here) == 0)
+    #expect(try run("TaylorSeries", ["--out", out.path], in: here).status == 0)
     #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["taylor-series.svg"])
     #expect(try FileManager.default.contentsOfDirectory(atPath: here.path).isEmpty)
-    #expect(try run("TaylorSeries", [], in: here) == 0)
+    #expect(try run("TaylorSeries", [], in: here).status == 0)
     #expect(try FileManager.default.contentsOfDirectory(atPath: here.path) == ["taylor-series.svg"])
-    #expect(try run("TaylorSeries", ["--bogus"], in: here) == 2)
+  }
+
+  @Test(arguments: examples) func answersHelpWithItsOptions(_ example: String) throws {
+    let help = try run(example, ["--help"])
+    #expect(help.status == 0 && help.stderr.isEmpty, "\(help)")
+    #expect(help.stdout.contains("USAGE: \(example)"), "\(help.stdout)")
+    var options = ["--out <DIR>", "-h, --help"]
+    if example == "CharRNN" {
+      options += [
+        "--steps <steps>", "--seed <seed>", "--temperature <temperature>", "--resume <FILE>",
+        "--corpus <FILE>",
+      ]
+    }
+    for option in options { #expect(help.stdout.contains(option), "\(example): \(option)") }
+    let bogus = try run(example, ["--bogus"])
+    #expect(bogus.status == 2 && bogus.stdout.isEmpty, "\(bogus)")
+    #expect(bogus.stderr.contains("Unknown option '--bogus'"), "\(bogus.stderr)")
+  }
+
+  /// `--steps` beyond what one run can take is refused before any work,
+  /// naming the range (it used to print `step 1/-1`).
+  @Test func charRNNRefusesStepsItCannotTake() throws {
+    for steps in ["9223372036854775807", "10000001", "0"] {
+      let result = try run("CharRNN", ["--steps", steps, "--out", "/nonexistent/never"])
+      #expect(result.status == 2 && result.stdout.isEmpty, "\(steps): \(result)")
+      #expect(result.stderr.contains("--steps takes 1 … 10000000"), "\(steps): \(result.stderr)")
+    }
+  }
+
+  /// Two steps, then two more resumed from the saved file, end with the file
+  /// four steps in one run write, and the resumed run numbers its steps 3 and 4.
+  @Test func charRNNResumeContinuesTheRun() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let corpus = directory.appendingPathComponent("corpus.txt")
+    try String(repeating: "the cat sat on the mat. ", count: 4).write(
+      to: corpus, atomically: true, encoding: .utf8)
+    let (whole, parts) = (
+      directory.appendingPathComponent("whole"), directory.appendingPathComponent("parts")
+    )
+    let common = ["--corpus", corpus.path, "--seed", "3"]
+    #expect(try run("CharRNN", common + ["--steps", "4", "--out", whole.path]).status == 0)
+    #expect(try run("CharRNN", common + ["--steps", "2", "--out", parts.path]).status == 0)
+    let saved = parts.appendingPathComponent("charrnn.safetensors")
+    let resumed = try run(
+      "CharRNN", common + ["--steps", "2", "--out", parts.path, "--resume", saved.path])
+    #expect(resumed.status == 0, "\(resumed)")
+    #expect(resumed.stdout.contains("after step 2\n"), "\(resumed.stdout)")
+    #expect(resumed.stdout.contains("step     4  loss"), "\(resumed.stdout)")
+    #expect(resumed.stderr.contains("step 3/4") && resumed.stderr.contains("step 4/4"))
+    #expect(
+      try Data(contentsOf: saved)
+        == Data(contentsOf: whole.appendingPathComponent("charrnn.safetensors")))
   }
 }

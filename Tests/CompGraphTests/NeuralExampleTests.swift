@@ -44,6 +44,39 @@ import Testing
     }
   }
 
+  /// Four steps, saved, then four more from the checkpoint end where eight
+  /// steps in one run end: the same weights, Adam state, step count and
+  /// random stream (sampling in between does not move the batches).
+  @Test func aResumedRunContinuesItsStepsAndItsRandomStream() throws {
+    let text = "the cat sat on the mat. the dog sat on the log. "
+    func fresh(seed: UInt64 = 5) throws -> CharRNN {
+      try CharRNN(
+        vocabulary: CharRNN.vocabulary(of: text), hiddenSize: 8, batchSize: 2, length: 5,
+        seed: seed)
+    }
+    var whole = try fresh()
+    let corpus = whole.encode(text)
+    for _ in 0..<8 { _ = try whole.step(on: corpus) }
+    var first = try fresh()
+    for _ in 0..<4 { _ = try first.step(on: corpus) }
+    _ = try first.sample(prompt: "the", count: 10, temperature: 0.7)
+    let saved = try Safetensors.decode(Safetensors.encode(first.checkpoint))
+    var second = try fresh(seed: 99)
+    try second.resume(from: saved)
+    #expect(second.stepsTaken == 4)
+    for _ in 0..<4 { _ = try second.step(on: corpus) }
+    #expect(second.stepsTaken == 8)
+    #expect(second.state == whole.state)
+    #expect(second.random.state == whole.random.state)
+    var old = saved
+    old["training.random"] = nil
+    #expect {
+      try second.resume(from: old)
+    } throws: { error in
+      "\(error)".contains("saved by an older CharRNN")
+    }
+  }
+
   @Test func spiralsReachNinetyEightPercent() throws {
     var spirals = try Spirals()
     for _ in 0..<Spirals.defaultSteps { _ = try spirals.step() }

@@ -114,6 +114,13 @@ private struct Contributions {
 /// ∂y/∂xᵢ for each xᵢ: a new graph in the same builder, so it can be
 /// differentiated again (`gradient(of: gradient(of: f, wrt: [x])[0], wrt: [x])`).
 ///
+/// The result is the reverse sweep as built, not simplified (as `jax.grad`'s
+/// is not): each adjoint is the sum of the contributions that reach it, so a
+/// listing shows `add %14 %16 %20 %20`.  The sweep is the hot path of
+/// training steps and of the gradient benchmark, so it does no rewriting;
+/// `simplify(_:options:trace:)` the result to read it.
+/// `derivative(of:wrt:order:simplify:)` simplifies each order instead.
+///
 /// Throws `GraphError.notAVariable` for an `xs` that is not a variable
 /// (the adjoint of an inner node is `GraphBuilder.gradient(of:wrt:)`'s).
 public func gradient(of y: Expr, wrt xs: [Expr]) throws -> [Expr] {

@@ -73,7 +73,9 @@ public func checkGradients(
 
 /// A small deterministic generator (SplitMix64), so checks are reproducible.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-  var state: UInt64
+  /// Where the stream stands: `SplitMix64(seed: rng.state)` continues it
+  /// with the same numbers (a saved training run resumes its stream so).
+  public private(set) var state: UInt64
   public init(seed: UInt64) { state = seed }
   public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
