@@ -61,6 +61,18 @@ struct RenderCommand: ParsableCommand {
   @Flag(help: "Draw a box around each output and the nodes it adds.")
   var clusters = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Draw as one node each: outputs (each output's private subgraph) or scopes (each top-level "
+        + "module scope).", valueName: "outputs|scopes"))
+  var collapse: DOTEncoder.Collapse = .none
+
+  @Flag(
+    help:
+      "Draw one node per derivative order with its size (drawn anyway, with a note, past the node limit)."
+  )
+  var summary = false
+
   @Option(help: "PNG resolution in dots per inch.")
   var dpi: Double = 144
 
@@ -116,6 +128,11 @@ struct RenderCommand: ParsableCommand {
     if !(dpi >= 10 && dpi <= 2400) { throw ValidationError("--dpi must be between 10 and 2400.") }
     try validateOrder(order)
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
+    if clusters && collapse == .outputs {
+      throw ValidationError(
+        "--clusters boxes each output's nodes and --collapse outputs draws them as one node; "
+          + "give one of them.")
+    }
     if !(layoutTimeout > 0) { throw ValidationError("--layout-timeout must be positive.") }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     guard let format = resolvedFormat else {
@@ -153,7 +170,18 @@ struct RenderCommand: ParsableCommand {
       return Data((drawing.graph.listing + "# \(drawing.graph.sizeSummary)\n").utf8)
     }
     let limit = maxNodes ?? GraphvizRenderer.defaultNodeLimit(for: layout)
-    let dot = try dotText(drawing, nodeLimit: limit)
+    var dot: String
+    do {
+      dot = summary ? try summaryText(drawing) : try dotText(drawing, nodeLimit: limit)
+    } catch RenderError.tooLarge(let nodes, let limit, _) {
+      // Past the limit, the summary still shows what the graph holds.
+      StandardStreams.writeError(
+        "compgraph: note: the picture would have \(nodes) nodes, more than the limit of \(limit); "
+          + "drew its summary instead, one node per derivative order. --collapse outputs (or "
+          + "scopes) draws each output's (or module's) nodes as one node; --max-nodes N raises "
+          + "the limit.")
+      dot = try summaryText(drawing)
+    }
     if format == .dot { return Data(dot.utf8) }
     let renderer = GraphvizRenderer(layout: layout, nodeLimit: limit)
     let progress = LayoutProgress(
@@ -217,9 +245,7 @@ struct RenderCommand: ParsableCommand {
 
   /// The DOT text of `drawing`, with values and adjoints when `--at` is given.
   func dotText(_ drawing: DerivativeGraph, nodeLimit: Int? = nil) throws -> String {
-    var options = DOTEncoder.Options(
-      rankDirection: rankdir, outputOrders: drawing.outputOrders, nodeLimit: nodeLimit,
-      clustersByOutput: clusters, dpi: resolvedFormat == .png ? dpi : nil)
+    var options = encoderOptions(drawing, nodeLimit: nodeLimit)
     if !bindings.isEmpty {
       let values = try resolveBindings(bindings, input: input)
       let written = try input.parse(inferred: values.shapes).writtenVariables
@@ -228,8 +254,29 @@ struct RenderCommand: ParsableCommand {
         try drawing.graph.valuesAndAdjoints(at: point, check: memory.check)
       }
     }
-    return try userFacing { try DOTEncoder(options: options).encode(drawing.graph) }
+    // Past the node limit the caller draws the summary: that error goes through as it is.
+    do {
+      return try DOTEncoder(options: options).encode(drawing.graph)
+    } catch {
+      if case .tooLarge = error { throw error }
+      throw UserError("\(error)")
+    }
+  }
+
+  /// The DOT text of the summary of `drawing`: one node per derivative order.
+  func summaryText(_ drawing: DerivativeGraph) throws -> String {
+    try userFacing { try DOTEncoder(options: encoderOptions(drawing)).summary(drawing.graph) }
+  }
+
+  /// The encoder's options for `drawing` from the flags (no values).
+  private func encoderOptions(_ drawing: DerivativeGraph, nodeLimit: Int? = nil)
+    -> DOTEncoder.Options
+  {
+    DOTEncoder.Options(
+      rankDirection: rankdir, outputOrders: drawing.outputOrders, nodeLimit: nodeLimit,
+      clustersByOutput: clusters, dpi: resolvedFormat == .png ? dpi : nil, collapse: collapse)
   }
 }
 
 extension DOTEncoder.RankDirection: ExpressibleByArgument {}
+extension DOTEncoder.Collapse: ExpressibleByArgument {}

@@ -96,17 +96,43 @@ import Testing
           status: 1, stdout: "",
           stderr: "compgraph: error: cannot write '\(target.path)': the directory "
             + "'\(target.deletingLastPathComponent().path)' does not exist\n"))
-    // A graph that is too large: nothing is written either.
-    let big = directory.appendingPathComponent("big.svg")
-    #expect(
-      try compgraph("render", "x*y + exp(x)", "--max-nodes", "2", "-o", big.path)
-        == Run(
-          status: 1, stdout: "",
-          stderr:
-            "compgraph: error: the graph has 5 nodes, more than the limit of 2 for a picture; "
-            + "raise the node limit (--max-nodes) or use the sfdp layout, which scales to large graphs\n"
-        ))
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+  }
+
+  /// Past the node limit `render` draws the summary — one node per
+  /// derivative order with its size — and says so and what else works.
+  @Test func pastTheNodeLimitTheSummaryIsDrawn() throws {
+    let run = try compgraph(
+      "render", "x*y + exp(x)", "--grad", "x,y", "--max-nodes", "4", "--format", "dot")
+    #expect(run.status == 0, "\(run)")
+    #expect(
+      run.stderr
+        == "compgraph: note: the picture would have 6 nodes, more than the limit of 4; drew its "
+        + "summary instead, one node per derivative order. --collapse outputs (or scopes) draws "
+        + "each output's (or module's) nodes as one node; --max-nodes N raises the limit.\n")
+    #expect(
+      run.stdout.contains("  o0 [") && run.stdout.contains("  o1 [")
+        && !run.stdout.contains("  n0 "))
+    #expect(run.stdout.contains("  o0 -> o1\n") && run.stdout.contains("2 outputs: ∂f/∂x, ∂f/∂y"))
+    let asked = try compgraph(
+      "render", "x*y + exp(x)", "--grad", "x,y", "--summary", "--format", "dot")
+    #expect(asked.status == 0 && asked.stderr.isEmpty && asked.stdout == run.stdout)
+    let svg = try compgraph("render", "x*y + exp(x)", "--grad", "x,y", "--max-nodes", "4")
+    #expect(svg.status == 0 && svg.stdout.hasPrefix("<?xml") && svg.stdout.contains("original"))
+  }
+
+  /// `--collapse outputs` draws each output's private operations as one node.
+  @Test func collapseDrawsEachOutputAsOneNode() throws {
+    let run = try compgraph(
+      "render", "sin(x*y)", "--grad", "x,y", "--order", "2", "--collapse", "outputs", "--format",
+      "dot")
+    #expect(run.status == 0 && run.stderr.isEmpty, "\(run)")
+    #expect(
+      run.stdout.contains("label=\"∂²f/∂x²\\n2 operations\", shape=\"box3d\""), "\(run.stdout)")
+    let both = try compgraph("render", "x", "--clusters", "--collapse", "outputs")
+    #expect(both.status == 2 && both.stderr.contains("give one of them"))
+    let bad = try compgraph("render", "x", "--collapse", "everything")
+    #expect(bad.status == 2 && bad.stderr.contains("outputs") && bad.stderr.contains("scopes"))
   }
 
   @Test func unknownLayoutAndFormatAreUsageErrors() throws {

@@ -2,13 +2,19 @@
 /// box labelled with its name, inside its parent module's box.
 extension DOTEncoder {
   /// The node statements (one per node id, `nil` for nodes not drawn),
-  /// wrapped in `subgraph cluster_…` blocks following the scope tree.
+  /// wrapped in `subgraph cluster_…` blocks following the scope tree; the
+  /// drawn nodes of the top-level scopes in `flattened` (collapsed into one
+  /// node, their variables left out) are drawn outside any box.
   /// Iterative (an explicit stack), so scope depth costs no recursion.
-  static func clustered(_ statements: [String?], in graph: Graph) -> String {
+  static func clustered(_ statements: [String?], in graph: Graph, flattened: Set<Int> = [])
+    -> String
+  {
     let scopes = graph.scopes
     var members = [[Int]](repeating: [], count: scopes.entries.count)
     for id in graph.ids where statements[id.index] != nil {
-      members[Int(graph.scope(of: id))].append(id.index)
+      var top = Int(graph.scope(of: id))
+      while top > 0 && scopes.entries[top].parent != 0 { top = Int(scopes.entries[top].parent) }
+      members[flattened.contains(top) ? 0 : Int(graph.scope(of: id))].append(id.index)
     }
     // A scope is drawn when it or a scope inside it holds a drawn node.
     var drawn = members.map { !$0.isEmpty }

@@ -23,6 +23,13 @@ import Foundation
 /// - Nodes built inside scopes (module calls, checkpoint segments, `.cg`
 ///   `scope name { … }` blocks, per-parameter derivative groups) are drawn
 ///   inside nested clusters labelled with the scope's name.
+/// - Big graphs stay readable: a sum or product of more than eight operands
+///   writes its small private terms (at most six operations, used by
+///   nothing else) into its own label, lines of about 48 characters, instead of drawing
+///   each as a subtree side by side; `collapse` draws each output's private
+///   subgraph, or each top-level scope, as one node `g<k>` (which
+///   `expandedGroups` opens again); `summary(_:name:)` draws one node per
+///   derivative order with its size, for a graph past any node limit.
 public struct DOTEncoder: Sendable {
   /// Graphviz's `rankdir`: the direction data flows in.
   public enum RankDirection: String, CaseIterable, Sendable {
@@ -50,11 +57,18 @@ public struct DOTEncoder: Sendable {
     /// The resolution of bitmap output (PNG), in dots per inch (`nil`:
     /// Graphviz's 96).
     public var dpi: Double?
+    /// What to draw as one node each: nothing, each output's private
+    /// subgraph, or each top-level scope.
+    public var collapse: Collapse
+    /// The groups drawn in full although `collapse` is set: output indices
+    /// for `.outputs`, scope indices for `.scopes` (the `k` of node `g<k>`).
+    public var expandedGroups: Set<Int>
 
     public init(
       rankDirection: RankDirection = .topToBottom, foldsScalarConstants: Bool = true,
       outputOrders: [Int] = [], values: [NodeID: Tensor] = [:], adjoints: [NodeID: Tensor] = [:],
-      nodeLimit: Int? = nil, clustersByOutput: Bool = false, dpi: Double? = nil
+      nodeLimit: Int? = nil, clustersByOutput: Bool = false, dpi: Double? = nil,
+      collapse: Collapse = .none, expandedGroups: Set<Int> = []
     ) {
       self.rankDirection = rankDirection
       self.foldsScalarConstants = foldsScalarConstants
@@ -64,6 +78,8 @@ public struct DOTEncoder: Sendable {
       self.nodeLimit = nodeLimit
       self.clustersByOutput = clustersByOutput
       self.dpi = dpi
+      self.collapse = collapse
+      self.expandedGroups = expandedGroups
     }
 
     /// Throws `RenderError.invalidOptions` when these options do not fit
@@ -85,6 +101,11 @@ public struct DOTEncoder: Sendable {
       if let dpi, !(dpi > 0 && dpi.isFinite) {
         throw .invalidOptions("dpi is \(dpi); it must be a positive number")
       }
+      if clustersByOutput && collapse == .outputs {
+        throw .invalidOptions(
+          "clustersByOutput boxes each output's nodes and collapse .outputs draws them as one "
+            + "node; choose one")
+      }
       let known = graph.nodeCount
       if let id = (Array(values.keys) + Array(adjoints.keys)).first(where: { $0.index >= known }) {
         throw .invalidOptions(
@@ -105,11 +126,11 @@ public struct DOTEncoder: Sendable {
   /// beyond `options.nodeLimit`.
   public func encode(_ graph: Graph, name: String = "compgraph") throws(RenderError) -> String {
     try options.validate(for: graph)
-    if let limit = options.nodeLimit, graph.nodeCount > limit {
-      throw .tooLarge(nodes: graph.nodeCount, limit: limit, layout: nil)
-    }
     let orders = graph.derivativeOrders(outputOrders: options.outputOrders)
-    let folded = foldedConstants(graph)
+    let plan = plan(graph, orders: orders)
+    if let limit = options.nodeLimit, plan.drawnCount > limit {
+      throw .tooLarge(nodes: plan.drawnCount, limit: limit, layout: nil)
+    }
     var out = "digraph \(DOTSyntax.quoted(name)) {\n"
     var graphAttributes = Self.graphDefaults(options.rankDirection)
     if let dpi = options.dpi { graphAttributes["dpi"] = DOTSyntax.quoted(Self.short(dpi)) }
@@ -117,16 +138,30 @@ public struct DOTEncoder: Sendable {
     out += "  node " + DOTSyntax.attributeList(Self.nodeDefaults) + "\n"
     out += "  edge " + DOTSyntax.attributeList(Self.edgeDefaults) + "\n"
     let statements: [String?] = graph.ids.map { id in
-      guard folded[id.index] == nil else { return nil }
-      let attributes = nodeAttributes(id, in: graph, order: orders[id.index], folded: folded)
+      guard plan.places[id.index] == .node else { return nil }
+      let attributes = nodeAttributes(id, in: graph, order: orders[id.index], plan: plan)
       return "n\(id.rawValue) " + DOTSyntax.attributeList(attributes)
     }
-    out += Self.clustered(statements, in: graph)
+    out += Self.clustered(
+      statements, in: graph,
+      flattened: options.collapse == .scopes ? Set(plan.groups.map(\.key)) : [])
+    for group in plan.groups {
+      out += "  g\(group.key) " + DOTSyntax.attributeList(Self.groupAttributes(group)) + "\n"
+    }
+    var drawnEdges = Set<String>()
     for id in graph.ids {
-      for (position, input) in graph.inputs(id).enumerated() where folded[input.index] == nil {
-        out += "  n\(input.rawValue) -> n\(id.rawValue)"
-        if let label = Self.operandLabel(
-          graph.op(id), position: position, of: graph.inputs(id).count)
+      guard let target = plan.name(id) else { continue }
+      for (position, input) in graph.inputs(id).enumerated() {
+        // Edges between drawn nodes are drawn one per operand; edges that
+        // stand for several (into or out of a group or a folded term) once.
+        let direct = plan.places[input.index] == .node && plan.places[id.index] == .node
+        guard let source = plan.name(input), source != target,
+          direct || drawnEdges.insert("\(source) -> \(target)").inserted
+        else { continue }
+        out += "  \(source) -> \(target)"
+        if direct,
+          let label = Self.operandLabel(
+            graph.op(id), position: position, of: graph.inputs(id).count)
         {
           out += " " + DOTSyntax.attributeList(["label": DOTSyntax.quoted(label)])
         }
@@ -134,13 +169,16 @@ public struct DOTEncoder: Sendable {
       }
     }
     for (k, (outputName, output)) in zip(graph.outputNames, graph.outputs).enumerated() {
+      // A collapsed output's group already shows its name.
+      if case .group(k) = plan.places[output.index], options.collapse == .outputs { continue }
+      let drawn = plan.name(output) ?? "n\(output.rawValue)"
       out += "  out\(k) " + DOTSyntax.attributeList(Self.outputTag(outputName)) + "\n"
       out +=
-        "  n\(output.rawValue) -> out\(k) "
+        "  \(drawn) -> out\(k) "
         + DOTSyntax.attributeList(["arrowhead": "\"none\"", "style": "\"dashed\""]) + "\n"
-      out += "  { rank = \"same\"; n\(output.rawValue); out\(k) }\n"
+      out += "  { rank = \"same\"; \(drawn); out\(k) }\n"
     }
-    if options.clustersByOutput { out += clusters(graph, folded: folded) }
+    if options.clustersByOutput { out += clusters(graph, plan: plan) }
     let presentOrders = Set(graph.ids.lazy.filter { !graph.op($0).isLeaf }.map { orders[$0.index] })
     if presentOrders.contains(where: { $0 > 0 }) {
       out += "  legend " + DOTSyntax.attributeList(Self.legend(presentOrders.sorted())) + "\n"
@@ -153,7 +191,7 @@ public struct DOTEncoder: Sendable {
   /// The text of each scalar constant drawn inside its consumers' labels
   /// (`nil` for every other node): every consumer is a `+` or `×` and the
   /// constant is not itself an output.
-  private func foldedConstants(_ graph: Graph) -> [String?] {
+  func foldedConstants(_ graph: Graph) -> [String?] {
     var folded: [String?] = graph.ids.map { id in
       guard options.foldsScalarConstants, case .constant(let value) = graph.op(id), value.isScalar
       else { return nil }
@@ -167,7 +205,7 @@ public struct DOTEncoder: Sendable {
   }
 
   private func nodeAttributes(
-    _ id: NodeID, in graph: Graph, order: Int, folded: [String?]
+    _ id: NodeID, in graph: Graph, order: Int, plan: Plan
   ) -> [String: String] {
     let op = graph.op(id)
     let shape = graph.shape(id)
@@ -183,7 +221,10 @@ public struct DOTEncoder: Sendable {
       attributes = ["color": "\"#8a8a8a\"", "fillcolor": "\"#eeeeee\"", "shape": "\"box\""]
       attributes["style"] = "\"filled\""
     default:
-      let constants = graph.inputs(id).compactMap { folded[$0.index] }
+      let constants = graph.inputs(id).compactMap { input -> String? in
+        guard case .constant(let text) = plan.places[input.index] else { return nil }
+        return text
+      }
       let symbol = op.info.symbol
       var head = symbol
       if !constants.isEmpty { head += " " + constants.joined(separator: " \(symbol) ") }
@@ -192,10 +233,23 @@ public struct DOTEncoder: Sendable {
       case .sumTo, .broadcastTo: break  // the symbol already names the shape
       default: if !shape.isEmpty { lines.append(shape.shapeDescription) }
       }
+      // A long sum or product lists the terms written into it, a few to a line.
+      let terms = plan.terms[id] ?? []
+      for (k, term) in terms.enumerated() {
+        let text = term + (k < terms.count - 1 ? " \(symbol)" : "")
+        if k > 0, lines[lines.count - 1].count + text.count < Self.termLineLength {
+          lines[lines.count - 1] += " " + text
+        } else {
+          lines.append(text)
+        }
+      }
       let isCompact = lines.count == 1 && head.count <= 3
-      attributes = ["color": "\"#444444\"", "shape": isCompact ? "\"circle\"" : "\"ellipse\""]
+      attributes = [
+        "color": "\"#444444\"",
+        "shape": terms.isEmpty ? isCompact ? "\"circle\"" : "\"ellipse\"" : "\"box\"",
+      ]
       attributes["fillcolor"] = DOTSyntax.quoted(Self.orderColor(order))
-      attributes["style"] = "\"filled\""
+      attributes["style"] = terms.isEmpty ? "\"filled\"" : "\"rounded,filled\""
     }
     let isOutput = graph.outputs.contains(id)
     if isOutput { attributes["penwidth"] = "\"2\"" }
@@ -260,6 +314,15 @@ public struct DOTEncoder: Sendable {
     return "[\(head)\(tensor.scalars.count > 4 ? ", …" : "")]"
   }
 
+  /// A collapsed group: a 3-D box with its name and size.
+  private static func groupAttributes(_ group: Group) -> [String: String] {
+    [
+      "color": "\"#444444\"", "fillcolor": DOTSyntax.quoted(group.fill),
+      "label": DOTSyntax.quoted(group.lines.joined(separator: "\n")), "shape": "\"box3d\"",
+      "style": "\"filled\"",
+    ]
+  }
+
   /// `f` under the output node, in the outputs' colour.
   private static func outputTag(_ name: String) -> [String: String] {
     ["fontcolor": "\"#a02c2c\"", "label": DOTSyntax.quoted(name), "shape": "\"plaintext\""]
@@ -268,7 +331,7 @@ public struct DOTEncoder: Sendable {
   /// One `subgraph cluster_k` per output: the output's name tag and every
   /// drawn node it needs that no earlier output needs (one backward loop
   /// per output).
-  private func clusters(_ graph: Graph, folded: [String?]) -> String {
+  private func clusters(_ graph: Graph, plan: Plan) -> String {
     var owner = [Int?](repeating: nil, count: graph.nodeCount)
     for (k, output) in graph.outputs.enumerated() {
       var needed = [Bool](repeating: false, count: output.index + 1)
@@ -280,7 +343,7 @@ public struct DOTEncoder: Sendable {
     }
     var out = ""
     for (k, name) in graph.outputNames.enumerated() {
-      let members = graph.ids.filter { owner[$0.index] == k && folded[$0.index] == nil }
+      let members = graph.ids.filter { owner[$0.index] == k && plan.places[$0.index] == .node }
       out += "  subgraph \(DOTSyntax.quoted("cluster_\(k)")) {\n"
       out += "    graph " + DOTSyntax.attributeList(Self.clusterStyle(name)) + "\n"
       out +=
@@ -356,18 +419,18 @@ public struct DOTEncoder: Sendable {
     return ["label": table, "shape": "\"plain\""]
   }
 
-  private static func graphDefaults(_ direction: RankDirection) -> [String: String] {
+  static func graphDefaults(_ direction: RankDirection) -> [String: String] {
     [
       "fontname": "\"Helvetica\"", "nodesep": "\"0.3\"", "rankdir": "\"\(direction.rawValue)\"",
       "ranksep": "\"0.35\"",
     ]
   }
 
-  private static let nodeDefaults = [
+  static let nodeDefaults = [
     "fontname": "\"Helvetica\"", "fontsize": "\"12\"", "margin": "\"0.06,0.03\"",
   ]
 
-  private static let edgeDefaults = [
+  static let edgeDefaults = [
     "arrowsize": "\"0.6\"", "color": "\"#555555\"", "fontcolor": "\"#555555\"",
     "fontname": "\"Helvetica\"", "fontsize": "\"9\"",
   ]
