@@ -28,6 +28,19 @@ struct GraphAnswer: Encodable {
     let adjoint: String?
   }
 
+  /// Why the picture is the summary (one node per derivative order) and
+  /// what would draw the graph itself: only what works.
+  struct TooLarge: Encodable {
+    /// The node limit the picture needs, and the limit it was drawn with.
+    let nodes: Int
+    let limit: Int
+    let message: String
+    /// A node limit the page may ask for that draws it (at most the cap).
+    let raiseTo: Int?
+    /// The `collapse` choices that draw it within the limit.
+    let collapse: [String]
+  }
+
   let svg: String
   let dot: String
   let listing: String
@@ -40,6 +53,11 @@ struct GraphAnswer: Encodable {
   let adjointOf: String?
   /// Why no values are shown, when none are.
   let valuesNote: String?
+  /// The picture's node limit and the server's cap, the most a page may ask for.
+  let nodeLimit: Int
+  let nodeCap: Int
+  /// Set when the graph is past the limit and the summary is drawn.
+  let tooLarge: TooLarge?
 }
 
 extension Work {
@@ -48,14 +66,28 @@ extension Work {
     let full = try derivatives()
     let drawing = try selection(of: full)
     let graph = drawing.graph
-    var options = DOTEncoder.Options(outputOrders: drawing.outputOrders, nodeLimit: nodeLimit)
+    var options = DOTEncoder.Options(
+      outputOrders: drawing.outputOrders, nodeLimit: pictureLimit,
+      collapse: DOTEncoder.Collapse(rawValue: request.collapse ?? "") ?? .none,
+      expandedGroups: Set(request.expand ?? []))
     let (point, valuesNote) = self.point(for: graph)
     if let point {
       (options.values, options.adjoints) = try aboutInput {
         try graph.valuesAndAdjoints(at: point, check: { try checkMemory($0) })
       }
     }
-    let dot = try aboutInput { try DOTEncoder(options: options).encode(graph) }
+    var (dot, picture, tooLarge) = ("", "", GraphAnswer.TooLarge?.none)
+    do {
+      dot = try DOTEncoder(options: options).encode(graph)
+      // The limit counts the graph's nodes; the output names and the legend come on top.
+      picture = try render(dot, limit: pictureLimit + graph.outputs.count + 1)
+    } catch {
+      // Past the limit the summary still shows what the graph holds.
+      guard Self.isTooLarge(error) else { throw InputProblem(message: "\(error)") }
+      tooLarge = advice(drawing, options: options)
+      dot = try aboutInput { try DOTEncoder(options: options).summary(graph) }
+      picture = try svg(dot)
+    }
     let infix = graph.infix(of: graph.ids, limit: 300)
     var nodes: [String: GraphAnswer.Node] = [:]
     for id in graph.ids {
@@ -65,7 +97,7 @@ extension Work {
     }
     let drawn = Set(zip(graph.outputNames, drawing.outputOrders).map { "\($0)#\($1)" })
     return GraphAnswer(
-      svg: try svg(dot), dot: dot, listing: graph.listing + "# \(graph.sizeSummary)\n",
+      svg: picture, dot: dot, listing: graph.listing + "# \(graph.sizeSummary)\n",
       outputs: zip(full.graph.outputNames, full.outputOrders).map { name, order in
         GraphAnswer.Output(name: name, order: order, drawn: drawn.contains("\(name)#\(order)"))
       },
@@ -75,7 +107,73 @@ extension Work {
           name: $0.name, shape: $0.shape.isEmpty ? "" : ExplorerSupport.describe($0.shape))
       },
       nodes: nodes, adjointOf: options.adjoints.isEmpty ? nil : graph.outputNames.first,
-      valuesNote: valuesNote)
+      valuesNote: valuesNote, nodeLimit: pictureLimit, nodeCap: nodeLimit, tooLarge: tooLarge)
+  }
+
+  /// Whether the renderer's error is the picture being past the limit.
+  static func isTooLarge(_ error: RenderError) -> Bool {
+    switch error {
+    case .tooLarge, .tooManyEdges: true
+    default: false
+    }
+  }
+
+  /// The node limit a DOT text needs: its graph's nodes, and half its nodes
+  /// and edges (the renderer's cost measure), counting the output names and
+  /// the legend on top as `render(_:limit:)` does.
+  static func neededLimit(_ dot: String, outputs: Int) -> Int {
+    let lines = dot.split(separator: "\n")
+    let edges = lines.count { $0.contains(" -> ") }
+    let statements = lines.count { line in
+      line.hasPrefix("  ") && line.contains(" [") && !line.contains(" -> ")
+        && !["  graph [", "  node [", "  edge ["].contains { line.hasPrefix($0) }
+    }
+    return max(statements - outputs, (statements + edges + 1) / 2 - outputs - 1)
+  }
+
+  /// Why the summary is drawn, and only the choices that draw the graph
+  /// itself: a node limit up to the server's cap, and each collapse whose
+  /// picture fits the page's limit.
+  private func advice(_ drawing: DerivativeGraph, options: DOTEncoder.Options)
+    -> GraphAnswer.TooLarge
+  {
+    let outputs = drawing.graph.outputs.count
+    let needed = { (options: DOTEncoder.Options) -> Int? in
+      var unlimited = options
+      unlimited.nodeLimit = nil
+      return (try? DOTEncoder(options: unlimited).encode(drawing.graph)).map {
+        Self.neededLimit($0, outputs: outputs)
+      }
+    }
+    let nodes = needed(options) ?? nodeLimit + 1
+    let raise = nodes <= nodeLimit ? nodes : nil
+    let collapses = DOTEncoder.Collapse.allCases.filter { collapse in
+      guard collapse != .none, collapse != options.collapse else { return false }
+      var collapsed = options
+      collapsed.collapse = collapse
+      collapsed.expandedGroups = []
+      return needed(collapsed).map { $0 <= pictureLimit } ?? false
+    }
+    var choices: [String] = []
+    if let raise {
+      choices.append("raise the node limit to \(raise) (this server allows \(nodeLimit))")
+    }
+    choices += collapses.map {
+      "collapse \($0 == .outputs ? "each output" : "each module") into one node"
+    }
+    let limitText =
+      pictureLimit < nodeLimit
+      ? "the page's limit of \(pictureLimit)" : "this server's limit of \(nodeLimit)"
+    let message =
+      "This picture needs a node limit of \(nodes), more than \(limitText): showing one node "
+      + "per derivative order. "
+      + (choices.isEmpty
+        ? "Neither this server's limit nor collapsing fits it; switching derivative orders off "
+          + "or picking one partial draws fewer nodes."
+        : "To draw it node by node, " + choices.joined(separator: ", or ") + ".")
+    return GraphAnswer.TooLarge(
+      nodes: nodes, limit: pictureLimit, message: message, raiseTo: raise,
+      collapse: collapses.map(\.rawValue))
   }
 
   /// The point the request gives, when it binds every variable of `graph`

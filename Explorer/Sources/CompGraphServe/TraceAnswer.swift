@@ -61,6 +61,7 @@ extension Work {
           rule: $0.rule, location: $0.location, before: $0.before, after: $0.after,
           domain: $0.domain)
       },
-      total: firings.count, step: step, svg: try svg(dot), removed: only(0), added: only(1))
+      total: firings.count, step: step, svg: try svg(dot, limit: nodeLimit), removed: only(0),
+      added: only(1))
   }
 }

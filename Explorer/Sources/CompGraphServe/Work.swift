@@ -8,8 +8,11 @@ struct Work {
   let request: ExplorerRequest
   let limits: Limits
 
-  /// Nodes in one picture.
+  /// The server's node limit: the most a request may ask for.
   var nodeLimit: Int { limits.nodes }
+
+  /// The limit this picture is drawn with: the page's, else the server's.
+  var pictureLimit: Int { min(request.nodes ?? nodeLimit, nodeLimit) }
 
   /// f and its derivatives up to the requested order, simplified unless the
   /// request says `"simplify": false` (as `compgraph render` draws them);
@@ -47,11 +50,17 @@ struct Work {
       outputOrders: kept.map { full.outputOrders[$0] })
   }
 
-  /// The picture of `graph`, refused past the node limit.
-  func svg(_ dot: String) throws -> String {
-    let renderer = GraphvizRenderer(layout: request.layout ?? "dot", nodeLimit: nodeLimit)
-    let data = try aboutInput { try renderer.render(dot: dot, format: .svg) }
-    return String(decoding: data, as: UTF8.self)
+  /// The picture of `dot`, refused past `limit` (a summary has no limit:
+  /// it has a node per derivative order).
+  func svg(_ dot: String, limit: Int? = nil) throws -> String {
+    try aboutInput { try render(dot, limit: limit) }
+  }
+
+  /// `svg(_:limit:)` with the renderer's own error.
+  func render(_ dot: String, limit: Int?) throws(RenderError) -> String {
+    let renderer = GraphvizRenderer(
+      layout: request.layout ?? "dot", nodeLimit: limit ?? Int.max / 4)
+    return String(decoding: try renderer.render(dot: dot, format: .svg), as: UTF8.self)
   }
 
   /// The export the request names, of the graph the page shows, refused

@@ -8,7 +8,10 @@ import HTTPTypes
 ///
 /// `orders` keeps only outputs of those derivative orders, `partial` only
 /// the output of that name; `step` picks a rule firing of the trace and
-/// `format` the export (`onnx` or `c`).
+/// `format` the export (`onnx` or `c`).  `nodes` is the page's node limit
+/// (at most the server's, which it is without it); `collapse` (`outputs` or
+/// `scopes`) draws each output's private subgraph or each top-level scope
+/// as one node `g<k>`, and `expand` lists the groups drawn in full.
 package struct ExplorerRequest: Codable, Sendable {
   package var source: String
   package var grad: [String]?
@@ -20,6 +23,9 @@ package struct ExplorerRequest: Codable, Sendable {
   package var layout: String?
   package var step: Int?
   package var format: String?
+  package var nodes: Int?
+  package var collapse: String?
+  package var expand: [Int]?
 
   /// The variables to differentiate with respect to.
   package var variables: [String] { grad ?? [] }
@@ -105,6 +111,17 @@ package struct ExplorerRequest: Codable, Sendable {
     }
     if let partial, partial.unicodeScalars.count > 200 {
       return "'partial' is longer than 200 characters"
+    }
+    if let nodes, !(1...limits.nodes).contains(nodes) {
+      return "'nodes' is \(nodes); this server draws 1 to \(limits.nodes) nodes a picture "
+        + "(compgraph-serve --max-nodes sets that)"
+    }
+    if let collapse, DOTEncoder.Collapse(rawValue: collapse) == nil {
+      return "'collapse' is \(quoted(collapse)); use one of "
+        + DOTEncoder.Collapse.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+    if let expand, expand.count > 10_000 || expand.contains(where: { $0 < 0 }) {
+      return "'expand' lists group numbers (the k of a node g<k>), at most 10000 of them"
     }
     return nil
   }

@@ -67,6 +67,16 @@ import Testing
     #expect((seen["step_url"] as? String)?.contains("step=1") == true)
     #expect((seen["highlighted"] as? Int ?? 0) > 0)
     #expect((seen["back_label"] as? String)?.hasPrefix("step 1 of") == true)
+    // Past the page's limit: one node per order (0 … 6) and only the choices that work.
+    let advice = seen["advice"] as? String ?? ""
+    #expect(advice.contains("more than the page's limit of 200"), "\(advice)")
+    #expect(advice.contains("draw up to") && advice.contains("collapse each output"), "\(advice)")
+    #expect(!advice.contains("sfdp") && !advice.contains("--max-nodes"), "\(advice)")
+    #expect(seen["summary_nodes"] as? Int == 7)
+    #expect((seen["point_gap"] as? Double ?? 0) >= 12, "the x = … and y = … fields have room")
+    let groups = seen["groups"] as? Int ?? 0
+    #expect(groups >= 2 && seen["groups_after"] as? Int == groups - 1)
+    #expect((seen["expanded_url"] as? String)?.contains("expand=") == true)
     #expect(seen["console_errors"] as? [String] == [], "CSP violations or script errors")
     let png = try Data(contentsOf: screenshot)
     #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 20_000)

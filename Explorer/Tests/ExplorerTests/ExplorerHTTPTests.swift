@@ -82,10 +82,11 @@ import Testing
       "no such variable", post: #"{"source": "x*x", "grad": ["y"]}"#, 422,
       "cannot differentiate with respect to 'y': the expression has no variable of that name"),
     BadInput(
-      "too many nodes and edges",
-      post: #"{"source": "sin(x*y+z*w)*exp(x-w)/(1+y^2)", "grad": ["x","y","z","w"], "order": 4}"#,
-      422,
-      "with the dot layout's node limit of 1000, nodes + edges may be at most 2000"),
+      "a node limit past the server's", post: #"{"source": "x", "nodes": 5000}"#, 400,
+      "'nodes' is 5000; this server draws 1 to 1000 nodes a picture"),
+    BadInput(
+      "unknown collapse", post: #"{"source": "x", "collapse": "all"}"#, 400,
+      "'collapse' is 'all'; use one of none, outputs, scopes"),
     BadInput(
       "every order switched off", post: #"{"source": "x*x", "grad": ["x"], "orders": []}"#, 422,
       "every derivative order is switched off"),
@@ -127,6 +128,66 @@ import Testing
     let variable = try #require(nodes.values.first { $0["infix"] == "x" })
     let adjoint = try #require(variable["adjoint"].flatMap(Double.init))
     #expect(abs(adjoint - (cos(x) * x + sin(x))) <= 1e-14)
+    #expect(server.stop() == 0)
+  }
+
+  /// Past the node limit the answer is the summary — one node per
+  /// derivative order — with only the choices that draw the graph itself,
+  /// each of which does.  (It was a 422 naming --max-nodes and sfdp.)
+  @Test func pastTheLimitTheSummaryOffersOnlyWhatWorks() async throws {
+    let server = try ExplorerServer()
+    let request: [String: Any] = [
+      "source": "sin(x*y)*exp(x)", "grad": ["x", "y"], "order": 6, "nodes": 200,
+    ]
+    let answer = try await server.post("/api/graph", request)
+    #expect(answer.status == 200, "\(answer.text)")
+    let json = try #require(answer.json)
+    let tooLarge = try #require(json["tooLarge"] as? [String: Any], "\(answer.text)")
+    let raise = try #require(tooLarge["raiseTo"] as? Int)
+    #expect(raise > 200 && raise <= 1000 && json["nodeCap"] as? Int == 1000)
+    #expect(tooLarge["collapse"] as? [String] == ["outputs"])
+    let message = tooLarge["message"] as? String ?? ""
+    #expect(message.contains("more than the page's limit of 200") && !message.contains("sfdp"))
+    let svg = json["svg"] as? String ?? ""
+    #expect(
+      (0...6).allSatisfy { svg.contains("<title>o\($0)</title>") } && !svg.contains("<title>n0<"))
+    // Each choice offered draws the graph node by node.
+    var raised = request
+    raised["nodes"] = raise
+    var collapsed = request
+    collapsed["collapse"] = "outputs"
+    for choice in [raised, collapsed] {
+      let drawn = try await server.post("/api/graph", choice)
+      #expect(drawn.status == 200 && drawn.json?["tooLarge"] == nil, "\(drawn.text)")
+      #expect((drawn.json?["svg"] as? String)?.contains("<title>n0</title>") == true)
+    }
+    // At the server's own limit, raising is not offered.
+    var capped = request
+    capped["nodes"] = 1000
+    capped["order"] = 6
+    capped["grad"] = ["x", "y", "z"]
+    capped["source"] = "sin(x*y+z)*exp(x-z)/(1+y^2)"
+    let past = try await server.post("/api/graph", capped)
+    let pastLarge = try #require(past.json?["tooLarge"] as? [String: Any], "\(past.text)")
+    #expect(pastLarge["raiseTo"] == nil || pastLarge["raiseTo"] is NSNull)
+    #expect((pastLarge["message"] as? String)?.contains("this server's limit of 1000") == true)
+    #expect(server.stop() == 0)
+  }
+
+  /// `collapse` draws each output's private subgraph as a node `g<k>`;
+  /// `expand` draws one of them in full again.
+  @Test func collapsedGroupsExpand() async throws {
+    let server = try ExplorerServer()
+    var request: [String: Any] = [
+      "source": "sin(x*y)", "grad": ["x", "y"], "order": 2, "collapse": "outputs",
+    ]
+    let collapsed = try await server.post("/api/graph", request)
+    let svg = collapsed.json?["svg"] as? String ?? ""
+    #expect(svg.contains("<title>g3</title>") && svg.contains("<title>g4</title>"), "\(svg)")
+    request["expand"] = [3]
+    let expanded = try await server.post("/api/graph", request)
+    let open = expanded.json?["svg"] as? String ?? ""
+    #expect(!open.contains("<title>g3</title>") && open.contains("<title>g4</title>"))
     #expect(server.stop() == 0)
   }
 

@@ -113,6 +113,29 @@ try:
                and d.find_element(By.ID, "trace-label").text.startswith("step 1 "))
     seen["back_url"] = driver.current_url
     seen["back_label"] = driver.find_element(By.ID, "trace-label").text
+
+    # Past the page's node limit: the summary, and buttons for what draws it node by node.
+    driver.get(url.rstrip("/") + "/?expr=sin(x*y)*exp(x)&grad=x,y&order=6&nodes=200")
+    wait.until(lambda d: settled() and d.find_element(By.ID, "advice").is_displayed())
+    seen["advice"] = driver.find_element(By.ID, "advice").text
+    seen["summary_nodes"] = driver.execute_script(
+        "return [...document.querySelectorAll('#view g.node title')]"
+        ".filter(t => /^o\\d+$/.test(t.textContent)).length")
+    # The x = … and y = … fields: the room between one field and the next label.
+    seen["point_gap"] = driver.execute_script(
+        "const l = [...document.querySelectorAll('#point label')];"
+        "return l[1].getBoundingClientRect().left"
+        " - l[0].querySelector('input').getBoundingClientRect().right;")
+    driver.find_element(By.CSS_SELECTOR, "#advice button[data-collapse='outputs']").click()
+    wait.until(lambda d: "collapse=outputs" in d.current_url and settled()
+               and not d.find_element(By.ID, "advice").is_displayed())
+    groups = [g for g in driver.find_elements(By.CSS_SELECTOR, "#view g.node.group")]
+    seen["groups"] = len(groups)
+    driver.execute_script(
+        "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", groups[0])
+    wait.until(lambda d: "expand=" in d.current_url and settled())
+    seen["expanded_url"] = driver.current_url
+    seen["groups_after"] = len(driver.find_elements(By.CSS_SELECTOR, "#view g.node.group"))
     seen["console_errors"] = errors()
 finally:
     driver.quit()

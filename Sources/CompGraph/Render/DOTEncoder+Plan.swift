@@ -53,16 +53,8 @@ extension DOTEncoder {
       }
     }
 
-    /// Nodes and groups drawn: the size the node limit is checked against
-    /// (folded constants count, as they always have).
-    var drawnCount: Int {
-      places.count(where: {
-        switch $0 {
-        case .node, .constant: true
-        case .term, .group: false
-        }
-      }) + groups.count
-    }
+    /// Nodes and groups drawn: the size the node limit is checked against.
+    var drawnCount: Int { places.count(where: { $0 == .node }) + groups.count }
   }
 
   /// Operands beyond which a sum or product writes its small private terms

@@ -1,17 +1,21 @@
 // The CompGraph explorer page: the state lives in the URL
-// (/?expr=sin(x)*x&grad=x&order=2&show=0,2&partial=…&at=x:1.5&layout=dot&step=3),
+// (/?expr=sin(x)*x&grad=x&order=2&show=0,2&partial=…&at=x:1.5&layout=dot&step=3
+//  &nodes=800&collapse=outputs&expand=3,4),
 // every change pushes a history entry, and the back button restores it.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
 const svgNS = "http://www.w3.org/2000/svg";
 
-// The peers' operation counts for the n-th derivative of tanh (W1, BENCHMARKS.md).
+// The peers' operation counts for the n-th derivative of tanh (W1, BENCHMARKS.md): a
+// reference for tanh only, labelled so, never this graph's peers.
 const W1_PEERS = [
-  { name: "SymEngine (cse)", color: "#8e44ad", points: [[1, 4], [3, 9], [5, 14], [8, 21], [10, 26]] },
-  { name: "CasADi", color: "#16a085", points: [[1, 6], [3, 12], [5, 46], [8, 576], [10, 4410]] },
-  { name: "JAX (jaxpr eqns)", color: "#c0392b", points: [[1, 5], [3, 34], [5, 172], [8, 2847], [10, 22269]] },
+  { name: "tanh: SymEngine (cse)", color: "#8e44ad", points: [[1, 4], [3, 9], [5, 14], [8, 21], [10, 26]] },
+  { name: "tanh: CasADi", color: "#16a085", points: [[1, 6], [3, 12], [5, 46], [8, 576], [10, 4410]] },
+  { name: "tanh: JAX (jaxpr eqns)", color: "#c0392b", points: [[1, 5], [3, 34], [5, 172], [8, 2847], [10, 22269]] },
 ];
+// The page's node limit until the user sets one (the server's cap may be higher).
+const DEFAULT_NODES = 500;
 
 let state = {};        // what the URL says
 let answer = null;     // the last /api/graph answer
@@ -36,6 +40,9 @@ function stateFromURL() {
     at,
     layout: q.get("layout") || "dot",
     step: q.has("step") ? Number(q.get("step")) : null,
+    nodes: q.has("nodes") ? Number(q.get("nodes")) : null,
+    collapse: q.get("collapse") || "none",
+    expand: (q.get("expand") || "").split(",").filter((s) => /^\d+$/.test(s)).map(Number),
   };
 }
 
@@ -50,6 +57,9 @@ function urlFromState(s) {
   if (at) q.set("at", at);
   if (s.layout !== "dot") q.set("layout", s.layout);
   if (s.step !== null) q.set("step", String(s.step));
+  if (s.nodes !== null) q.set("nodes", String(s.nodes));
+  if (s.collapse !== "none") q.set("collapse", s.collapse);
+  if (s.expand.length) q.set("expand", s.expand.join(","));
   return "/?" + q.toString().replace(/%2C/g, ",").replace(/%3A/g, ":");
 }
 
@@ -65,12 +75,18 @@ function fillForm() {
   $("grad").value = state.grad;
   $("order").value = state.order;
   $("layout").value = state.layout;
+  $("nodes").value = String(state.nodes ?? DEFAULT_NODES);
+  $("collapse").value = state.collapse;
   autosize();
 }
 
 function request(extra = {}) {
   const grad = state.grad.split(",").map((s) => s.trim()).filter((s) => s);
-  const body = { source: state.expr, grad, order: grad.length ? state.order : 0, layout: state.layout };
+  const body = {
+    source: state.expr, grad, order: grad.length ? state.order : 0, layout: state.layout,
+    nodes: state.nodes ?? DEFAULT_NODES, collapse: state.collapse,
+  };
+  if (state.expand.length) body.expand = state.expand;
   if (state.show) body.orders = state.show;
   if (state.partial) body.partial = state.partial;
   if (Object.keys(state.at).length) body.at = state.at;
@@ -103,9 +119,12 @@ async function draw() {
     if (mine !== drawing) return;
     answer = got;
     showPicture($("view"), got.svg, true);
+    $("nodes").max = String(got.nodeCap);
+    showAdvice(got.tooLarge);
     const drawn = got.outputs.filter((o) => o.drawn).map((o) => o.name).join(", ");
-    const nodes = [...$("view").querySelectorAll("g.node")].filter((g) => /^n\d+$/.test(nodeName(g))).length;
-    $("status").textContent = `${drawn} — ${nodes} nodes drawn — ${Math.round(performance.now() - started)} ms`
+    const nodes = [...$("view").querySelectorAll("g.node")].filter((g) => /^[ng]\d+$/.test(nodeName(g))).length;
+    $("status").textContent = `${drawn} — ` + (got.tooLarge ? "summary, one node per derivative order"
+      : `${nodes} nodes drawn`) + ` — ${Math.round(performance.now() - started)} ms`
       + (got.valuesNote ? ` — no values: ${got.valuesNote}` : "");
     $("status").dataset.nodes = String(nodes);
     buildToolbar(got);
@@ -119,6 +138,33 @@ async function draw() {
   } finally {
     if (mine === drawing) $("view").classList.remove("stale");
   }
+}
+
+// Why the summary is drawn, with a button for each choice that draws the graph itself.
+function showAdvice(tooLarge) {
+  const box = $("advice");
+  box.hidden = !tooLarge;
+  if (!tooLarge) return box.replaceChildren();
+  const buttons = [];
+  if (tooLarge.raiseTo) {
+    const raise = document.createElement("button");
+    raise.type = "button";
+    raise.dataset.nodes = String(tooLarge.raiseTo);
+    raise.textContent = `draw up to ${tooLarge.raiseTo} nodes`;
+    raise.addEventListener("click", () => go({ nodes: tooLarge.raiseTo, step: null }));
+    buttons.push(raise);
+  }
+  for (const collapse of tooLarge.collapse) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.collapse = collapse;
+    button.textContent = collapse === "outputs" ? "collapse each output" : "collapse each module";
+    button.addEventListener("click", () => go({ collapse, expand: [], step: null }));
+    buttons.push(button);
+  }
+  const text = document.createElement("span");
+  text.textContent = tooLarge.message;
+  box.replaceChildren(text, ...buttons);
 }
 
 function showError(message) {
@@ -142,6 +188,12 @@ function showPicture(container, text, interactive) {
     picture.dataset.box = picture.getAttribute("viewBox");
     for (const node of picture.querySelectorAll("g.node")) {
       node.addEventListener("mouseenter", () => hover(node));
+      // A collapsed group (g<k>) opens on a click.
+      const group = /^g(\d+)$/.exec(nodeName(node));
+      if (group) {
+        node.classList.add("group");
+        node.addEventListener("click", () => go({ expand: state.expand.concat([Number(group[1])]), step: null }));
+      }
     }
   }
   return picture;
@@ -156,7 +208,9 @@ function hover(group) {
   for (const other of document.querySelectorAll("#view g.node.hovered")) other.classList.remove("hovered");
   group.classList.add("hovered");
   const info = answer && answer.nodes[nodeName(group)];
-  $("hover-infix").textContent = info ? info.infix : nodeName(group);
+  const collapsed = /^g\d+$/.test(nodeName(group));
+  $("hover-infix").textContent = info ? info.infix
+    : collapsed ? `${group.textContent.trim().replace(/\s+/g, " ")} — click to draw its nodes` : nodeName(group);
   $("hover-value").textContent = info && info.value != null ? info.value : "— (set the point above)";
   $("hover-adjoint-label").textContent = answer && answer.adjointOf ? `∂${answer.adjointOf}/∂node` : "adjoint";
   $("hover-adjoint").textContent = info && info.adjoint != null ? info.adjoint : "—";
@@ -385,6 +439,9 @@ function submit(event) {
     grad: $("grad").value.replace(/\s+/g, ""),
     order: Math.max(0, Math.min(6, Number($("order").value) || 0)),
     layout: $("layout").value,
+    nodes: Number($("nodes").value) > 0 ? Math.round(Number($("nodes").value)) : null,
+    collapse: $("collapse").value,
+    expand: [],
     show: null,
     partial: "",
     step: null,
@@ -398,6 +455,11 @@ function start() {
     if (event.key === "Enter" && !event.shiftKey) submit(event);
   });
   $("partial").addEventListener("change", () => go({ partial: $("partial").value, step: null }));
+  $("collapse").addEventListener("change", () => go({ collapse: $("collapse").value, expand: [], step: null }));
+  $("nodes").addEventListener("change", () => {
+    const nodes = Math.round(Number($("nodes").value));
+    if (nodes > 0) go({ nodes, step: null });
+  });
   $("trace-load").addEventListener("click", () => loadTrace(state.step ?? 0));
   $("trace-prev").addEventListener("click", () => trace && loadTrace(Math.max(0, trace.step - 1)));
   $("trace-next").addEventListener("click", () => trace && loadTrace(trace.step + 1));
