@@ -39,6 +39,9 @@ package final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandl
 
   private let limits: Limits
   private var phase = Phase.waitingForHead
+  /// Requests whose head has arrived and whose answer has not ended
+  /// (more than one when a client pipelines).
+  private var pending = 0
   /// Whether the answer being written ends the connection.
   private var closing = false
   private var deadline: Scheduled<Void>?
@@ -76,6 +79,7 @@ package final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandl
     guard phase != .lingering else { return }
     switch unwrapInboundIn(data) {
     case .head:
+      pending += 1
       phase = .readingBody
       arm(context, seconds: limits.bodySeconds)
     case .body: break
@@ -97,17 +101,19 @@ package final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandl
         response.headerFields[field.name] = field.value
       }
       // An answer before the whole body arrived: the rest is not read.
-      closing = phase == .readingBody || response.headerFields[.connection] == "close"
+      closing =
+        (pending == 1 && phase == .readingBody) || response.headerFields[.connection] == "close"
       if closing { response.headerFields[.connection] = "close" }
       context.write(wrapOutboundOut(.head(response)), promise: promise)
     case .body:
       context.write(data, promise: promise)
     case .end:
       context.write(data, promise: promise)
+      pending = max(0, pending - 1)
       if closing {
         context.flush()
         linger(context)
-      } else {
+      } else if pending == 0 {
         phase = .waitingForHead
         arm(context, seconds: limits.headSeconds)
       }

@@ -106,6 +106,25 @@ import Testing
     #expect(server.stop() == 0)
   }
 
+  /// Two pipelined requests on one connection are both answered, the
+  /// second (a 3 s budget stop) well past the 1 s head deadline, which only
+  /// runs while no request is pending.
+  @Test func pipelinedRequestsAreAnswered() async throws {
+    let server = try ExplorerServer(["--head-timeout", "1", "--budget", "3", "--max-nodes", "5000"])
+    let client = try RawConnection(port: server.port)
+    let body = String(
+      decoding: try JSONSerialization.data(withJSONObject: ExplorerLoadTests.slow), as: UTF8.self)
+    client.send(
+      "GET /style.css HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n\r\n"
+        + Self.post(body, port: server.port))
+    let text = String(
+      decoding: client.read(for: 8) { String(decoding: $0, as: UTF8.self).contains("budget") }
+        .bytes, as: UTF8.self)
+    #expect(text.hasPrefix("HTTP/1.1 200 OK"), "\(text.prefix(200))")
+    #expect(text.contains("HTTP/1.1 422") && text.contains("3 s budget"), "\(text.prefix(600))")
+    #expect(server.stop() == 0)
+  }
+
   /// Past `--max-connections` the server accepts no more connections until
   /// one closes; then the waiting one is answered.
   @Test func openConnectionsAreCapped() async throws {
