@@ -61,7 +61,7 @@ let package = Package(
       name: "ExampleSupport", dependencies: ["CompGraph", argumentParser], path: "Examples/Support"),
     .executableTarget(
       name: "CompGraphFuzz",
-      dependencies: ["CompGraph"]
+      dependencies: ["CompGraph", "CompGraphTools"]
     ),
     .testTarget(
       name: "CompGraphTests",

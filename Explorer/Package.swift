@@ -48,7 +48,9 @@ let package = Package(
       ],
       resources: [.copy("Page")]
     ),
-    .executableTarget(name: "ExplorerFuzz", dependencies: ["ExplorerCore"]),
+    .executableTarget(
+      name: "ExplorerFuzz",
+      dependencies: ["ExplorerCore", .product(name: "CompGraphTools", package: "CompGraph")]),
     .testTarget(
       name: "ExplorerTests",
       dependencies: [
