@@ -13,10 +13,11 @@ struct EvalCommand: ParsableCommand {
       also declares A's shape), a row-major list (--at v=1,2,3 with --var v=3), or a file \
       (--at A=@a.json holding a nested array, --at A=@a.csv holding one row a line).
 
-      The expression is first rewritten into stable forms (log1p, expm1, max-shifted \
-      logsumexp, softplus and sigmoid of -|x|, tanh without 1 - tanh^2; see simplify \
-      --stabilize), so values and derivatives stay finite where the naive forms overflow; \
-      --no-stabilize evaluates it as written.
+      The expression is simplified, and each derivative order simplified before the next is \
+      taken, as grad prints them. It is first rewritten into stable forms (log1p, expm1, \
+      max-shifted logsumexp, softplus and sigmoid of -|x|, tanh without 1 - tanh^2; see \
+      simplify --stabilize), so values and derivatives stay finite where the naive forms \
+      overflow; --no-stabilize leaves the naive forms.
 
       Derivatives are taken with respect to the variables in the order they first appear in the \
       expression. --derivative x,y,x is the third derivative ∂³f/∂x∂y∂x; repeat it for more. \
@@ -107,9 +108,13 @@ struct EvalCommand: ParsableCommand {
           + "derivatives of every element, or take sum() of it")
     }
     let builder = GraphBuilder(graph)
-    // Stable forms first, so that every derivative taken of them is stable too.
-    let roots =
-      stabilize ? builder.simplify(graph.outputs, options: .stabilizeOnly) : graph.outputs
+    // Simplified, and each derivative order simplified before the next is
+    // taken, as `grad` prints them (an intermediate that overflows as
+    // written, x·y in ln(x·y), is gone before it is differentiated); stable
+    // forms first, so that every derivative taken of them is stable too.
+    var options = SimplifyOptions()
+    if stabilize { options.phases.insert(.stabilize) }
+    let roots = builder.simplify(graph.outputs, options: options)
     let f = roots[0]
     let variables = graph.variables
     let ids = try variables.map { try builder.variableNode($0.name, shape: $0.shape) }
@@ -137,7 +142,7 @@ struct EvalCommand: ParsableCommand {
     }
     let firstOrder = grad || hessian ? ids.indices.map { [$0] } : []
     let tower = try builder.derivativeTower(
-      of: [f], wrt: ids, partials: firstOrder + indices, simplify: false,
+      of: [f], wrt: ids, partials: firstOrder + indices, simplify: true,
       nodeBudget: budget.nodeBudget)
     let gradientIDs = firstOrder.map { tower.node($0)! }
     var outputs = roots

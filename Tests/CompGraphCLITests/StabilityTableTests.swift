@@ -34,6 +34,13 @@ import Testing
     return [tanh(x), s, -2 * tanh(x) * s, 4 * s - 6 * s * s]
   }
 
+  /// ln(eᵃ + eᵇ) at a = 0, b = d < 0 with s = σ(d) = e^d/(1 + e^d): the value log1p(e^d),
+  /// ∂ = (1 − s, s), ∂² = s(1 − s)·[[1, −1], [−1, 1]], ∂³/∂a³ = −s(1 − s)(1 − 2s).
+  static func lse(_ d: Double) -> [Double] {
+    let s = exp(d) / (1 + exp(d)), h = s * (1 - s)
+    return [log1p(exp(d)), 1 - s, s, h, -h, -h, h, -h * (1 - 2 * s)]
+  }
+
   /// cross_entropy(l, k) = lse(l) − l_k: the gradient is p − onehot(k),
   /// the Hessian diag(p) − ppᵀ and ∂³/∂l₀³ = p₀(1 − p₀)(1 − 2p₀), with
   /// p = softmax(l) computed max-shifted.
@@ -64,6 +71,7 @@ import Testing
     Row(
       expression: "ln(exp(a) + exp(b))", at: [("a", 1000), ("b", 1000)],
       expected: [1000 + log(2), 0.5, 0.5, 0.25, -0.25, -0.25, 0.25, 0]),
+    Row(expression: "ln(exp(a) + exp(b))", at: [("a", 0), ("b", -30)], expected: lse(-30)),
     // ln(1 + x): 1/(1 + x), −1/(1 + x)², 2/(1 + x)³.
     Row(
       expression: "ln(1 + x)", at: [("x", 1e-20)],
@@ -72,6 +80,7 @@ import Testing
     Row(
       expression: "exp(x) - 1", at: [("x", 1e-20)],
       expected: [expm1(1e-20), exp(1e-20), exp(1e-20), exp(1e-20)]),
+    Row(expression: "tanh(x)", at: [("x", 1e-20)], expected: tanhRow(1e-20)),
     Row(expression: "tanh(x)", at: [("x", 20)], expected: tanhRow(20)),
     Row(
       expression: "cross_entropy(concat(reshape(a, 1), reshape(b, 1), reshape(c, 1), 0), 1)",
@@ -132,8 +141,8 @@ import Testing
       text.hasPrefix(
         """
         # log1p @ Stabilize.swift:N: ln(1 + x) → log1p(x)
-        # logsumexp @ Stabilize.swift:N: ln(exp(a) + exp(b)) → b + max(…, 0) + log1p(…)
-        f = log1p(x) + b + max(a - b, 0) + log1p(exp(min(0, a - b) - max(a - b, 0)))
+        # logsumexp @ Stabilize.swift:N: ln(exp(a) + exp(b)) → max(a, b) + log1p(exp(…))
+        f = log1p(x) + max(a, b) + log1p(exp(min(0, a - b) - max(a - b, 0)))
 
         """), "\(run.stdout)")
     // Not a default phase: plain simplify keeps ln(1 + x).

@@ -183,8 +183,17 @@ import Testing
     Row(rule: "softplus", note: "ln(1 + eˣ) ⇒ max(x, 0) + log1p(e^−|x|)", phases: [.stabilize]) {
       v in (ln(1 + exp(v.x)), stableSoftplus(v, v.x))
     },
-    Row(rule: "logsumexp", note: "ln(eˣ + eʸ) ⇒ y + softplus(x − y)", phases: [.stabilize]) { v in
-      (ln(exp(v.x) + exp(v.y)), v.y + stableSoftplus(v, v.x + (-1.0) * v.y))
+    Row(
+      rule: "logsumexp", note: "ln(eˣ + eʸ) ⇒ max(x, y) + log1p(e^−|x − y|)", phases: [.stabilize]
+    ) { v in
+      (ln(exp(v.x) + exp(v.y)), max(v.x, v.y) + log1p(exp(minusAbs(v, v.x + (-1.0) * v.y))))
+    },
+    Row(
+      rule: "logsumexp", note: "ln(eˣ + 2) ⇒ max(x, ln 2) + log1p(e^−|x − ln 2|)",
+      phases: [.stabilize]
+    ) { v in
+      let c = v.c(Foundation.log(2.0))
+      return (ln(exp(v.x) + 2), max(v.x, c) + log1p(exp(minusAbs(v, v.x + (-1.0) * c))))
     },
     Row(
       rule: "logsumexp-tensor", note: "ln Σ e^v ⇒ m + ln Σ e^(v − m), m = max v",
@@ -212,14 +221,20 @@ import Testing
     Row(rule: "expm1", note: "eˣ − 1 + y ⇒ expm1(x) + y", phases: [.stabilize]) { v in
       (exp(v.x) - 1 + v.y, expm1(v.x) + v.y)
     },
-    Row(rule: "tanh", note: "tanh x ⇒ h(−2·max(x, 0)) − h(2·min(0, x))", phases: [.stabilize]) {
+    Row(
+      rule: "tanh",
+      note: "tanh x ⇒ where(|x| ≤ 1, tanh(clamp x), h(−2·max(x, 0)) − h(2·min(0, x)))",
+      phases: [.stabilize]
+    ) {
       v in
       // h(z) = −expm1(z)/(2 + expm1(z)); the second term's sign joins its product.
       func h(_ z: Expr, _ signs: [Expr]) -> Expr {
         product(signs + [expm1(z), pow(2 + expm1(z), -1)])
       }
       let z = ((-2.0) * max(v.x, 0.0), 2.0 * min(v.c(0), v.x))
-      return (tanh(v.x), h(z.0, [v.c(-1)]) + h(z.1, [v.c(-1), v.c(-1)]))
+      let clamped = max(min(v.x, 1.0), -1.0)
+      let outside = h(z.0, [v.c(-1)]) + h(z.1, [v.c(-1), v.c(-1)])
+      return (tanh(v.x), select(lessEqual(abs(v.x), v.c(1)), tanh(clamped), outside))
     },
     Row(rule: "sqrt-square", note: "√(x²) ⇒ |x|", phases: [.stabilize]) { v in
       (sqrt(pow(v.x, 2)), abs(v.x))

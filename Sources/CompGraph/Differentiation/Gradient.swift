@@ -46,7 +46,8 @@ extension GraphBuilder {
         let pulled: Expr
         switch localDerivative(op, k, x, expr(this)) {
         case .zero: continue
-        case .scale(let factor): pulled = ḡ * factor
+        case .scale(let factor):
+          pulled = try maskedCotangent(g).map { try $0.scaled(by: factor, in: self) } ?? ḡ * factor
         case .select(let mask, let passes):
           pulled = passes ? select(mask, ḡ, ḡ.constant(0)) : select(mask, ḡ.constant(0), ḡ)
         case .linear(_, let transpose): pulled = transpose(ḡ)
@@ -101,13 +102,77 @@ private struct Contributions {
     guard let head = first[index] else { return nil }
     first[index] = nil
     if more[index].isEmpty { return head }
-    if more[index].count == 1, let sum = builder.scalarFastPath(.add, head, more[index][0]) {
-      more[index] = []
-      return sum
-    }
     let parts = [head] + more[index]
     more[index] = []
-    return try builder.node(.add, parts)
+    return try builder.sumKeepingMask(parts)
+  }
+}
+
+/// A cotangent that is zero wherever `mask` selects the other side:
+/// `sumTo(select(mask, value, 0))` (or `select(mask, 0, value)`; the
+/// `sumTo` only when the selection broadcast the node).  The pullback of a
+/// branch of `where`, `min` or `max` is one, and the sweep keeps the mask
+/// outermost on the way down, ḡ·f = select(m, a·f, 0), so an infinite or
+/// NaN local derivative f on the side not taken is never multiplied by the
+/// 0 (0·∞ = NaN): the derivative flows only through the branch taken, as
+/// forward mode's select of tangents does.
+struct MaskedCotangent {
+  let mask: NodeID
+  let value: NodeID
+  /// Whether `value` is taken where the mask is nonzero.
+  let passes: Bool
+  /// The shape the selection is summed down to, if it is.
+  let summedTo: Shape?
+
+  /// select(mask, value·factor, 0), summed as the cotangent was: ḡ·factor
+  /// (`factor` broadcasts to ḡ's shape, so it is constant along any axis
+  /// the sum removes).
+  func scaled(by factor: Expr, in builder: GraphBuilder) throws -> Expr {
+    try rebuilt(with: builder.expr(value) * factor, in: builder)
+  }
+
+  func rebuilt(with value: Expr, in builder: GraphBuilder) throws -> Expr {
+    let mask = builder.expr(self.mask), zero = value.constant(0)
+    let selected = passes ? select(mask, value, zero) : select(mask, zero, value)
+    return summedTo.map { selected.sum(to: $0) } ?? selected
+  }
+}
+
+extension GraphBuilder {
+  /// `g` as a `MaskedCotangent`, if it is one.
+  func maskedCotangent(_ g: NodeID) -> MaskedCotangent? {
+    var selection = g
+    var summedTo: Shape? = nil
+    if case .sumTo(let s) = op(g) {
+      selection = inputs(g)[0]
+      summedTo = s
+    }
+    guard kind(selection) == .select else { return nil }
+    let x = inputs(selection)
+    if scalarConstant(x[2]) == 0 {
+      return MaskedCotangent(mask: x[0], value: x[1], passes: true, summedTo: summedTo)
+    }
+    if scalarConstant(x[1]) == 0 {
+      return MaskedCotangent(mask: x[0], value: x[2], passes: false, summedTo: summedTo)
+    }
+    return nil
+  }
+
+  /// Σ parts, as one masked cotangent when every part is one with the same
+  /// mask, side and sum (the branch's uses of a node), so that its mask
+  /// stays outermost.
+  fileprivate func sumKeepingMask(_ parts: [NodeID]) throws -> NodeID {
+    let masked = parts.map(maskedCotangent)
+    guard let first = masked[0],
+      masked.allSatisfy({
+        $0?.mask == first.mask && $0?.passes == first.passes && $0?.summedTo == first.summedTo
+      })
+    else {
+      if parts.count == 2, let sum = scalarFastPath(.add, parts[0], parts[1]) { return sum }
+      return try node(.add, parts)
+    }
+    let values = masked.map { $0!.value }
+    return try first.rebuilt(with: expr(node(.add, values)), in: self).node()
   }
 }
 

@@ -22,9 +22,10 @@ public func mean(_ x: Expr, axis: Int) -> Expr {
   }
 }
 
-/// The largest element along `axis`, which the result drops (NumPy's
-/// `amax`).  Tied maxima share the gradient equally.
-public func amax(_ x: Expr, axis: Int) -> Expr {
+/// The largest element along `axis` (the last by default, as for
+/// `logsumexp` and `softmax`), which the result drops (NumPy's `amax`).
+/// Tied maxima share the gradient equally.
+public func amax(_ x: Expr, axis: Int = -1) -> Expr {
   along(x, axis, "amax") { x, axis, _ in Expr.apply(.reduceMax(axis: axis), [x]) }
 }
 

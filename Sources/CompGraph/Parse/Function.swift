@@ -40,8 +40,8 @@ enum Function: Equatable {
     case .op(let op): op.info.arity
     case .sugar(let sugar):
       switch sugar {
-      case .log, .sum, .mean, .logsumexp, .softmax, .logsoftmax: .between(1, 2)
-      case .pow, .matmul, .dot, .amax, .oneHot, .gather, .crossEntropy: .exactly(2)
+      case .log, .sum, .mean, .amax, .logsumexp, .softmax, .logsoftmax: .between(1, 2)
+      case .pow, .matmul, .dot, .oneHot, .gather, .crossEntropy: .exactly(2)
       case .index: .exactly(3)
       case .slice, .pad: .exactly(4)
       case .einsum: .atLeast(1)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Phase: stabilize (PyTensor's `stabilize`).  Rewrites whose results keep
 /// the value and every derivative finite and accurate where the naive form
 /// overflows (e^1000 = ∞, ∞·0 = NaN) or cancels (1 − tanh² 20 = 0).  Each
@@ -5,11 +7,11 @@
 ///
 /// The results are built so that differentiating them stays stable at every
 /// order: each exponential has an argument ≤ 0, so it lies in (0, 1]; the
-/// only kinks are `max(u, 0)` and `min(0, u)`, which meet at u = 0 and whose
-/// tie rules both take the side u ≥ 0 (so one-sided derivatives agree there:
-/// softplus′(0) = ½); and the forms never contain `ln(1 + e^z)` or
-/// `(1 + e^z)⁻¹` again (they use `log1p` and `2 + expm1`), so no rule
-/// re-fires on its own result.
+/// kinks are `max`, `min` and `where`, whose derivatives flow only through
+/// the side taken and agree on both sides of each tie (softplus′(0) = ½);
+/// and the forms never contain `ln(1 + e^z)`, `(1 + e^z)⁻¹` or a `tanh` of
+/// an unclamped argument again (they use `log1p` and `2 + expm1`), so no
+/// rule re-fires on its own result.
 let stabilizeRules: [RewriteRule] = [
   .softplus, .logSumExp, .logSumExpTensor, .logSigmoid, .sigmoid, .logOnePlus, .expMinusOne,
   .tanhStable,
@@ -24,9 +26,10 @@ extension RewriteRule {
     "softplus", .stabilize, .ln(.add(.literal(1), .exp(u)))
   ) { m, c in try c.softplus(m["u"]) }
 
-  /// ln(Σᵢ e^(uᵢ)) = fold of lse(a, b) = b + softplus(a − b) = max(a, b) +
-  /// log1p(e^(−|a − b|)), every uᵢ: two or more terms, each an exponential
-  /// or the constant 1 (= e⁰).  Max-shifted, so nothing overflows.
+  /// ln(Σᵢ e^(uᵢ)) = fold of lse(a, b) = max(a, b) + log1p(e^(−|a − b|)),
+  /// every uᵢ: two or more terms, each an exponential or a positive
+  /// constant c (= e^(ln c)).  Max-shifted, so nothing overflows, and the
+  /// larger exponent is kept whole, so ln(1 + e⁻³⁰) is not lost to rounding.
   static let logSumExp = RewriteRule(
     "logsumexp", .stabilize, .ln(.any(.add)),
     if: { m, c in c.exponents(of: c.builder.inputs(m.root).first!) != nil }
@@ -99,16 +102,27 @@ extension RewriteRule {
     return try c.broadcast(result, to: c.builder.shape(m.root))
   }
 
-  /// tanh u = h(−2·max(u, 0)) − h(2·min(0, u)) with h(z) = −expm1(z) /
-  /// (2 + expm1(z)) = tanh(−z/2), every u.  The derivative 1 − tanh²u
-  /// cancels to 0 at u = 20; here every derivative is a sum of terms of one
-  /// sign in e^z ≤ 1, so tanh′(20) = 4e⁻⁴⁰/(1 + e⁻⁴⁰)² to the last digit.
-  static let tanhStable = RewriteRule("tanh", .stabilize, .tanh(u)) { m, c in
+  /// tanh u = where(|u| ≤ 1, tanh(clamp(u, −1, 1)), h(−2·max(u, 0)) −
+  /// h(2·min(0, u))) with h(z) = −expm1(z) / (2 + expm1(z)) = tanh(−z/2),
+  /// every u.  Far from 0 the derivative 1 − tanh²u cancels (to 0 at
+  /// u = 20); the expm1 form's derivatives are sums of terms of one sign in
+  /// e^z ≤ 1 there, so tanh′(20) = 4e⁻⁴⁰/(1 + e⁻⁴⁰)² to the last digit.
+  /// Near 0 it is the other way round: the expm1 form's even derivatives
+  /// cancel to their O(u) values (tanh″(1e-20) = −2e-20 would come out 0),
+  /// while tanh's own, polynomials in tanh u (tanh″ = −2 tanh·(1 − tanh²)),
+  /// keep every digit and 1 − tanh²u ≥ 0.41.  The clamp marks the inner
+  /// tanh as done (and keeps the branch not taken finite).
+  static let tanhStable = RewriteRule(
+    "tanh", .stabilize, .tanh(u), if: { m, c in !c.isClampedToUnit(m["u"]) }
+  ) { m, c in
     let x = m["u"]
-    return try c.sum([
+    let inside = try c.node(.lessEqual, [c.node(.abs, [x]), c.constant(1)])
+    let clamped = try c.node(.maximum, [c.node(.minimum, [x, c.constant(1)]), c.constant(-1)])
+    let outside = try c.sum([
       c.halfTanh(c.scaled(c.positivePart(x), by: -2)),
       c.scaled(c.halfTanh(c.scaled(c.negativePart(x), by: 2)), by: -1),
     ])
+    return try c.node(.select, [inside, c.node(.tanh, [clamped]), outside])
   }
 
   /// √(u²) = |u|, every u: the derivative is sign u, not u/√(u²) (NaN at 0).
@@ -134,15 +148,26 @@ extension RuleContext {
     try sum([negativePart(u), scaled(positivePart(u), by: -1)])
   }
 
-  /// softplus(u) = ln(1 + eᵘ) = max(u, 0) + log1p(e^(−|u|)).
+  /// softplus(u) = ln(1 + eᵘ) = lse(u, 0) = max(u, 0) + log1p(e^(−|u|)).
   func softplus(_ u: NodeID) throws -> NodeID {
-    try sum([positivePart(u), node(.log1p, [node(.exp, [minusAbs(u)])])])
+    try logSumExp(u, constant(0))
   }
 
-  /// ln(eᵃ + eᵇ) = b + softplus(a − b) (softplus(a) when b is 0).
+  /// lse(a, b) = ln(eᵃ + eᵇ) = max(a, b) + log1p(e^(−|a − b|)): the max
+  /// whole (b + softplus(a − b) would round ln(1 + e⁻³⁰) away in
+  /// −30 + 30), and an exponential ≤ 1.
   func logSumExp(_ a: NodeID, _ b: NodeID) throws -> NodeID {
-    if scalar(b) == 0 { return try softplus(a) }
-    return try sum([b, softplus(sum([a, scaled(b, by: -1)]))])
+    let difference = scalar(b) == 0 ? a : try sum([a, scaled(b, by: -1)])
+    return try sum([
+      node(.maximum, [a, b]), node(.log1p, [node(.exp, [minusAbs(difference)])]),
+    ])
+  }
+
+  /// Whether `u` is max(min(x, 1), −1): a tanh argument `tanh` clamped.
+  func isClampedToUnit(_ u: NodeID) -> Bool {
+    guard kind(u) == .maximum, scalar(builder.inputs(u)[1]) == -1 else { return false }
+    let inner = builder.inputs(u)[0]
+    return kind(inner) == .minimum && scalar(builder.inputs(inner)[1]) == 1
   }
 
   /// Whether `u` is a sum with a term −⇑max(…): shifted by a maximum already.
@@ -164,20 +189,22 @@ extension RuleContext {
   }
 
   /// The exponents uᵢ of a sum of two or more terms that are each eᵘⁱ or
-  /// the constant 1 (exponent 0, put last), at least one an exponential;
-  /// else nil.
+  /// a positive finite constant c (exponent ln c, put last), at least one
+  /// an exponential; else nil.
   func exponents(of sum: NodeID) -> [NodeID]? {
     guard kind(sum) == .add else { return nil }
     let terms = builder.inputs(sum)
     guard terms.count >= 2, terms.contains(where: { kind($0) == .exp }) else { return nil }
-    var exponents: [NodeID] = []
+    var exponents: [NodeID] = [], constants: [NodeID] = []
     for term in terms {
       if kind(term) == .exp {
         exponents.append(builder.inputs(term).first!)
-      } else if scalar(term) != 1 {
+      } else if let c = scalar(term), c > 0, c.isFinite {
+        constants.append(constant(Foundation.log(c)))
+      } else {
         return nil
       }
     }
-    return exponents + Array(repeating: constant(0), count: terms.count - exponents.count)
+    return exponents + constants
   }
 }
