@@ -110,9 +110,12 @@ struct EvalCommand: ParsableCommand {
     let builder = GraphBuilder(graph)
     // Simplified, and each derivative order simplified before the next is
     // taken, as `grad` prints them (an intermediate that overflows as
-    // written, x·y in ln(x·y), is gone before it is differentiated); stable
-    // forms first, so that every derivative taken of them is stable too.
+    // written, x·y in ln(x·y), is gone before it is differentiated); the
+    // outputs only by identities that hold for every IEEE value, so their
+    // values are IEEE's (x·0 at x = ∞ stays NaN); stable forms first, so
+    // that every derivative taken of them is stable too.
     var options = SimplifyOptions()
+    options.assumeFinite = false
     if stabilize { options.phases.insert(.stabilize) }
     let roots = builder.simplify(graph.outputs, options: options)
     let f = roots[0]
