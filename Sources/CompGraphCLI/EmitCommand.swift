@@ -44,6 +44,11 @@ struct EmitCCommand: ParsableCommand {
   @Option(help: "The C function's name.")
   var name = "f"
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Write stable forms (log1p, expm1, max-shifted logsumexp, …), as eval evaluates them.")
+  var stabilize = true
+
   @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
   var output: String?
 
@@ -54,9 +59,11 @@ struct EmitCCommand: ParsableCommand {
   func run() throws {
     let parsed = try input.parse().graph()
     let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
-    let graph = try parsed.derivatives(wrt: variables, order: hessian ? 2 : 1, simplifying: true)
-      .graph
-    let code = Data(try userFacing { try graph.cCode(name: name) }.utf8)
+    let graph = try parsed.derivatives(
+      wrt: variables, order: hessian ? 2 : 1, simplifying: true, stabilizing: stabilize
+    ).graph
+    // Stabilized (or not) before it was differentiated.
+    let code = Data(try userFacing { try graph.cCode(name: name, stabilizing: false) }.utf8)
     try writeOutput(code, to: output ?? "-")
   }
 }

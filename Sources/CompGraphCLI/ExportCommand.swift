@@ -36,6 +36,11 @@ struct ExportCommand: ParsableCommand {
   @Flag(inversion: .prefixedNo, help: "Simplify the graph before exporting it.")
   var simplify = true
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Write stable forms (log1p, expm1, max-shifted logsumexp, …), as eval evaluates them.")
+  var stabilize = true
+
   @Option(
     name: .shortAndLong,
     help:
@@ -53,11 +58,12 @@ struct ExportCommand: ParsableCommand {
     let parsed = try input.parse().graph()
     let graph = try userFacing {
       try parsed.derivatives(
-        wrt: gradient?.names ?? [], order: order, simplifying: simplify,
+        wrt: gradient?.names ?? [], order: order, simplifying: simplify, stabilizing: stabilize,
         nodeBudget: budget.nodeBudget
       ).graph
     }
-    let model = try userFacing { try graph.onnxModel() }
+    // Stabilized (or not) before it was differentiated.
+    let model = try userFacing { try graph.onnxModel(stabilizing: false) }
     try writeOutput(Data(model), to: output)
   }
 }

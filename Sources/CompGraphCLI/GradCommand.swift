@@ -31,6 +31,13 @@ struct GradCommand: ParsableCommand {
   @Option(help: "Print as text (default), latex, python (NumPy), jax (jax.numpy) or c.")
   var format = TextFormatOption.text
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: ArgumentHelp(
+      "Differentiate stable forms (log1p, expm1, max-shifted logsumexp, …), as eval does; the "
+        + "default for every --format but text."))
+  var stabilize: Bool?
+
   func validate() throws {
     try validateOrder(order)
     _ = try VariableList.distinct([wrt], option: "--wrt")
@@ -48,7 +55,8 @@ struct GradCommand: ParsableCommand {
     }
     let drawing = try userFacing {
       try expression.derivatives(
-        wrt: wrt.names, order: order, simplifying: true, nodeBudget: budget.nodeBudget)
+        wrt: wrt.names, order: order, simplifying: true,
+        stabilizing: stabilize ?? (format.format != .compgraph), nodeBudget: budget.nodeBudget)
     }
     let graph = drawing.graph
     let derivativesOnly = zip(graph.outputs, drawing.outputOrders).filter { $0.1 > 0 }.map(\.0)

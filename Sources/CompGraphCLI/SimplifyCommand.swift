@@ -25,14 +25,18 @@ struct SimplifyCommand: ParsableCommand {
   var format = TextFormatOption.text
 
   @Flag(
-    help: "Also run the stabilize phase: log1p, expm1, stable softplus, sigmoid, logsumexp, tanh.")
-  var stabilize = false
+    inversion: .prefixedNo,
+    help: ArgumentHelp(
+      "Also run the stabilize phase: log1p, expm1, stable softplus, sigmoid, logsumexp, tanh; "
+        + "the default for every --format but text."))
+  var stabilize: Bool?
 
   func run() throws {
     let graph = try input.parse().graph()
     var traced: [String] = []
     let result = simplified(
-      graph, stabilizing: stabilize, trace: trace ? { traced.append("# \($0)") } : nil)
+      graph, stabilizing: stabilize ?? (format != .text),
+      trace: trace ? { traced.append("# \($0)") } : nil)
     let summary = format == .text ? ["# \(graph.sizeSummary) → \(result.sizeSummary)"] : []
     try StandardStreams.write(
       traced.map { $0 + "\n" }.joined() + (try userFacing { try result.text(format.format) })

@@ -49,7 +49,8 @@ final class NativeCode: @unchecked Sendable {
 
   /// Compiles (or finds in the cache) and loads `graph`'s C code.
   init(_ graph: Graph) throws {
-    let source = try graph.cCode(name: "cg_native")
+    // The graph as given, as the interpreter runs it.
+    let source = try graph.cCode(name: "cg_native", stabilizing: false)
     let compiler = try Self.compiler()
     let folder = try Self.cacheFolder()
     let flags = Self.flags

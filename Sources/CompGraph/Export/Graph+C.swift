@@ -19,10 +19,14 @@ extension Graph {
   /// that it compiles in seconds however large the graph is; `NAME` and `NAME_batch` then
   /// allocate that array with `malloc` and, should it fail, write NaN to every output.
   ///
+  /// With `stabilizing` (the default) the file computes the graph's stable forms
+  /// (`stabilized()`), as `compgraph eval` does.
+  ///
   /// Throws for a graph with tensors (export those to ONNX) and for a `name` that is not a C
   /// identifier.
-  public func cCode(name: String = "f") throws -> String {
-    try cCode(name: name, looped: operationCount > Self.loopedThreshold)
+  public func cCode(name: String = "f", stabilizing: Bool = true) throws -> String {
+    let graph = stabilizing ? stabilized() : self
+    return try graph.cCode(name: name, looped: graph.operationCount > Self.loopedThreshold)
   }
 
   /// The operation count above which `cCode(name:)` writes the looped form: straight-line code
