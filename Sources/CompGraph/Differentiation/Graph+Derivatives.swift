@@ -27,14 +27,10 @@ extension Graph {
   /// `DerivativeTower` of the outputs, built in one arena; with
   /// `simplifying`, the outputs and then each order are simplified before the
   /// next is taken, so high orders stay small and the result needs no second
-  /// simplification.  With `stabilizing`, the outputs are rewritten into
-  /// their stable forms first (`stabilized()`), so that every derivative
-  /// taken of them is stable too, as `compgraph eval` and the exports take
-  /// them.  Order 0 gives the outputs alone.  `nodeBudget` bounds the nodes
-  /// building may add (see `DerivativeTower`).
+  /// simplification.  Order 0 gives the outputs alone.  `nodeBudget` bounds
+  /// the nodes building may add (see `DerivativeTower`).
   public func derivatives(
-    wrt variables: [String], order: Int, simplifying: Bool, stabilizing: Bool = false,
-    nodeBudget: Int? = nil
+    wrt variables: [String], order: Int, simplifying: Bool, nodeBudget: Int? = nil
   ) throws
     -> DerivativeGraph
   {
@@ -56,9 +52,7 @@ extension Graph {
           + "derivatives need a scalar output; take sum() of it, or take its Jacobian "
           + "(jacobian(of:wrt:))")
     }
-    var options = simplifying ? SimplifyOptions() : .stabilizeOnly
-    if stabilizing { options.phases.insert(.stabilize) }
-    let roots = simplifying || stabilizing ? builder.simplify(outputs, options: options) : outputs
+    let roots = simplifying ? builder.simplify(outputs) : outputs
     let tower = try builder.derivativeTower(
       of: roots, wrt: handles, order: variables.isEmpty ? 0 : order, simplify: simplifying,
       nodeBudget: nodeBudget)
