@@ -63,7 +63,7 @@ struct ExportCommand: ParsableCommand {
       ).graph
     }
     // Stabilized (or not) before it was differentiated.
-    let model = try userFacing { try graph.onnxModel(stabilizing: false) }
+    let model = try userFacing { try graph.onnxModel() }
     try writeOutput(Data(model), to: output)
   }
 }

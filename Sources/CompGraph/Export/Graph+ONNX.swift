@@ -9,10 +9,8 @@ extension Graph {
   /// Each variable becomes a graph input and each output a graph output, keeping its name and
   /// shape; constants become initializers; every node maps to one ONNX node, or a short chain
   /// (an n-ary product is a chain of binary `Mul`s). Throws when two outputs, or an output and a
-  /// variable, share a name (ONNX names every value once).  With `stabilizing` (the default)
-  /// the model computes the graph's stable forms (`stabilized()`), as `compgraph eval` does.
-  public func onnxModel(stabilizing: Bool = true) throws -> [UInt8] {
-    if stabilizing { return try stabilized().onnxModel(stabilizing: false) }
+  /// variable, share a name (ONNX names every value once).
+  public func onnxModel() throws -> [UInt8] {
     var lowering = ONNXLowering(graph: self)
     for id in ids { try lowering.lower(id) }
     try lowering.addOutputs()
