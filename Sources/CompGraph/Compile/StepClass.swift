@@ -14,12 +14,12 @@ enum StepClass {
   case axis
 
   init(_ op: Op) {
-    switch op {
-    case .variable, .constant: self = .leaf
-    case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
-      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
-      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .broadcastTo:
-      self = .elementwise
+    guard let structure = op.structure else {
+      self = op.isLeaf ? .leaf : .elementwise
+      return
+    }
+    switch structure {
+    case .broadcastTo: self = .elementwise
     case .reshape: self = .alias
     case .einsum, .sumTo: self = .contraction
     case .reduceMax, .slice, .pad, .oneHot: self = .axis

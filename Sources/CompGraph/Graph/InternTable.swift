@@ -16,20 +16,16 @@ struct InternTable: Sendable {
   private var used = 0
 
   /// The op's own hash (its kind and parameters) mixed with the scope key
-  /// and each input id.  Ops without a payload, and `pow`, mix their kind
-  /// and exponent directly (no `Hasher`, most nodes are these); the others
+  /// and each input id.  Elementwise ops (`pow` with its exponent) mix
+  /// their kind directly (no `Hasher`, most nodes are these); the others
   /// hash their payload with `Hasher` first.
   static func hash(_ op: Op, _ inputs: some Collection<NodeID>, key: Int32) -> Int {
     var h: UInt64
-    switch op {
-    case .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum, .minimum,
-      .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin, .acos, .sinh,
-      .cosh, .erf, .log1p, .expm1, .cbrt:
-      h = UInt64(op.kind.rawValue)
-    case .pow(let c):
+    if case .pow(let c) = op {
       h = mix(UInt64(op.kind.rawValue), c.bitPattern)
-    case .variable, .constant, .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad,
-      .oneHot:
+    } else if op.kind.isElementwise {
+      h = UInt64(op.kind.rawValue)
+    } else {
       h = UInt64(UInt(bitPattern: op.hashValue))
     }
     h = mix(h, UInt64(UInt32(bitPattern: key)))

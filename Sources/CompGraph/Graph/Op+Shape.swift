@@ -16,11 +16,10 @@ extension Op {
         op: info.name, shapes: inputs, reason: "do not match its arity (\(inputs.count) operand(s))"
       )
     }
-    switch self {
-    case .variable, .constant:
-      preconditionFailure("leaves carry their own shape")
-    case .add, .mul, .power, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
-      .equal, .select:
+    guard let structure else {
+      precondition(!kind.isLeaf, "leaves carry their own shape")
+      // Elementwise: the inputs broadcast together (one input keeps its shape).
+      if inputs.count == 1 { return inputs[0] }
       var shape: Shape = []
       for s in inputs {
         guard let b = broadcastShapes(shape, s) else {
@@ -29,9 +28,8 @@ extension Op {
         shape = b
       }
       return shape
-    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
-      .cosh, .erf, .log1p, .expm1, .cbrt:
-      return inputs[0]
+    }
+    switch structure {
     case .einsum(let spec):
       return try spec.outputShape(for: inputs)
     case .sumTo(let target):

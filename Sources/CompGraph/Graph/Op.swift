@@ -121,71 +121,45 @@ public struct OpInfo: Sendable {
 
 extension Op {
   public var info: OpInfo {
+    if case .variable(let name) = self {
+      return OpInfo(kind, name: name, symbol: name, arity: kind.arity)
+    }
+    return OpInfo(kind, name: kind.name, symbol: symbol, arity: kind.arity)
+  }
+
+  /// The symbol drawn for the op in pictures (`+`, `×`, `√`, `^2`).
+  private var symbol: String {
     switch self {
-    case .variable(let name):
-      OpInfo(kind, name: name, symbol: name, arity: .exactly(0))
+    case .variable(let name): name
     case .constant(let t):
-      OpInfo(
-        kind, name: kind.name,
-        symbol: t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)",
-        arity: .exactly(0))
-    case .add: OpInfo(kind, name: kind.name, symbol: "+", arity: .atLeast(1))
-    case .mul: OpInfo(kind, name: kind.name, symbol: "×", arity: .atLeast(1))
-    case .pow(let c):
-      OpInfo(
-        kind, name: kind.name, symbol: "^\(formatNumber(c))", arity: .exactly(1))
-    case .power: OpInfo(kind, name: kind.name, symbol: "^", arity: .exactly(2))
-    case .exp: OpInfo(kind, name: kind.name, symbol: "exp", arity: .exactly(1))
-    case .ln: OpInfo(kind, name: kind.name, symbol: "ln", arity: .exactly(1))
-    case .sqrt: OpInfo(kind, name: kind.name, symbol: "√", arity: .exactly(1))
-    case .sin: OpInfo(kind, name: kind.name, symbol: "sin", arity: .exactly(1))
-    case .cos: OpInfo(kind, name: kind.name, symbol: "cos", arity: .exactly(1))
-    case .tanh: OpInfo(kind, name: kind.name, symbol: "tanh", arity: .exactly(1))
-    case .abs: OpInfo(kind, name: kind.name, symbol: "|·|", arity: .exactly(1))
-    case .sign: OpInfo(kind, name: kind.name, symbol: "sign", arity: .exactly(1))
-    case .maximum: OpInfo(kind, name: kind.name, symbol: "max", arity: .exactly(2))
-    case .minimum: OpInfo(kind, name: kind.name, symbol: "min", arity: .exactly(2))
-    case .less: OpInfo(kind, name: kind.name, symbol: "<", arity: .exactly(2))
-    case .lessEqual: OpInfo(kind, name: kind.name, symbol: "≤", arity: .exactly(2))
-    case .greater: OpInfo(kind, name: kind.name, symbol: ">", arity: .exactly(2))
-    case .greaterEqual:
-      OpInfo(kind, name: kind.name, symbol: "≥", arity: .exactly(2))
-    case .equal: OpInfo(kind, name: kind.name, symbol: "=", arity: .exactly(2))
-    case .select: OpInfo(kind, name: kind.name, symbol: "where", arity: .exactly(3))
-    case .tan: OpInfo(kind, name: kind.name, symbol: "tan", arity: .exactly(1))
-    case .atan: OpInfo(kind, name: kind.name, symbol: "atan", arity: .exactly(1))
-    case .asin: OpInfo(kind, name: kind.name, symbol: "asin", arity: .exactly(1))
-    case .acos: OpInfo(kind, name: kind.name, symbol: "acos", arity: .exactly(1))
-    case .sinh: OpInfo(kind, name: kind.name, symbol: "sinh", arity: .exactly(1))
-    case .cosh: OpInfo(kind, name: kind.name, symbol: "cosh", arity: .exactly(1))
-    case .erf: OpInfo(kind, name: kind.name, symbol: "erf", arity: .exactly(1))
-    case .log1p: OpInfo(kind, name: kind.name, symbol: "log1p", arity: .exactly(1))
-    case .expm1: OpInfo(kind, name: kind.name, symbol: "expm1", arity: .exactly(1))
-    case .cbrt: OpInfo(kind, name: kind.name, symbol: "∛", arity: .exactly(1))
+      t.isScalar ? formatNumber(t.scalars[0]) : "const \(t.shape.shapeDescription)"
+    case .add: "+"
+    case .mul: "×"
+    case .pow(let c): "^\(formatNumber(c))"
+    case .power: "^"
+    case .sqrt: "√"
+    case .abs: "|·|"
+    case .maximum: "max"
+    case .minimum: "min"
+    case .less: "<"
+    case .lessEqual: "≤"
+    case .greater: ">"
+    case .greaterEqual: "≥"
+    case .equal: "="
+    case .select: "where"
+    case .cbrt: "∛"
+    case .exp, .ln, .sin, .cos, .tanh, .sign, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf,
+      .log1p, .expm1:
+      kind.name
     case .einsum(let spec):
-      OpInfo(
-        kind, name: kind.name,
-        symbol: "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))",
-        arity: .atLeast(1))
-    case .sumTo(let s):
-      OpInfo(
-        kind, name: kind.name, symbol: "Σ→\(s.shapeDescription)", arity: .exactly(1))
-    case .broadcastTo(let s):
-      OpInfo(
-        kind, name: kind.name, symbol: "⇑\(s.shapeDescription)", arity: .exactly(1))
-    case .reshape(let s):
-      OpInfo(
-        kind, name: kind.name, symbol: "reshape \(s.shapeDescription)", arity: .exactly(1))
-    case .reduceMax(let axis):
-      OpInfo(kind, name: kind.name, symbol: "max axis \(axis)", arity: .exactly(1))
-    case .slice(let axis, let start, let end):
-      OpInfo(
-        kind, name: kind.name, symbol: "slice \(axis): \(start)..<\(end)", arity: .exactly(1))
-    case .pad(let axis, let before, let after):
-      OpInfo(
-        kind, name: kind.name, symbol: "pad \(axis): \(before), \(after)", arity: .exactly(1))
-    case .oneHot(let n):
-      OpInfo(kind, name: kind.name, symbol: "one-hot \(n)", arity: .exactly(1))
+      "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))"
+    case .sumTo(let s): "Σ→\(s.shapeDescription)"
+    case .broadcastTo(let s): "⇑\(s.shapeDescription)"
+    case .reshape(let s): "reshape \(s.shapeDescription)"
+    case .reduceMax(let axis): "max axis \(axis)"
+    case .slice(let axis, let start, let end): "slice \(axis): \(start)..<\(end)"
+    case .pad(let axis, let before, let after): "pad \(axis): \(before), \(after)"
+    case .oneHot(let n): "one-hot \(n)"
     }
   }
 
@@ -348,14 +322,111 @@ extension Op.Kind {
   }
 
   /// Variables and constants.
-  public var isLeaf: Bool {
+  public var isLeaf: Bool { category == .leaf }
+
+  /// Whether each output element is computed from the same element of each input
+  /// (after broadcasting): the categories fused into one loop and given a spelling row.
+  public var isElementwise: Bool {
+    switch category {
+    case .unary, .binary, .variadic, .comparison, .selection: true
+    case .leaf, .contraction, .reduction, .layout, .structured: false
+    }
+  }
+
+  /// How many inputs ops of this kind take.
+  public var arity: Arity {
+    switch category {
+    case .leaf: .exactly(0)
+    case .unary, .reduction, .layout, .structured: .exactly(1)
+    case .binary, .comparison: .exactly(2)
+    case .selection: .exactly(3)
+    case .variadic: .atLeast(1)
+    case .contraction: self == .einsum ? .atLeast(1) : .exactly(1)
+    }
+  }
+}
+
+extension Op.Kind {
+  /// The groups of ops (as tinygrad's `GroupOp`): what an op does to its inputs' elements. The
+  /// bookkeeping tables derive from it instead of listing ops — arity, `isLeaf`, the shape of
+  /// elementwise ops, how a tensor plan runs an op (`StepClass`), intern hashing, the
+  /// simplifier's normal-form marks, listings and infix precedence — so that only the tables
+  /// that need a decision (derivative, semantics, intervals, simplifier facts) name each op.
+  public enum Category: Sendable, CaseIterable {
+    /// Variables and constants.
+    case leaf
+    /// y = f(x) elementwise (`exp`, `pow(c)`): the input's shape.
+    case unary
+    /// y = f(a, b) elementwise, NumPy broadcasting (`power`, `max`).
+    case binary
+    /// Sums and products of any number of inputs, NumPy broadcasting; the simplifier keeps them
+    /// in normal forms (term → coefficient, base → exponent).
+    case variadic
+    /// 1 where a relation of two inputs holds, else 0, broadcasting.
+    case comparison
+    /// where(c, a, b), broadcasting.
+    case selection
+    /// Sums of products over indices (`einsum`, `sum_to`).
+    case contraction
+    /// Reduces one axis, which the result drops (`amax`).
+    case reduction
+    /// Moves, repeats or drops elements without arithmetic (`reshape`, `broadcast_to`, `slice`,
+    /// `pad`).
+    case layout
+    /// Builds a structured tensor from its input (`one_hot`; convolution would be one).
+    case structured
+  }
+
+  /// The kind's category: the one table the bookkeeping derives from.
+  public var category: Category {
     switch self {
-    case .variable, .constant: true
-    case .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
-      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
-      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot:
-      false
+    case .variable, .constant: .leaf
+    case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
+      .cosh, .erf, .log1p, .expm1, .cbrt:
+      .unary
+    case .power, .maximum, .minimum: .binary
+    case .add, .mul: .variadic
+    case .less, .lessEqual, .greater, .greaterEqual, .equal: .comparison
+    case .select: .selection
+    case .einsum, .sumTo: .contraction
+    case .reduceMax: .reduction
+    case .reshape, .broadcastTo, .slice, .pad: .layout
+    case .oneHot: .structured
+    }
+  }
+}
+
+extension Op {
+  /// A non-elementwise op with its parameters: the ops whose shape rule, tensor-plan step and
+  /// listing are decisions of their own.  Every table that handles them switches over this,
+  /// so a new one fails to build until each knows it, while elementwise ops (derived from their
+  /// category) appear in none of them.
+  public enum Structure: Sendable {
+    case einsum(EinsumSpec)
+    case sumTo(Shape)
+    case broadcastTo(Shape)
+    case reshape(Shape)
+    case reduceMax(axis: Int)
+    case slice(axis: Int, start: Int, end: Int)
+    case pad(axis: Int, before: Int, after: Int)
+    case oneHot(Int)
+  }
+
+  /// The op as a `Structure`; `nil` for leaves and elementwise ops.
+  public var structure: Structure? {
+    switch self {
+    case .einsum(let spec): .einsum(spec)
+    case .sumTo(let s): .sumTo(s)
+    case .broadcastTo(let s): .broadcastTo(s)
+    case .reshape(let s): .reshape(s)
+    case .reduceMax(let axis): .reduceMax(axis: axis)
+    case .slice(let axis, let start, let end): .slice(axis: axis, start: start, end: end)
+    case .pad(let axis, let before, let after): .pad(axis: axis, before: before, after: after)
+    case .oneHot(let n): .oneHot(n)
+    case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
+      .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
+      .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt:
+      nil
     }
   }
 }

@@ -221,31 +221,35 @@ private struct InfixPrinter {
 
   func form(_ id: NodeID, magnitude: Bool) -> Form {
     if names[id] != nil { return Form(level: .atom, leadingMinus: false) }
-    switch graph.op(id) {
-    case .constant(let t) where t.isScalar:
+    let op = graph.op(id)
+    switch op.kind.category {
+    case .leaf:
+      guard case .constant(let t) = op, t.isScalar else { break }
       let negative = leadingMinus[id.index] && !magnitude
       return Form(level: negative ? .negation : .atom, leadingMinus: negative)
-    case .add: return Form(level: .sum, leadingMinus: leadingMinus[id.index])
-    case .mul:
+    case .variadic where op.kind == .add:
+      return Form(level: .sum, leadingMinus: leadingMinus[id.index])
+    case .variadic:
       // A subtracted product drops its sign, and its first factor is then
       // parenthesised if it has one of its own.
       return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
-    case .pow(let c):
-      // C writes a power as a call, LaTeX 1/x as a fraction.
-      let call = format == .c || (format == .latex && c < 0)
-      return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
+    case .unary:
+      if case .pow(let c) = op {
+        // C writes a power as a call, LaTeX 1/x as a fraction.
+        let call = format == .c || (format == .latex && c < 0)
+        return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
+      }
+      // LaTeX writes eˣ − 1.
+      if op.kind == .expm1 && format == .latex { return Form(level: .sum, leadingMinus: false) }
     // C writes x^y as a call.
-    case .power: return Form(level: format == .c ? .atom : .power, leadingMinus: false)
+    case .binary where op.kind == .power && format != .c:
+      return Form(level: .power, leadingMinus: false)
     // Only the expression language writes a comparison as an infix operator.
-    case .less, .lessEqual, .greater, .greaterEqual, .equal:
-      return Form(level: format == .compgraph ? .comparison : .atom, leadingMinus: false)
-    // LaTeX writes eˣ − 1.
-    case .expm1: return Form(level: format == .latex ? .sum : .atom, leadingMinus: false)
-    case .variable, .constant, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
-      .minimum, .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .cbrt,
-      .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot:
-      return Form(level: .atom, leadingMinus: false)
+    case .comparison where format == .compgraph:
+      return Form(level: .comparison, leadingMinus: false)
+    case .binary, .comparison, .selection, .contraction, .reduction, .layout, .structured: break
     }
+    return Form(level: .atom, leadingMinus: false)
   }
 
   /// Whether a term prints with a leading minus that a sum can turn into

@@ -58,21 +58,23 @@ extension Graph {
   private func appendEquation(_ id: NodeID, to text: inout String) {
     let op = op(id)
     text += "    \(id):\(Self.typeText(shape(id))) = "
-    switch op {
-    case .pow(let exponent): text += "pow[\(formatNumber(exponent))]"
+    switch op.structure {
     case .einsum(let spec): text += "einsum[\(spec)]"
     case .reduceMax(let axis), .oneHot(let axis): text += "\(op.info.name)[\(axis)]"
     case .slice(let axis, let start, let end): text += "slice[\(axis),\(start):\(end)]"
     case .pad(let axis, let before, let after): text += "pad[\(axis),\(before),\(after)]"
     case .sumTo(let target), .broadcastTo(let target), .reshape(let target):
       text += "\(op.info.name)[\(target.map(String.init).joined(separator: ","))]"
-    case .constant(let value):
-      text += "const "
-      text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
-    case .variable, .add, .mul, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .maximum,
-      .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin,
-      .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt:
-      text += op.info.name
+    // Leaves and elementwise ops: only a constant's values and pow's exponent are parameters.
+    case nil:
+      if case .pow(let exponent) = op {
+        text += "pow[\(formatNumber(exponent))]"
+      } else if case .constant(let value) = op {
+        text += "const "
+        text += value.scalars.count <= 16 ? value.description : "<\(value.scalars.count) values>"
+      } else {
+        text += op.info.name
+      }
     }
     for input in inputs(id) {
       text += " "

@@ -262,17 +262,16 @@ struct RewriteDriver {
   /// those could reach is not marked.
   private func isNormalInAnyGraph(_ id: NodeID) -> Bool {
     let ins = builder.borrowedInputs(id)
-    switch builder.kind(id) {
-    case .add: return !context.isAbsorbed(id) && !ins.contains(where: context.isAdd)
-    case .mul:
+    let kind = builder.kind(id)
+    switch kind.category {
+    case .variadic where kind == .add:
+      return !context.isAbsorbed(id) && !ins.contains(where: context.isAdd)
+    case .variadic:
       return !context.isAbsorbed(id) && !ins.contains(where: context.isMul)
         && !(ins.contains(where: context.isAdd) && ins.contains { context.scalar($0) != nil })
-    case .einsum: return false
-    // `power-constant` reads only the node's own inputs; the other new ops have no rules.
-    case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan,
-      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot:
+    case .contraction: return kind != .einsum
+    // `power-constant` reads only the node's own inputs; the other ops have no such rules.
+    case .leaf, .unary, .binary, .comparison, .selection, .reduction, .layout, .structured:
       return true
     }
   }
