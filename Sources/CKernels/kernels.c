@@ -82,6 +82,7 @@ void cg_run(const cg_instruction *code, long count, double *const *registers, lo
       case CG_LN: LANES(log_inline(a[i])) break;
       case CG_SIN: CALLS(sin(a[i])) break;
       case CG_COS: CALLS(cos(a[i])) break;
+      case CG_CALL: ins.call(ins.context, a, b, d, t, length); break;
       case CG_SUM:      // lowered to chains of CG_ADD
       case CG_PRODUCT:  // and of CG_MUL
         break;
@@ -168,6 +169,17 @@ __attribute__((always_inline)) static inline void run_group(const cg_group grp, 
         double acc = 1.0;
         for (long j = 0; j < arity; j++) acc *= v[ia[k * arity + j]];
         t[k] = acc;
+      }
+      break;
+    case CG_CALL:  // operands gathered into blocks, then the caller's kernel on each block
+      for (long k0 = 0; k0 < n; k0 += BLOCK) {
+        const long m = n - k0 < BLOCK ? n - k0 : BLOCK;
+        double xs_block[BLOCK], ys_block[BLOCK], zs_block[BLOCK];
+        const double *second = NULL, *third = NULL;
+        OPERAND(xs, grp.a_run, ia)
+        if (arity > 1) { OPERAND(ys, grp.b_run, ib) second = ys; }
+        if (arity > 2) { OPERAND(zs, grp.d_run, id) third = zs; }
+        grp.call(grp.context, xs, second, third, t + k0, m);
       }
       break;
     case CG_ADD: GATHER2(x + y) break;

@@ -51,6 +51,7 @@ import Testing
     Case(op: .sumTo([]), shapes: [[4]]),
     Case(op: .sumTo([3]), shapes: [[2, 3]]),
     Case(op: .broadcastTo([2, 3]), shapes: [[3]]),
+    Case(op: .custom(UserDefinedOps.sinc)),
   ]
 
   /// The inputs to sample for an op: its domain and beyond, where it
@@ -68,7 +69,7 @@ import Testing
     case .asin, .acos, .log1p: Interval(-2, 2)
     case .cbrt: Interval(-30, 30)
     case .sinh, .cosh, .expm1: Interval(-800, 800)
-    case .sin, .cos: Interval(-10, 10)
+    case .sin, .cos, .custom: Interval(-10, 10)
     case .exp: Interval(-800, 800)
     case .ln, .sqrt: Interval(-1, 4)
     }

@@ -145,11 +145,12 @@ import Testing
     try Self.check(cases)
   }
 
-  /// Every op of the set, as `OpRow`'s composite expression and its gradient.
+  /// Every op of the set, as `OpRow`'s composite expression and its gradient (a custom op has
+  /// no ONNX operator: `CustomOpTests` checks that the export refuses it by name).
   @Test(.enabled(if: PythonPeer.shouldRun))
   func everyOpAndItsGradient() throws {
     try Self.check(
-      try Op.Kind.allCases.map { kind in
+      try Op.Kind.allCases.filter { $0 != .custom }.map { kind in
         let (px, py) = OpRow.row(kind).points[0]
         return Case(
           label: "\(kind)", graph: try ExportEveryOpTests.compositeAndGradient(kind),

@@ -3,8 +3,8 @@ import Testing
 
 @testable import CompGraph
 
-/// One row per op kind, behind an exhaustive switch: adding a case to `Op`
-/// fails to build here until the new op has a domain, sample points and the
+/// One row per op kind, behind an exhaustive switch (ARCHITECTURE.md invariant 5): adding a
+/// case to `Op` fails to build here until the new op has a domain, sample points and the
 /// expressions its checks run on.
 struct OpRow {
   /// Where the op (as `direct` uses it) is defined and smooth, in words.
@@ -132,6 +132,8 @@ struct OpRow {
           let weights = x.builder.constant(Tensor(shape: [6], scalars: [1, -2, 3, 4, -5, 6]))
           return (pow(pad(vector(x, y), axis: 0, before: 1, after: 2), 2) * weights).sum()
         })
+    case .custom:
+      OpRow("all x", interior, direct: { x, _ in [UserDefinedOps.sinc(x)] })
     case .oneHot:
       OpRow(
         "integer indices",
@@ -149,6 +151,8 @@ struct OpRow {
   /// does: signed zeros, infinities, NaN, huge magnitudes and interior points.
   static let edges: [Double] = [0, -0.0, .infinity, -.infinity, .nan, 1e300, -1e300, 0.5, -2.5, 3]
 
+  /// ARCHITECTURE.md invariant 4: every op's derivative is written with ops of the set, so
+  /// derivatives of derivatives (to order 3) exist and match finite differences.
   @Test(arguments: Op.Kind.allCases)
   func derivativesToOrderThreeMatchFiniteDifferences(_ kind: Op.Kind) throws {
     let row = OpRow.row(kind)

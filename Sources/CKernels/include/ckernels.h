@@ -22,8 +22,14 @@ typedef enum {
   CG_WHERE,  // a != 0 ? b : d
   CG_TAN, CG_ATAN, CG_ASIN, CG_ACOS, CG_SINH, CG_COSH, CG_ERF, CG_LOG1P, CG_EXPM1, CG_CBRT,
   CG_SUM,    // point plan only: an n-ary sum (`arity` inputs per node)
-  CG_PRODUCT // point plan only: an n-ary product
+  CG_PRODUCT, // point plan only: an n-ary product
+  CG_CALL    // the caller's kernel (a custom op): `call`, `context`
 } cg_code;
+
+// A kernel of the caller's (CompGraph's custom ops): out[i] = f(a[i], b[i], d[i]) for
+// i < length, reading as many operands as the op takes (b and d may be NULL).
+typedef void (*cg_kernel)(const void *context, const double *a, const double *b, const double *d,
+                          double *out, long length);
 
 // A sum of at least CG_SPLIT_SUM operands is four running sums, the j-th over
 // operands j, j+4, j+8, ... in order, then (s0 + s1) + (s2 + s3): four
@@ -39,6 +45,8 @@ typedef struct {
   int32_t b;       // second operand register (binary codes)
   int32_t d;       // third operand register (CG_WHERE)
   double c;        // constant exponent (CG_POW)
+  cg_kernel call;  // CG_CALL: the kernel, called with `context` first
+  const void *context;
 } cg_instruction;
 
 // Runs `count` instructions over `length` lanes of each register; register r
@@ -70,6 +78,8 @@ typedef struct {
   int32_t a_run;  // ≥ 0 when index[a + k] == a_run + k for every k: read values directly
   int32_t b_run;  // the same for b
   int32_t d_run;  // the same for d
+  cg_kernel call; // CG_CALL: the kernel (`arity` operands: a, b, d), called with `context` first
+  const void *context;
 } cg_group;
 
 void cg_run_groups(const cg_group *groups, long count, const int32_t *index, double *values);

@@ -57,6 +57,7 @@ extension Op {
     case .broadcastTo, .reshape, .reduceMax, .slice: x[0]  // some of the input's elements
     case .pad: x[0].hull(Interval(0))  // and zeros
     case .oneHot: Interval(0, 1)
+    case .custom(let op): op.image(x)
     }
   }
 }

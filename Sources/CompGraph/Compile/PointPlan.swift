@@ -21,7 +21,11 @@ struct PointPlan: Sendable {
   private struct Kind: Hashable, Comparable {
     let code: Int32
     let c: Double
-    static func < (a: Kind, b: Kind) -> Bool { (a.code, a.c) < (b.code, b.c) }
+    /// A custom op's address (`CG_CALL`), else 0.
+    let context: Int
+    static func < (a: Kind, b: Kind) -> Bool {
+      (a.code, a.c, a.context) < (b.code, b.c, b.context)
+    }
   }
 
   /// Lowers `graph` (all scalars); variables appear in `inputNames` order.
@@ -53,7 +57,8 @@ struct PointPlan: Sendable {
         let reduction = kernel.code == CG_ADD ? CG_SUM : CG_PRODUCT
         let chained = kernel.code == CG_ADD || kernel.code == CG_MUL
         let code = chained && arity > 2 ? reduction : kernel.code
-        kind[index] = Kind(code: Int32(code.rawValue), c: kernel.c)
+        let context = Int(bitPattern: customCall(op).context)
+        kind[index] = Kind(code: Int32(code.rawValue), c: kernel.c, context: context)
       }
       level[index] = 1 + (graph.inputs(id).map { level[$0.index] }.max() ?? 0)
     }
@@ -91,7 +96,7 @@ struct PointPlan: Sendable {
         groups.append(
           cg_group(
             code: k.code, count: Int32(members.count), out: out, a: a, b: 0, d: 0,
-            arity: Int32(arity), c: 0, a_run: -1, b_run: -1, d_run: -1))
+            arity: Int32(arity), c: 0, a_run: -1, b_run: -1, d_run: -1, call: nil, context: nil))
       } else {
         // Operand p of every member, for p = 0, 1, 2 (a, b, d); the members
         // of a group share their kernel, so they have the same operand count.
@@ -104,11 +109,12 @@ struct PointPlan: Sendable {
         }
         offsets.append(index.count)
         let runs = (0..<3).map { Self.run(index[offsets[$0]..<offsets[$0 + 1]]) }
+        let (call, context) = customCall(graph.op(NodeID(members[0])))
         groups.append(
           cg_group(
             code: k.code, count: Int32(members.count), out: out, a: Int32(offsets[0]),
-            b: Int32(offsets[1]), d: Int32(offsets[2]), arity: 0, c: k.c, a_run: runs[0],
-            b_run: runs[1], d_run: runs[2]))
+            b: Int32(offsets[1]), d: Int32(offsets[2]), arity: Int32(arity), c: k.c,
+            a_run: runs[0], b_run: runs[1], d_run: runs[2], call: call, context: context))
       }
       start = end
     }

@@ -38,10 +38,13 @@ public struct Program: Sendable {
   public let backend: Backend
   /// The graph's compiled C code, for the native backend.
   let native: NativeCode?
+  /// The custom ops the code calls by address (`customCall`), kept alive with it.
+  let customOps: [CustomOp]
 
   /// Compiles `graph` for `backend` (see `Backend`).
   public init(_ graph: Graph, backend: Backend = .interpreter) throws {
     let n = graph.nodeCount
+    customOps = CompGraph.customOps(of: graph)
     if graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
       // Constant folding and the algebraic rules (einsum merges, sums of
       // broadcast products, ones operands) first, keeping IEEE values.
@@ -91,7 +94,8 @@ public struct Program: Sendable {
         lastUse[$0.index] == index && !graph.op($0).isLeaf
       }
       let kernel = scalarKernel(graph.op(NodeID(index)), arity: ins.count)
-      let freeFirst = ins.count <= 2 || kernel?.code == CG_WHERE
+      // A custom op's kernel gets an output of its own (it may not read before it writes).
+      let freeFirst = (ins.count <= 2 || kernel?.code == CG_WHERE) && kernel?.code != CG_CALL
       if freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
       defer {
         if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
@@ -121,8 +125,9 @@ public struct Program: Sendable {
           code.append(
             Instruction(
               code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0,
-              d: kernel.code == CG_WHERE ? ins[2] : 0, c: kernel.c))
-          if kernel.code != CG_WHERE {
+              d: ins.count > 2 && kernel.code != CG_ADD && kernel.code != CG_MUL ? ins[2] : 0,
+              c: kernel.c, calling: graph.op(NodeID(index))))
+          if kernel.code == CG_ADD || kernel.code == CG_MUL {
             for extra in ins.dropFirst(2) {
               code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, d: 0, c: 0))
             }
@@ -386,7 +391,13 @@ private func splitSum(_ operands: [Int32], _ partials: [Int32]) -> [cg_instructi
 }
 
 extension cg_instruction {
-  init(code: cg_code, target: Int32, a: Int32, b: Int32, d: Int32, c: Double) {
-    self.init(code: Int32(code.rawValue), target: target, a: a, b: b, d: d, c: c)
+  /// An instruction; `op` gives a `CG_CALL` its kernel (`customCall`).
+  init(
+    code: cg_code, target: Int32, a: Int32, b: Int32, d: Int32, c: Double, calling op: Op? = nil
+  ) {
+    let (call, context) = op.map(customCall) ?? (nil, nil)
+    self.init(
+      code: Int32(code.rawValue), target: target, a: a, b: b, d: d, c: c, call: call,
+      context: context)
   }
 }

@@ -1,12 +1,18 @@
 import CKernels
 
+// A `CG_CALL`'s context is a `CustomOp`, which is immutable and `Sendable`: code holding it can
+// cross tasks like the rest of a compiled program.
+extension cg_instruction: @unchecked @retroactive Sendable {}
+extension cg_group: @unchecked @retroactive Sendable {}
+
 /// The kernel that computes `op` on scalar inputs, and the constant it needs:
 /// the one table both lowerings of `Program` (register code and the point
 /// plan) read.  A sum or product gives its binary step; a contraction of
 /// scalars is their product; summing or broadcasting a scalar copies it.
-/// Leaves have no kernel.
+/// Leaves have no kernel; a custom op is `CG_CALL` (see `customCall`).
 func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   switch op {
+  case .custom: (CG_CALL, 0)
   case .variable, .constant: nil
   case .add: arity == 1 ? (CG_COPY, 0) : (CG_ADD, 0)
   case .mul, .einsum: arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
@@ -59,4 +65,22 @@ private func powerKernel(_ c: Double) -> (code: cg_code, c: Double) {
   case -127...127 where c == c.rounded(): (CG_POWI, c)
   default: (CG_POW, c)
   }
+}
+
+/// The kernel and context of a `CG_CALL` instruction or group for `op`: the C entry that runs
+/// every custom op's kernel, and the op itself (unretained: the compiled program keeps its ops).
+/// `nil`s for every other op.
+func customCall(_ op: Op) -> (call: cg_kernel?, context: UnsafeRawPointer?) {
+  guard case .custom(let custom) = op else { return (nil, nil) }
+  return (runCustomKernel, UnsafeRawPointer(Unmanaged.passUnretained(custom).toOpaque()))
+}
+
+/// The custom ops of `graph`, which its compiled code calls by address.
+func customOps(of graph: Graph) -> [CustomOp] {
+  graph.ids.compactMap { if case .custom(let op) = graph.op($0) { op } else { nil } }
+}
+
+/// The C entry of every custom op's kernel: `context` is the `CustomOp`.
+private let runCustomKernel: cg_kernel = { context, a, b, d, out, length in
+  Unmanaged<CustomOp>.fromOpaque(context!).takeUnretainedValue().run(a!, b, d, out!, length)
 }

@@ -287,7 +287,8 @@ extension TensorPlan {
         }.map { register[$0.index]! }
       ).sorted()
       let kernel = scalarKernel(graph.op(id), arity: operands.count)!
-      let freeFirst = operands.count <= 2 || kernel.code == CG_WHERE
+      // A custom op's kernel gets an output of its own (it may not read before it writes).
+      let freeFirst = (operands.count <= 2 || kernel.code == CG_WHERE) && kernel.code != CG_CALL
       if freeFirst { free += dying }
       let target: Int32
       if let r = free.popLast() {
@@ -300,8 +301,9 @@ extension TensorPlan {
         cg_instruction(
           code: kernel.code, target: target, a: operands[0],
           b: operands.count > 1 ? operands[1] : 0,
-          d: kernel.code == CG_WHERE ? operands[2] : 0, c: kernel.c))
-      if kernel.code != CG_WHERE {
+          d: operands.count > 2 && kernel.code != CG_ADD && kernel.code != CG_MUL ? operands[2] : 0,
+          c: kernel.c, calling: graph.op(id)))
+      if kernel.code == CG_ADD || kernel.code == CG_MUL {
         for extra in operands.dropFirst(2) {
           code.append(
             cg_instruction(code: kernel.code, target: target, a: target, b: extra, d: 0, c: 0))

@@ -79,6 +79,7 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
       apply: { pad($0, axis: axis, before: before, after: after) },
       transpose: { slice($0, axis: axis, start: before, end: before + (x[0].shape?[axis] ?? 0)) })
   case .oneHot: .zero  // indices select, they do not scale
+  case .custom(let op): .scale(op.localDerivative(k, x, y))  // the user's rule (`CustomOp`)
   }
 }
 

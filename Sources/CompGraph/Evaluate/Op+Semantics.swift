@@ -46,6 +46,7 @@ extension Op {
     case .slice(let axis, let start, let end): x[0].slice(axis: axis, start: start, end: end)
     case .pad(let axis, let before, let after): x[0].pad(axis: axis, before: before, after: after)
     case .oneHot(let n): x[0].oneHot(n)
+    case .custom(let op): Tensor.elementwise(x, shape: shape, op.kernel)
     }
   }
 }
@@ -96,6 +97,13 @@ extension Tensor {
   {
     let a = a.broadcast(to: shape).scalars, b = b.broadcast(to: shape).scalars
     return Tensor(shape: shape, scalars: (0..<a.count).map { f(a[$0], b[$0]) })
+  }
+
+  /// f of one element of each input elementwise, all broadcast to `shape`.
+  static func elementwise(_ x: [Tensor], shape: Shape, _ f: ([Double]) -> Double) -> Tensor {
+    let columns = x.map { $0.broadcast(to: shape).scalars }
+    return Tensor(
+      shape: shape, scalars: (0..<shape.elementCount).map { i in f(columns.map { $0[i] }) })
   }
 
   /// where(c, a, b) elementwise: a where c ≠ 0, else b, all broadcast to `shape`.

@@ -139,10 +139,23 @@ func cExpression(_ op: Op, _ x: [String]) throws -> String {
   case .cbrt: "cbrt(\(x[0]))"
   // Summing, broadcasting or reshaping a scalar to a scalar is the scalar.
   case .sumTo, .broadcastTo, .reshape: x[0]
+  case .custom(let custom): try cSpelling(custom, x)
   case .reduceMax, .slice, .pad, .oneHot:
     throw GraphError.unsupported(
       "C export: '\(op.info.name)' works along an axis, and C code covers scalar graphs; export tensor graphs with `compgraph export` (ONNX)"
     )
+  }
+}
+
+/// A custom op's C spelling with `$k` replaced by operand k (parenthesised).
+private func cSpelling(_ op: CustomOp, _ x: [String]) throws -> String {
+  guard let template = op.spellings[.c] else {
+    throw GraphError.unsupported(
+      "C export: the custom op '\(op.name)' has no C spelling; give its CustomOp `spellings: [.c: …]`"
+    )
+  }
+  return x.indices.reversed().reduce(template) {
+    $0.replacingOccurrences(of: "$\($1)", with: "(\(x[$1]))")
   }
 }
 

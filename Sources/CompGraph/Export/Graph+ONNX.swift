@@ -156,6 +156,10 @@ private struct ONNXLowering {
       pads[axis] = before
       pads[rank + axis] = after
       node("Pad", [x[0], int64s("\(out).pads", pads)], out)
+    case .custom(let op):
+      throw GraphError.unsupported(
+        "ONNX export: the custom op '\(op.name)' has no ONNX operator; ONNX runs only its own operators, so export this graph as C or Python with the op's spellings"
+      )
     case .oneHot(let n):  // (index == k) for k = 0..<n, along a new last axis
       onnx.initializers.append(.doubles("\(out).classes", dims: [n], (0..<n).map(Double.init)))
       node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")

@@ -14,6 +14,7 @@ extension Graph {
   ///
   /// Throws for a `name` or variable the language cannot spell, and for tensors in C.
   public func text(_ format: TextFormat, name: String = "f") throws -> String {
+    try checkSpellings(format)
     switch format {
     case .compgraph:
       return infixLines().map { $0 + "\n" }.joined()
@@ -52,6 +53,21 @@ extension Graph {
       let (lets, results) = infixDefinitions(.c)
       return lets.map { "const double \($0.name) = \($0.text);\n" }.joined()
         + results.enumerated().map { "out[\($0)] = \($1.text);  /* \($1.name) */\n" }.joined()
+    }
+  }
+}
+
+extension Graph {
+  /// Throws for a custom op with no spelling in `format`, which Python and C cannot call by its
+  /// name (the expression language and LaTeX write its name).
+  func checkSpellings(_ format: TextFormat) throws {
+    guard format == .python || format == .jax || format == .c else { return }
+    for id in ids {
+      if case .custom(let op) = op(id), op.spellings[format] == nil {
+        throw GraphError.unsupported(
+          "\(format.rawValue) export: the custom op '\(op.name)' has no spelling in \(format.rawValue); give its CustomOp `spellings: [.\(format.rawValue): …]`"
+        )
+      }
     }
   }
 }

@@ -74,6 +74,8 @@ public enum Op: Hashable, Sendable {
   /// One-hot rows of `n` for integer indices: shape s ↦ s + [n], row i is
   /// e_k for index k (all zeros for an index outside 0..<n or not an integer).
   case oneHot(Int)
+  /// An elementwise op defined outside the library, keyed by its identity.
+  case custom(CustomOp)
 }
 
 /// How many inputs an op takes.
@@ -124,6 +126,9 @@ extension Op {
     if case .variable(let name) = self {
       return OpInfo(kind, name: name, symbol: name, arity: kind.arity)
     }
+    if case .custom(let op) = self {
+      return OpInfo(kind, name: op.name, symbol: op.name, arity: .exactly(op.arity))
+    }
     return OpInfo(kind, name: kind.name, symbol: symbol, arity: kind.arity)
   }
 
@@ -160,6 +165,7 @@ extension Op {
     case .slice(let axis, let start, let end): "slice \(axis): \(start)..<\(end)"
     case .pad(let axis, let before, let after): "pad \(axis): \(before), \(after)"
     case .oneHot(let n): "one-hot \(n)"
+    case .custom(let op): op.name
     }
   }
 
@@ -182,6 +188,7 @@ extension Op {
     case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
     case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt
     case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
+    case custom
   }
 
   public var kind: Kind {
@@ -226,6 +233,7 @@ extension Op {
     case .slice: .slice
     case .pad: .pad
     case .oneHot: .oneHot
+    case .custom: .custom
     }
   }
 }
@@ -274,6 +282,7 @@ extension Op.Kind {
     case .slice: "slice"
     case .pad: "pad"
     case .oneHot: "one_hot"
+    case .custom: "custom"
     }
   }
 
@@ -284,6 +293,7 @@ extension Op.Kind {
     switch self {
     case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
     case .reshape, .reduceMax, .slice, .pad, .oneHot: nil  // integer parameters: `Function`
+    case .custom: nil  // the user's own (`CustomOp.callAsFunction`)
     case .less, .lessEqual, .greater, .greaterEqual, .equal: nil  // `<`, `<=`, `>`, `>=`, `==`
     case .abs: .abs
     case .acos: .acos
@@ -316,7 +326,7 @@ extension Op.Kind {
     case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
       .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot:
+      .reduceMax, .slice, .pad, .oneHot, .custom:
       false
     }
   }
@@ -328,7 +338,7 @@ extension Op.Kind {
   /// (after broadcasting): the categories fused into one loop and given a spelling row.
   public var isElementwise: Bool {
     switch category {
-    case .unary, .binary, .variadic, .comparison, .selection: true
+    case .unary, .binary, .variadic, .comparison, .selection, .custom: true
     case .leaf, .contraction, .reduction, .layout, .structured: false
     }
   }
@@ -342,6 +352,7 @@ extension Op.Kind {
     case .selection: .exactly(3)
     case .variadic: .atLeast(1)
     case .contraction: self == .einsum ? .atLeast(1) : .exactly(1)
+    case .custom: .between(1, 3)  // each op its own (`CustomOp.arity`)
     }
   }
 }
@@ -375,6 +386,8 @@ extension Op.Kind {
     case layout
     /// Builds a structured tensor from its input (`one_hot`; convolution would be one).
     case structured
+    /// An elementwise op of 1 to 3 inputs defined outside the library (`CustomOp`).
+    case custom
   }
 
   /// The kind's category: the one table the bookkeeping derives from.
@@ -392,6 +405,7 @@ extension Op.Kind {
     case .reduceMax: .reduction
     case .reshape, .broadcastTo, .slice, .pad: .layout
     case .oneHot: .structured
+    case .custom: .custom
     }
   }
 }
@@ -425,7 +439,7 @@ extension Op {
     case .oneHot(let n): .oneHot(n)
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
       .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
-      .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt:
+      .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom:
       nil
     }
   }

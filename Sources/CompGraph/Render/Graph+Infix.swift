@@ -247,7 +247,8 @@ private struct InfixPrinter {
     // Only the expression language writes a comparison as an infix operator.
     case .comparison where format == .compgraph:
       return Form(level: .comparison, leadingMinus: false)
-    case .binary, .comparison, .selection, .contraction, .reduction, .layout, .structured: break
+    case .binary, .comparison, .selection, .contraction, .reduction, .layout, .structured, .custom:
+      break
     }
     return Form(level: .atom, leadingMinus: false)
   }
@@ -294,6 +295,11 @@ private struct InfixPrinter {
     let inputs = Array(graph.inputs(id))
     switch graph.op(id) {
     case .variable(let name): return [.text(name)]
+    // Its spelling in the format (`$k` the k-th operand), else its name called on the operands
+    // (exports that cannot call it refuse it first: `Graph.checkSpellings`).
+    case .custom(let op):
+      guard let template = op.spellings[format] else { return call(op.name, inputs) }
+      return spelled(template, inputs)
     case .constant(let t) where t.isScalar:
       return [.text(format.number(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
     case .constant(let t):
@@ -451,6 +457,26 @@ private struct InfixPrinter {
         .text(", -1) == \(module).arange(\(n)), 1.0, 0.0)"),
       ]
     }
+  }
+
+  /// A template's text with `$k` replaced by operand k, each a whole expression in parentheses.
+  func spelled(_ template: String, _ operands: [NodeID]) -> [Piece] {
+    var pieces: [Piece] = []
+    var text = ""
+    var rest = template[...]
+    while let dollar = rest.firstIndex(of: "$") {
+      let digit = rest.index(after: dollar)
+      guard digit < rest.endIndex, let k = rest[digit].wholeNumberValue, k < operands.count else {
+        text += rest[...dollar]
+        rest = rest[digit...]
+        continue
+      }
+      text += rest[..<dollar]
+      pieces += [.text(text + format.open), .node(operands[k], .whole), .text(format.close)]
+      text = ""
+      rest = rest[rest.index(after: digit)...]
+    }
+    return pieces + [.text(text + rest)]
   }
 
   /// `x^2` in the format: `x**2`, `x^{2}`, `pow(x, 2.0)`.

@@ -174,7 +174,7 @@ final class RuleContext {
       return .nonNegative
     case .cbrt:  // ∛x has x's sign
       return finiteIn.union(facts[ins.first!.index].intersection([.nonNegative, .positive]))
-    case .tan, .asin, .sinh, .log1p, .expm1:
+    case .tan, .asin, .sinh, .log1p, .expm1, .custom:
       return []
     case .einsum:
       var f = finiteIn

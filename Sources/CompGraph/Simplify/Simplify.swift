@@ -271,7 +271,8 @@ struct RewriteDriver {
         && !(ins.contains(where: context.isAdd) && ins.contains { context.scalar($0) != nil })
     case .contraction: return kind != .einsum
     // `power-constant` reads only the node's own inputs; the other ops have no such rules.
-    case .leaf, .unary, .binary, .comparison, .selection, .reduction, .layout, .structured:
+    case .leaf, .unary, .binary, .comparison, .selection, .reduction, .layout, .structured,
+      .custom:
       return true
     }
   }
