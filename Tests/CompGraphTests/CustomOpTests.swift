@@ -120,6 +120,21 @@ import Testing
     #expect(try Program(graph).evaluate(inputs)[0].scalars == reference.scalars)
   }
 
+  /// The native backend compiles the op's C spelling; without one it falls back to the
+  /// interpreter, which calls the kernel.
+  @Test func theNativeBackendCompilesTheCSpellingOrFallsBack() throws {
+    let x = try GraphBuilder().variable("x")
+    let spelled = try (sinc(x) * 3).graph()
+    let native = try Program(spelled, backend: .native)
+    let interpreted = try Program(spelled)
+    #expect(native.backend == .native)
+    for point in [0, 1e-8, -2.5, 7] {
+      #expect(try native.evaluate(point: [point]) == interpreted.evaluate(point: [point]))
+    }
+    let unspelled = try logaddexp(x, x * 2).graph()
+    #expect(try Program(unspelled, backend: .native).backend == .interpreter)
+  }
+
   /// The op is keyed by identity: applied twice it is one node; another op of the same name is
   /// another node. Listings and pictures show its name.
   @Test func hashConsingKeysTheOpByIdentityAndTextShowsItsName() throws {
