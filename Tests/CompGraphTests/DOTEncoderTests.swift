@@ -140,6 +140,7 @@ import Testing
     #expect(message.contains("6 nodes") && message.contains("sfdp"))
   }
 
+  /// ARCHITECTURE.md invariant 8: the same graph gives byte-identical DOT text.
   @Test func encodingIsDeterministic() throws {
     let options = DOTEncoder.Options(outputOrders: [0, 1], values: [NodeID(0): Tensor(1)])
     let first = try DOTEncoder(options: options).encode(expGraph())

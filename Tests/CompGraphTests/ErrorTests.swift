@@ -2,7 +2,8 @@ import Testing
 
 @testable import CompGraph
 
-/// Bad input throws typed errors with messages a person understands.
+/// ARCHITECTURE.md invariant 9: bad input throws typed errors with messages a person
+/// understands, never a trap.
 @Suite struct ErrorTests {
   @Test func shapeMismatchNamesTheOpAndBothShapes() throws {
     let g = GraphBuilder()

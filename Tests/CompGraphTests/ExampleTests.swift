@@ -24,6 +24,8 @@ import Testing
     return polynomials
   }
 
+  /// ARCHITECTURE.md invariant 1: the derivative graphs are in topological order
+  /// (`checkInvariants`), and their values match the closed forms.
   @Test func tanhDerivativesMatchClosedForms() throws {
     let tanhs = try TanhDerivatives(order: 6)
     try tanhs.graph.checkInvariants()

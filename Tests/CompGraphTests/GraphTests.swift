@@ -3,6 +3,7 @@ import Testing
 @testable import CompGraph
 
 @Suite struct GraphTests {
+  /// ARCHITECTURE.md invariant 3: building a node that exists returns its id.
   @Test func hashConsingSharesStructurallyEqualNodes() throws {
     let g = GraphBuilder()
     let a = try g.variable("a")

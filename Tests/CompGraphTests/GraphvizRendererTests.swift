@@ -85,6 +85,7 @@ import Testing
     }
   }
 
+  /// ARCHITECTURE.md invariant 10: renders from many tasks at once all succeed (one lock).
   @Test func concurrentRendersAllSucceed() async throws {
     let text = try dot()
     let expected = try GraphvizRenderer().render(dot: text, format: .png)

@@ -241,6 +241,7 @@ import Testing
     },
   ]
 
+  /// ARCHITECTURE.md invariant 7: each rule is a named value with a row here where it fires.
   @Test(arguments: rows)
   func rule(_ row: Row) throws {
     let g = GraphBuilder()
