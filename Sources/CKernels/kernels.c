@@ -77,6 +77,7 @@ void cg_run(const cg_instruction *code, long count, double *const *registers, lo
       case CG_LOG1P: CALLS(log1p(a[i])) break;
       case CG_EXPM1: CALLS(expm1(a[i])) break;
       case CG_CBRT: CALLS(cbrt(a[i])) break;
+      case CG_ATAN2: CALLS(atan2(a[i], b[i])) break;
       case CG_EXP: LANES(exp_inline(a[i])) break;
       case CG_TANH: LANES(tanh_inline(a[i])) break;
       case CG_LN: LANES(log_inline(a[i])) break;
@@ -214,6 +215,7 @@ __attribute__((always_inline)) static inline void run_group(const cg_group grp, 
     case CG_LOG1P: GATHER1(log1p(x)) break;
     case CG_EXPM1: GATHER1(expm1(x)) break;
     case CG_CBRT: GATHER1(cbrt(x)) break;
+    case CG_ATAN2: GATHER2(atan2(x, y)) break;
     case CG_EXP: GATHER1(exp_inline(x)) break;
     case CG_TANH: GATHER1(tanh_inline(x)) break;
     case CG_LN: GATHER1(log_inline(x)) break;

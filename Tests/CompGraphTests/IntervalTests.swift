@@ -52,6 +52,7 @@ import Testing
     Case(op: .sumTo([3]), shapes: [[2, 3]]),
     Case(op: .broadcastTo([2, 3]), shapes: [[3]]),
     Case(op: .custom(UserDefinedOps.sinc)),
+    Case(op: .atan2, shapes: [[], []], nodes: [0, 1]),
   ]
 
   /// The inputs to sample for an op: its domain and beyond, where it
@@ -61,7 +62,7 @@ import Testing
     case .variable, .constant: Interval(0)
     case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo, .abs, .sign, .maximum, .minimum, .less,
       .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf, .reshape, .reduceMax,
-      .slice, .pad:
+      .slice, .pad, .atan2:
       Interval(-5, 5)
     case .oneHot: Interval(-1, 4)  // indices in and out of range
     case .pow, .power: Interval(-3, 3)

@@ -46,7 +46,7 @@ import Testing
 
   /// The ops whose ONNX operators onnxruntime's CPU provider runs in float32 only (Atan, Asin,
   /// Acos, Erf): models holding them are run in ONNX's reference evaluator instead.
-  static let float32OnlyInOnnxruntime: Set<Op.Kind> = [.atan, .asin, .acos, .erf]
+  static let float32OnlyInOnnxruntime: Set<Op.Kind> = [.atan, .asin, .acos, .erf, .atan2]
 
   /// Exports every case, runs them all in one onnxruntime process, and compares.
   static func check(_ cases: [Case]) throws {
@@ -143,6 +143,24 @@ import Testing
     let w2 = try Workload.w2Gradient(20)
     cases.append(Case(label: "W2 n=20", graph: w2, point: Self.point(for: w2)))
     try Self.check(cases)
+  }
+
+  /// atan2 has no ONNX operator: its composition is right in every quadrant and on the axes.
+  @Test(.enabled(if: PythonPeer.shouldRun))
+  func atan2InEveryQuadrantAndOnTheAxes() throws {
+    let g = GraphBuilder()
+    let y = try g.variable("y"), x = try g.variable("x")
+    let graph = try atan2(y, x).graph()
+    let points: [(Double, Double)] = [
+      (0.7, 0.3), (0.7, -0.3), (-0.7, -0.3), (-0.7, 0.3), (2, 0), (-2, 0), (0, 1.5), (0, -1.5),
+    ]
+    for (py, px) in points {
+      #expect(try graph.evaluate(["y": py, "x": px])[0].scalars[0] == Foundation.atan2(py, px))
+    }
+    try Self.check(
+      points.map { py, px in
+        Case(label: "atan2(\(py), \(px))", graph: graph, point: ["y": Tensor(py), "x": Tensor(px)])
+      })
   }
 
   /// Every op of the set, as `OpRow`'s composite expression and its gradient (a custom op has

@@ -92,6 +92,7 @@ struct OpRow {
     case .log1p: OpRow("x > −1", unit, direct: { x, _ in [log1p(x)] })
     case .expm1: OpRow("all x", interior, direct: { x, _ in [expm1(x)] })
     case .cbrt: OpRow("x ≠ 0", interior, direct: { x, _ in [cbrt(x)] })
+    case .atan2: OpRow("(x, y) ≠ (0, 0)", interior, direct: { x, y in [atan2(x, y)] })
     case .einsum:
       OpRow(
         "all x, y", interior, direct: { x, y in [einsum(",->", x, y)] },

@@ -21,6 +21,7 @@ typedef enum {
   CG_LT, CG_LE, CG_GT, CG_GE, CG_EQ,  // 1.0 or 0.0
   CG_WHERE,  // a != 0 ? b : d
   CG_TAN, CG_ATAN, CG_ASIN, CG_ACOS, CG_SINH, CG_COSH, CG_ERF, CG_LOG1P, CG_EXPM1, CG_CBRT,
+  CG_ATAN2,  // atan2(a, b)
   CG_SUM,    // point plan only: an n-ary sum (`arity` inputs per node)
   CG_PRODUCT, // point plan only: an n-ary product
   CG_CALL    // the caller's kernel (a custom op): `call`, `context`

@@ -50,6 +50,7 @@ extension Op {
       x[0].intersection(Interval(-1, .infinity)).increasing(Foundation.log1p, exactAt: 0)
     case .expm1: x[0].increasing(Foundation.expm1, exactAt: 0)
     case .cbrt: x[0].increasing(Foundation.cbrt, exactAt: 0)
+    case .atan2: x[0].isEmpty || x[1].isEmpty ? .empty : Interval(-.pi, .pi)  // an angle
     case .einsum(let spec):  // Σ over N index tuples of Π operands: N·Π
       spec.image(of: x, inputs: inputs, shapes: shapes)
     case .sumTo(let s):  // each element sums |x| / |s| elements of x

@@ -20,6 +20,8 @@ extension Op {
     case .tan:  // poles at π/2 + kπ
       let pole = Double.pi / 2 + Double.pi * ((x[0].lower - Double.pi / 2) / Double.pi).rounded(.up)
       return !x[0].isEmpty && (pole <= x[0].upper || !x[0].lower.isFinite) ? [.divisionByZero] : []
+    case .atan2:  // its derivatives divide by u² + v², 0 at the origin
+      return x[0].contains(0) && x[1].contains(0) ? [.divisionByZero] : []
     case .cbrt:  // d∛u = du / (3∛u²) = ∞ at 0
       return x[0].contains(0) ? [.infiniteDerivative] : []
     case .log1p:  // ln(1 + x) with 1 + x ≤ 0

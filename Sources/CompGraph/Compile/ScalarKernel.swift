@@ -47,6 +47,7 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   case .log1p: (CG_LOG1P, 0)
   case .expm1: (CG_EXPM1, 0)
   case .cbrt: (CG_CBRT, 0)
+  case .atan2: (CG_ATAN2, 0)
   }
 }
 

@@ -53,6 +53,8 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .log1p: .scale(pow(1 + x[0], -1))  // d ln(1 + x) = (1 + x)⁻¹ dx
   case .expm1: .scale(exp(x[0]))  // d(eˣ − 1) = eˣ dx (y + 1 would cancel to 0 for x ≪ 0)
   case .cbrt: .scale(pow(y, -2) / 3)  // d∛x = ⅓ (∛x)⁻² dx
+  // ∂atan2(u, v)/∂u = v/(u² + v²), ∂atan2(u, v)/∂v = −u/(u² + v²)
+  case .atan2: .scale((k == 0 ? x[1] : -x[0]) * pow(x[0] * x[0] + x[1] * x[1], -1))
   case .einsum(let spec):  // linear in each operand
     .linear(
       apply: { t in spec.replacingOperand(k, of: x, with: t) },

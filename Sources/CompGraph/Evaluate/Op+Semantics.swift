@@ -38,6 +38,7 @@ extension Op {
     case .log1p: x[0].map(Foundation.log1p)
     case .expm1: x[0].map(Foundation.expm1)
     case .cbrt: x[0].map(Foundation.cbrt)
+    case .atan2: Tensor.pairwise(x[0], x[1], shape: shape, Foundation.atan2)
     case .einsum(let spec): Tensor.einsum(spec, x)
     case .sumTo(let target): x[0].sum(to: target)
     case .broadcastTo(let target): x[0].broadcast(to: target)

@@ -137,6 +137,7 @@ func cExpression(_ op: Op, _ x: [String]) throws -> String {
   case .log1p: "log1p(\(x[0]))"
   case .expm1: "expm1(\(x[0]))"
   case .cbrt: "cbrt(\(x[0]))"
+  case .atan2: "atan2(\(x[0]), \(x[1]))"
   // Summing, broadcasting or reshaping a scalar to a scalar is the scalar.
   case .sumTo, .broadcastTo, .reshape: x[0]
   case .custom(let custom): try cSpelling(custom, x)
@@ -217,7 +218,7 @@ private let reservedCNames: Set<String> = {
   ]
   let library: Set<String> = [
     "exp", "log", "sqrt", "sin", "cos", "tanh", "pow", "fabs", "tan", "atan", "asin", "acos",
-    "sinh", "cosh", "erf", "log1p", "expm1", "cbrt", "fma", "copysign", "memcpy", "malloc",
+    "sinh", "cosh", "erf", "log1p", "expm1", "cbrt", "atan2", "fma", "copysign", "memcpy", "malloc",
     "free",
   ]
   let helpers = String(cString: cg_math_source()).components(separatedBy: "inline ").dropFirst()

@@ -137,6 +137,7 @@ private struct ONNXLowering {
       node("Pow", ["\(out).abs", scalar(1.0 / 3)], "\(out).root")
       node("Sign", x, "\(out).sign")
       node("Mul", ["\(out).sign", "\(out).root"], out)
+    case .atan2: atan2(x[0], x[1], out)
     case .reshape(let target):
       node("Reshape", [x[0], int64s("\(out).shape", target)], out)
     case .reduceMax(let axis):
@@ -221,6 +222,22 @@ private struct ONNXLowering {
     node("Neg", ["\(out).magnitude"], "\(out).negative")
     node("Less", [x, scalar(0)], "\(out).isnegative")
     node("Where", ["\(out).isnegative", "\(out).negative", "\(out).magnitude"], out)
+  }
+
+  /// atan2(u, v) = atan(u/v) for v > 0, ± π added for v < 0 (the sign of u's), and ±π/2 (u's
+  /// sign) for v = 0. ONNX has no Atan2, and onnxruntime runs Atan in float32 only.
+  mutating func atan2(_ u: String, _ v: String, _ out: String) {
+    node("Div", [u, v], "\(out).ratio")
+    node("Atan", ["\(out).ratio"], "\(out).atan")
+    node("GreaterOrEqual", [u, scalar(0)], "\(out).upper")
+    node("Where", ["\(out).upper", scalar(.pi), scalar(-.pi)], "\(out).turn")
+    node("Add", ["\(out).atan", "\(out).turn"], "\(out).turned")
+    node("Less", [v, scalar(0)], "\(out).left")
+    node("Where", ["\(out).left", "\(out).turned", "\(out).atan"], "\(out).angle")
+    node("Sign", [u], "\(out).sign")
+    node("Mul", ["\(out).sign", scalar(.pi / 2)], "\(out).axis")
+    node("Equal", [v, scalar(0)], "\(out).vertical")
+    node("Where", ["\(out).vertical", "\(out).axis", "\(out).angle"], out)
   }
 
   /// A comparison as 1.0 / 0.0: the ONNX boolean cast to double.

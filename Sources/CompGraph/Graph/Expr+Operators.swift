@@ -87,6 +87,8 @@ public func log1p(_ x: Expr) -> Expr { Expr.apply(.log1p, [x]) }
 public func expm1(_ x: Expr) -> Expr { Expr.apply(.expm1, [x]) }
 /// ∛x, real for negative x (∛−8 = −2); its derivative is infinite at 0.
 public func cbrt(_ x: Expr) -> Expr { Expr.apply(.cbrt, [x]) }
+/// atan2(y, x): the angle of the point (x, y), in (−π, π].
+public func atan2(_ y: Expr, _ x: Expr) -> Expr { Expr.apply(.atan2, [y, x]) }
 /// log₂ x = ln x / ln 2.
 public func log2(_ x: Expr) -> Expr { ln(x) * (1 / Foundation.log(2.0)) }
 /// log₁₀ x = ln x / ln 10.

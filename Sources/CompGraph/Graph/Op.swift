@@ -57,6 +57,8 @@ public enum Op: Hashable, Sendable {
   case expm1
   /// ∛x, real for negative x (∛−8 = −2).
   case cbrt
+  /// atan2(y, x): the angle of the point (x, y) in (−π, π], NumPy broadcasting.
+  case atan2
   /// A tensor contraction over any number of operands.
   case einsum(EinsumSpec)
   /// Sums a tensor down to a shape it broadcasts from (undoes broadcasting).
@@ -154,7 +156,7 @@ extension Op {
     case .select: "where"
     case .cbrt: "∛"
     case .exp, .ln, .sin, .cos, .tanh, .sign, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf,
-      .log1p, .expm1:
+      .log1p, .expm1, .atan2:
       kind.name
     case .einsum(let spec):
       "einsum \(spec.description.replacingOccurrences(of: "->", with: "→"))"
@@ -186,7 +188,7 @@ extension Op {
   public enum Kind: UInt8, CaseIterable, Sendable {
     case variable, constant, add, mul, pow, power, exp, ln, sqrt, sin, cos, tanh
     case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
-    case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt
+    case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt, atan2
     case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
     case custom
   }
@@ -225,6 +227,7 @@ extension Op {
     case .log1p: .log1p
     case .expm1: .expm1
     case .cbrt: .cbrt
+    case .atan2: .atan2
     case .einsum: .einsum
     case .sumTo: .sumTo
     case .broadcastTo: .broadcastTo
@@ -274,6 +277,7 @@ extension Op.Kind {
     case .log1p: "log1p"
     case .expm1: "expm1"
     case .cbrt: "cbrt"
+    case .atan2: "atan2"
     case .einsum: "einsum"
     case .sumTo: "sum_to"
     case .broadcastTo: "broadcast_to"
@@ -300,6 +304,7 @@ extension Op.Kind {
     case .asin: .asin
     case .atan: .atan
     case .cbrt: .cbrt
+    case .atan2: .atan2
     case .cos: .cos
     case .cosh: .cosh
     case .erf: .erf
@@ -326,7 +331,7 @@ extension Op.Kind {
     case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
       .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot, .custom:
+      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2:
       false
     }
   }
@@ -397,7 +402,7 @@ extension Op.Kind {
     case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
       .cosh, .erf, .log1p, .expm1, .cbrt:
       .unary
-    case .power, .maximum, .minimum: .binary
+    case .power, .maximum, .minimum, .atan2: .binary
     case .add, .mul: .variadic
     case .less, .lessEqual, .greater, .greaterEqual, .equal: .comparison
     case .select: .selection
@@ -439,7 +444,8 @@ extension Op {
     case .oneHot(let n): .oneHot(n)
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
       .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
-      .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom:
+      .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom,
+      .atan2:
       nil
     }
   }

@@ -49,7 +49,7 @@ public struct ParsedProgram {
 ///                 | "einsum" "(" string "," expression { "," expression } ")"
 ///                 | ( "broadcast_to" | "sum_to" | "reshape" ) "(" expression "," shape ")" ;
 ///     function    = "exp" | "ln" | "log" | "log2" | "log10" | "log1p" | "expm1" | "sqrt"
-///                 | "cbrt" | "sin" | "cos" | "tan" | "tanh" | "asin" | "acos" | "atan"
+///                 | "cbrt" | "sin" | "cos" | "tan" | "tanh" | "asin" | "acos" | "atan" | "atan2"
 ///                 | "sinh" | "cosh" | "erf" | "abs" | "sign" | "relu" | "sigmoid"
 ///                 | "softplus" | "pow" | "max" | "min" | "where" | "sum" | "mean" | "amax"
 ///                 | "logsumexp" | "softmax" | "logsoftmax" | "index" | "slice" | "pad"

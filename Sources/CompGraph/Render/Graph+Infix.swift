@@ -408,6 +408,8 @@ private struct InfixPrinter {
           .node(inputs[2], .free), .text(")"),
         ]
       }
+    // NumPy and JAX call it arctan2 (same argument order).
+    case .atan2: return call(format.module == nil ? "atan2" : "arctan2", inputs)
     case .maximum, .minimum:
       let isMax = graph.op(id).kind == .maximum
       switch format {

@@ -155,7 +155,7 @@ final class RuleContext {
       return facts[ins.first!.index].union(.finite)
     case .abs:
       return facts[ins.first!.index].intersection([.finite, .positive]).union(.nonNegative)
-    case .sign, .atan, .erf:
+    case .sign, .atan, .erf, .atan2:
       return .finite
     case .less, .lessEqual, .greater, .greaterEqual, .equal:
       return [.finite, .nonNegative]
