@@ -9,15 +9,24 @@ import Testing
   /// Type-checks `source` as a client of the built module; returns the
   /// compiler's diagnostics, or `nil` when it type-checks.
   static func typecheck(_ source: String) throws -> String? {
-    let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let products = Bundle.main.bundleURL
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("compgraph-surface-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("client.swift")
     try Data(source.utf8).write(to: file)
+    let run = try runProcess(
+      URL(filePath: "/usr/bin/env"), ["swiftc", "-typecheck"] + (try moduleFlags()) + [file.path])
+    return run.status == 0 ? nil : run.stderr
+  }
+
+  /// The package root.
+  static let root = URL(filePath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The flags that find the built `CompGraph` module and the C modules it imports.
+  static func moduleFlags() throws -> [String] {
+    let products = Bundle.main.bundleURL
     let flags = try runProcess(
       URL(filePath: "/usr/bin/env"), ["pkg-config", "--cflags", "libgvc", "openblas"]
     ).stdout.split(separator: " ").flatMap {
@@ -28,11 +37,7 @@ import Testing
       root.appendingPathComponent("Sources/CGraphviz/module.modulemap"),
       products.appendingPathComponent("CKernels.build/module.modulemap"),
     ].flatMap { ["-Xcc", "-fmodule-map-file=\($0.path)"] }
-    let run = try runProcess(
-      URL(filePath: "/usr/bin/env"),
-      ["swiftc", "-typecheck", "-I", products.appendingPathComponent("Modules").path] + maps
-        + flags + [file.path])
-    return run.status == 0 ? nil : run.stderr
+    return ["-I", products.appendingPathComponent("Modules").path] + maps + flags
   }
 
   /// The harness itself works: what a user needs type-checks.
