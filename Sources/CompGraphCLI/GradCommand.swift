@@ -45,14 +45,6 @@ struct GradCommand: ParsableCommand {
 
   func run() throws {
     let expression = try input.parse().graph()
-    if let (name, output) = zip(expression.outputNames, expression.outputs).first(where: {
-      !expression.shape($0.1).isEmpty
-    }) {
-      throw UserError(
-        "cannot differentiate '\(name)': it has shape \(expression.shape(output).shapeDescription), "
-          + "and derivatives here need a scalar output; take sum() of it, or evaluate its "
-          + "Jacobian at a point with 'compgraph eval --jacobian'")
-    }
     let drawing = try userFacing {
       try expression.derivatives(
         wrt: wrt.names, order: order, simplifying: true,

@@ -27,14 +27,16 @@ import Testing
         == Run(
           status: 1, stdout: "",
           stderr: "1:1: error: unknown function 'sqr' — did you mean 'sqrt'?\nsqr(x)\n^\n"))
+    // A derivative tensor past DerivativeTower.maxElements is refused before it is built.
     #expect(
-      try compgraph("grad", "A*2", "--var", "A=2", "--wrt", "A")
+      try compgraph("grad", "sum(A^3)", "--var", "A=100x100", "--wrt", "A", "--order", "3")
         == Run(
           status: 1, stdout: "",
           stderr:
-            "compgraph: error: cannot differentiate 'f': it has shape 2, and derivatives here need a "
-            + "scalar output; take sum() of it, or evaluate its Jacobian at a point with "
-            + "'compgraph eval --jacobian'\n"
+            "compgraph: error: the derivatives of order 2 would hold a tensor of shape "
+            + "100x100x100x100 (100,000,000 elements), more than the 16,777,216 a "
+            + "derivative may hold; ask for a lower order, or differentiate with respect to fewer "
+            + "elements (slice the variable, or take sum() of the output)\n"
         ))
     #expect(try compgraph("grad", "x").status == 2)
     #expect(try compgraph("grad", "x", "--wrt", "x,x").status == 2)

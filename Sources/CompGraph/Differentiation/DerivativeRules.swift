@@ -13,7 +13,10 @@ enum LocalDerivative {
   /// pullback ḡ ↦ ḡ·factor, tangent ṫ ↦ factor·ṫ.
   case scale(Expr)
   /// y is linear in x_k, y = L(x_k): tangent ṫ ↦ L(ṫ), pullback ḡ ↦ Lᵀ(ḡ).
-  case linear(apply: (Expr) -> Expr, transpose: (Expr) -> Expr)
+  /// `apply` takes the tangent's trailing batch shape B too: a tangent of
+  /// shape shape(x_k) + B is B tangents side by side, and L applies to each,
+  /// giving shape(y) + B (B = [] for one tangent).
+  case linear(apply: (_ tangent: Expr, _ batch: Shape) -> Expr, transpose: (Expr) -> Expr)
 }
 
 /// One line per op, written with ordinary graph ops (so gradients of
@@ -57,32 +60,42 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .atan2: .scale((k == 0 ? x[1] : -x[0]) * pow(x[0] * x[0] + x[1] * x[1], -1))
   case .einsum(let spec):  // linear in each operand
     .linear(
-      apply: { t in spec.replacingOperand(k, of: x, with: t) },
+      apply: { t, batch in spec.replacingOperand(k, of: x, with: t, batch: batch.count) },
       transpose: { g in spec.pullback(k, x, g) })
   case .sumTo(let s):  // Σ↓ and ⇑ are each other's transpose
-    .linear(apply: { $0.sum(to: s) }, transpose: { $0.broadcast(to: x[0].shape ?? []) })
+    .linear(apply: { $0.sum(to: s + $1) }, transpose: { $0.broadcast(to: x[0].shape ?? []) })
   case .broadcastTo(let s):
-    .linear(apply: { $0.broadcast(to: s) }, transpose: { $0.sum(to: x[0].shape ?? []) })
+    .linear(apply: { $0.broadcast(to: s + $1) }, transpose: { $0.sum(to: x[0].shape ?? []) })
   case .reshape(let s):  // reshapes there and back
-    .linear(apply: { reshape($0, s) }, transpose: { reshape($0, x[0].shape ?? []) })
+    .linear(apply: { reshape($0, s + $1) }, transpose: { reshape($0, x[0].shape ?? []) })
   case .reduceMax(let axis):  // the gradient is shared equally by the tied maxima
     .linear(
-      apply: { sum(argmaxWeights(x[0], y, axis: axis) * $0, axis: axis) },
+      apply: { t, batch in
+        sum(trailing(argmaxWeights(x[0], y, axis: axis), batch) * t, axis: axis)
+      },
       transpose: { g in
         let kept = keepingAxis(y, g, axis: axis)
         return argmaxWeights(x[0], y, axis: axis) * kept.broadcast(to: x[0].shape ?? [])
       })
   case .slice(let axis, let start, let end):  // slice and pad are each other's transpose
     .linear(
-      apply: { slice($0, axis: axis, start: start, end: end) },
+      apply: { t, _ in slice(t, axis: axis, start: start, end: end) },
       transpose: { pad($0, axis: axis, before: start, after: (x[0].shape?[axis] ?? end) - end) })
   case .pad(let axis, let before, let after):
     .linear(
-      apply: { pad($0, axis: axis, before: before, after: after) },
+      apply: { t, _ in pad(t, axis: axis, before: before, after: after) },
       transpose: { slice($0, axis: axis, start: before, end: before + (x[0].shape?[axis] ?? 0)) })
   case .oneHot: .zero  // indices select, they do not scale
   case .custom(let op): .scale(op.localDerivative(k, x, y))  // the user's rule (`CustomOp`)
   }
+}
+
+/// `e` with a 1 appended to its shape per axis of `batch`, so that it
+/// multiplies each of a batch of tangents shaped shape(e) + batch (NumPy
+/// broadcasting aligns shapes from the right); `e` itself for no batch.
+func trailing(_ e: Expr, _ batch: Shape) -> Expr {
+  guard !batch.isEmpty, let shape = e.shape, !shape.isEmpty else { return e }
+  return reshape(e, shape + Array(repeating: 1, count: batch.count))
 }
 
 /// w = m / Σ_axis m with m = (x == max_axis x): 1/k on each of k tied maxima.
@@ -106,10 +119,16 @@ func product(_ x: [Expr], without k: Int) -> Expr {
 
 extension EinsumSpec {
   /// The same contraction with operand k replaced by `t`: the tangent of a
-  /// multilinear map in its k-th argument.
-  func replacingOperand(_ k: Int, of x: [Expr], with t: Expr) -> Expr {
+  /// multilinear map in its k-th argument.  A tangent with `batch` trailing
+  /// batch axes gets fresh labels for them, kept at the end of the output:
+  /// `ij,jk->ik` with a batch of one along operand 0 is `ijb,jk->ikb`.
+  func replacingOperand(_ k: Int, of x: [Expr], with t: Expr, batch: Int = 0) -> Expr {
     var operands = x
     operands[k] = t
-    return Expr.apply(.einsum(self), operands)
+    guard batch > 0 else { return Expr.apply(.einsum(self), operands) }
+    let fresh = Array(labelCount..<(labelCount + batch))
+    var labels = self.operands
+    labels[k] += fresh
+    return Expr.apply(.einsum(EinsumSpec(operands: labels, output: output + fresh)), operands)
   }
 }

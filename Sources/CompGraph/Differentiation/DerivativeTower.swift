@@ -13,9 +13,18 @@
 /// sweep per partial (all its children at once) when P < m, else one tangent
 /// sweep per variable (forward mode, ẋⱼ = 1, over every partial that extends
 /// by xⱼ).  So an order costs min(P, m) sweeps, each over the graph built so
-/// far; `sweeps` reports the total.  (A tensor partial is extended by
-/// tangent sweeps only, a tensor variable by reverse sweeps only.)  With
-/// simplification on, each order is simplified as a whole before the next
+/// far; `sweeps` reports the total.
+///
+/// Tensors follow `jax.jacobian`'s convention: the partial of an output of
+/// shape S by variables of shapes T₁, …, Tₖ (in index order) has shape
+/// S + T₁ + … + Tₖ, so ∂²f/∂W² of a scalar f and a 3×2 W is 3×2×3×2.  A
+/// scalar partial is extended by a tensor variable with a reverse sweep (its
+/// gradient has the variable's shape); a tensor partial by a tangent sweep,
+/// which for a tensor variable T is batched: seeded with the identity of
+/// shape T + T (`GraphBuilder.identitySeed`), one sweep gives the whole
+/// Jacobian (`GraphBuilder.jvp(of:tangents:batch:)`).  A partial of more
+/// than `maxElements` elements is refused before its order is built
+/// (`GraphError.derivativeTooManyElements`).  With simplification on, each order is simplified as a whole before the next
 /// is taken, so high orders stay small and share structure; the outputs
 /// themselves are taken as given.  A tower of one output in one variable
 /// takes each order in the polynomial ring over its atoms where it can
@@ -45,6 +54,9 @@ public struct DerivativeTower {
 
     public var order: Int { variables.count }
   }
+
+  /// The most elements one partial may hold: 2²⁴, 128 MiB of doubles.
+  public static let maxElements = 1 << 24
 
   /// Every partial, output by output; each output's by order, then in
   /// lexicographic order of its variables (`[]`, `[0]`, `[1]`, `[0,0]`,
@@ -159,6 +171,13 @@ extension GraphBuilder {
         }
       }
       if children.isEmpty { break }
+      for child in children {
+        let size = shape(level[child.parent].node) + shape(xs[child.variable])
+        if size.elementCount > DerivativeTower.maxElements {
+          throw GraphError.derivativeTooManyElements(
+            order: k, shape: size, limit: DerivativeTower.maxElements)
+        }
+      }
       var nodes = [NodeID](repeating: one, count: children.count)
       // Children the polynomial ring gives, already lowered; the rest are swept.
       var swept: [Int] = []
@@ -174,15 +193,16 @@ extension GraphBuilder {
       // A partial past the ring's atom limit brings more atoms to the next
       // order: the orders above are swept without trying it again.
       if polynomials?.outgrown == true { polynomials = nil }
-      // Tangent sweeps where they are cheaper (m ≤ P) or the only way (a
-      // tensor partial has no reverse sweep); reverse sweeps otherwise.
+      // Tangent sweeps where they are cheaper (m ≤ P, scalar variables) or
+      // the only way (a tensor partial has no reverse sweep); reverse sweeps
+      // otherwise.
       let tangentsCheaper = xs.count <= level.count
       var byVariable = [[Int]](repeating: [], count: xs.count)
       var byParent: [Int: [Int]] = [:]
       for c in swept {
         let child = children[c]
         let scalarVariable = shape(xs[child.variable]).isEmpty
-        if scalarVariable && (tangentsCheaper || !shape(level[child.parent].node).isEmpty) {
+        if !shape(level[child.parent].node).isEmpty || (scalarVariable && tangentsCheaper) {
           byVariable[child.variable].append(c)
         } else {
           byParent[child.parent, default: []].append(c)
@@ -190,7 +210,9 @@ extension GraphBuilder {
       }
       for (j, these) in byVariable.enumerated() where !these.isEmpty {
         let ys = these.map { level[children[$0].parent].node }
-        let tangents = try jvp(of: ys, tangents: [xs[j]: one])
+        let batch = shape(xs[j])
+        let seed = batch.isEmpty ? one : try identitySeed(batch)
+        let tangents = try jvp(of: ys, tangents: [xs[j]: seed], batch: batch)
         for (c, t) in zip(these, tangents) { nodes[c] = t }
         sweeps += 1
         try checkBudget()

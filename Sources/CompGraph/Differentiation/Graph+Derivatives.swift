@@ -29,6 +29,13 @@ extension Graph {
   /// next is taken, so high orders stay small and the result needs no second
   /// simplification.  Order 0 gives the outputs alone.  `nodeBudget` bounds
   /// the nodes building may add (see `DerivativeTower`).
+  ///
+  /// Outputs and variables may be tensors, with `jax.jacobian`'s shapes: a
+  /// partial of an output of shape S by variables of shapes T₁ … Tₖ (in the
+  /// order of `variables`) has shape S + T₁ + … + Tₖ.  So a non-scalar
+  /// output's first derivatives are its Jacobians, and a scalar loss's
+  /// ∂²/∂W², ∂²/∂W∂b and ∂²/∂b² are the blocks of `jax.hessian` (the block
+  /// ∂²/∂b∂W, the transpose of ∂²/∂W∂b, is not repeated).
   public func derivatives(
     wrt variables: [String], order: Int, simplifying: Bool, nodeBudget: Int? = nil
   ) throws
@@ -43,14 +50,6 @@ extension Graph {
             + (known.isEmpty ? "" : " (its variables are \(known))"))
       }
       return id
-    }
-    if !variables.isEmpty,
-      let (name, output) = zip(outputNames, outputs).first(where: { !shape($0.1).isEmpty })
-    {
-      throw GraphError.unsupported(
-        "cannot differentiate '\(name)': it has shape \(shape(output).shapeDescription), and "
-          + "derivatives need a scalar output; take sum() of it, or take its Jacobian "
-          + "(jacobian(of:wrt:))")
     }
     let roots = simplifying ? builder.simplify(outputs) : outputs
     let tower = try builder.derivativeTower(

@@ -27,6 +27,8 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   /// created more nodes than the tower's `nodeBudget`; `previous` is what
   /// the order below added.
   case derivativeTooLarge(order: Int, projected: Int?, previous: Int, budget: Int)
+  /// A derivative of tensors would hold more elements than a derivative may.
+  case derivativeTooManyElements(order: Int, shape: Shape, limit: Int)
 
   public var description: String {
     switch self {
@@ -67,6 +69,11 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       return "the derivatives of order \(order) \(need) (order \(order - 1) added "
         + "\(countText(previous))), more than the node budget of \(countText(budget)); "
         + "ask for a lower order or fewer variables, or raise the budget"
+    case .derivativeTooManyElements(let order, let shape, let limit):
+      return "the derivatives of order \(order) would hold a tensor of shape "
+        + "\(shape.shapeDescription) (\(countText(shape.elementCount)) elements), more than the "
+        + "\(countText(limit)) a derivative may hold; ask for a lower order, or differentiate "
+        + "with respect to fewer elements (slice the variable, or take sum() of the output)"
     }
   }
 }

@@ -35,7 +35,9 @@ extension RewriteRule {
   /// einsum(…, einsum(…)ₖ, …) = one einsum: the inner operands take the
   /// inner einsum's place, its output labels renamed to the outer slot's
   /// labels and its summed labels made fresh.  Only when the inner einsum is
-  /// used once (else its work would be done twice).
+  /// used once (else its work would be done twice), or is an einsum of
+  /// constants (an unfolded outer product such as a Jacobian's identity
+  /// seed, whose factors the merged einsum can contract).
   ///
   ///     Σ_j A_ij (Σ_k B_jk C_kl) = Σ_jk A_ij B_jk C_kl
   static let einsumMerge = RewriteRule("einsum-merge", .algebraic, .any(.einsum)) { m, c in
@@ -108,8 +110,9 @@ extension RuleContext {
     guard let (spec, operands) = einsumParts(root) else { return nil }
     guard
       let k = operands.indices.first(where: {
-        if case .einsum = builder.op(operands[$0]) { return useCount(operands[$0]) == 1 }
-        return false
+        guard case .einsum = builder.op(operands[$0]) else { return false }
+        return useCount(operands[$0]) == 1
+          || builder.borrowedInputs(operands[$0]).allSatisfy { kind($0) == .constant }
       }), let (inner, innerOperands) = einsumParts(operands[k])
     else { return nil }
     var next = spec.labelCount

@@ -5,14 +5,25 @@ let foldConstantsRules: [RewriteRule] = [.foldConstants]
 
 extension RewriteRule {
   /// op(k₁, …, kₙ) = the value `Op.apply` gives, for constant kᵢ.  Exact by
-  /// construction.  Results bigger than `maxFoldElements` stay unfolded.
+  /// construction.  Results bigger than `maxFoldElements` stay unfolded, and
+  /// so does an einsum whose result holds more numbers than its operands
+  /// (an outer product such as the identity δ(a, c)·δ(b, d) that seeds a
+  /// Jacobian with respect to a matrix): einsum rules contract its factors
+  /// into the einsums that use it, which the folded tensor would not allow.
   static let foldConstants = RewriteRule(
     "fold-constants", .foldConstants, .node("x"),
     if: { m, c in
       // Tried on every node: kinds are read, no op or input list is copied.
-      !c.kind(m.root).isLeaf
+      let kind = c.kind(m.root)
+      let size = c.builder.shape(m.root).elementCount
+      return !kind.isLeaf
         && c.builder.borrowedInputs(m.root).allSatisfy { c.kind($0) == .constant }
-        && c.builder.shape(m.root).elementCount <= c.options.maxFoldElements
+        && size <= c.options.maxFoldElements
+        && (kind != .einsum
+          || size
+            <= c.builder.borrowedInputs(m.root).reduce(0) {
+              $0 + c.builder.shape($1).elementCount
+            })
     }
   ) { m, c in
     let b = c.builder
