@@ -21,12 +21,18 @@ struct Binding {
 
   let name: String
   let source: Source
+  /// The option that gave it (`--at`, `--hvp`), which its errors name.
+  let option: String
 
-  /// Parses `x=1.5`, `v=1,2,3`, `A=[[1,2],[3,4]]` or `A=@file`; the error
-  /// says what is wrong with it.
-  init(parsing argument: String) throws {
+  /// Parses `x=1.5`, `v=1,2,3`, `A=[[1,2],[3,4]]` or `A=@file` given to
+  /// `--at`; the error says what is wrong with it.
+  init(parsing argument: String) throws { try self.init(parsing: argument, option: "--at") }
+
+  /// The same, given to `option`.
+  init(parsing argument: String, option: String) throws {
     let (name, raw) = try splitAssignment(argument, example: "x=1.5")
     self.name = name
+    self.option = option
     let text = raw.trimmingCharacters(in: .whitespaces)
     if text.hasPrefix("@") {
       guard text.count > 1 else {
@@ -50,12 +56,12 @@ struct Binding {
     case .literal(let shape, let values): return (shape, values)
     case .file(let path):
       let data = try BoundedInput.read(
-        path, name: "'\(path)'", context: "--at \(name): ", limit: limit)
+        path, name: "'\(path)'", context: "\(option) \(name): ", limit: limit)
       let text = String(decoding: data, as: UTF8.self)
       let parsed = path.lowercased().hasSuffix(".csv") ? parseCSV(text) : parseValues(text)
       guard let (shape, values) = parsed else {
         throw UserError(
-          "--at \(name): '\(path)' is not "
+          "\(option) \(name): '\(path)' is not "
             + (path.lowercased().hasSuffix(".csv")
               ? "a CSV file of numbers with the same count on every line"
               : "a number or a nested array of numbers such as [[1, 2], [3, 4]]"))

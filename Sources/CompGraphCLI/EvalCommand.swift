@@ -21,8 +21,12 @@ struct EvalCommand: ParsableCommand {
 
       Derivatives are taken with respect to the variables in the order they first appear in the \
       expression. --derivative x,y,x is the third derivative ∂³f/∂x∂y∂x; repeat it for more. \
-      --hessian with tensor variables is over their elements, flattened and labelled A[0,1]. \
-      --jacobian takes every output, of any shape: ∂f/∂A has the shape of f followed by that of A.
+      --hessian with tensor variables is over their elements, flattened and labelled A[0,1]; \
+      --derivative W,W gives the same second derivatives as one tensor, of shape W's then W's \
+      (jax.hessian's convention, as grad prints it). --jacobian takes every output, of any \
+      shape: ∂f/∂A has the shape of f followed by that of A. --hvp W=@v.csv gives the \
+      Hessian-vector product H·v (v along W, zero along the other variables) without building \
+      H: one forward sweep over the gradient.
 
       Example:
         compgraph eval "sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3" \\
@@ -52,6 +56,15 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Also print the Jacobian ∂f/∂x of every output f (any shape) for every variable x.")
   var jacobian = false
 
+  @Option(
+    name: .customLong("hvp"),
+    help: ArgumentHelp(
+      "Also print the Hessian-vector product H·v, v given per variable as for --at (zero for "
+        + "the others), e.g. W=@v.csv (repeatable).",
+      valueName: "name=value"),
+    transform: { try Binding(parsing: $0, option: "--hvp") })
+  var directions: [Binding] = []
+
   @Flag(
     inversion: .prefixedNo,
     help:
@@ -66,7 +79,7 @@ struct EvalCommand: ParsableCommand {
 
   @Flag(
     help:
-      "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\", \"jacobian\"}."
+      "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\", \"hvp\", \"jacobian\"}."
   )
   var json = false
 
@@ -74,6 +87,10 @@ struct EvalCommand: ParsableCommand {
     var seen = Set<String>()
     for binding in bindings where !seen.insert(binding.name).inserted {
       throw ValidationError("--at \(binding.name) is given twice.")
+    }
+    seen = []
+    for binding in directions where !seen.insert(binding.name).inserted {
+      throw ValidationError("--hvp \(binding.name) is given twice.")
     }
     for list in derivatives where list.names.count > Graph.maxOrder {
       throw ValidationError(
@@ -88,24 +105,57 @@ struct EvalCommand: ParsableCommand {
     let program = try input.parse(inferred: values.shapes)
     let graph = try program.graph()
     let point = try tensors(values.values, for: graph, written: program.writtenVariables)
-    let report = try userFacing { try evaluate(graph, at: point) }
+    let v = try hvpDirections(for: graph)
+    let report = try userFacing { try evaluate(graph, at: point, hvp: v) }
     try StandardStreams.write(lines: json ? [report.json] : report.lines)
   }
 
+  /// The directions of `--hvp` by variable (`nil` without it), each checked
+  /// against its variable's shape.
+  private func hvpDirections(for graph: Graph) throws -> [String: Tensor]? {
+    guard !directions.isEmpty else { return nil }
+    var v: [String: Tensor] = [:]
+    for binding in directions {
+      guard let variable = graph.variables.first(where: { $0.name == binding.name }) else {
+        let known = graph.variables.map { "'\($0.name)'" }.joined(separator: ", ")
+        throw UserError(
+          "--hvp \(binding.name): the expression has no variable '\(binding.name)'"
+            + (known.isEmpty ? "" : " (its variables are \(known))"))
+      }
+      let (shape, values) = try binding.resolve(limit: input.maxInput)
+      if let shape, shape != variable.shape, shape.count != 1 {
+        throw UserError(
+          "--hvp \(binding.name): variable '\(binding.name)' has shape "
+            + "\(variable.shape.shapeDescription) but the direction has shape "
+            + "\(shape.shapeDescription)")
+      }
+      guard values.count == variable.shape.elementCount else {
+        throw UserError(
+          "--hvp \(binding.name): variable '\(binding.name)' has shape "
+            + "\(variable.shape.shapeDescription) (\(variable.shape.elementCount) value(s)) but "
+            + "\(values.count) were given")
+      }
+      v[binding.name] = Tensor(shape: variable.shape, scalars: values)
+    }
+    return v
+  }
+
   /// Builds every requested derivative in one arena, evaluates them together.
-  private func evaluate(_ graph: Graph, at point: [String: Tensor]) throws -> EvalReport {
-    let wantsDerivatives = grad || hessian || !derivatives.isEmpty
+  private func evaluate(_ graph: Graph, at point: [String: Tensor], hvp v: [String: Tensor]?)
+    throws -> EvalReport
+  {
+    let wantsDerivatives = grad || hessian || !derivatives.isEmpty || v != nil
     if wantsDerivatives && graph.outputs.count > 1 {
       throw UserError(
-        "--grad, --hessian and --derivative need a single output, but the program has "
+        "--grad, --hessian, --hvp and --derivative need a single output, but the program has "
           + "\(graph.outputs.count) (" + graph.outputNames.joined(separator: ", ")
           + "); keep one 'out', or use --jacobian, which takes every output")
     }
     if wantsDerivatives, !graph.shape(graph.outputs[0]).isEmpty {
       throw UserError(
-        "--grad, --hessian and --derivative need a scalar output, but '\(graph.outputNames[0])' has "
-          + "shape \(graph.shape(graph.outputs[0]).shapeDescription); use --jacobian for the "
-          + "derivatives of every element, or take sum() of it")
+        "--grad, --hessian, --hvp and --derivative need a scalar output, but "
+          + "'\(graph.outputNames[0])' has shape \(graph.shape(graph.outputs[0]).shapeDescription); "
+          + "use --jacobian for the derivatives of every element, or take sum() of it")
     }
     let builder = GraphBuilder(graph)
     // Simplified, and each derivative order simplified before the next is
@@ -133,28 +183,27 @@ struct EvalCommand: ParsableCommand {
         return i
       }
     }
-    for (list, vars) in zip(derivatives, indices) {
-      // A tensor's partial is a tensor, which is differentiated no further.
-      if let k = vars.dropLast().firstIndex(where: { !variables[$0].shape.isEmpty }) {
-        let partial = derivativeName(of: graph.outputNames[0], wrt: Array(list.names.prefix(k + 1)))
-        throw UserError(
-          "--derivative \(list.names.joined(separator: ",")): \(partial) has shape "
-            + "\(variables[vars[k]].shape.shapeDescription), so it cannot be differentiated again; "
-            + "--hessian gives every second derivative by tensor element")
-      }
-    }
-    let firstOrder = grad || hessian ? ids.indices.map { [$0] } : []
+    // The Hessian's blocks ∂²f/∂xᵢ∂xⱼ (i ≤ j), of shape xᵢ's then xⱼ's, are the
+    // tower's second-order partials, as grad builds them.
+    let firstOrder = grad || hessian || v != nil ? ids.indices.map { [$0] } : []
+    let blocks = hessian ? ids.indices.flatMap { i in (i..<ids.count).map { [i, $0] } } : []
     let tower = try builder.derivativeTower(
-      of: [f], wrt: ids, partials: firstOrder + indices, simplify: true,
+      of: [f], wrt: ids, partials: firstOrder + blocks + indices, simplify: true,
       nodeBudget: budget.nodeBudget)
     let gradientIDs = firstOrder.map { tower.node($0)! }
     var outputs = roots
     if grad { outputs += gradientIDs }
-    let hessianNodes = try hessian ? JacobianNodes(of: gradientIDs, wrt: ids, in: builder) : nil
-    outputs += hessianNodes?.nodes ?? []
+    outputs += blocks.map { tower.node($0)! }
     outputs += indices.map { tower.node($0)! }
-    let jacobianNodes = try jacobian ? JacobianNodes(of: roots, wrt: ids, in: builder) : nil
-    outputs += jacobianNodes?.nodes ?? []
+    // H·v = d/dε ∇f(x + εv): one tangent sweep over the gradient.
+    if let v {
+      var tangents: [NodeID: NodeID] = [:]
+      for (x, id) in zip(variables, ids) {
+        if let direction = v[x.name] { tangents[id] = builder.constantNode(direction) }
+      }
+      outputs += try builder.jvp(of: gradientIDs, tangents: tangents)
+    }
+    if jacobian { outputs += try builder.jacobian(of: roots, wrt: ids).flatMap { $0 } }
     var all = builder.graph(outputs: outputs)
     if !memory.fits(all) {
       // Derivatives of sums over broadcasts hold large ones tensors that
@@ -180,20 +229,25 @@ struct EvalCommand: ParsableCommand {
       report.gradient = Array(results.prefix(variables.count))
       results = results.dropFirst(variables.count)
     }
-    if let hessianNodes {
-      let count = hessianNodes.nodes.count
-      report.hessian = hessianNodes.matrix(hessianNodes.blocks(from: results.prefix(count))).map {
+    if hessian {
+      let values = Dictionary(uniqueKeysWithValues: zip(blocks, results.prefix(blocks.count)))
+      report.hessian = hessianMatrix(values, shapes: variables.map(\.shape)).map {
         $0.map(Tensor.init)
       }
-      report.elements = zip(variables, hessianNodes.variableShapes).flatMap {
-        elementLabels($0.name, shape: $1)
-      }
-      results = results.dropFirst(count)
+      report.elements = variables.flatMap { elementLabels($0.name, shape: $0.shape) }
+      results = results.dropFirst(blocks.count)
     }
     report.derivatives = zip(derivatives.map(\.names), results).map { ($0, $1) }
     results = results.dropFirst(derivatives.count)
-    if let jacobianNodes {
-      report.jacobian = jacobianNodes.blocks(from: results)
+    if v != nil {
+      report.hvp = Array(results.prefix(variables.count))
+      results = results.dropFirst(variables.count)
+    }
+    if jacobian {
+      let all = Array(results)
+      report.jacobian = graph.outputs.indices.map { o in
+        Array(all[(o * variables.count)..<((o + 1) * variables.count)])
+      }
     }
     return report
   }
@@ -211,6 +265,8 @@ struct EvalReport {
   var derivatives: [(variables: [String], value: Tensor)] = []
   /// `jacobian[o][v]`: ∂(output o)/∂(variable v).
   var jacobian: [[Tensor]]?
+  /// `hvp[x]`: the part of H·v along variable x, ∂(∇f·v)/∂x.
+  var hvp: [Tensor]?
 
   /// `f = 6.366823753476197`, `∂f/∂p = …`, `∂²f/∂p∂q = …`, `∂³f/∂p³ = …`.
   var lines: [String] {
@@ -225,6 +281,9 @@ struct EvalReport {
       }
     }
     lines += derivatives.map { "\(derivativeName(of: f, wrt: $0.variables)) = \($0.value)" }
+    if let hvp {
+      lines += zip(variables, hvp).map { "∂(∇\(f)·v)/∂\($0) = \($1)" }
+    }
     if let jacobian {
       for (output, row) in zip(outputNames, jacobian) {
         lines += zip(variables, row).map { "\(derivativeName(of: output, wrt: [$0])) = \($1)" }
@@ -235,7 +294,7 @@ struct EvalReport {
 
   /// `{"value": V, "gradient": {"p": G}, "hessian": {"p": {"p": H}}, "derivatives": {"p,p": D}}`
   /// for one output; several outputs give `{"value": {"t": V, "s": W}}`;
-  /// `--jacobian` adds `"jacobian": {"t": {"p": J}}`.
+  /// `--jacobian` adds `"jacobian": {"t": {"p": J}}`, `--hvp` adds `"hvp": {"p": Hv}`.
   var json: String {
     var members: [(key: String, value: String)] = []
     if values.count == 1 {
@@ -262,6 +321,10 @@ struct EvalReport {
         (output, JSONText.object(zip(variables, row.map(JSONText.tensor)).map { ($0, $1) }))
       }
       members.append(("jacobian", JSONText.object(rows)))
+    }
+    if let hvp {
+      members.append(
+        ("hvp", JSONText.object(zip(variables, hvp.map(JSONText.tensor)).map { ($0, $1) })))
     }
     if !derivatives.isEmpty {
       let entries = derivatives.map {

@@ -96,12 +96,10 @@ import Testing
       try compgraph("grad", "A*2", "--var", "A=2", "--wrt", "A")
         == Run(status: 0, stdout: "∂f/∂A = [[2, 0], [0, 2]]\n", stderr: ""))
 
+    // A tensor partial is differentiated again: ∂²f/∂W² is one 2x2x2x2 tensor.
     let mixed = try compgraph(
-      "eval", "sum(tanh(W)^2)", "--at", "W=[[1,2],[3,4]]", "--derivative", "W,W")
-    #expect(
-      mixed.stderr
-        == "compgraph: error: --derivative W,W: ∂f/∂W has shape 2x2, so it cannot be "
-        + "differentiated again; --hessian gives every second derivative by tensor element\n")
+      "eval", "sum(tanh(W)^2)", "--at", "W=[[1,2],[3,4]]", "--derivative", "W,W", "--json")
+    #expect(mixed.status == 0 && mixed.stdout.contains("\"W,W\": [[[["))
     #expect(
       try compgraph("eval", "sum(tanh(W)^2)", "--at", "W=[[1,2],[3,4]]", "--hessian").status == 0)
   }
