@@ -100,6 +100,10 @@ import Testing
     Row(rule: "broadcast-to-broadcast", note: "⇑[2,3](⇑[3](x)) ⇒ ⇑[2,3](x)") { v in
       (v.x.broadcast(to: [3]).broadcast(to: [2, 3]), v.x.broadcast(to: [2, 3]))
     },
+    Row(rule: "reshape-reshape", note: "reshape(reshape(A, 3x2), 6) ⇒ reshape(A, 6)") { v in
+      (reshape(reshape(v.a, [3, 2]), [6]), reshape(v.a, [6]))
+    },
+    Row(rule: "reshape-same", note: "reshape(A, 2x3) ⇒ A") { v in (reshape(v.a, [2, 3]), v.a) },
     Row(rule: "sum-to-broadcast", note: "Σ(⇑[4](x)) ⇒ 4x") { v in
       (v.x.broadcast(to: [4]).sum(), 4 * v.x)
     },

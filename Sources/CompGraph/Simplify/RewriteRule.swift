@@ -87,7 +87,7 @@ public enum Phase: String, Sendable, CaseIterable, Comparable {
     switch self {
     case .canonicalize: canonicalizeRules
     case .foldConstants: foldConstantsRules
-    case .algebraic: algebraicRules + einsumRules
+    case .algebraic: algebraicRules + einsumRules + reshapeRules
     case .stabilize: stabilizeRules
     case .lowering: loweringRules
     }
