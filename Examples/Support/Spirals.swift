@@ -16,12 +16,16 @@ public struct Spirals {
   public let training: TrainingStep
   /// Parameters and Adam's state.
   public var state: [String: Tensor]
+  /// The element type of the parameters, Adam's state and the computation.
+  public let dtype: DType
 
-  /// `pointsPerArm` points on each arm; hidden layers of `hidden` tanh units.
+  /// `pointsPerArm` points on each arm; hidden layers of `hidden` tanh units;
+  /// parameters and arithmetic in `dtype`.
   public init(
     pointsPerArm: Int = 100, hidden: [Int] = [32, 32], learningRate: Double = 0.02,
-    seed: UInt64 = 3
+    seed: UInt64 = 3, dtype: DType = .f64
   ) throws {
+    self.dtype = dtype
     var rng = SplitMix64(seed: seed)
     var xy: [Double] = [], labels: [Int] = []
     for arm in 0..<Self.classes {
@@ -37,6 +41,7 @@ public struct Spirals {
     model = MLP(
       "mlp", sizes: [2] + hidden + [Self.classes], activation: tanh, activationName: "tanh")
     let g = GraphBuilder()
+    g.defaultDType = dtype
     training = try TrainingStep(
       loss: Self.loss(model, g, points: points, labels: labels),
       parameters: model.parameters.map(\.path), optimizer: Adam(learningRate: learningRate))
@@ -59,6 +64,7 @@ public struct Spirals {
   /// The predicted arm of each row of `xy` [M, 2].
   public func predict(_ xy: Tensor) throws -> [Int] {
     let g = GraphBuilder()
+    g.defaultDType = dtype
     let logits = model(try g.variable("xy", xy.shape))
     return argmaxRows(try logits.evaluate(state.merging(["xy": xy]) { a, _ in a }))
   }

@@ -170,7 +170,10 @@ struct EvalCommand: ParsableCommand {
     let roots = builder.simplify(graph.outputs, options: options)
     let f = roots[0]
     let variables = graph.variables
-    let ids = try variables.map { try builder.variableNode($0.name, shape: $0.shape) }
+    let types = graph.variableTypes
+    let ids = try variables.map {
+      try builder.variableNode($0.name, shape: $0.shape, dtype: types[$0.name] ?? .f64)
+    }
     // --grad and --derivative from one tower, which builds each distinct
     // partial once (∂f/∂p serves both; ∂³f/∂p∂q∂p is ∂³f/∂p²∂q).
     let indices = try derivatives.map { list in

@@ -14,9 +14,23 @@ struct InputOptions: ParsableArguments {
   @Option(
     name: .customLong("var"),
     help: ArgumentHelp(
-      "Declare a tensor variable, e.g. --var A=2x3 (repeatable).", valueName: "name=shape"),
+      "Declare a tensor variable, e.g. --var A=2x3, or one of element type f32, --var A=2x3:f32 "
+        + "(repeatable).", valueName: "name=shape[:dtype]"),
     transform: Declaration.init(parsing:))
   var declarations: [Declaration] = []
+
+  @Option(
+    help: ArgumentHelp(
+      "The element type of variables not declared with one: f64 (the default) or f32.",
+      valueName: "dtype"),
+    transform: { text in
+      guard let dtype = DType(rawValue: text) else {
+        throw ValidationError(
+          "'\(displayText(text, limit: 40))' is not an element type: write f32 or f64")
+      }
+      return dtype
+    })
+  var dtype: DType = .f64
 
   @Option(
     help: ArgumentHelp(
@@ -38,10 +52,15 @@ struct InputOptions: ParsableArguments {
   func parse(inferred: [String: Shape] = [:]) throws -> ParsedProgram {
     let (source, origin) = try read()
     var shapes = inferred
-    for declaration in declarations { shapes[declaration.name] = declaration.shape }
+    var dtypes: [String: DType] = [:]
+    for declaration in declarations {
+      shapes[declaration.name] = declaration.shape
+      dtypes[declaration.name] = declaration.dtype
+    }
     let program: ParsedProgram
     do {
-      program = try parseProgram(source, declarations: shapes, into: GraphBuilder())
+      program = try parseProgram(
+        source, declarations: shapes, dtypes: dtypes, defaultDType: dtype, into: GraphBuilder())
     } catch {
       throw UserError(error, source: origin)
     }
@@ -65,14 +84,28 @@ struct InputOptions: ParsableArguments {
   }
 }
 
-/// `NAME=SHAPE` of `--var`.
+/// `NAME=SHAPE[:DTYPE]` of `--var`.
 struct Declaration {
   let name: String
   let shape: Shape
+  /// The element type after the shape, if one is given.
+  let dtype: DType?
 
-  /// Parses `A=2x3`; the error says what is wrong with it.
+  /// Parses `A=2x3` or `A=2x3:f32`; the error says what is wrong with it.
   init(parsing argument: String) throws {
-    let (name, text) = try splitAssignment(argument, example: "A=2x3")
+    let (name, typed) = try splitAssignment(argument, example: "A=2x3")
+    let parts = typed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+    let text = String(parts[0])
+    if parts.count == 2 {
+      guard let dtype = DType(rawValue: String(parts[1])) else {
+        throw ValidationError(
+          "'\(displayText(String(parts[1]), limit: 40))' is not an element type: write e.g. "
+            + "A=2x3:f32 (f32 or f64)")
+      }
+      self.dtype = dtype
+    } else {
+      self.dtype = nil
+    }
     guard let shape = parseShape(text) else {
       throw ValidationError(
         "'\(displayText(text, limit: 40))' is not a shape: write e.g. 2x3, 5 or scalar")

@@ -7,21 +7,21 @@ import Foundation
 enum JSONText {
   /// A number; `-0.0` keeps its sign and its point (readers take `-0` for
   /// the integer 0).
-  static func number(_ x: Double) -> String {
+  static func number(_ x: Double, _ dtype: DType = .f64) -> String {
     if x == 0 && x.sign == .minus { return "-0.0" }
-    return x.isFinite ? formatNumber(x) : "\"\(formatNumber(x))\""
+    return x.isFinite ? formatNumber(x, dtype) : "\"\(formatNumber(x))\""
   }
 
   /// A scalar as a number, a tensor as nested arrays (row-major).
   static func tensor(_ t: Tensor) -> String {
-    if t.isScalar { return number(t.scalars[0]) }
+    if t.isScalar { return number(t.scalars[0], t.dtype) }
     var out = ""
     var index = 0
     // The rank is small, so nesting by a counter per axis is a plain loop.
     var position = [Int](repeating: 0, count: t.shape.count)
     out += String(repeating: "[", count: t.shape.count)
     while index < t.scalars.count {
-      out += number(t.scalars[index])
+      out += number(t.scalars[index], t.dtype)
       index += 1
       var axis = t.shape.count - 1
       position[axis] += 1

@@ -42,6 +42,7 @@ import Testing
     Case(op: .slice(axis: 0, start: 1, end: 3), shapes: [[4]]),
     Case(op: .pad(axis: 1, before: 1, after: 2), shapes: [[2, 2]]),
     Case(op: .oneHot(3), shapes: [[2]]),
+    Case(op: .cast(.f32)), Case(op: .cast(.f64)),
     Case(
       op: .einsum(EinsumSpec(operands: [[0, 1], [1, 2]], output: [0, 2])),
       shapes: [[2, 3], [3, 2]],
@@ -65,6 +66,7 @@ import Testing
       .slice, .pad, .atan2:
       Interval(-5, 5)
     case .oneHot: Interval(-1, 4)  // indices in and out of range
+    case .cast: Interval(-1e39, 1e39)  // past f32's largest, 3.4e38
     case .pow, .power: Interval(-3, 3)
     case .tan: Interval(-3, 3)  // across the poles at ±π/2
     case .asin, .acos, .log1p: Interval(-2, 2)

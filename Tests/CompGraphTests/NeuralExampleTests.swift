@@ -82,4 +82,21 @@ import Testing
     for _ in 0..<Spirals.defaultSteps { _ = try spirals.step() }
     #expect(try spirals.accuracy() >= 0.98)
   }
+
+  /// The same training in f32 (parameters, Adam's state and every operation
+  /// rounded to f32) reaches the f64 run's accuracy, and its loss curve stays
+  /// within f32 rounding of the f64 one early on.
+  @Test func spiralsInF32ReachTheF64Accuracy() throws {
+    var single = try Spirals(dtype: .f32)
+    var double = try Spirals()
+    #expect(single.training.program.outputNames == double.training.program.outputNames)
+    for step in 0..<Spirals.defaultSteps {
+      let a = try single.step(), b = try double.step()
+      if step < 20 { #expect(abs(a - b) <= 1e-4 * abs(b), "step \(step): f32 \(a), f64 \(b)") }
+    }
+    #expect(single.state.values.allSatisfy { $0.dtype == .f32 })
+    let accuracy = try single.accuracy()
+    #expect(accuracy >= 0.98)
+    #expect(accuracy >= (try double.accuracy()) - 0.01)
+  }
 }

@@ -168,7 +168,7 @@ import Testing
   @Test(.enabled(if: PythonPeer.shouldRun))
   func everyOpAndItsGradient() throws {
     try Self.check(
-      try Op.Kind.allCases.filter { $0 != .custom }.map { kind in
+      try Op.Kind.allCases.filter { $0 != .custom && !OpRow.row($0).holdsF32 }.map { kind in
         let (px, py) = OpRow.row(kind).points[0]
         return Case(
           label: "\(kind)", graph: try ExportEveryOpTests.compositeAndGradient(kind),

@@ -223,7 +223,7 @@ import Testing
         """)
     #expect(
       message("var A: 2 B") == """
-        1:10: error: expected ':', ',' or end of line, found 'B'
+        1:10: error: expected an element type (f32 or f64), ',' or end of line, found 'B'
         var A: 2 B
                  ^
         """)

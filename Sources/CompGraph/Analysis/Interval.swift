@@ -136,6 +136,17 @@ public struct Interval: Sendable, Hashable, CustomStringConvertible {
     return .whole
   }
 
+  /// The interval holding its values converted to `dtype`: each end rounded
+  /// outward to a value of that type (past f32's largest, to ±∞).
+  public func rounded(to dtype: DType) -> Interval {
+    guard dtype == .f32, !isEmpty else { return self }
+    let low = Float(lower)
+    let high = Float(upper)
+    return Interval(
+      Double(Double(low) > lower ? low.nextDown : low),
+      Double(Double(high) < upper ? high.nextUp : high))
+  }
+
   /// The image under a nondecreasing function, widened by an ulp at each end
   /// unless `f` is exact there (`exactAt`: the input where it is).
   public func increasing(_ f: (Double) -> Double, exactAt exact: Double? = nil) -> Interval {

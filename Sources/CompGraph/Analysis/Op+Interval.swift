@@ -59,6 +59,7 @@ extension Op {
     case .pad: x[0].hull(Interval(0))  // and zeros
     case .oneHot: Interval(0, 1)
     case .custom(let op): op.image(x)
+    case .cast(let dtype): x[0].rounded(to: dtype)  // each end rounded outward
     }
   }
 }

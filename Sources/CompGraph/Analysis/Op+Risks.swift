@@ -7,7 +7,7 @@ extension Op {
     switch self {
     case .variable, .constant, .add, .mul, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo, .abs,
       .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .atan,
-      .erf, .reshape, .reduceMax, .slice, .pad, .oneHot, .custom:
+      .erf, .reshape, .reduceMax, .slice, .pad, .oneHot, .custom, .cast:
       return []
     case .asin, .acos:  // outside [−1, 1] is NaN; the derivative's (1 − x²)^(−½) is flagged
       return []

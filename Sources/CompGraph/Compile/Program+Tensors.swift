@@ -23,6 +23,10 @@ extension Program {
     guard inputs.count == inputNames.count else {
       throw inputCountError(given: inputs.count, of: "tensor")
     }
+    if let reference {
+      outputs = try reference.evaluate(Dictionary(uniqueKeysWithValues: zip(inputNames, inputs)))
+      return
+    }
     guard let tensorPlan, let workspace else {
       let point = try zip(inputNames, inputs).map { name, value in
         guard let scalar = value.scalar else {

@@ -40,11 +40,26 @@ public struct Program: Sendable {
   let native: NativeCode?
   /// The custom ops the code calls by address (`customCall`), kept alive with it.
   let customOps: [CustomOp]
+  /// A graph with f32 values, which runs on the reference evaluator (each f32 node's value
+  /// rounded to f32 as it is computed; see `Program+Reference.swift`).
+  let reference: Graph?
 
   /// Compiles `graph` for `backend` (see `Backend`).
   public init(_ graph: Graph, backend: Backend = .interpreter) throws {
     let n = graph.nodeCount
     customOps = CompGraph.customOps(of: graph)
+    if graph.nodes.types.contains(.f32) {
+      reference = graph
+      inputNames = graph.variables.map(\.name)
+      outputNames = graph.outputNames
+      (instructions, registerCount, inputRegisters, constants, outputRegisters) = (
+        [], 0, [], [], []
+      )
+      (pointPlan, tensorPlan, workspace, native) = (nil, nil, nil, nil)
+      self.backend = .interpreter
+      return
+    }
+    reference = nil
     if graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
       // Constant folding and the algebraic rules (einsum merges, sums of
       // broadcast products, ones operands) first, keeping IEEE values.
@@ -152,7 +167,10 @@ public struct Program: Sendable {
   /// (every intermediate and output buffer, laid out by liveness; bound
   /// inputs, constants and the elementwise loops' chunk registers aside),
   /// or a scalar program's registers.
-  public var peakBytes: Int { (tensorPlan?.arenaCount ?? registerCount) * 8 }
+  public var peakBytes: Int {
+    if let reference { return Int(reference.peakMemoryEstimate().bytes) }
+    return (tensorPlan?.arenaCount ?? registerCount) * 8
+  }
 
   /// The number of instructions.
   public var instructionCount: Int { instructions.count }
@@ -177,6 +195,7 @@ public struct Program: Sendable {
 
   /// `evaluate(point:)`, called through `api` (named in errors).
   private func values(at point: [Double], api: String) throws -> [Double] {
+    if let reference { return try referenceValues(reference, at: point, api: api) }
     if let tensorPlan,
       !tensorPlan.inputShapes.allSatisfy(\.isEmpty)
         || !tensorPlan.outputs.allSatisfy(\.shape.isEmpty)
@@ -197,6 +216,7 @@ public struct Program: Sendable {
   /// at each of `count` points; returns one column per output.  Throws as
   /// `evaluate(point:)` does, and for a column of other than `count` values.
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
+    if let reference { return try referenceBatch(reference, inputs, count: count) }
     guard let pointPlan else { throw scalarEvaluationError("evaluate(batch:count:)") }
     guard inputs.count == inputNames.count else {
       throw inputCountError(given: inputs.count, of: "column")
@@ -225,9 +245,10 @@ public struct Program: Sendable {
   /// Why `api`, which takes one scalar per input, cannot run a program with
   /// tensors: the first input or output that is not a scalar, and the
   /// tensor API to call instead.
-  private func scalarEvaluationError(_ api: String) -> GraphError {
-    let inputShapes = tensorPlan?.inputShapes ?? []
-    let outputShapes = tensorPlan?.outputs.map(\.shape) ?? []
+  func scalarEvaluationError(_ api: String) -> GraphError {
+    let inputShapes = tensorPlan?.inputShapes ?? reference?.variables.map(\.shape) ?? []
+    let outputShapes =
+      tensorPlan?.outputs.map(\.shape) ?? reference.map { g in g.outputs.map(g.shape) } ?? []
     let input = zip(inputNames, inputShapes).first { !$0.1.isEmpty }
     let output = zip(outputNames, outputShapes).first { !$0.1.isEmpty }
     let what =

@@ -87,6 +87,8 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
       transpose: { slice($0, axis: axis, start: before, end: before + (x[0].shape?[axis] ?? 0)) })
   case .oneHot: .zero  // indices select, they do not scale
   case .custom(let op): .scale(op.localDerivative(k, x, y))  // the user's rule (`CustomOp`)
+  case .cast(let dtype):  // converts there and back (the transpose of promotion)
+    .linear(apply: { t, _ in cast(t, dtype) }, transpose: { cast($0, x[0].dtype ?? .f64) })
   }
 }
 

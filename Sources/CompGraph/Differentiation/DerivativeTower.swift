@@ -139,8 +139,9 @@ extension GraphBuilder {
     }
     var all = level
     var sweeps = 0
+    // (Its rebuilt polynomials would regroup factors across element types.)
     var polynomials =
-      simplify && outputs.count == 1 && xs.count == 1
+      simplify && outputs.count == 1 && xs.count == 1 && !holdsF32
       ? PolynomialDifferentiator(builder: self) : nil
     let one = constantNode(1.0)
     let start = count

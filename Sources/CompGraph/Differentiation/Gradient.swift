@@ -56,6 +56,8 @@ extension GraphBuilder {
         if nodes.shapes[c.index] != nodes.shapes[input.index] {
           c = try node(.sumTo(shape(input)), [c])
         }
+        // In the input's type (an f32 operand of an f64 op gets an f32 adjoint).
+        c = try converted(c, to: nodes.types[input.index], literalIsF64: true) ?? c
         // x·x sends x·ḡ twice: one x·ḡ·2, as the normal form collects it
         // (bit for bit the sum: doubling is exact).  Only a product made
         // here is flattened: ḡ itself, sent on twice by p + p, is shared.
@@ -67,9 +69,11 @@ extension GraphBuilder {
         contributions.append(c, to: input.index)
       }
     }
-    return xs.map { x in
-      (x.index < end ? adjoint[x.index] : nil)
+    return try xs.map { x in
+      let g =
+        (x.index < end ? adjoint[x.index] : nil)
         ?? constantNode(Tensor(repeating: 0, shape: shape(x)))
+      return try converted(g, to: nodes.types[x.index], literalIsF64: true) ?? g
     }
   }
 }

@@ -64,12 +64,16 @@ extension GraphBuilder {
         }
         var id = try term.node()
         if shape(id) != outShape { id = try node(.broadcastTo(outShape), [id]) }
+        id = try converted(id, to: nodes.types[index], literalIsF64: true) ?? id
         terms.append(id)
       }
       if terms.isEmpty { continue }  // locally constant in every active input
       tangent[index] = try terms.count == 1 ? terms[0] : node(.add, terms)
     }
-    return ys.map { tangent[$0.index] ?? zero($0) }
+    return try ys.map { y in
+      let t = tangent[y.index] ?? zero(y)
+      return try converted(t, to: nodes.types[y.index], literalIsF64: true) ?? t
+    }
   }
 }
 

@@ -3,6 +3,13 @@ extension Graph {
   /// Evaluates every output with variables bound by name.  Throws
   /// `GraphError.unboundVariable` or `.boundShapeMismatch`.
   ///
+  /// An f32 node is computed from its operands as f32 values (a literal,
+  /// or an f64 value bound to an f32 variable, rounded to f32 first) and
+  /// its result rounded to f32: for + − × ÷ and √ that is the f32 result
+  /// exactly (a double holds the exact result to twice f32's precision), for
+  /// the other functions within an f32 ulp of it.  Output tensors carry
+  /// their node's `dtype`.
+  ///
   /// Values are released after their last use, so a million-node chain needs
   /// little memory, and a sum over an einsum or a broadcasting product used
   /// nowhere else is one einsum (the outer product in
@@ -14,25 +21,30 @@ extension Graph {
       switch nodes.ops[index] {
       case .variable(let name):
         guard let value = bindings[name] else { throw GraphError.unboundVariable(name) }
+        let dtype = nodes.types[index].dtype
         if value.shape != nodes.shapes[index] {
           if value.scalars.count == 1 && nodes.shapes[index].isEmpty {
-            values[index] = Tensor(value.scalars[0])
+            values[index] = Tensor(value.scalars[0]).rounded(to: dtype)
             continue
           }
           throw GraphError.boundShapeMismatch(
             variable: name, declared: nodes.shapes[index], given: value.shape)
         }
-        values[index] = value
+        values[index] = value.dtype == dtype ? value : value.rounded(to: dtype)
       case .constant(let value):
         values[index] = value
       case let op:
         let inputs = plan.operands(of: index, in: self)
-        values[index] =
+        let f32 = nodes.types[index] == .f32
+        let value =
           if let fused = plan.fused[index] {
             plan.evaluateFused(fused, values: values, shape: nodes.shapes[index])
           } else {
-            op.apply(inputs.map { values[$0.index]! }, shape: nodes.shapes[index])
+            op.apply(
+              inputs.map { f32 ? values[$0.index]!.rounded(to: .f32) : values[$0.index]! },
+              shape: nodes.shapes[index])
           }
+        values[index] = f32 ? value.rounded(to: .f32) : value
         for input in inputs where plan.lastUse[input.index] == Int32(index) {
           values[input.index] = nil
         }

@@ -48,6 +48,7 @@ extension Op {
     case .pad(let axis, let before, let after): x[0].pad(axis: axis, before: before, after: after)
     case .oneHot(let n): x[0].oneHot(n)
     case .custom(let op): Tensor.elementwise(x, shape: shape, op.kernel)
+    case .cast(let dtype): x[0].rounded(to: dtype)
     }
   }
 }

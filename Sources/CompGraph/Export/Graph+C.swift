@@ -36,6 +36,7 @@ extension Graph {
 
   /// `cCode(name:)` in the straight-line form or the looped one.
   func cCode(name: String, looped: Bool) throws -> String {
+    try requireF64(for: "C export")
     guard isCIdentifier(name) else {
       throw GraphError.unsupported(
         "C export: '\(name)' cannot name a C function; use letters, digits and '_', not starting with a digit, and neither a C keyword nor a function the file defines or calls (exp, fma, reduce, …)"
@@ -103,6 +104,8 @@ extension Graph {
 func cExpression(_ op: Op, _ x: [String]) throws -> String {
   switch op {
   case .variable, .constant: preconditionFailure("leaves are named, not computed")
+  // Only f64 graphs are written in C (`cCode` refuses f32): a cast of one is to f64.
+  case .cast: "(double)(\(x[0]))"
   // A long sum as four running sums, as Program adds it (CG_SPLIT_SUM in ckernels.h).
   case .add where x.count >= Int(CG_SPLIT_SUM):
     splitSum(x)

@@ -11,6 +11,7 @@ extension Graph {
   /// (an n-ary product is a chain of binary `Mul`s). Throws when two outputs, or an output and a
   /// variable, share a name (ONNX names every value once).
   public func onnxModel() throws -> [UInt8] {
+    try requireF64(for: "ONNX export")
     var lowering = ONNXLowering(graph: self)
     for id in ids { try lowering.lower(id) }
     try lowering.addOutputs()
@@ -76,6 +77,7 @@ private struct ONNXLowering {
     case .sin: node("Sin", x, out)
     case .cos: node("Cos", x, out)
     case .tanh: node("Tanh", x, out)
+    case .cast: node("Identity", x, out)  // f64 to f64: `onnxModel` refuses f32 graphs
     case .einsum(let spec):
       guard spec.labelCount <= 52 else {
         throw GraphError.unsupported(

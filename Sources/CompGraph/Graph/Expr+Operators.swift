@@ -85,6 +85,11 @@ public func erf(_ x: Expr) -> Expr { Expr.apply(.erf, [x]) }
 public func log1p(_ x: Expr) -> Expr { Expr.apply(.log1p, [x]) }
 /// eˣ − 1, accurate for small x.
 public func expm1(_ x: Expr) -> Expr { Expr.apply(.expm1, [x]) }
+/// x converted to element type `dtype`: rounded to nearest (ties to even) from f64 to f32,
+/// exact from f32 to f64, x itself when it has that type already.  Its derivative converts the
+/// gradient back: ∂cast(x)/∂x · ḡ = cast(ḡ, dtype of x).
+public func cast(_ x: Expr, _ dtype: DType) -> Expr { Expr.apply(.cast(dtype), x) }
+
 /// ∛x, real for negative x (∛−8 = −2); its derivative is infinite at 0.
 public func cbrt(_ x: Expr) -> Expr { Expr.apply(.cbrt, [x]) }
 /// atan2(y, x): the angle of the point (x, y), in (−π, π].

@@ -30,6 +30,9 @@ public struct Expr {
   /// The shape, or `nil` for a failed handle.
   public var shape: Shape? { (try? result.get()).map(builder.shape) }
 
+  /// The element type, or `nil` for a failed handle.
+  public var dtype: DType? { (try? result.get()).map(builder.dtype) }
+
   /// Builds `op(inputs)` in the inputs' builder.
   static func apply(_ op: Op, _ inputs: [Expr]) -> Expr {
     let builder = inputs[0].builder
@@ -84,10 +87,11 @@ public struct Expr {
 }
 
 extension GraphBuilder {
-  /// A scalar or tensor variable handle.  Throws when `name` was declared
-  /// before with another shape.
-  public func variable(_ name: String, _ shape: Shape = []) throws -> Expr {
-    Expr(self, try variableNode(name, shape: shape))
+  /// A scalar or tensor variable handle of element type `dtype` (`defaultDType`
+  /// if not given).  Throws when `name` was declared before with another
+  /// shape or type.
+  public func variable(_ name: String, _ shape: Shape = [], dtype: DType? = nil) throws -> Expr {
+    Expr(self, try variableNode(name, shape: shape, dtype: dtype))
   }
 
   public func constant(_ value: Double) -> Expr { Expr(self, constantNode(value)) }

@@ -39,6 +39,7 @@ public struct Graph: Sendable {
     compact.kinds = kept.map { table.kinds[$0] }
     compact.numbers = kept.map { table.numbers[$0] }
     compact.shapes = kept.map { table.shapes[$0] }
+    compact.types = kept.map { table.types[$0] }
     compact.scopes = kept.map { table.scopes[$0] }
     compact.inputStart.reserveCapacity(kept.count + 1)
     compact.inputList.reserveCapacity(
@@ -63,6 +64,10 @@ public struct Graph: Sendable {
 
   public func op(_ id: NodeID) -> Op { nodes.ops[id.index] }
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
+  /// The element type of node `id`'s values (a literal's is f64).
+  public func dtype(_ id: NodeID) -> DType { nodes.types[id.index].dtype }
+  /// `dtype` as promotion sees it (a literal is `.weak`).
+  package func elementType(_ id: NodeID) -> ElementType { nodes.types[id.index] }
   public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
   /// The scope `id` was first built in: an index into `scopes` (0 is the root).
   public func scope(of id: NodeID) -> Int32 { nodes.scopes[id.index] }
@@ -73,6 +78,15 @@ public struct Graph: Sendable {
       if case .variable(let name) = nodes.ops[index] { return (name, nodes.shapes[index]) }
       return nil
     }
+  }
+
+  /// The element types of the graph's variables, by name.
+  public var variableTypes: [String: DType] {
+    var types: [String: DType] = [:]
+    for index in nodes.ops.indices {
+      if case .variable(let name) = nodes.ops[index] { types[name] = nodes.types[index].dtype }
+    }
+    return types
   }
 
   /// Operation count as BENCHMARKS.md defines it (SymPy's `count_ops` after

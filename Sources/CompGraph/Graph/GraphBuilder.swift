@@ -10,6 +10,7 @@ public final class GraphBuilder {
   @exclusivity(unchecked) var nodes = NodeTable()
   @exclusivity(unchecked) private var intern = InternTable()
   private var variableShapes: [String: Shape] = [:]
+  private var variableTypes: [String: DType] = [:]
   /// The scope tree; `currentScope` is where new nodes go.
   @exclusivity(unchecked) public internal(set) var scopes = ScopeTable()
   @exclusivity(unchecked) public internal(set) var currentScope: Int32 = 0
@@ -17,6 +18,12 @@ public final class GraphBuilder {
   @exclusivity(unchecked) private var currentKey: Int32 = 0
   /// The scalar constant nodes made by `constantNode(_: Double)`, by bit pattern.
   private var scalarConstants: [UInt64: NodeID] = [:]
+  /// The element type of variables made without one (`variable(_:_:)`, a
+  /// module's parameters, an optimizer's state): f64 unless set, as
+  /// PyTorch's `set_default_dtype`.
+  public var defaultDType: DType = .f64
+  /// Whether some node has f32 values (`converted(_:to:)` reads it).
+  private(set) var holdsF32 = false
   /// Nodes the simplifier found in normal form here (skipped by later runs).
   var normalForm = NormalFormMarks()
 
@@ -36,8 +43,13 @@ public final class GraphBuilder {
       let id = NodeID(index)
       let op = graph.nodes.ops[index]
       enter(graph.nodes.scopes[index])
-      _ = append(op, graph.nodes.inputs(id), shape: graph.nodes.shapes[index])
-      if case .variable(let name) = op { variableShapes[name] = graph.nodes.shapes[index] }
+      _ = append(
+        op, graph.nodes.inputs(id), shape: graph.nodes.shapes[index],
+        type: graph.nodes.types[index])
+      if case .variable(let name) = op {
+        variableShapes[name] = graph.nodes.shapes[index]
+        variableTypes[name] = graph.nodes.types[index].dtype
+      }
     }
     enter(0)
   }
@@ -105,6 +117,10 @@ public final class GraphBuilder {
   /// `op(id).kind`, without copying the op.
   func kind(_ id: NodeID) -> Op.Kind { nodes.kinds[id.index] }
   public func shape(_ id: NodeID) -> Shape { nodes.shapes[id.index] }
+  /// The element type of node `id`'s values (a literal's is f64).
+  public func dtype(_ id: NodeID) -> DType { nodes.types[id.index].dtype }
+  /// `dtype` as promotion sees it (a literal is `.weak`).
+  package func elementType(_ id: NodeID) -> ElementType { nodes.types[id.index] }
   public func inputs(_ id: NodeID) -> NodeInputs { nodes.inputs(id) }
 
   /// The inputs of `id` in place in the arena (`NodeTable.borrowedInputs`):
@@ -113,9 +129,19 @@ public final class GraphBuilder {
   @inline(__always)
   func borrowedInputs(_ id: NodeID) -> UnsafeBufferPointer<NodeID> { nodes.borrowedInputs(id) }
 
-  /// Interns a node whose shape is already known to be right.
+  /// Interns a node whose shape is already known to be right.  Its element
+  /// type is `type` (a variable's, or a copied graph's), else the
+  /// promotion of its operands' (`resultType`); an operand of another
+  /// type than that (f32 in an f64 op) is cast to it first, so that every
+  /// node computes in one type and a rewrite never regroups values across
+  /// types (a literal operand is converted where it is used).
   @discardableResult
-  func append(_ op: Op, _ inputs: some Collection<NodeID>, shape: Shape) -> NodeID {
+  func append(
+    _ op: Op, _ inputs: some Collection<NodeID>, shape: Shape, type: ElementType? = nil
+  ) -> NodeID {
+    if type == nil, holdsF32, let promoted = promotedInputs(op, inputs) {
+      return append(op, promoted, shape: shape)
+    }
     // Leaves are one node per name or value whatever the scope: only
     // operations are interned apart inside a recompute scope.  Constants
     // belong to no scope; a variable to the scope it is declared in.
@@ -130,17 +156,26 @@ public final class GraphBuilder {
       case .variable: currentKey == 0 ? currentScope : 0
       default: currentScope
       }
-    let id = nodes.append(op, inputs, shape: shape, scope: scope)
+    let type = type ?? resultType(op, inputs)
+    if type == .f32 { holdsF32 = true }
+    let id = nodes.append(op, inputs, shape: shape, type: type, scope: scope)
     intern.insert(id, inputs: inputs, hash: hash)
     return id
   }
 
-  /// The variable `name` of the given shape (the same node every time).
-  /// Throws `GraphError.invalidName` for an empty name or one holding a
-  /// control or invisible character (it would corrupt messages and SVG).
-  public func variableNode(_ name: String, shape: Shape = []) throws -> NodeID {
+  /// The variable `name` of the given shape and element type
+  /// (`defaultDType` if not given; the same node every time).  Throws `GraphError.invalidName` for an empty name or one
+  /// holding a control or invisible character (it would corrupt messages
+  /// and SVG), and `conflictingVariable(Type)` for a name declared before
+  /// with another shape or type.
+  public func variableNode(_ name: String, shape: Shape = [], dtype: DType? = nil) throws -> NodeID
+  {
+    let dtype = dtype ?? defaultDType
     if let known = variableShapes[name], known != shape {
       throw GraphError.conflictingVariable(name: name, shapes: [known, shape])
+    }
+    if let known = variableTypes[name], known != dtype {
+      throw GraphError.conflictingVariableType(name: name, types: [known, dtype])
     }
     guard !name.isEmpty, !name.unicodeScalars.contains(where: isInvisible) else {
       throw GraphError.invalidName(name)
@@ -149,12 +184,54 @@ public final class GraphBuilder {
       throw GraphError.shapeTooLarge(op: "variable '\(displayText(name, limit: 40))'", shape: shape)
     }
     variableShapes[name] = shape
-    return append(.variable(name), [], shape: shape)
+    variableTypes[name] = dtype
+    return append(.variable(name), [], shape: shape, type: ElementType(dtype))
   }
 
-  /// A constant node.
+  /// A constant node: an f64 tensor is a literal (it takes the type of
+  /// what it meets), an f32 one is f32.
   public func constantNode(_ value: Tensor) -> NodeID {
-    append(.constant(value), [], shape: value.shape)
+    append(.constant(value), [], shape: value.shape, type: value.dtype == .f32 ? .f32 : .weak)
+  }
+
+  /// `inputs` with each operand of a strong type other than `op`'s result
+  /// type cast to it (and sorted again for a commutative op); `nil` when
+  /// every operand has that type or is a literal.
+  private func promotedInputs(_ op: Op, _ inputs: some Collection<NodeID>) -> [NodeID]? {
+    let type = resultType(op, inputs)
+    let skip: Int
+    switch op.typeRule {
+    case .converted: return nil
+    case .promotedAfterFirst: skip = 1
+    case .promoted: skip = 0
+    }
+    var ins = Array(inputs)
+    var changed = false
+    for k in ins.indices.dropFirst(skip) {
+      let have = nodes.types[ins[k].index]
+      guard have != .weak, have != type else { continue }
+      ins[k] = append(
+        .cast(type.dtype), CollectionOfOne(ins[k]), shape: nodes.shapes[ins[k].index])
+      changed = true
+    }
+    guard changed else { return nil }
+    if op.kind.isCommutative { ins.sort() }
+    return ins
+  }
+
+  /// The element type of `op` on `inputs` (`Op.typeRule`); a leaf with
+  /// no given type is a literal.
+  @inline(__always)
+  private func resultType(_ op: Op, _ inputs: some Collection<NodeID>) -> ElementType {
+    var type = ElementType.weak
+    switch op.typeRule {
+    case .converted(let target): return ElementType(target)
+    case .promotedAfterFirst:
+      for input in inputs.dropFirst() { type = max(type, nodes.types[input.index]) }
+    case .promoted:
+      for input in inputs { type = max(type, nodes.types[input.index]) }
+    }
+    return type
   }
 
   /// A scalar constant node.  Rules ask for the same few constants over
@@ -173,9 +250,15 @@ public final class GraphBuilder {
   /// A one-input sum or product is its input, and a scalar factor 1 is
   /// dropped from a product when that leaves its shape unchanged (exact for
   /// every x, NaN and ∞ included: x · 1 = x).  A `sumTo` or `broadcastTo`
-  /// to the shape its input already has is that input.
+  /// to the shape its input already has is that input, and so is a cast to
+  /// the type it has.
   public func node(_ op: Op, _ inputs: [NodeID]) throws -> NodeID {
     if let id = scalarFastPath(op, inputs) { return id }
+    if case .cast(let dtype) = op, inputs.count == 1,
+      nodes.types[inputs[0].index] == ElementType(dtype)
+    {
+      return inputs[0]
+    }
     var inputs = inputs
     var shapes = inputs.map { nodes.shapes[$0.index] }
     let shape = try op.outputShape(shapes)
@@ -265,8 +348,11 @@ public final class GraphBuilder {
     }
   }
 
-  /// Whether `id` is the scalar constant 1.
-  func isScalarOne(_ id: NodeID) -> Bool { scalarConstant(id) == 1 }
+  /// Whether `id` is the scalar literal 1 (an f32 1 is kept: dropping it
+  /// from a product of literals would change the product's type).
+  func isScalarOne(_ id: NodeID) -> Bool {
+    scalarConstant(id) == 1 && nodes.types[id.index] == .weak
+  }
 
   /// The value of `id` if it is a scalar constant.  (Each column is read on
   /// its own: a method of the whole table would copy it, retaining every
@@ -276,13 +362,34 @@ public final class GraphBuilder {
       ? nodes.numbers[id.index] : nil
   }
 
+  /// `id` standing for a value of type `type` (a rewrite's result for the
+  /// node it replaces, a derivative for its variable): `id` itself when its
+  /// type is `type`, else cast to it; `nil` when `type` is a literal's and
+  /// `id` is not one.  A literal stands for f64 as it is when
+  /// `literalIsF64`, or when the arena holds no f32 value; otherwise it is
+  /// cast, since it would promote otherwise than an f64 does where it meets
+  /// an f32.  (Derivatives pass `literalIsF64`: an adjoint is converted to
+  /// its operand's type where it arrives, so a literal adjoint times an f32
+  /// local derivative is an f32 product, cast to f64 for an f64 operand.)
+  func converted(_ id: NodeID, to type: ElementType, literalIsF64: Bool = false) throws -> NodeID? {
+    let have = nodes.types[id.index]
+    if have == type || (have == .weak && type == .f64 && (literalIsF64 || !holdsF32)) {
+      return id
+    }
+    if type == .weak { return nil }
+    return try node(.cast(type.dtype), [id])
+  }
+
   /// The shapes of declared variables, by name.
   public var variables: [String: Shape] { variableShapes }
+
+  /// The element types of declared variables, by name.
+  public var variableDTypes: [String: DType] { variableTypes }
 
   /// The id of an existing variable, if it was declared.
   public func existingVariable(_ name: String) -> NodeID? {
     guard let shape = variableShapes[name] else { return nil }
-    return try? variableNode(name, shape: shape)
+    return try? variableNode(name, shape: shape, dtype: variableTypes[name] ?? .f64)
   }
 
   /// Freezes the nodes reachable from `outputs` into an immutable graph.

@@ -11,6 +11,8 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case boundShapeMismatch(variable: String, declared: Shape, given: Shape)
   /// Two variables with one name but different shapes.
   case conflictingVariable(name: String, shapes: [Shape])
+  /// Two variables with one name but different element types.
+  case conflictingVariableType(name: String, types: [DType])
   /// A variable name that is empty or holds a control or invisible character.
   case invalidName(String)
   /// An operation's result would have more than `Shape.maxElementCount` elements.
@@ -54,6 +56,10 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
     case .conflictingVariable(let name, let shapes):
       return "variable '\(quoted(name))' is used with two shapes: "
         + shapes.map { $0.shapeDescription }.joined(separator: " and ")
+    case .conflictingVariableType(let name, let types):
+      return "variable '\(quoted(name))' is used with two element types: "
+        + types.map(\.rawValue).joined(separator: " and ")
+        + "; declare it once, and convert with cast(\(quoted(name)), f32) where the other is needed"
     case .invalidName(let name):
       return "variable name '\(quoted(name))' is empty or holds a control or invisible "
         + "character; name variables with letters, digits and _"

@@ -10,6 +10,8 @@ struct NodeTable: Sendable {
   var kinds: [Op.Kind] = []
   var numbers: [Double] = []
   var shapes: [Shape] = []
+  /// Per node, its element type (`ElementType`: f32, f64 or a literal's).
+  var types: [ElementType] = []
   /// The scope each node was first built in (an index into a `ScopeTable`).
   var scopes: [Int32] = []
   var inputStart: [Int32] = [0]
@@ -32,7 +34,8 @@ struct NodeTable: Sendable {
   }
 
   mutating func append(
-    _ op: Op, _ inputs: some Collection<NodeID>, shape: Shape, scope: Int32 = 0
+    _ op: Op, _ inputs: some Collection<NodeID>, shape: Shape, type: ElementType,
+    scope: Int32 = 0
   ) -> NodeID {
     let id = NodeID(ops.count)
     ops.append(op)
@@ -43,6 +46,7 @@ struct NodeTable: Sendable {
     default: numbers.append(0)
     }
     shapes.append(shape)
+    types.append(type)
     scopes.append(scope)
     inputList.append(contentsOf: inputs)
     inputStart.append(Int32(inputList.count))
@@ -64,6 +68,7 @@ struct NodeTable: Sendable {
     kinds.reserveCapacity(nodes)
     numbers.reserveCapacity(nodes)
     shapes.reserveCapacity(nodes)
+    types.reserveCapacity(nodes)
     scopes.reserveCapacity(nodes)
     inputStart.reserveCapacity(nodes + 1)
     inputList.reserveCapacity(inputs)

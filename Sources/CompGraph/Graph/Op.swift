@@ -78,6 +78,9 @@ public enum Op: Hashable, Sendable {
   case oneHot(Int)
   /// An elementwise op defined outside the library, keyed by its identity.
   case custom(CustomOp)
+  /// The same values converted to element type `DType` (rounded to nearest,
+  /// ties to even, when narrowing); its derivative converts back.
+  case cast(DType)
 }
 
 /// How many inputs an op takes.
@@ -168,6 +171,7 @@ extension Op {
     case .pad(let axis, let before, let after): "pad \(axis): \(before), \(after)"
     case .oneHot(let n): "one-hot \(n)"
     case .custom(let op): op.name
+    case .cast(let dtype): "→\(dtype.rawValue)"
     }
   }
 
@@ -190,7 +194,7 @@ extension Op {
     case abs, sign, maximum, minimum, less, lessEqual, greater, greaterEqual, equal, select
     case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt, atan2
     case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
-    case custom
+    case custom, cast
   }
 
   public var kind: Kind {
@@ -237,6 +241,7 @@ extension Op {
     case .pad: .pad
     case .oneHot: .oneHot
     case .custom: .custom
+    case .cast: .cast
     }
   }
 }
@@ -287,6 +292,7 @@ extension Op.Kind {
     case .pad: "pad"
     case .oneHot: "one_hot"
     case .custom: "custom"
+    case .cast: "cast"
     }
   }
 
@@ -298,6 +304,7 @@ extension Op.Kind {
     case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
     case .reshape, .reduceMax, .slice, .pad, .oneHot: nil  // integer parameters: `Function`
     case .custom: nil  // the user's own (`CustomOp.callAsFunction`)
+    case .cast: nil  // a type parameter: `Function`
     case .less, .lessEqual, .greater, .greaterEqual, .equal: nil  // `<`, `<=`, `>`, `>=`, `==`
     case .abs: .abs
     case .acos: .acos
@@ -331,7 +338,7 @@ extension Op.Kind {
     case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
       .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2:
+      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast:
       false
     }
   }
@@ -400,7 +407,7 @@ extension Op.Kind {
     switch self {
     case .variable, .constant: .leaf
     case .pow, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign, .tan, .atan, .asin, .acos, .sinh,
-      .cosh, .erf, .log1p, .expm1, .cbrt:
+      .cosh, .erf, .log1p, .expm1, .cbrt, .cast:
       .unary
     case .power, .maximum, .minimum, .atan2: .binary
     case .add, .mul: .variadic
@@ -445,7 +452,7 @@ extension Op {
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
       .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
       .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom,
-      .atan2:
+      .atan2, .cast:
       nil
     }
   }

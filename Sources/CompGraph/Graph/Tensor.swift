@@ -1,7 +1,11 @@
-/// A dense, row-major tensor of `Double`s.  A scalar has shape `[]` and one element.
+/// A dense, row-major tensor.  A scalar has shape `[]` and one element.
+/// The elements are held as `Double`s whatever the `dtype`: an f32 tensor's
+/// are f32 values (each exactly representable as a `Float`).
 public struct Tensor: Sendable, CustomStringConvertible {
   public var shape: Shape
   public var scalars: [Double]
+  /// The element type; f64 unless made otherwise (`rounded(to:)`).
+  public internal(set) var dtype: DType = .f64
 
   /// Creates a tensor; `scalars.count` must equal the product of `shape`.
   public init(shape: Shape, scalars: [Double]) {
@@ -9,6 +13,21 @@ public struct Tensor: Sendable, CustomStringConvertible {
       shape.elementCount == scalars.count, "Tensor: \(scalars.count) values for shape \(shape)")
     self.shape = shape
     self.scalars = scalars
+  }
+
+  /// A tensor of element type `dtype`, its `scalars` rounded to it.
+  public init(shape: Shape, scalars: [Double], dtype: DType) {
+    self.init(shape: shape, scalars: scalars)
+    self = rounded(to: dtype)
+  }
+
+  /// The same tensor in `dtype`: each element rounded to nearest (ties to
+  /// even) when that is f32, unchanged when it is f64.
+  public func rounded(to dtype: DType) -> Tensor {
+    var copy = self
+    copy.dtype = dtype
+    if dtype == .f32 && self.dtype != .f32 { copy.scalars = scalars.map { Double(Float($0)) } }
+    return copy
   }
 
   /// A scalar tensor.
@@ -39,9 +58,10 @@ public struct Tensor: Sendable, CustomStringConvertible {
     return strides
   }
 
-  /// Nested-array text, as NumPy prints it: `[[1, 2], [3, 4]]`.
+  /// Nested-array text, as NumPy prints it: `[[1, 2], [3, 4]]` (an f32
+  /// tensor's elements as the shortest text that reads back to them in f32).
   public var description: String {
-    if shape.isEmpty { return formatNumber(scalars[0]) }
+    if shape.isEmpty { return formatNumber(scalars[0], dtype) }
     var out = ""
     var index = 0
     func emit(_ axis: Int) {
@@ -49,7 +69,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
       for i in 0..<shape[axis] {
         if i > 0 { out += ", " }
         if axis == shape.count - 1 {
-          out += formatNumber(scalars[index])
+          out += formatNumber(scalars[index], dtype)
           index += 1
         } else {
           emit(axis + 1)
@@ -63,15 +83,16 @@ public struct Tensor: Sendable, CustomStringConvertible {
 }
 
 extension Tensor: Hashable {
-  /// Equality and hashing go by bit pattern, so `-0.0` and `0.0` differ and
+  /// Equality and hashing go by element type and bit pattern, so `-0.0` and `0.0` differ and
   /// every NaN is the same NaN (ARCHITECTURE.md invariant 3).
   public static func == (a: Tensor, b: Tensor) -> Bool {
-    a.shape == b.shape
+    a.shape == b.shape && a.dtype == b.dtype
       && a.scalars.elementsEqual(b.scalars) { canonicalBits($0) == canonicalBits($1) }
   }
 
   public func hash(into hasher: inout Hasher) {
     hasher.combine(shape)
+    hasher.combine(dtype)
     for value in scalars { hasher.combine(canonicalBits(value)) }
   }
 }
@@ -80,6 +101,16 @@ extension Tensor: Hashable {
 @inline(__always)
 func canonicalBits(_ value: Double) -> UInt64 {
   value.isNaN ? Double.nan.bitPattern : value.bitPattern
+}
+
+/// Shortest text that reads back to `value` in `dtype`: `0.1` for the f32
+/// nearest 0.1 (0.100000001490116… as an f64).
+package func formatNumber(_ value: Double, _ dtype: DType) -> String {
+  switch dtype {
+  case .f64: formatNumber(value)
+  case .f32 where value.isFinite && value != value.rounded(): "\(Float(value))"
+  case .f32: formatNumber(value)
+  }
 }
 
 /// Shortest round-tripping text for a number: `3`, `0.5`, `nan`, `inf`, `-inf`.

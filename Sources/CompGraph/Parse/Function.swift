@@ -14,12 +14,17 @@ enum Function: Equatable {
     /// derivatives are written with, so every printed derivative reads back.
     case broadcastTo = "broadcast_to"
     case sumTo = "sum_to"
+    /// `cast(x, f32)`: the `cast` op, whose element type is a word.
+    case cast
   }
 
   /// Whether the call ends with a shape (`, 2x3`) after its expression.
   var takesShape: Bool {
     self == .sugar(.broadcastTo) || self == .sugar(.sumTo) || self == .sugar(.reshape)
   }
+
+  /// Whether the call ends with an element type (`, f32`) after its expression.
+  var takesDType: Bool { self == .sugar(.cast) }
 
   /// Every callable name, sorted.
   static let names: [String] = (Array(Op.callable.keys) + Sugar.allCases.map(\.rawValue)).sorted()
@@ -47,7 +52,7 @@ enum Function: Equatable {
       case .einsum: .atLeast(1)
       case .concat: .atLeast(2)
       case .log2, .log10, .relu, .sigmoid, .softplus, .transpose, .trace, .broadcastTo, .sumTo,
-        .reshape:
+        .reshape, .cast:
         .exactly(1)
       }
     }
@@ -57,6 +62,7 @@ enum Function: Equatable {
   var arityDescription: String {
     switch arity {
     case _ where takesShape: "an expression and a shape such as 2x3"
+    case _ where takesDType: "an expression and an element type, f32 or f64"
     case .exactly(1): "1 argument"
     case .exactly(let n): "\(n) arguments"
     case .between(let low, let high): "\(low) or \(high) arguments"
@@ -131,6 +137,7 @@ enum Function: Equatable {
     case .einsum: return Operand(CompGraph.einsum(literal.subscripts, arguments.map(\.expr)))
     case .broadcastTo: return Operand(x.broadcast(to: literal.shape))
     case .sumTo: return Operand(x.sum(to: literal.shape))
+    case .cast: return Operand(CompGraph.cast(x, literal.dtype))
     }
   }
 
@@ -147,6 +154,8 @@ enum Literal {
   case subscripts(String)
   /// The `2x3` of `broadcast_to(x, 2x3)`.
   case shape(Shape)
+  /// The `f32` of `cast(x, f32)`.
+  case dtype(DType)
 
   var subscripts: String {
     if case .subscripts(let text) = self { return text }
@@ -156,6 +165,11 @@ enum Literal {
   var shape: Shape {
     if case .shape(let shape) = self { return shape }
     return []
+  }
+
+  var dtype: DType {
+    if case .dtype(let dtype) = self { return dtype }
+    return .f64
   }
 }
 
@@ -186,7 +200,7 @@ extension Function.Sugar {
     case .concat: "concat(A, B, 0)"
     case .oneHot: "one_hot(i, 10)"
     case .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace, .dot,
-      .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape:
+      .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape, .cast:
       "\(rawValue)(…)"
     }
   }

@@ -21,6 +21,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A call with the wrong number of arguments (`expected` says how many it takes).
     case wrongArgumentCount(function: String, expected: String, found: Int)
     case badShape(String)
+    /// An element type that is neither `f32` nor `f64`.
+    case badDType(String)
     /// A `[` that does not start a nested array of numbers with even rows.
     case badTensor(String)
     /// A `[…]` right after an operand, as NumPy's `v[2]`: the language
@@ -88,6 +90,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case .wrongArgumentCount(let function, let expected, let found):
       "'\(Self.quoted(function))' takes \(expected), but was given \(found)"
     case .badShape(let text): "invalid shape '\(Self.quoted(text))': write e.g. 2x3, 5 or scalar"
+    case .badDType(let text):
+      "invalid element type '\(Self.quoted(text))': write f32 or f64"
     case .badTensor(let text):
       "invalid tensor '\(Self.quoted(text))': write a nested array "
         + "of numbers whose rows have equal lengths, e.g. [[1, 2], [3, 4]]"

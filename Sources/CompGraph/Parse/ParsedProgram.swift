@@ -21,7 +21,9 @@ public struct ParsedProgram {
 /// Parses an expression or a program file into `builder`.
 ///
 /// `declarations` gives tensor variables their shapes (the CLI's
-/// `--var A=2x3`); any other name is a scalar variable, so `x*y` needs none.
+/// `--var A=2x3`) and `dtypes` their element types (`--var A=2x3:f32`); any
+/// other name is a scalar variable, so `x*y` needs none.  A variable whose
+/// element type is given nowhere has `defaultDType` (the CLI's `--dtype`).
 /// A program with `var` lines declares all its variables: a name that is
 /// neither declared nor bound there is an error ("did you mean …").
 /// A bare expression is the output `f`.
@@ -32,8 +34,10 @@ public struct ParsedProgram {
 ///
 ///     program     = { statement } ;
 ///     statement   = [ declaration | binding | output | expression ] ( newline | ";" | end ) ;
-///     declaration = "var" name [ ":" shape ] { "," name [ ":" shape ] } ;
+///     declaration = "var" name [ ":" type ] { "," name [ ":" type ] } ;
+///     type        = shape [ dtype ] | dtype ;                    (* 2x3 f32, f32 *)
 ///     shape       = "scalar" | extent { "x" extent } ;           (* 2x3, 5 *)
+///     dtype       = "f32" | "f64" ;                              (* f64 if not given *)
 ///     binding     = "let" name "=" expression ;
 ///     output      = "out" name "=" expression ;                  (* also binds name *)
 ///     expression  = sum { ( "<" | "<=" | ">" | ">=" | "==" ) sum } ;   (* 1 or 0 *)
@@ -47,7 +51,8 @@ public struct ParsedProgram {
 ///     item        = [ "-" ] number | "nan" | "inf" | "-inf" ;
 ///     call        = function "(" expression { "," expression } ")"
 ///                 | "einsum" "(" string "," expression { "," expression } ")"
-///                 | ( "broadcast_to" | "sum_to" | "reshape" ) "(" expression "," shape ")" ;
+///                 | ( "broadcast_to" | "sum_to" | "reshape" ) "(" expression "," shape ")"
+///                 | "cast" "(" expression "," dtype ")" ;
 ///     function    = "exp" | "ln" | "log" | "log2" | "log10" | "log1p" | "expm1" | "sqrt"
 ///                 | "cbrt" | "sin" | "cos" | "tan" | "tanh" | "asin" | "acos" | "atan" | "atan2"
 ///                 | "sinh" | "cosh" | "erf" | "abs" | "sign" | "relu" | "sigmoid"
@@ -71,11 +76,14 @@ public struct ParsedProgram {
 ///
 /// Parsing uses explicit stacks, never recursion, so any nesting depth parses.
 public func parseProgram(
-  _ source: String, declarations: [String: Shape] = [:], into builder: GraphBuilder
+  _ source: String, declarations: [String: Shape] = [:], dtypes: [String: DType] = [:],
+  defaultDType: DType = .f64, into builder: GraphBuilder
 )
   throws(ParseError) -> ParsedProgram
 {
-  var parser = Parser(source, declarations: declarations, builder: builder)
+  var parser = Parser(
+    source, declarations: declarations, dtypes: dtypes, defaultDType: defaultDType,
+    builder: builder)
   let outer = builder.currentScope
   defer { builder.enter(outer) }
   return try parser.parseProgram()

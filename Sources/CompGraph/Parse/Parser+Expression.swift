@@ -105,6 +105,14 @@ extension Parser {
           pending[pending.count - 1] = .call(
             function, name: name, literal: .shape(shape), firstOperand: first, at: start)
           expectOperand = false
+        } else if function.takesDType {
+          let word = lexer.scanWord()
+          guard let dtype = DType(rawValue: word.text) else {
+            throw error(.badDType(word.text), at: word.start)
+          }
+          pending[pending.count - 1] = .call(
+            function, name: name, literal: .dtype(dtype), firstOperand: first, at: start)
+          expectOperand = false
         } else {
           expectOperand = true
         }
@@ -116,7 +124,10 @@ extension Parser {
         case .call(let function, let name, let literal, let first, let start):
           let arguments = Array(operands[first...])
           let hasShape = if case .shape = literal { true } else { false }
-          guard function.arity.accepts(arguments.count), function.takesShape == hasShape else {
+          let hasDType = if case .dtype = literal { true } else { false }
+          guard function.arity.accepts(arguments.count), function.takesShape == hasShape,
+            function.takesDType == hasDType
+          else {
             throw error(
               .wrongArgumentCount(
                 function: name, expected: function.arityDescription, found: arguments.count),

@@ -102,21 +102,36 @@ extension Parser {
     return value.expr
   }
 
-  /// `name [":" shape] {"," name [":" shape]}` after `var`, to the end of the line.
+  /// `name [":" type] {"," name [":" type]}` after `var`, to the end of the
+  /// line, where a type is a shape, an element type or both (`2x3 f32`).
   private mutating func declarations(first: Token) throws(ParseError) {
     var name = first
     while true {
       var shape: Shape = []
+      var dtype: DType?
       var next = try lexer.next()
+      var expected = "':', ',' or end of line"
       if next.kind == .colon {
+        expected = "',' or end of line"
         let word = lexer.scanWord()
-        guard let parsed = parseShape(word.text) else {
-          throw error(.badShape(word.text), at: word.start)
+        if let named = DType(rawValue: word.text) {
+          dtype = named
+        } else {
+          guard let parsed = parseShape(word.text) else {
+            throw error(.badShape(word.text), at: word.start)
+          }
+          shape = parsed
         }
-        shape = parsed
         next = try lexer.next()
+        if dtype == nil {
+          expected = "an element type (f32 or f64), ',' or end of line"
+          if next.kind == .identifier, let named = DType(rawValue: lexer.text(next)) {
+            dtype = named
+            next = try lexer.next()
+          }
+        }
       }
-      try declare(name, shape)
+      try declare(name, shape, dtype ?? defaultDType)
       switch next.kind {
       case .comma:
         name = try lexer.next()
@@ -124,12 +139,12 @@ extension Parser {
       case .newline, .semicolon, .end:
         return
       default:
-        throw unexpected(next, expected: "':', ',' or end of line")
+        throw unexpected(next, expected: expected)
       }
     }
   }
 
-  private mutating func declare(_ name: Token, _ shape: Shape) throws(ParseError) {
+  private mutating func declare(_ name: Token, _ shape: Shape, _ dtype: DType) throws(ParseError) {
     let text = lexer.text(name)
     guard NamedConstant.values[text] == nil else {
       throw error(.constantName(text), at: name.start)
@@ -138,6 +153,11 @@ extension Parser {
     if let known = shapes[text] ?? builder.variables[text], known != shape {
       throw error(.graph(.conflictingVariable(name: text, shapes: [known, shape])), at: name.start)
     }
+    if let known = dtypes[text] ?? builder.variableDTypes[text], known != dtype {
+      throw error(
+        .graph(.conflictingVariableType(name: text, types: [known, dtype])), at: name.start)
+    }
     shapes[text] = shape
+    dtypes[text] = dtype
   }
 }

@@ -3,7 +3,7 @@
 ///
 /// A name resolves to, in order: a `let` or `out` binding; a named constant
 /// (`pi`, `e`, `inf`, `nan`); a declared
-/// variable (`var` or the `declarations` argument) with its shape; a variable
+/// variable (`var` or the `declarations` argument) with its shape and type; a variable
 /// already in the builder, with its shape; otherwise a new scalar variable
 /// (so `x*y` needs no declarations) — unless the program has declared its
 /// variables with `var`: then an undeclared name is an error (a misspelling,
@@ -13,6 +13,9 @@ struct Parser {
   let builder: GraphBuilder
   /// Declared variable shapes.
   var shapes: [String: Shape]
+  /// Declared variable element types; a variable not declared with one has `defaultDType`.
+  var dtypes: [String: DType]
+  let defaultDType: DType
   /// Bindings and the variables used so far, by name.
   var names: [String: Operand] = [:]
   /// Whether a `var` statement was read: new names must then be declared.
@@ -22,10 +25,15 @@ struct Parser {
   /// The `scope name {` blocks still open, innermost last (name token).
   var openScopes: [Token] = []
 
-  init(_ source: String, declarations: [String: Shape], builder: GraphBuilder) {
+  init(
+    _ source: String, declarations: [String: Shape], dtypes: [String: DType], defaultDType: DType,
+    builder: GraphBuilder
+  ) {
     lexer = Lexer(source)
     self.builder = builder
     shapes = declarations
+    self.dtypes = dtypes
+    self.defaultDType = defaultDType
   }
 
   /// An error at byte `offset`.
@@ -56,8 +64,9 @@ struct Parser {
       throw error(.undeclaredName(name, suggestion: closest(to: name, in: known)), at: offset)
     }
     let shape = shapes[name] ?? builder.variables[name] ?? []
+    let dtype = dtypes[name] ?? builder.variableDTypes[name] ?? defaultDType
     do {
-      let operand = Operand(try builder.variable(name, shape))
+      let operand = Operand(try builder.variable(name, shape, dtype: dtype))
       names[name] = operand
       return operand
     } catch let graphError as GraphError {

@@ -193,7 +193,8 @@ public struct DOTEncoder: Sendable {
   /// constant is not itself an output.
   func foldedConstants(_ graph: Graph) -> [String?] {
     var folded: [String?] = graph.ids.map { id in
-      guard options.foldsScalarConstants, case .constant(let value) = graph.op(id), value.isScalar
+      guard options.foldsScalarConstants, case .constant(let value) = graph.op(id), value.isScalar,
+        value.dtype == .f64  // an f32 constant keeps its node, which names its type
       else { return nil }
       return Self.short(value.scalars[0])
     }
@@ -209,15 +210,20 @@ public struct DOTEncoder: Sendable {
   ) -> [String: String] {
     let op = graph.op(id)
     let shape = graph.shape(id)
+    // The type line: the shape, and the element type where it is not f64 (`2x3 f32`).
+    let type = [
+      shape.isEmpty ? nil : shape.shapeDescription, graph.dtype(id) == .f32 ? "f32" : nil,
+    ]
+    .compactMap { $0 }.joined(separator: " ")
     var lines: [String]
     var attributes: [String: String]
     switch op {
     case .variable(let name):
-      lines = [name] + (shape.isEmpty ? [] : [shape.shapeDescription])
+      lines = [name] + (type.isEmpty ? [] : [type])
       attributes = ["color": "\"#2f6497\"", "fillcolor": "\"#dbe9f6\"", "shape": "\"box\""]
       attributes["style"] = "\"rounded,filled\""
     case .constant(let value):
-      lines = Self.constantLabel(value)
+      lines = Self.constantLabel(value) + (value.dtype == .f32 ? ["f32"] : [])
       attributes = ["color": "\"#8a8a8a\"", "fillcolor": "\"#eeeeee\"", "shape": "\"box\""]
       attributes["style"] = "\"filled\""
     default:
@@ -231,7 +237,8 @@ public struct DOTEncoder: Sendable {
       lines = [head]
       switch op {
       case .sumTo, .broadcastTo: break  // the symbol already names the shape
-      default: if !shape.isEmpty { lines.append(shape.shapeDescription) }
+      case .cast: if !shape.isEmpty { lines.append(shape.shapeDescription) }  // and the type
+      default: if !type.isEmpty { lines.append(type) }
       }
       // A long sum or product lists the terms written into it, a few to a line.
       let terms = plan.terms[id] ?? []

@@ -300,6 +300,11 @@ private struct InfixPrinter {
     case .custom(let op):
       guard let template = op.spellings[format] else { return call(op.name, inputs) }
       return spelled(template, inputs)
+    case .constant(let t) where t.dtype != .f64:  // an f32 literal is a cast one
+      var literal = t
+      literal.dtype = .f64
+      let value = literal.isScalar ? format.number(literal.scalars[0]) : literal.description
+      return cast(.text(value), to: t.dtype)
     case .constant(let t) where t.isScalar:
       return [.text(format.number(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
     case .constant(let t):
@@ -458,6 +463,24 @@ private struct InfixPrinter {
         .text("\(module).where(\(module).expand_dims("), .node(inputs[0], .whole),
         .text(", -1) == \(module).arange(\(n)), 1.0, 0.0)"),
       ]
+    case .cast(let dtype):
+      return cast(.node(inputs[0], .free), to: dtype)
+    }
+  }
+
+  /// A conversion to `dtype`: `cast(x, f32)`, `np.asarray(x, dtype=np.float32)`, `(float)(x)`.
+  func cast(_ operand: Piece, to dtype: DType) -> [Piece] {
+    switch format {
+    case .compgraph, .latex:
+      let name = format == .latex ? "\\operatorname{cast}" : "cast"
+      return [.text("\(name)("), operand, .text(", \(dtype.rawValue))")]
+    case .python, .jax:
+      let type = dtype == .f32 ? "float32" : "float64"
+      return [
+        .text("\(format.module!).asarray("), operand, .text(", dtype=\(format.module!).\(type))"),
+      ]
+    case .c:
+      return [.text(dtype == .f32 ? "((float)(" : "((double)("), operand, .text("))")]
     }
   }
 

@@ -14,7 +14,9 @@
 extension Graph {
   public var listing: String {
     var text = "{ lambda "
-    text += variables.map { "\($0.name):\(Self.typeText($0.shape))" }.joined(separator: " ")
+    text += ids.filter { op($0).kind == .variable }.map { id in
+      "\(op(id).info.name):\(Self.typeText(shape(id), dtype(id)))"
+    }.joined(separator: " ")
     text += variables.isEmpty ? "; let\n" : " ; let\n"
     for index in 0..<nodeCount where !isInlined(NodeID(index)) {
       appendEquation(NodeID(index), to: &text)
@@ -29,16 +31,16 @@ extension Graph {
     "\(nodeCount) nodes, \(edgeCount) edges, \(operationCount) operations"
   }
 
-  /// `f64[]`, `f64[2,3]`.
-  static func typeText(_ shape: Shape) -> String {
-    shape.isEmpty ? "f64[]" : "f64[\(shape.map(String.init).joined(separator: ","))]"
+  /// `f64[]`, `f32[2,3]`.
+  static func typeText(_ shape: Shape, _ dtype: DType) -> String {
+    "\(dtype.rawValue)[\(shape.map(String.init).joined(separator: ","))]"
   }
 
   /// Variables and scalar constants have no line of their own.
   private func isInlined(_ id: NodeID) -> Bool {
     switch op(id) {
     case .variable: true
-    case .constant(let value): value.isScalar
+    case .constant(let value): value.isScalar && value.dtype == .f64  // a literal
     default: false
     }
   }
@@ -47,7 +49,7 @@ extension Graph {
   private func operand(_ id: NodeID) -> String {
     switch op(id) {
     case .variable(let name): name
-    case .constant(let value) where value.isScalar: formatNumber(value.scalars[0])
+    case .constant(let value) where isInlined(id): formatNumber(value.scalars[0])
     default: id.description
     }
   }
@@ -57,7 +59,7 @@ extension Graph {
   /// builds no intermediate arrays).
   private func appendEquation(_ id: NodeID, to text: inout String) {
     let op = op(id)
-    text += "    \(id):\(Self.typeText(shape(id))) = "
+    text += "    \(id):\(Self.typeText(shape(id), dtype(id))) = "
     switch op.structure {
     case .einsum(let spec): text += "einsum[\(spec)]"
     case .reduceMax(let axis), .oneHot(let axis): text += "\(op.info.name)[\(axis)]"

@@ -99,7 +99,7 @@ public enum TextFormat: String, Sendable, CaseIterable {
       names = ("\\operatorname{sign}", "sign", "")
     case .variable, .constant, .add, .mul, .pow, .power, .maximum, .minimum, .less, .lessEqual,
       .greater, .greaterEqual, .equal, .select, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2:
+      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast:
       return nil
     }
     switch self {

@@ -245,7 +245,8 @@ private struct PairSharing {
       for id in graph.ids {
         switch graph.op(id) {
         case .variable(let name):
-          map[id.index] = try builder.variableNode(name, shape: graph.shape(id))
+          map[id.index] = try builder.variableNode(
+            name, shape: graph.shape(id), dtype: graph.dtype(id))
         case .constant(let value): map[id.index] = builder.constantNode(value)
         case let op:
           let inputs = try (replaced[id.index] ?? graph.inputs(id).map(\.index)).map(resolve)

@@ -290,8 +290,9 @@ struct RewriteDriver {
   private func attempt(_ rule: RewriteRule, at id: NodeID) -> NodeID? {
     guard let match = builder.match(rule, at: id) else { return nil }
     if let condition = rule.condition, !condition(match, context) { return nil }
-    guard let result = try? rule.result(match, context), result != id,
-      builder.shape(result) == builder.shape(id)
+    guard let made = try? rule.result(match, context), made != id,
+      builder.shape(made) == builder.shape(id),
+      let result = try? builder.converted(made, to: builder.elementType(id)), result != id
     else { return nil }
     if let trace {
       trace(
