@@ -8,7 +8,8 @@ import Foundation
 /// The header maps each tensor name to `{"dtype", "shape", "data_offsets":
 /// [begin, end]}` (byte offsets into the data, little-endian, row-major);
 /// an optional `"__metadata__"` maps strings to strings.  CompGraph writes
-/// `F64` and reads `F64`, `F32`, `I64` and `I32` (converted to `Double`).
+/// an f64 tensor as `F64` and an f32 one as `F32`, and reads `F64`, `F32`
+/// (as f32 tensors), `I64` and `I32` (converted to f64).
 public enum Safetensors {
   /// The file bytes for `tensors` (names sorted, data packed in that order,
   /// the header padded with spaces to a multiple of 8 bytes as the Python
@@ -20,10 +21,11 @@ public enum Safetensors {
     let names = tensors.keys.sorted()
     for name in names {
       let t = tensors[name]!
-      let size = t.scalars.count * 8
+      let format = ElementFormat(t.dtype)
+      let size = t.scalars.count * format.size
       header[name] =
         [
-          "dtype": "F64", "shape": t.shape, "data_offsets": [offset, offset + size],
+          "dtype": format.rawValue, "shape": t.shape, "data_offsets": [offset, offset + size],
         ] as [String: Any]
       offset += size
     }
@@ -33,8 +35,14 @@ public enum Safetensors {
     withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
     data.append(json)
     for name in names {
-      for value in tensors[name]!.scalars {
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+      let t = tensors[name]!
+      for value in t.scalars {
+        switch t.dtype {
+        case .f64:
+          withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        case .f32:
+          withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
       }
     }
     return data
@@ -81,7 +89,7 @@ public enum Safetensors {
           "tensor '\(name)': the entry needs \"dtype\" (a string), \"shape\" (integers) and \"data_offsets\" ([begin, end])"
         )
       }
-      guard let width = DType(rawValue: dtype) else {
+      guard let width = ElementFormat(rawValue: dtype) else {
         throw SafetensorsError(
           "tensor '\(name)': dtype \(dtype) is not supported; CompGraph reads F64, F32, I64 and I32"
         )
@@ -102,7 +110,7 @@ public enum Safetensors {
       }
       let start = dataStart + begin
       let values = (0..<count).map { width.value(bytes, at: start + $0 * width.size) }
-      tensors[name] = Tensor(shape: Shape(shape), scalars: values)
+      tensors[name] = Tensor(shape: Shape(shape), scalars: values, dtype: width.dtype)
     }
     return tensors
   }
@@ -136,8 +144,24 @@ public enum Safetensors {
   }
 
   /// The element types CompGraph reads.
-  private enum DType: String {
+  private enum ElementFormat: String {
     case f64 = "F64", f32 = "F32", i64 = "I64", i32 = "I32"
+
+    /// The format a tensor of `dtype` is written in.
+    init(_ dtype: CompGraph.DType) {
+      switch dtype {
+      case .f64: self = .f64
+      case .f32: self = .f32
+      }
+    }
+
+    /// The element type of the tensor read: integers become f64 values.
+    var dtype: CompGraph.DType {
+      switch self {
+      case .f32: .f32
+      case .f64, .i64, .i32: .f64
+      }
+    }
 
     var size: Int {
       switch self {
