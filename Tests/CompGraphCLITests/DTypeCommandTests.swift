@@ -48,8 +48,8 @@ import Testing
     let variable = try compgraph("eval", "sum(A)", "--var", "A=2:f16", "--at", "A=[1,2]")
     #expect(variable.status != 0)
     #expect(variable.stderr.contains("write e.g. A=2x3:f32 (f32 or f64)"), "\(variable)")
-    let export = try compgraph("export", "var x: f32\nexp(x)", "-o", "-")
-    #expect(export.status != 0)
-    #expect(export.stderr.contains("has f32 values, and this export writes f64 only"), "\(export)")
+    let emit = try compgraph("emit", "c", "var x: f32\nexp(x)", "-o", "-")
+    #expect(emit.status != 0)
+    #expect(emit.stderr.contains("has f32 values, and this export writes f64 only"), "\(emit)")
   }
 }

@@ -21,8 +21,8 @@ struct OpRow {
   let composite: (Expr, Expr) -> Expr
   /// Whether the expressions hold f32 values: their derivatives are checked
   /// against the same graph in f64 (`DTypeTests`), not finite differences,
-  /// which f32 rounding swamps; and the exports that write f64 only refuse
-  /// them.
+  /// which f32 rounding swamps; and the C export, which writes f64 only,
+  /// refuses them.
   var holdsF32 = false
 
   init(

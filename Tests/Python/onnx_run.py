@@ -2,6 +2,7 @@
 
 Reads a JSON list on standard input, one entry per model:
     {"model": "path.onnx", "inputs": {name: {"shape": [...], "values": [...]}}, "engine": ...}
+(each input fed in the model's type for it, float32 or float64).
 For each it runs onnx.checker.check_model(full_check=True), then the model on onnxruntime's
 CPU provider (or, with "engine": "reference", in ONNX's reference evaluator, for operators
 onnxruntime runs in float32 only), and prints a JSON list of
@@ -16,8 +17,14 @@ import onnx
 import onnxruntime
 
 
-def tensor(entry):
-    return np.array(entry["values"], dtype=np.float64).reshape(entry["shape"])
+def tensor(entry, dtype):
+    return np.array(entry["values"], dtype=dtype).reshape(entry["shape"])
+
+
+def input_types(model):
+    """Each graph input's NumPy type (float32 or float64), by name."""
+    return {i.name: onnx.helper.tensor_dtype_to_np_dtype(i.type.tensor_type.elem_type)
+            for i in model.graph.input}
 
 
 def number(x):
@@ -44,7 +51,8 @@ def reference(model):
 def run(model_path, inputs, engine):
     model = onnx.load(model_path)
     onnx.checker.check_model(model, full_check=True)
-    feeds = {name: tensor(entry) for name, entry in inputs.items()}
+    types = input_types(model)
+    feeds = {name: tensor(entry, types[name]) for name, entry in inputs.items()}
     names = [output.name for output in model.graph.output]
     if engine == "reference":
         values = [np.asarray(v) for v in reference(model).run(names, feeds)]

@@ -1,17 +1,19 @@
-/// ONNX export: the graph as an ONNX model of float64 tensors that onnxruntime (or any engine of
+/// ONNX export: the graph as an ONNX model of float64 and float32 tensors (each node's values in
+/// its own element type) that onnxruntime (or any engine of
 /// the opset) runs.
 extension Graph {
   /// The ONNX opset the export targets (ONNX 1.16, onnxruntime ≥ 1.20).
   public static let onnxOpset = 21
 
-  /// The graph as a serialized ONNX `ModelProto`: float64 throughout, opset `onnxOpset`.
+  /// The graph as a serialized ONNX `ModelProto`, opset `onnxOpset`: each value float64 or
+  /// float32 as its node's element type, a literal where an f32 node uses it as a float32
+  /// initializer (or, computed from literals, cast to float32).
   ///
   /// Each variable becomes a graph input and each output a graph output, keeping its name and
   /// shape; constants become initializers; every node maps to one ONNX node, or a short chain
   /// (an n-ary product is a chain of binary `Mul`s). Throws when two outputs, or an output and a
   /// variable, share a name (ONNX names every value once).
   public func onnxModel() throws -> [UInt8] {
-    try requireF64(for: "ONNX export")
     var lowering = ONNXLowering(graph: self)
     for id in ids { try lowering.lower(id) }
     try lowering.addOutputs()
@@ -26,14 +28,38 @@ extension Graph {
 private struct ONNXLowering {
   let graph: Graph
   var onnx = ONNX.Graph(name: "compgraph")
-  /// The scalar float64 initializers made so far, by value (`scalar(_:)`).
-  var scalars: [Double: String] = [:]
+  /// The element type of the node being lowered: its constants (`scalar(_:)`, exponents,
+  /// masks) are of this type.
+  var dtype = DType.f64
+  /// The scalar initializers made so far, by value and type (`scalar(_:)`).
+  var scalars: [Scalar: String] = [:]
+  /// The literal nodes made float32 so far, for f32 nodes that use them (`operand(_:)`).
+  var singles: Set<NodeID> = []
+
+  struct Scalar: Hashable {
+    var value: Double
+    var dtype: DType
+  }
 
   init(graph: Graph) { self.graph = graph }
 
   func value(_ id: NodeID) -> String {
     if case .variable(let name) = graph.op(id) { return name }
     return "%\(id.index)"
+  }
+
+  /// The value an operand of the node being lowered reads: a literal used by an f32 node as
+  /// float32 (`%k.f32`: its own initializer for a constant, else a `Cast`).
+  mutating func operand(_ id: NodeID) -> String {
+    guard dtype == .f32, graph.elementType(id) == .weak else { return value(id) }
+    let name = "\(value(id)).f32"
+    guard singles.insert(id).inserted else { return name }
+    if case .constant(let t) = graph.op(id) {
+      onnx.initializers.append(.reals(name, dims: t.shape, t.scalars, .f32))
+    } else {
+      node("Cast", [value(id)], name, [ONNX.Attribute(name: "to", value: .int(1))])
+    }
+    return name
   }
 
   mutating func node(
@@ -51,12 +77,15 @@ private struct ONNXLowering {
 
   mutating func lower(_ id: NodeID) throws {
     let out = value(id)
-    let x = graph.inputs(id).map(value)
+    dtype = graph.dtype(id)
+    var x: [String] = []
+    for input in graph.inputs(id) { x.append(operand(input)) }
     switch graph.op(id) {
     case .variable:
-      onnx.inputs.append(ONNX.ValueInfo(name: out, shape: graph.shape(id)))
+      onnx.inputs.append(
+        ONNX.ValueInfo(name: out, shape: graph.shape(id), elementType: ONNX.ElementType(dtype)))
     case .constant(let t):
-      onnx.initializers.append(.doubles(out, dims: t.shape, t.scalars))
+      onnx.initializers.append(.reals(out, dims: t.shape, t.scalars, t.dtype))
     case .add:
       node("Sum", x, out)
     case .mul:
@@ -69,7 +98,7 @@ private struct ONNXLowering {
         product = partial
       }
     case .pow(let c):
-      onnx.initializers.append(.doubles("\(out).exponent", dims: [], [c]))
+      onnx.initializers.append(.reals("\(out).exponent", dims: [], [c], dtype))
       node("Pow", [x[0], "\(out).exponent"], out)
     case .exp: node("Exp", x, out)
     case .ln: node("Log", x, out)
@@ -77,7 +106,7 @@ private struct ONNXLowering {
     case .sin: node("Sin", x, out)
     case .cos: node("Cos", x, out)
     case .tanh: node("Tanh", x, out)
-    case .cast: node("Identity", x, out)  // f64 to f64: `onnxModel` refuses f32 graphs
+    case .cast: cast(x, out)
     case .einsum(let spec):
       guard spec.labelCount <= 52 else {
         throw GraphError.unsupported(
@@ -164,18 +193,21 @@ private struct ONNXLowering {
         "ONNX export: the custom op '\(op.name)' has no ONNX operator; ONNX runs only its own operators, so export this graph as C or Python with the op's spellings"
       )
     case .oneHot(let n):  // (index == k) for k = 0..<n, along a new last axis
-      onnx.initializers.append(.doubles("\(out).classes", dims: [n], (0..<n).map(Double.init)))
+      onnx.initializers.append(
+        .reals("\(out).classes", dims: [n], (0..<n).map(Double.init), dtype))
       node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")
       mask("Equal", ["\(out).column", "\(out).classes"], out)
     }
   }
 
-  /// A scalar float64 initializer holding `value`, made once per model.
+  /// A scalar initializer holding `value` in the type of the node being lowered, made once per
+  /// model.
   mutating func scalar(_ value: Double) -> String {
-    if let name = scalars[value] { return name }
+    let key = Scalar(value: value, dtype: dtype)
+    if let name = scalars[key] { return name }
     let name = "%scalar\(scalars.count)"
-    scalars[value] = name
-    onnx.initializers.append(.doubles(name, dims: [], [value]))
+    scalars[key] = name
+    onnx.initializers.append(.reals(name, dims: [], [value], dtype))
     return name
   }
 
@@ -242,10 +274,16 @@ private struct ONNXLowering {
     node("Where", ["\(out).vertical", "\(out).axis", "\(out).angle"], out)
   }
 
-  /// A comparison as 1.0 / 0.0: the ONNX boolean cast to double.
+  /// A comparison as 1.0 / 0.0: the ONNX boolean cast to the node's type.
   mutating func mask(_ opType: String, _ inputs: [String], _ out: String) {
     node(opType, inputs, "\(out).bool")
-    node("Cast", ["\(out).bool"], out, [ONNX.Attribute(name: "to", value: .int(11))])
+    cast(["\(out).bool"], out)
+  }
+
+  /// `Cast` of `inputs` to the type of the node being lowered.
+  mutating func cast(_ inputs: [String], _ out: String) {
+    let to = ONNX.ElementType(dtype).rawValue
+    node("Cast", inputs, out, [ONNX.Attribute(name: "to", value: .int(to))])
   }
 
   /// One `Identity` per output, so each keeps its own name even when it is a variable, a
@@ -265,7 +303,9 @@ private struct ONNXLowering {
         )
       }
       node("Identity", [value(id)], name)
-      onnx.outputs.append(ONNX.ValueInfo(name: name, shape: graph.shape(id)))
+      onnx.outputs.append(
+        ONNX.ValueInfo(
+          name: name, shape: graph.shape(id), elementType: ONNX.ElementType(graph.dtype(id))))
     }
   }
 }

@@ -1,11 +1,20 @@
 /// The subset of ONNX's messages (`onnx/onnx.proto`, field numbers as there) that an exported
-/// CompGraph model uses: one graph of float64 tensors with static shapes, its nodes with integer,
-/// integer-list and string attributes, and float64/int64 initializers.
+/// CompGraph model uses: one graph of float64 and float32 tensors with static shapes, its nodes
+/// with integer, integer-list and string attributes, and float64/float32/int64 initializers.
 enum ONNX {
   /// `TensorProto.DataType`.
   enum ElementType: Int {
+    case float = 1
     case int64 = 7
     case double = 11
+
+    /// The type of `dtype`'s tensors.
+    init(_ dtype: DType) {
+      switch dtype {
+      case .f32: self = .float
+      case .f64: self = .double
+      }
+    }
   }
 
   /// `ModelProto`: `ir_version` 1, `producer_name` 2, `graph` 7, `opset_import` 8.
@@ -92,10 +101,18 @@ enum ONNX {
     var elementType: ElementType
     var raw: [UInt8]
 
-    static func doubles(_ name: String, dims: [Int], _ values: [Double]) -> Tensor {
-      Tensor(
-        name: name, dims: dims, elementType: .double,
-        raw: values.flatMap { littleEndianBytes($0.bitPattern) })
+    /// `values` as float64 or (each rounded to nearest) float32 elements.
+    static func reals(_ name: String, dims: [Int], _ values: [Double], _ dtype: DType) -> Tensor {
+      switch dtype {
+      case .f64:
+        Tensor(
+          name: name, dims: dims, elementType: .double,
+          raw: values.flatMap { littleEndianBytes($0.bitPattern) })
+      case .f32:
+        Tensor(
+          name: name, dims: dims, elementType: .float,
+          raw: values.flatMap { littleEndianBytes(UInt64(Float($0).bitPattern), count: 4) })
+      }
     }
 
     static func int64s(_ name: String, _ values: [Int]) -> Tensor {
@@ -112,17 +129,18 @@ enum ONNX {
     }
   }
 
-  /// `ValueInfoProto` of a float64 tensor: `name` 1, `type` 2 → `TypeProto.tensor_type` 1 →
-  /// (`elem_type` 1, `shape` 2 → `dim` 1 → `dim_value` 1).
+  /// `ValueInfoProto` of a float64 or float32 tensor: `name` 1, `type` 2 →
+  /// `TypeProto.tensor_type` 1 → (`elem_type` 1, `shape` 2 → `dim` 1 → `dim_value` 1).
   struct ValueInfo {
     var name: String
     var shape: [Int]
+    var elementType: ElementType
 
     func encode(into w: inout ProtobufWriter) {
       w.string(1, name)
       w.message(2) { type in
         type.message(1) { tensor in
-          tensor.int(1, ElementType.double.rawValue)
+          tensor.int(1, self.elementType.rawValue)
           tensor.message(2) { shape in
             for extent in self.shape { shape.message(1) { $0.int(1, extent) } }
           }
@@ -132,6 +150,7 @@ enum ONNX {
   }
 }
 
-private func littleEndianBytes(_ value: UInt64) -> [UInt8] {
-  (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+/// The low `count` bytes of `value`, least significant first.
+private func littleEndianBytes(_ value: UInt64, count: Int = 8) -> [UInt8] {
+  (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
 }
