@@ -4,8 +4,9 @@ import Testing
 
 @testable import CompGraph
 
-/// `Graph.cCode`: the file compiles with `cc -O2 -Wall -Werror`, and both of its functions agree
-/// with `Program` at random points to 1e-15 relative.
+/// `Graph.cCode`: the file compiles with gcc and with clang, `-std=c99 -O2 -Wall -Wextra -Werror
+/// -pedantic`, and both of its functions agree with `Program` at random points to 1e-15
+/// relative.
 @Suite struct CExportTests {
   /// A driver that reads `count` points of `inputs` numbers on standard input, evaluates them
   /// with `f` one at a time and with `f_batch` as columns, and prints both, one value a line.
@@ -52,8 +53,26 @@ import Testing
     return try compileAndRun(source, input: input)
   }
 
-  /// Compiles `source` (defining `f` and `f_batch`) with the driver, with
-  /// `cc -std=c99 -O2 -Wall -Werror`, runs it on `input` and returns the numbers it prints.
+  /// The flags every emitted file must compile under, with every compiler in `compilers`.
+  static let strictFlags = ["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-pedantic"]
+
+  /// gcc and clang (clang from `PATH`, else the one the Swift toolchain ships beside `swift`).
+  static let compilers: [String] = {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    let folders = path.split(separator: ":").map(String.init)
+    func find(_ name: String) -> String? {
+      folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+    let swift = find("swift").map {
+      URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent()
+        .appendingPathComponent("clang").path
+    }
+    return [find("gcc") ?? "gcc", find("clang") ?? swift ?? "clang"]
+  }()
+
+  /// Compiles `source` (defining `f` and `f_batch`) with each of `compilers` under
+  /// `strictFlags`, links it with the driver, runs it on `input` and returns the numbers it
+  /// prints, which must be the same, to the bit, whichever compiler built it.
   static func compileAndRun(_ source: String, input: String) throws -> [Double] {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "compgraph-c-\(UUID())")
@@ -62,11 +81,24 @@ import Testing
     try source.write(to: directory.appendingPathComponent("f.c"), atomically: true, encoding: .utf8)
     try driver.write(
       to: directory.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
-    try shell(
-      "cc", "-std=c99", "-O2", "-Wall", "-Werror", "-o", "f", "f.c", "main.c", "-lm",
-      in: directory)
-    let output = try shell("./f", in: directory, input: input)
-    return output.split(separator: "\n").map { Double($0)! }
+    var outputs: [String] = []
+    for (k, compiler) in compilers.enumerated() {
+      try shell(compiler, arguments: strictFlags + ["-c", "-o", "f\(k).o", "f.c"], in: directory)
+      try shell(compiler, arguments: ["-o", "f\(k)", "f\(k).o", "main.c", "-lm"], in: directory)
+      outputs.append(try shell("./f\(k)", in: directory, input: input))
+    }
+    try #require(Set(outputs).count == 1, "\(compilers) give different values")
+    return outputs[0].split(separator: "\n").map { Double($0)! }
+  }
+
+  /// Runs `executable` with `arguments` in `directory`; requires it to succeed.
+  @discardableResult
+  static func shell(_ executable: String, arguments: [String], in directory: URL) throws -> String {
+    let run = try runProcess(
+      URL(fileURLWithPath: "/usr/bin/env"), [executable] + arguments, in: directory)
+    try #require(
+      run.status == 0, "\(([executable] + arguments).joined(separator: " ")): \(run.stderr)")
+    return run.stdout
   }
 
   @discardableResult
@@ -169,7 +201,7 @@ import Testing
     for bad in ["double", "2f", "f-g", "exp", "fma", "reduce", "expm1_reduced"] {
       #expect(
         throws: GraphError.unsupported(
-          "C export: '\(bad)' cannot name a C function; use letters, digits and '_', not starting with a digit, and neither a C keyword nor a function the file defines or calls (exp, fma, reduce, …)"
+          "C export: '\(bad)' cannot name a C function: use letters, digits and '_', not starting with a digit, and not a name C reserves (a keyword, a name <math.h>, <stddef.h>, <stdint.h>, <stdlib.h> or <string.h> declares, errno, or one beginning with '__' or '_' and a capital) nor a helper the file defines (exp_inline, reduce, …)"
         )
       ) { try (x * 2).graph().cCode(name: bad) }
     }

@@ -95,28 +95,37 @@ import Testing
 
   @Test func cFormCompilesAndRuns() throws {
     for graph in [try Self.seedGradient(), try Workload.w3Hessian(4)] {
-      let variables = graph.variables.map(\.name)
-      let source =
-        "#include <math.h>\nvoid f(const double *in, double *out) {\n"
-        + variables.enumerated().map { "  const double \($1) = in[\($0)];\n" }.joined()
-        + (try graph.text(.c)).split(separator: "\n").map { "  \($0)\n" }.joined() + "}\n"
-      let point = variables.indices.map { 0.3 + 0.2 * Double($0) }
-      // The driver also calls f_batch; a one-point batch through f is the same values again.
-      let batch =
-        "void f_batch(size_t n, const double *const *in, double *const *out) {\n"
-        + "  double point[\(max(1, point.count))], values[\(graph.outputs.count)];\n"
-        + "  for (size_t i = 0; i < n; i++) {\n"
-        + "    for (int k = 0; k < \(point.count); k++) point[k] = in[k][i];\n"
-        + "    f(point, values);\n"
-        + "    for (int j = 0; j < \(graph.outputs.count); j++) out[j][i] = values[j];\n  }\n}\n"
-      let values = try CExportTests.compileAndRun(
-        "#include <stddef.h>\n" + source + batch,
-        input: "\(point.count) \(graph.outputs.count) 1\n"
-          + point.map { "\($0)" }.joined(separator: " "))
-      #expect(values.count == 2 * graph.outputs.count)
-      let expected = try Program(graph).evaluate(point: point)
-      for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-13 * max(abs(a), abs(b))) }
+      try Self.checkCStatements(graph)
     }
+  }
+
+  /// Wraps `graph.text(.c)` in a function `f` (each variable read from `in` under the name the
+  /// statements use for it), compiles it with gcc and clang under the strict flags, and checks
+  /// its values against `Program` at one point.
+  static func checkCStatements(_ graph: Graph) throws {
+    let renamed = try graph.cRenamedVariables()
+    let variables = graph.variables.map { renamed[$0.name] ?? $0.name }
+    let source =
+      "#include <math.h>\nvoid f(const double *cg_in, double *out) {\n"
+      + (variables.isEmpty ? "  (void)cg_in;\n" : "")
+      + variables.enumerated().map { "  const double \($1) = cg_in[\($0)];\n" }.joined()
+      + (try graph.text(.c)).split(separator: "\n").map { "  \($0)\n" }.joined() + "}\n"
+    let point = variables.indices.map { 0.3 + 0.2 * Double($0) }
+    // The driver also calls f_batch; a one-point batch through f is the same values again.
+    let batch =
+      "void f_batch(size_t n, const double *const *in, double *const *out) {\n"
+      + "  double point[\(max(1, point.count))], values[\(graph.outputs.count)];\n"
+      + "  for (size_t i = 0; i < n; i++) {\n"
+      + "    for (int k = 0; k < \(point.count); k++) point[k] = in[k][i];\n"
+      + "    f(point, values);\n"
+      + "    for (int j = 0; j < \(graph.outputs.count); j++) out[j][i] = values[j];\n  }\n}\n"
+    let values = try CExportTests.compileAndRun(
+      "#include <stddef.h>\n" + source + batch,
+      input: "\(point.count) \(graph.outputs.count) 1\n"
+        + point.map { "\($0)" }.joined(separator: " "))
+    #expect(values.count == 2 * graph.outputs.count)
+    let expected = try Program(graph).evaluate(point: point)
+    for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-13 * max(abs(a), abs(b))) }
   }
 
   @Test func errors() throws {

@@ -39,7 +39,7 @@ extension Graph {
     try requireF64(for: "C export")
     guard isCIdentifier(name) else {
       throw GraphError.unsupported(
-        "C export: '\(name)' cannot name a C function; use letters, digits and '_', not starting with a digit, and neither a C keyword nor a function the file defines or calls (exp, fma, reduce, …)"
+        "C export: '\(displayText(name, limit: 80))' cannot name a C function: use letters, digits and '_', not starting with a digit, and not a name C reserves (a keyword, a name <math.h>, <stddef.h>, <stdint.h>, <stdlib.h> or <string.h> declares, errno, or one beginning with '__' or '_' and a capital) nor a helper the file defines (exp_inline, reduce, …)"
       )
     }
     if let tensor = ids.first(where: { !shape($0).isEmpty }) {
@@ -60,10 +60,7 @@ extension Graph {
       + " * calls are single instructions instead of library calls: the same values, faster) */\n"
     header +=
       "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
-    header +=
-      "/* Program's exp, tanh, log, integer powers, sign, max and min (branch-free, so loops over them vectorise; fma rounds once everywhere). */\n"
-    header += String(cString: cg_math_source()) + "\n\n"
-    if looped { return header + (try loopedCFunctions(name: name)) }
+    if looped { return try header + withHelpers(loopedCFunctions(name: name)) }
     let point = try body(
       input: { "in[\(inputIndex[$0]!)]" }, output: { "out[\($0)]" }, indent: "  ")
     let batch = try body(
@@ -72,10 +69,22 @@ extension Graph {
     let columns =
       inputs.indices.map { "  const double *restrict in\($0) = in[\($0)];\n" }.joined()
       + outputs.indices.map { "  double *restrict out\($0) = out[\($0)];\n" }.joined()
+    // A graph without variables reads no input.
+    let unused = inputs.isEmpty ? "  (void)in;\n" : ""
     return header
-      + "void \(name)(const double *in, double *out) {\n\(point)}\n\n"
-      + "void \(name)_batch(size_t n, const double *const *in, double *const *out) {\n"
-      + columns + "  for (size_t i = 0; i < n; i++) {\n\(batch)  }\n}\n"
+      + withHelpers(
+        "void \(name)(const double *in, double *out) {\n\(unused)\(point)}\n\n"
+          + "void \(name)_batch(size_t n, const double *const *in, double *const *out) {\n"
+          + unused + columns + "  for (size_t i = 0; i < n; i++) {\n\(batch)  }\n}\n")
+  }
+
+  /// `functions` after the helpers of `cg_math.h` they call, one statement a line.
+  private func withHelpers(_ functions: String) -> String {
+    let helpers = CHelper.definitions(calledBy: functions)
+    guard !helpers.isEmpty else { return functions }
+    return
+      "/* Program's own functions (branch-free, so loops over them vectorise; fma rounds once everywhere). */\n"
+      + helpers + "\n" + functions
   }
 
   /// One `const double tK = …;` per operation node, then the outputs.
@@ -199,32 +208,19 @@ func cLiteral(_ value: Double) -> String {
   return value < 0 ? "(\(text))" : text
 }
 
-/// Whether `name` can name a C function here: an identifier that is not a C keyword, nor a
-/// library function the generated code calls, nor one of the helpers it carries.
+/// Whether `name` can name a C function here: an identifier that C does not reserve
+/// (`CNames`) and that is not one of the helpers the file carries (`CHelper`).
 func isCIdentifier(_ name: String) -> Bool {
+  isCSpelling(name) && !CNames.isReserved(name) && !CHelper.names.contains(name)
+}
+
+/// Whether `name` is spelled as a C identifier: ASCII letters, digits and `_`, not starting with
+/// a digit.
+func isCSpelling(_ name: String) -> Bool {
   guard let first = name.unicodeScalars.first, first.isASCII,
-    first.properties.isAlphabetic || first == "_", !reservedCNames.contains(name)
+    first.properties.isAlphabetic || first == "_"
   else { return false }
   return name.unicodeScalars.allSatisfy {
     $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
   }
 }
-
-/// C99's keywords, the libm and libc functions the generated code calls, `main`, and the
-/// functions of `cg_math.h` the file carries (read from its text: each follows `inline TYPE`).
-private let reservedCNames: Set<String> = {
-  let keywords: Set<String> = [
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while", "_Bool", "_Complex", "_Imaginary", "main",
-  ]
-  let library: Set<String> = [
-    "exp", "log", "sqrt", "sin", "cos", "tanh", "pow", "fabs", "tan", "atan", "asin", "acos",
-    "sinh", "cosh", "erf", "log1p", "expm1", "cbrt", "atan2", "fma", "copysign", "memcpy", "malloc",
-    "free",
-  ]
-  let helpers = String(cString: cg_math_source()).components(separatedBy: "inline ").dropFirst()
-    .compactMap { $0.split(separator: " ").dropFirst().first?.split(separator: "(").first }
-  return keywords.union(library).union(helpers.map(String.init))
-}()

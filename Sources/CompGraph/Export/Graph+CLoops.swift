@@ -37,16 +37,17 @@ extension Graph {
     text += "void \(name)(const double *in, double *out) {\n" + allocate
     text += "  if (!v) {\n"
     text += "    for (size_t j = 0; j < \(outputs.count); j++) out[j] = NAN;\n    return;\n  }\n"
-    if inputCount > 0 { text += "  memcpy(v, in, \(inputCount) * sizeof(double));\n" }
+    text +=
+      inputCount > 0 ? "  memcpy(v, in, \(inputCount) * sizeof(double));\n" : "  (void)in;\n"
     text += constants + "  \(name)_run(v);\n" + pointCopies + "  free(v);\n}\n\n"
     text += "void \(name)_batch(size_t n, const double *const *in, double *const *out) {\n"
     text += allocate + "  if (!v) {\n"
     text += "    for (size_t j = 0; j < \(outputs.count); j++)\n"
     text += "      for (size_t i = 0; i < n; i++) out[j][i] = NAN;\n    return;\n  }\n"
     text += constants + "  for (size_t i = 0; i < n; i++) {\n"
-    if inputCount > 0 {
-      text += "    for (size_t k = 0; k < \(inputCount); k++) v[k] = in[k][i];\n"
-    }
+    text +=
+      inputCount > 0
+      ? "    for (size_t k = 0; k < \(inputCount); k++) v[k] = in[k][i];\n" : "    (void)in;\n"
     text += "    \(name)_run(v);\n" + batchCopies + "  }\n  free(v);\n}\n"
     return text
   }

@@ -10,7 +10,9 @@ extension Graph {
   ///   `import numpy as np` or `import jax.numpy as jnp` (and, for `erf`, `import math` or
   ///   `import jax.scipy.special`);
   /// - `.c`: `const double t1 = …;` and `out[j] = …;` statements over `double` variables named
-  ///   as the graph's, for the body of a function (scalar graphs only).
+  ///   as the graph's, for the body of a function (scalar graphs only); a variable whose name C
+  ///   reserves, or `out`, is renamed (`out_`, `NAN_`), and a first comment line lists the
+  ///   renamings.
   ///
   /// Throws for a `name` or variable the language cannot spell, and for tensors in C.
   public func text(_ format: TextFormat, name: String = "f") throws -> String {
@@ -46,12 +48,15 @@ extension Graph {
           "C export: node %\(tensor.index) (\(op(tensor).info.name)) has shape \(shape(tensor).shapeDescription); C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
         )
       }
-      for variable in variables.map(\.name) where !isCIdentifier(variable) {
-        throw GraphError.unsupported(
-          "C export: the variable '\(variable)' cannot be a C name; rename it")
-      }
-      let (lets, results) = infixDefinitions(.c)
-      return lets.map { "const double \($0.name) = \($0.text);\n" }.joined()
+      let renamed = try cRenamedVariables()
+      let (lets, results) = infixDefinitions(.c, renamed: renamed)
+      let note =
+        renamed.isEmpty
+        ? ""
+        : "/* Variables renamed to keep clear of C's own names: "
+          + renamed.sorted { $0.key < $1.key }.map { "\($0) -> \($1)" }.joined(separator: ", ")
+          + " */\n"
+      return note + lets.map { "const double \($0.name) = \($0.text);\n" }.joined()
         + results.enumerated().map { "out[\($0)] = \($1.text);  /* \($1.name) */\n" }.joined()
     }
   }
@@ -69,6 +74,29 @@ extension Graph {
         )
       }
     }
+  }
+
+  /// The variables C statements cannot use under their own names, each with the name they get
+  /// instead: those C reserves (`CNames`: `NAN`, `M_PI`, `errno`, `exp`, …), the helpers'
+  /// names, and `out`, the array the statements write. Each gets `_` appended until the name is
+  /// free and taken by no other variable. Throws for a name that is not ASCII letters, digits
+  /// and `_`.
+  func cRenamedVariables() throws -> [String: String] {
+    let names = variables.map(\.name)
+    if let name = names.first(where: { !isCSpelling($0) }) {
+      throw GraphError.unsupported(
+        "C export: the variable '\(name)' cannot be a C name (letters, digits and '_', not starting with a digit); rename it"
+      )
+    }
+    var taken = Set(names)
+    var renamed: [String: String] = [:]
+    for name in names where name == "out" || !isCIdentifier(name) {
+      var new = name + "_"
+      while taken.contains(new) || !isCIdentifier(new) { new += "_" }
+      taken.insert(new)
+      renamed[name] = new
+    }
+    return renamed
   }
 }
 

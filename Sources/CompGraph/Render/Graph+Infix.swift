@@ -54,16 +54,17 @@ extension Graph {
   }
 
   /// The shared subexpressions `infixLines` names and the outputs, as `(name, text)` pairs in
-  /// `format`.
-  func infixDefinitions(_ format: TextFormat, sharingThreshold: Int = 16, inlineLimit: Int = 400)
-    -> (lets: [(name: String, text: String)], outputs: [(name: String, text: String)])
-  {
+  /// `format`, each variable written under its name in `renamed` if it has one there.
+  func infixDefinitions(
+    _ format: TextFormat, renamed: [String: String] = [:], sharingThreshold: Int = 16,
+    inlineLimit: Int = 400
+  ) -> (lets: [(name: String, text: String)], outputs: [(name: String, text: String)]) {
     let repeated = format == .c ? repeatedInC() : []
     let fits = expandedLengthsFit(inlineLimit)
     let names =
       fits && repeated.isEmpty
       ? [:] : sharedNames(threshold: fits ? 1 << 40 : sharingThreshold, always: repeated)
-    let printer = InfixPrinter(self, names: names, format: format)
+    let printer = InfixPrinter(self, names: names, format: format, renamed: renamed)
     let lets = ids.compactMap { id in
       names[id].map { ($0, printer.text(of: id, expandingName: true)) }
     }
@@ -158,13 +159,18 @@ private struct InfixPrinter {
   let graph: Graph
   let names: [NodeID: String]
   let format: TextFormat
+  /// The variables written under another name (C's `out_` for a variable `out`).
+  let renamed: [String: String]
   /// Whether each node's text starts with `-` (see `leadingMinus(_:)`).
   private(set) var leadingMinus: [Bool] = []
 
-  init(_ graph: Graph, names: [NodeID: String], format: TextFormat) {
+  init(
+    _ graph: Graph, names: [NodeID: String], format: TextFormat, renamed: [String: String] = [:]
+  ) {
     self.graph = graph
     self.names = names
     self.format = format
+    self.renamed = renamed
     leadingMinus = Self.leadingMinus(self)
   }
 
@@ -294,7 +300,7 @@ private struct InfixPrinter {
   func pieces(_ id: NodeID, _ slot: Slot) -> [Piece] {
     let inputs = Array(graph.inputs(id))
     switch graph.op(id) {
-    case .variable(let name): return [.text(name)]
+    case .variable(let name): return [.text(renamed[name] ?? name)]
     // Its spelling in the format (`$k` the k-th operand), else its name called on the operands
     // (exports that cannot call it refuse it first: `Graph.checkSpellings`).
     case .custom(let op):
