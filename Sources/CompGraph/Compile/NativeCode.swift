@@ -9,16 +9,19 @@ import Foundation
 /// A scalar graph's C code (`Graph.cCode`) compiled by clang into a shared library at run time
 /// and loaded with `dlopen`: the native backend `Program` opts into (`Program.Backend.native`).
 ///
-/// **Cache.** Libraries are kept in `$COMPGRAPH_CACHE_DIR`, else `$XDG_CACHE_HOME/compgraph/native`,
-/// else `~/.cache/compgraph/native`, as `KEY.so` beside its source `KEY.c`, where KEY hashes the
-/// source, the compiler, its flags and the CPU (the code is built for the CPU at hand). A library
-/// is reused only when the stored source equals the new one, so a hash collision recompiles.
-/// Concurrent processes are safe: each compiles into its own temporary files in the cache folder
-/// and renames them into place (atomic on one file system), the library before its source, so a
-/// reader that finds the source finds a complete library; temporaries are removed on every path
-/// (those of a killed compile, an hour later).
+/// **Cache.** Libraries are kept in a private folder (`NativeCache`) as `KEY.so` beside its
+/// source `KEY.c` and its SHA-256 `KEY.sha256`, where KEY hashes the source, the compiler, its
+/// flags and the CPU (the code is built for the CPU at hand). A library is loaded only when the
+/// stored source equals the new one (so a hash collision recompiles) and its bytes match the
+/// digest (so a replaced or truncated library recompiles). Concurrent processes are safe: each
+/// compiles into its own temporary files in the cache folder and renames them into place
+/// (atomic on one file system), the digest last, so a reader that finds a digest finds the
+/// library it describes; temporaries are removed on every path (those of a killed compile, an
+/// hour later).
 ///
-/// **Compiler.** `$COMPGRAPH_CC`, else the first `clang` on `PATH` (Swift toolchains ship one).
+/// **Compiler.** `$COMPGRAPH_CC`, else the first `clang` on `PATH` (Swift toolchains ship one),
+/// run for at most `$COMPGRAPH_CC_TIMEOUT` seconds (default `defaultTimeout`), then killed with
+/// everything it started (`CompilerProcess`).
 final class NativeCode: @unchecked Sendable {
   /// `void f(const double *in, double *out)`.
   typealias Point = @convention(c) (UnsafePointer<Double>?, UnsafeMutablePointer<Double>?) -> Void
@@ -33,142 +36,191 @@ final class NativeCode: @unchecked Sendable {
     let description: String
   }
 
+  /// The compiler and how messages name it: `COMPGRAPH_CC=PATH`, or `clang (PATH)`.
+  struct Compiler {
+    let path: String
+    let label: String
+  }
+
   let point: Point
   let batch: Batch
   private let handle: UnsafeMutableRawPointer
+  /// The loaded file, held open while it is loaded.
+  private let library: VerifiedLibrary
 
   /// The flags the C code is compiled with: optimised and vectorised for this CPU (with its
   /// widest vectors: AVX-512 where there is one), without contracting into fused multiply-adds
-  /// (so it rounds as `Program` does). Graphs above `Graph.loopedThreshold` operations come as
+  /// (so it rounds as `Program` does), stripped and with a fixed soname (the symbol table and
+  /// the linker would name the temporary files, so two compiles of one graph would differ, and
+  /// their digests with them).
+  /// Graphs above `Graph.loopedThreshold` operations come as
   /// loops over groups of nodes (`Graph.cCode`), so the compile takes seconds at most whatever
   /// the graph's size.
   static let flags = [
     "-std=c99", "-O3", "-march=native", "-mprefer-vector-width=512", "-ffp-contract=off", "-fPIC",
-    "-shared", "-w",
+    "-shared", "-w", "-s", "-Wl,-soname,cg_native",
   ]
+
+  /// The seconds a compile may take when `COMPGRAPH_CC_TIMEOUT` does not say: the looped form
+  /// compiles in seconds, so this is only reached by a compiler that hangs.
+  static let defaultTimeout = 300.0
 
   /// Compiles (or finds in the cache) and loads `graph`'s C code.
   init(_ graph: Graph) throws {
     // The graph as given, as the interpreter runs it.
     let source = try graph.cCode(name: "cg_native", stabilizing: false)
     let compiler = try Self.compiler()
-    let folder = try Self.cacheFolder()
-    let flags = Self.flags
-    let key = Self.hash([source, compiler] + flags + [Self.cpu])
-    let library = folder.appendingPathComponent("\(key).so")
-    let stored = folder.appendingPathComponent("\(key).c")
-    if (try? String(contentsOf: stored, encoding: .utf8)) != source
-      || !FileManager.default.fileExists(atPath: library.path)
-    {
+    let cache = try NativeCache.prepare()
+    let key = Self.hash([source, compiler.path] + Self.flags + [Self.cpu])
+    var library = cache.verifiedLibrary(key: key, source: source)
+    if library == nil {
       if graph.operationCount > Graph.loopedThreshold {
         FileHandle.standardError.write(
           Data(
-            "compgraph: compiling native code for \(graph.operationCount) operations (seconds; cached in \(folder.path))\n"
+            "compgraph: compiling native code for \(graph.operationCount) operations (seconds; cached in \(cache.folder.path))\n"
               .utf8))
       }
-      try Self.compile(
-        source, with: compiler, flags: flags, to: library, storing: stored, in: folder)
+      try Self.compile(source, with: compiler, key: key, into: cache)
+      library = cache.verifiedLibrary(key: key, source: source)
     }
-    guard let handle = dlopen(library.path, RTLD_NOW | RTLD_LOCAL) else {
+    guard let library else {
+      throw Unavailable(
+        description:
+          "the library \(compiler.label) built in \(cache.folder.path) does not match its digest")
+    }
+    // On Linux the library is loaded through the descriptor its bytes were read from, so what
+    // runs is what was checked; the descriptor stays open while it is loaded, so no other
+    // library is ever loaded under the same /proc name. Elsewhere, by path, and refused if the
+    // path names another file afterwards.
+    #if os(Linux)
+      let loaded = "/proc/self/fd/\(library.fd)"
+    #else
+      let loaded = library.path
+    #endif
+    guard let handle = dlopen(loaded, RTLD_NOW | RTLD_LOCAL) else {
+      library.release()
       throw Unavailable(description: "cannot load \(library.path): \(String(cString: dlerror()))")
     }
+    #if !os(Linux)
+      guard library.isUnchanged else {
+        dlclose(handle)
+        library.release()
+        throw Unavailable(description: "\(library.path) was replaced while it was loaded")
+      }
+    #endif
     guard let point = dlsym(handle, "cg_native"), let batch = dlsym(handle, "cg_native_batch")
     else {
       dlclose(handle)
+      library.release()
       throw Unavailable(description: "\(library.path) lacks cg_native or cg_native_batch")
     }
     self.handle = handle
+    self.library = library
     self.point = unsafeBitCast(point, to: Point.self)
     self.batch = unsafeBitCast(batch, to: Batch.self)
   }
 
-  deinit { dlclose(handle) }
+  deinit {
+    dlclose(handle)
+    library.release()
+  }
 
-  /// Compiles `source` into temporaries in `folder`, then renames the library and the source
-  /// into place.
+  /// Compiles `source` into temporaries in the cache folder, then stores the library, the source
+  /// and the digest under `key`.
   private static func compile(
-    _ source: String, with compiler: String, flags: [String], to library: URL, storing stored: URL,
-    in folder: URL
+    _ source: String, with compiler: Compiler, key: String, into cache: NativeCache
   ) throws {
-    let stem = ".tmp-\(getpid())-\(UUID().uuidString)"
-    let temporarySource = folder.appendingPathComponent(stem + ".c")
-    let temporaryLibrary = folder.appendingPathComponent(stem + ".so")
+    let stem = NativeCache.temporaryStem()
+    let temporarySource = cache.folder.appendingPathComponent(stem + ".c").path
+    let temporaryLibrary = cache.folder.appendingPathComponent(stem + ".so").path
     defer {
-      try? FileManager.default.removeItem(at: temporarySource)
-      try? FileManager.default.removeItem(at: temporaryLibrary)
+      for suffix in [".c", ".so", ".sha256"] {
+        unlink(cache.folder.appendingPathComponent(stem + suffix).path)
+      }
     }
-    try source.write(to: temporarySource, atomically: false, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: compiler)
-    process.arguments = flags + ["-o", temporaryLibrary.path, temporarySource.path, "-lm"]
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      let first = String(decoding: message, as: UTF8.self).split(separator: "\n").first ?? ""
+    let fd = open(temporarySource, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
       throw Unavailable(
-        description: "\(compiler) failed (exit \(process.terminationStatus)): \(first)")
+        description: "cannot write into \(cache.folder.path): \(String(cString: strerror(errno)))")
     }
-    guard rename(temporaryLibrary.path, library.path) == 0,
-      rename(temporarySource.path, stored.path) == 0
+    fchmod(fd, 0o600)
+    let bytes = Array(source.utf8)
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count else {
+      throw Unavailable(description: "cannot write into \(cache.folder.path)")
+    }
+    let seconds = timeout()
+    guard
+      let run = try CompilerProcess.run(
+        compiler.path, flags + ["-o", temporaryLibrary, temporarySource, "-lm"], seconds: seconds)
     else {
       throw Unavailable(
-        description: "cannot write into \(folder.path): \(String(cString: strerror(errno)))")
+        description:
+          "\(compiler.label) took longer than \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s and was stopped (set COMPGRAPH_CC_TIMEOUT to allow longer)"
+      )
+    }
+    guard run.status == 0 else {
+      let first = run.errors.split(separator: "\n").first.map { ": \(displayText($0, limit: 300))" }
+      throw Unavailable(description: "\(compiler.label) failed (exit \(run.status))\(first ?? "")")
+    }
+    do {
+      try cache.store(
+        key: key, temporarySource: temporarySource, temporaryLibrary: temporaryLibrary, stem: stem)
+    } catch {
+      throw Unavailable(description: "\(compiler.label) is not a C compiler: \(error)")
     }
   }
 
-  /// `$COMPGRAPH_CC`, else `clang` on `PATH`.
-  static func compiler() throws -> String {
+  /// `$COMPGRAPH_CC_TIMEOUT` (positive seconds), else `defaultTimeout`.
+  static func timeout() -> Double {
+    let text = ProcessInfo.processInfo.environment["COMPGRAPH_CC_TIMEOUT"] ?? ""
+    guard let seconds = Double(text), seconds > 0, seconds.isFinite else { return defaultTimeout }
+    return seconds
+  }
+
+  /// `$COMPGRAPH_CC`, else `clang` on `PATH`: an executable file, with a message that names
+  /// `COMPGRAPH_CC` when it is empty, a folder, missing or not executable.
+  static func compiler() throws -> Compiler {
     let environment = ProcessInfo.processInfo.environment
     if let chosen = environment["COMPGRAPH_CC"] {
-      let path = chosen.contains("/") ? chosen : onPath(chosen, environment["PATH"] ?? "")
-      guard let path, FileManager.default.isExecutableFile(atPath: path) else {
-        throw Unavailable(description: "COMPGRAPH_CC=\(chosen) is not an executable")
+      let shown = displayText(chosen, limit: 200)
+      guard !chosen.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw Unavailable(
+          description:
+            "COMPGRAPH_CC is set but empty; name a C compiler (COMPGRAPH_CC=clang), or unset it to use clang from PATH"
+        )
       }
-      return path
+      guard let path = chosen.contains("/") ? chosen : onPath(chosen, environment["PATH"] ?? "")
+      else {
+        throw Unavailable(
+          description: "COMPGRAPH_CC=\(shown) is not on PATH; give the compiler's path")
+      }
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        throw Unavailable(description: "COMPGRAPH_CC=\(shown): no such file")
+      }
+      guard !isFolder.boolValue else {
+        throw Unavailable(description: "COMPGRAPH_CC=\(shown) is a folder, not a C compiler")
+      }
+      guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw Unavailable(description: "COMPGRAPH_CC=\(shown) is not executable")
+      }
+      return Compiler(path: path, label: "COMPGRAPH_CC=\(displayText(path, limit: 200))")
     }
     guard let clang = onPath("clang", environment["PATH"] ?? "") else {
       throw Unavailable(description: "no clang on PATH (or set COMPGRAPH_CC)")
     }
-    return clang
+    return Compiler(path: clang, label: "clang (\(clang))")
   }
 
+  /// The first executable file `name` in the folders of `path`.
   private static func onPath(_ name: String, _ path: String) -> String? {
     path.split(separator: ":").map { "\($0)/\(name)" }.first {
-      FileManager.default.isExecutableFile(atPath: $0)
+      var isFolder: ObjCBool = false
+      return FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder)
+        && !isFolder.boolValue && FileManager.default.isExecutableFile(atPath: $0)
     }
-  }
-
-  /// The cache folder (see the type's comment), created if missing.
-  static func cacheFolder() throws -> URL {
-    let environment = ProcessInfo.processInfo.environment
-    let folder: URL
-    if let chosen = environment["COMPGRAPH_CACHE_DIR"], !chosen.isEmpty {
-      folder = URL(fileURLWithPath: chosen)
-    } else if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-      folder = URL(fileURLWithPath: xdg).appendingPathComponent("compgraph/native")
-    } else {
-      folder = FileManager.default.homeDirectoryForCurrentUser
-        .appendingPathComponent(".cache/compgraph/native")
-    }
-    do {
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    } catch {
-      throw Unavailable(description: "cannot create the cache folder \(folder.path): \(error)")
-    }
-    // Temporaries of a compile that was killed, once no compile can still be writing them.
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    for file in files where file.hasPrefix(".tmp-") {
-      let path = folder.appendingPathComponent(file).path
-      let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate]
-      if let modified = modified as? Date, modified.timeIntervalSinceNow < -3600 {
-        try? FileManager.default.removeItem(atPath: path)
-      }
-    }
-    return folder
   }
 
   /// The CPU's model name (`-march=native` builds for it), or "" where unknown.
