@@ -170,7 +170,12 @@ public struct CharRNN {
       let scaled = values[1].scalars.map { $0 / temperature }
       let top = scaled.max()!
       let weights = scaled.map { Foundation.exp($0 - top) }
-      var u = Double.random(in: 0..<weights.reduce(0, +), using: &rng)
+      let total = weights.reduce(0, +)
+      guard total.isFinite, total > 0 else {
+        throw GraphError.unsupported(
+          "sampling needs finite logits, but the model gives \(top): its parameters are not finite")
+      }
+      var u = Double.random(in: 0..<total, using: &rng)
       last =
         weights.indices.first {
           u -= weights[$0]; return u < 0
@@ -223,10 +228,30 @@ public struct CharRNN {
           "the saved tensor '\(name)' has shape \(saved.shape.shapeDescription), the model needs \(value.shape.shapeDescription)"
         )
       }
-      state[name] = saved
+      try Self.check(saved, named: name)
     }
+    for (name, value) in tensors where state[name] != nil { state[name] = value }
     stepsTaken = count
     random = SplitMix64(
       seed: words.enumerated().reduce(0) { $0 | UInt64($1.element) << (16 * UInt64($1.offset)) })
+  }
+
+  /// Throws unless every value of the saved state tensor `name` can continue training: finite,
+  /// Adam's second moments `optimizer.v.*` not negative, and its β powers in (0, 1].
+  static func check(_ saved: Tensor, named name: String) throws {
+    func damaged(_ k: Int, _ why: String) -> GraphError {
+      .unsupported(
+        "the saved tensor '\(name)' holds \(saved.scalars[k]) at element \(k)\(why): the checkpoint is damaged; resume from another one, or train without --resume"
+      )
+    }
+    if let k = saved.scalars.firstIndex(where: { !$0.isFinite }) { throw damaged(k, "") }
+    if name.hasPrefix("optimizer.v."), let k = saved.scalars.firstIndex(where: { $0 < 0 }) {
+      throw damaged(k, ", but Adam's second moments are not negative")
+    }
+    if name.hasPrefix("optimizer.beta"),
+      let k = saved.scalars.firstIndex(where: { !($0 > 0 && $0 <= 1) })
+    {
+      throw damaged(k, ", but Adam's β powers lie in (0, 1]")
+    }
   }
 }

@@ -1,11 +1,13 @@
+import CompGraph
 import Foundation
 
 /// Writes `data` to `path` (`-` is standard output) without ever damaging
 /// what is there:
-/// - a regular file (or a new one) is written atomically: into a temporary
-///   file `.compgraph-PID-XXXXXX.tmp` in the same directory, given the old
-///   file's permissions, then renamed over it, so a failed or interrupted
-///   run leaves the old file untouched and no temporary behind;
+/// - a regular file (or a new one) is written atomically (`AtomicFile`):
+///   into a temporary file `.compgraph-PID-XXXXXX.tmp` in the same
+///   directory, given the old file's permissions, then renamed over it, so a
+///   failed or interrupted run leaves the old file untouched and no
+///   temporary behind;
 /// - anything else — a character device such as `/dev/null`, a FIFO, a
 ///   socket — is written through, never replaced;
 /// - a symbolic link is followed: its target is written as above, and the
@@ -24,8 +26,12 @@ func writeOutput(_ data: Data, to path: String) throws {
   if exists && (status.st_mode & S_IFMT) != S_IFREG {
     try writeThrough(data, to: target, named: path)
   } else {
-    try replaceAtomically(
-      target, with: data, mode: exists ? status.st_mode & 0o7777 : nil, named: path)
+    do {
+      try AtomicFile.replace(
+        target, with: data, mode: exists ? status.st_mode & 0o7777 : nil, named: path)
+    } catch {
+      throw UserError(error.description)
+    }
   }
 }
 
@@ -48,36 +54,8 @@ private func writeThrough(_ data: Data, to target: String, named path: String) t
   let descriptor = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY)
   guard descriptor >= 0 else { throw writeError(path) }
   defer { close(descriptor) }
-  if let reason = StandardStreams.writeAll(data, to: descriptor) {
+  if let reason = writeAll(data, to: descriptor) {
     throw UserError("cannot write '\(path)': \(reason)")
-  }
-}
-
-/// Writes a temporary file next to `target` and renames it over `target`.
-private func replaceAtomically(
-  _ target: String, with data: Data, mode: mode_t?, named path: String
-) throws {
-  let directory = (target as NSString).deletingLastPathComponent
-  let folder = directory.isEmpty ? "." : directory
-  TemporaryFiles.removeStale(in: folder)
-  let temporary = try TemporaryFiles.create(in: folder, for: path)
-  defer { TemporaryFiles.forget(temporary) }
-  // A new file gets the usual permissions (0666 less the umask), an
-  // existing one keeps its own.
-  let permissions = mode ?? (0o666 & ~TemporaryFiles.umaskValue)
-  var failure = StandardStreams.writeAll(data, to: temporary.descriptor)
-  if failure == nil,
-    fchmod(temporary.descriptor, permissions) != 0 || fsync(temporary.descriptor) != 0
-  {
-    failure = String(cString: strerror(errno))
-  }
-  if close(temporary.descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-  if failure == nil, rename(temporary.path, target) != 0 {
-    failure = String(cString: strerror(errno))
-  }
-  if let failure {
-    unlink(temporary.path)
-    throw UserError("cannot write '\(path)': \(failure)")
   }
 }
 

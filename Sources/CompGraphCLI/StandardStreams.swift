@@ -42,21 +42,4 @@ enum StandardStreams {
     _ = writeAll(Data((lines.joined(separator: "\n") + "\n").utf8), to: STDERR_FILENO)
   }
 
-  /// Writes every byte of `data` to `descriptor`, retrying short and
-  /// interrupted writes; the reason (`strerror`) when a write fails.
-  static func writeAll(_ data: Data, to descriptor: Int32) -> String? {
-    data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> String? in
-      var offset = 0
-      while offset < buffer.count {
-        let written = Foundation.write(
-          descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return String(cString: strerror(errno))
-        }
-        offset += written
-      }
-      return nil
-    }
-  }
 }

@@ -77,6 +77,44 @@ import Testing
     }
   }
 
+  /// A checkpoint with one NaN in Adam's state (which made sampling trap on
+  /// `0..<NaN`), or a negative second moment, is refused on resume with the
+  /// tensor and element named, and the state is left as it was.
+  @Test func charRNNRefusesADamagedCheckpoint() throws {
+    let text = "abcabcabcabcabcabcabcabcabc"
+    let rnn = try CharRNN(
+      vocabulary: CharRNN.vocabulary(of: text), hiddenSize: 8, batchSize: 2, length: 5)
+    for (name, value, why) in [
+      ("optimizer.m.rnn.cell.W", Double.nan, ""), ("rnn.out.b", .infinity, ""),
+      ("optimizer.v.rnn.cell.b", -1, ", but Adam's second moments are not negative"),
+      ("optimizer.beta1_power", 0, ", but Adam's β powers lie in (0, 1]"),
+    ] {
+      var tensors = rnn.checkpoint
+      var scalars = tensors[name]!.scalars
+      scalars[scalars.count - 1] = value
+      tensors[name] = Tensor(shape: tensors[name]!.shape, scalars: scalars)
+      var resumed = try CharRNN(
+        vocabulary: rnn.vocabulary, hiddenSize: 8, batchSize: 2, length: 5, seed: 7)
+      let before = resumed.state
+      #expect {
+        try resumed.resume(from: try Safetensors.decode(Safetensors.encode(tensors)))
+      } throws: { error in
+        "\(error)".contains(
+          "the saved tensor '\(name)' holds \(value) at element \(scalars.count - 1)\(why): the checkpoint is damaged"
+        )
+      }
+      #expect(resumed.state == before)
+    }
+    // Sampling from parameters that are not finite throws instead of trapping.
+    var broken = rnn
+    broken.state["rnn.out.b"] = Tensor(
+      shape: rnn.state["rnn.out.b"]!.shape,
+      scalars: [Double](repeating: .nan, count: rnn.state["rnn.out.b"]!.scalars.count))
+    #expect(throws: GraphError.self) {
+      try broken.sample(prompt: "a", count: 3, temperature: 1)
+    }
+  }
+
   @Test func spiralsReachNinetyEightPercent() throws {
     var spirals = try Spirals()
     for _ in 0..<Spirals.defaultSteps { _ = try spirals.step() }

@@ -83,6 +83,99 @@ import Testing
     }
   }
 
+  /// A header of `entries` (JSON object members) padded to 8 bytes, then `dataBytes` zeros.
+  func file(entries: String, dataBytes: Int) -> Data {
+    var header = Array("{\(entries)}".utf8)
+    header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
+    var data = Data()
+    withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+    data.append(contentsOf: header)
+    data.append(contentsOf: [UInt8](repeating: 0, count: dataBytes))
+    return data
+  }
+
+  /// Tensors must tile the data from its start to its end, as the Python package requires:
+  /// overlapping offsets (which made CharRNN trap), gaps and trailing bytes are refused.
+  @Test(arguments: [
+    (
+      #""a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"b":{"dtype":"F64","shape":[2],"data_offsets":[8,24]}"#,
+      24, "tensors 'a' and 'b' overlap: data_offsets [0, 16] and [8, 24]"
+    ),
+    (
+      #""a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"F64","shape":[1],"data_offsets":[16,24]}"#,
+      24, "data bytes [8, 16) belong to no tensor (before 'b'): the file is damaged"
+    ),
+    (
+      #""a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}"#, 8 + 4096,
+      "4096 bytes follow the last tensor, which ends at data byte 8: the file is padded or damaged"
+    ),
+    (
+      #""a":{"dtype":"F64","shape":[1],"data_offsets":[8,16]}"#, 16,
+      "data bytes [0, 8) belong to no tensor (before 'a'): the file is damaged"
+    ),
+  ])
+  func tensorsTileTheData(entries: String, dataBytes: Int, message: String) {
+    #expect {
+      try Safetensors.decode(file(entries: entries, dataBytes: dataBytes))
+    } throws: { error in
+      (error as? SafetensorsError)?.message == message
+    }
+  }
+
+  /// The Python package refuses the same files (overlap, gap, trailing bytes).
+  @Test(.enabled(if: PythonPeer.shouldRun))
+  func thePythonPackageRefusesTheSameFiles() throws {
+    for (entries, bytes) in [
+      (
+        #""a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"b":{"dtype":"F64","shape":[2],"data_offsets":[8,24]}"#,
+        24
+      ),
+      (#""a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}"#, 8 + 4096),
+    ] {
+      let url = FileManager.default.temporaryDirectory.appending(path: "bad-\(UUID()).safetensors")
+      defer { try? FileManager.default.removeItem(at: url) }
+      try file(entries: entries, dataBytes: bytes).write(to: url)
+      #expect(throws: (any Error).self) {
+        try PythonPeer.run("safetensors_peer.py", ["read", url.path])
+      }
+      #expect(throws: SafetensorsError.self) { try Safetensors.read(from: url) }
+    }
+  }
+
+  /// Messages stay short whatever the file holds: a 100,000-dimension shape (a 200 KB message
+  /// before), a long name with a newline in it.
+  @Test func messagesAreCut() throws {
+    let shape = "[" + Array(repeating: "1", count: 100_000).joined(separator: ",") + ",-1]"
+    let name = String(repeating: "n", count: 10_000) + "\nINJECTED"
+    for entries in [
+      #""t":{"dtype":"F64","shape":\#(shape),"data_offsets":[0,8]}"#,
+      #""\#(name.replacingOccurrences(of: "\n", with: "\\n"))":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}"#,
+    ] {
+      do {
+        _ = try Safetensors.decode(file(entries: entries, dataBytes: 8))
+        Issue.record("accepted")
+      } catch {
+        #expect(error.message.utf8.count < 600, "\(error.message.prefix(300))")
+        #expect(!error.message.contains("\n"))
+      }
+    }
+  }
+
+  /// `write` names its temporary as the CLI does (`.compgraph-PID-XXXXXX.tmp`, no
+  /// `.dat.nosync` copies) and removes those a killed writer left.
+  @Test func writeCleansUpAsTheCLIDoes() throws {
+    let folder = FileManager.default.temporaryDirectory.appending(path: "st-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // A pid no process has (beyond pid_max), as a SIGKILL'd writer leaves.
+    let stale = folder.appending(path: ".compgraph-99999999-abcdef.tmp")
+    try Data(count: 886_000).write(to: stale)
+    let url = folder.appending(path: "w.safetensors")
+    try Safetensors.write(tensors, to: url)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["w.safetensors"])
+    #expect(try Safetensors.read(from: url) == tensors)
+  }
+
   @Test func missingFileSaysWhich() {
     #expect {
       try Safetensors.read(from: URL(filePath: "/nonexistent/w.safetensors"))

@@ -48,75 +48,150 @@ public enum Safetensors {
     return data
   }
 
+  /// The largest header read, as the Python package's `MAX_HEADER_SIZE`.
+  static let maxHeaderBytes = 100_000_000
+
   /// Every tensor in safetensors `data`, by name.  Throws a
   /// `SafetensorsError` saying what is wrong and where for a truncated or
-  /// malformed file.
+  /// malformed file, as the Python package refuses them: the tensors' bytes
+  /// must follow each other from the start of the data to its end, with no
+  /// overlap, no gap and nothing after the last tensor.
   public static func decode(_ data: Data) throws(SafetensorsError) -> [String: Tensor] {
-    let bytes = [UInt8](data)
+    let result = data.withUnsafeBytes { bytes in
+      Result { () throws(SafetensorsError) in try decode(bytes) }
+    }
+    return try result.get()
+  }
+
+  /// `decode(_:)` on bytes in memory (a mapped file's, so nothing is copied but the values).
+  static func decode(_ bytes: UnsafeRawBufferPointer) throws(SafetensorsError) -> [String: Tensor] {
     guard bytes.count >= 8 else {
       throw SafetensorsError(
         "the file is \(bytes.count) bytes, shorter than the 8-byte header length every safetensors file starts with"
       )
     }
-    let headerLength = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    let headerLength = (0..<8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
     guard headerLength <= UInt64(bytes.count - 8) else {
       throw SafetensorsError(
         "the header length field says \(headerLength) bytes, but only \(bytes.count - 8) follow it: the file is truncated or not a safetensors file"
       )
     }
+    guard headerLength <= UInt64(maxHeaderBytes) else {
+      throw SafetensorsError(
+        "the header is \(headerLength) bytes, more than the \(maxHeaderBytes) safetensors allows")
+    }
     let dataStart = 8 + Int(headerLength)
     let header: [String: Any]
     do {
       guard
-        let object = try JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart]))
-          as? [String: Any]
+        let object = try JSONSerialization.jsonObject(
+          with: Data(bytes[8..<dataStart]), options: [.fragmentsAllowed]) as? [String: Any]
       else { throw SafetensorsError("the header is JSON but not an object of tensor entries") }
       header = object
     } catch let error as SafetensorsError {
       throw error
     } catch {
       throw SafetensorsError(
-        "the \(headerLength)-byte header is not valid JSON (\(error.localizedDescription))")
+        "the \(headerLength)-byte header is not valid JSON (\(displayText(error.localizedDescription, limit: 200)))"
+      )
     }
     let available = bytes.count - dataStart
+    var entries: [Entry] = []
+    for (name, value) in header where name != "__metadata__" {
+      entries.append(try Entry(name: name, value, available: available))
+    }
+    // Each tensor starts where the one before it ends, from byte 0 to the end of the data.
+    entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+    var end = 0
+    for (k, entry) in entries.enumerated() {
+      if entry.begin < end {
+        let previous = entries[k - 1]
+        throw SafetensorsError(
+          "tensors \(previous.label) and \(entry.label) overlap: data_offsets [\(previous.begin), \(previous.end)] and [\(entry.begin), \(entry.end)]"
+        )
+      }
+      if entry.begin > end {
+        throw SafetensorsError(
+          "data bytes [\(end), \(entry.begin)) belong to no tensor (before \(entry.label)): the file is damaged"
+        )
+      }
+      end = entry.end
+    }
+    guard end == available else {
+      throw SafetensorsError(
+        "\(available - end) bytes follow the last tensor, which ends at data byte \(end): the file is padded or damaged"
+      )
+    }
     var tensors: [String: Tensor] = [:]
-    for (name, entry) in header where name != "__metadata__" {
-      guard let fields = entry as? [String: Any], let dtype = fields["dtype"] as? String,
-        let shape = fields["shape"] as? [Int], let offsets = fields["data_offsets"] as? [Int],
-        offsets.count == 2
-      else {
-        throw SafetensorsError(
-          "tensor '\(name)': the entry needs \"dtype\" (a string), \"shape\" (integers) and \"data_offsets\" ([begin, end])"
-        )
+    for entry in entries {
+      let start = dataStart + entry.begin
+      let values = [Double](unsafeUninitializedCapacity: entry.count) { buffer, initialized in
+        for i in 0..<entry.count {
+          buffer[i] = entry.dtype.value(bytes, at: start + i * entry.dtype.size)
+        }
+        initialized = entry.count
       }
-      guard let width = ElementFormat(rawValue: dtype) else {
-        throw SafetensorsError(
-          "tensor '\(name)': dtype \(dtype) is not supported; CompGraph reads F64, F32, I64 and I32"
-        )
-      }
-      guard let count = Self.elementCount(shape) else {
-        throw SafetensorsError("tensor '\(name)': invalid shape \(shape)")
-      }
-      let (begin, end) = (offsets[0], offsets[1])
-      guard 0 <= begin, begin <= end, end <= available else {
-        throw SafetensorsError(
-          "tensor '\(name)': data_offsets [\(begin), \(end)] reach outside the \(available) data bytes: the file is truncated"
-        )
-      }
-      guard count <= available / width.size, end - begin == count * width.size else {
-        throw SafetensorsError(
-          "tensor '\(name)': shape \(shape) of \(dtype) needs \(count) × \(width.size) bytes, but data_offsets give \(end - begin)"
-        )
-      }
-      let start = dataStart + begin
-      let values = (0..<count).map { width.value(bytes, at: start + $0 * width.size) }
-      tensors[name] = Tensor(shape: Shape(shape), scalars: values, dtype: width.dtype)
+      tensors[entry.name] = Tensor(shape: Shape(entry.shape), scalars: values, dtype: entry.dtype.dtype)
     }
     return tensors
   }
 
+  /// One tensor's header entry, checked against the `available` data bytes.
+  private struct Entry {
+    let name: String
+    let dtype: ElementFormat
+    let shape: [Int]
+    let count: Int
+    let begin: Int
+    let end: Int
+
+    /// The name as messages quote it: escaped, and cut.
+    var label: String { "'\(displayText(name, limit: 80))'" }
+
+    init(name: String, _ value: Any, available: Int) throws(SafetensorsError) {
+      self.name = name
+      let label = "tensor '\(displayText(name, limit: 80))'"
+      guard let fields = value as? [String: Any], let dtype = fields["dtype"] as? String,
+        let shape = fields["shape"] as? [Int], let offsets = fields["data_offsets"] as? [Int],
+        offsets.count == 2
+      else {
+        throw SafetensorsError(
+          "\(label): the entry needs \"dtype\" (a string), \"shape\" (integers) and \"data_offsets\" ([begin, end])"
+        )
+      }
+      guard let width = ElementFormat(rawValue: dtype) else {
+        throw SafetensorsError(
+          "\(label): dtype \(displayText(dtype, limit: 40)) is not supported; CompGraph reads F64, F32, I64 and I32"
+        )
+      }
+      let shown = Safetensors.shapeText(shape)
+      guard let count = Safetensors.elementCount(shape) else {
+        throw SafetensorsError("\(label): invalid shape \(shown)")
+      }
+      let (begin, end) = (offsets[0], offsets[1])
+      guard 0 <= begin, begin <= end, end <= available else {
+        throw SafetensorsError(
+          "\(label): data_offsets [\(begin), \(end)] reach outside the \(available) data bytes: the file is truncated"
+        )
+      }
+      guard count <= available / width.size, end - begin == count * width.size else {
+        throw SafetensorsError(
+          "\(label): shape \(shown) of \(dtype) needs \(count) × \(width.size) bytes, but data_offsets give \(end - begin)"
+        )
+      }
+      (self.dtype, self.shape, self.count, self.begin, self.end) = (width, shape, count, begin, end)
+    }
+  }
+
+  /// A shape as messages show it: `[2, 3]`, or its first eight extents and how many there are.
+  static func shapeText(_ shape: [Int]) -> String {
+    guard shape.count > 8 else { return "\(shape)" }
+    return "[" + shape.prefix(8).map(String.init).joined(separator: ", ")
+      + ", … (\(shape.count) dimensions)]"
+  }
+
   /// The product of `shape`, or nil for a negative extent or an overflow.
-  private static func elementCount(_ shape: [Int]) -> Int? {
+  static func elementCount(_ shape: [Int]) -> Int? {
     var count = 1
     for extent in shape {
       guard extent >= 0 else { return nil }
@@ -127,19 +202,21 @@ public enum Safetensors {
     return count
   }
 
-  /// Writes `tensors` to `url` atomically.
+  /// Writes `tensors` to `url` atomically (`AtomicFile`).
   public static func write(_ tensors: [String: Tensor], to url: URL) throws {
-    try encode(tensors).write(to: url, options: .atomic)
+    try AtomicFile.write(encode(tensors), to: url.path)
   }
 
-  /// Reads every tensor of the safetensors file at `url`.
+  /// Reads every tensor of the safetensors file at `url`, mapped into memory rather than read
+  /// (a checkpoint is read once, into its tensors).
   public static func read(from url: URL) throws -> [String: Tensor] {
     let data: Data
-    do { data = try Data(contentsOf: url) } catch {
-      throw SafetensorsError("cannot read \(url.path): \(error.localizedDescription)")
+    do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+      throw SafetensorsError(
+        "cannot read \(displayText(url.path, limit: 200)): \(error.localizedDescription)")
     }
     do { return try decode(data) } catch {
-      throw SafetensorsError("\(url.path): \(error.message)")
+      throw SafetensorsError("\(displayText(url.path, limit: 200)): \(error.message)")
     }
   }
 
@@ -171,7 +248,7 @@ public enum Safetensors {
     }
 
     /// The little-endian element at `offset`, as a Double.
-    func value(_ bytes: [UInt8], at offset: Int) -> Double {
+    func value(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Double {
       var bits: UInt64 = 0
       for k in (0..<size).reversed() { bits = bits << 8 | UInt64(bytes[offset + k]) }
       switch self {

@@ -1,12 +1,18 @@
 import Foundation
 
-/// The temporary files `writeOutput` renames over its targets: short names
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The temporary files `AtomicFile` (the CLI's outputs, `Safetensors.write`) renames over its targets: short names
 /// (`.compgraph-PID-XXXXXX.tmp`, so a long target name still fits the
 /// 255-byte limit), removed when SIGINT, SIGTERM or SIGHUP interrupts the
 /// write, and — after a SIGKILL — removed by the next write into that
 /// directory once their process is gone.
-enum TemporaryFiles {
-  struct File {
+package enum TemporaryFiles {
+  package struct File {
     let path: String
     let descriptor: Int32
   }
@@ -20,7 +26,7 @@ enum TemporaryFiles {
   nonisolated(unsafe) private static var handlersInstalled = false
 
   /// Creates a new temporary file in `folder` for writing `path`.
-  static func create(in folder: String, for path: String) throws -> File {
+  static func create(in folder: String, for path: String) throws(AtomicFileError) -> File {
     installHandlers()
     var template = Array("\(folder)/\(prefix)\(getpid())-XXXXXX\(suffix)".utf8CString)
     let descriptor = template.withUnsafeMutableBufferPointer {
@@ -30,9 +36,9 @@ enum TemporaryFiles {
       let reason = String(cString: strerror(errno))
       let hint =
         errno == ENOENT
-        ? "the directory '\(folder)' does not exist"
-        : "cannot create a file in '\(folder)': \(reason)"
-      throw UserError("cannot write '\(path)': \(hint)")
+        ? "the directory '\(displayText(folder))' does not exist"
+        : "cannot create a file in '\(displayText(folder))': \(reason)"
+      throw AtomicFileError("cannot write '\(displayText(path))': \(hint)")
     }
     let file = File(
       path: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self),
@@ -62,7 +68,7 @@ enum TemporaryFiles {
   }
 
   /// The process's file-creation mask.
-  static var umaskValue: mode_t {
+  package static var umaskValue: mode_t {
     let mask = umask(0)
     umask(mask)
     return mask
