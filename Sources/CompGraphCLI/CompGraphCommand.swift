@@ -32,7 +32,7 @@ struct CompGraphCommand: ParsableCommand {
         LeadingMinus.rearranged(Array(CommandLine.arguments.dropFirst())))
       try command.run()
     } catch let error as UserError {
-      StandardStreams.writeError(error.description)
+      StandardStreams.writeError(escapingArguments(error.description))
       Foundation.exit(1)
     } catch let code as ExitCode {
       Foundation.exit(code.rawValue)
@@ -48,8 +48,27 @@ struct CompGraphCommand: ParsableCommand {
         }
         Foundation.exit(0)
       }
-      StandardStreams.writeError(message)
+      StandardStreams.writeError(escapingArguments(message))
       Foundation.exit(2)
     }
+  }
+
+  /// `message` with every command-line value that holds a line break or another control
+  /// character written escaped (`displayText`), wherever the message echoes it: a whole
+  /// argument (ArgumentParser quotes values whole), or what follows its `=` or `@` (a path in
+  /// `--at x=@file`). Messages keep their own line breaks; a user's cannot start a line of
+  /// their own.
+  static func escapingArguments(_ message: String) -> String {
+    let hostile = CommandLine.arguments.dropFirst().filter { argument in
+      argument.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }
+    }
+    let values = hostile.flatMap { argument in
+      [argument]
+        + ["=", "@"].compactMap { mark in
+          argument.firstIndex(of: mark).map { String(argument[argument.index(after: $0)...]) }
+        }
+    }
+    return values.filter { $0.contains(where: \.isNewline) }.sorted { $0.count > $1.count }
+      .reduce(message) { $0.replacingOccurrences(of: $1, with: displayText($1)) }
   }
 }

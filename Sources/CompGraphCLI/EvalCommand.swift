@@ -206,7 +206,11 @@ struct EvalCommand: ParsableCommand {
       }
       outputs += try builder.jvp(of: gradientIDs, tangents: tangents)
     }
-    if jacobian { outputs += try builder.jacobian(of: roots, wrt: ids).flatMap { $0 } }
+    if jacobian {
+      try memory.checkJacobian(
+        outputs: roots.map(builder.shape), variables: ids.map(builder.shape), option: "--jacobian")
+      outputs += try builder.jacobian(of: roots, wrt: ids).flatMap { $0 }
+    }
     var all = builder.graph(outputs: outputs)
     if !memory.fits(all) {
       // Derivatives of sums over broadcasts hold large ones tensors that
@@ -223,7 +227,7 @@ struct EvalCommand: ParsableCommand {
     let program = try all.ids.contains { !all.shape($0).isEmpty } ? Program(all) : nil
     var results =
       try
-      (program.map { $0.peakBytes <= memory.maxMemory.bytes } == true
+      (program.map { Double($0.peakBytes) <= memory.limit } == true
       ? program!.evaluate(point) : all.evaluate(point))[...]
     var report = EvalReport(outputNames: graph.outputNames, variables: variables.map(\.name))
     report.values = Array(results.prefix(graph.outputs.count))

@@ -277,4 +277,22 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
     #expect(run.stderr.hasPrefix("compgraph: error: the dot layout did not finish in 0.001 s ("))
     #expect(run.stderr.contains("use --layout sfdp"))
   }
+
+  /// User text with a line break in it — a `--name`, a `--domain`, a `--wrt`, file paths — is
+  /// echoed escaped (`\x0a`), so no message gains a line the user wrote.
+  @Test(arguments: [
+    ["emit", "c", "x", "--name", "a\nINJECTED LINE"],
+    ["check", "ln(x)", "--domain", "x\nINJECTED=0..1"],
+    ["eval", "-f", "/nonexistent/p\nINJECTED LINE"],
+    ["eval", "x", "--at", "x=@/nonexistent/p\nINJECTED LINE"],
+    ["emit", "c", "x", "-o", "/nonexistent/p\nINJECTED LINE"],
+    ["grad", "x", "--wrt", "y\nINJECTED LINE"],
+  ])
+  func lineBreaksInUserTextAreEscaped(arguments: [String]) throws {
+    let run = try compgraph(arguments: arguments)
+    #expect(run.status != 0)
+    #expect(
+      !run.stderr.split(separator: "\n").contains { $0.hasPrefix("INJECTED") }, "\(run.stderr)")
+    #expect(run.stderr.contains("\\x0aINJECTED"), "\(run.stderr)")
+  }
 }

@@ -29,21 +29,30 @@ public struct ScopeTable: Sendable, Equatable {
   }
 
   public private(set) var entries: [Entry] = [Entry(name: "", parent: -1, kind: .module)]
+  /// `internKey` of each entry, set when it is made, so entering a scope costs the same at any
+  /// depth (100,000 nested `.cg` scopes were quadratic).
+  private var internKeys: [Int32] = [0]
+  /// Each (parent, name, kind) scope but the recompute ones, for `child`'s lookup.
+  private var children: [ChildKey: Int32] = [:]
+
+  private struct ChildKey: Hashable, Sendable {
+    let parent: Int32
+    let name: String
+    let kind: Kind
+  }
 
   public init() {}
 
   /// The scope `name` of `kind` inside `parent` (created on first use).
   /// Recompute scopes are always fresh: each copy must stay distinct.
   mutating func child(of parent: Int32, named name: String, kind: Kind) -> Int32 {
-    if kind != .recompute,
-      let existing = entries.indices.last(where: {
-        entries[$0].parent == parent && entries[$0].name == name && entries[$0].kind == kind
-      })
-    {
-      return Int32(existing)
-    }
+    let key = ChildKey(parent: parent, name: name, kind: kind)
+    if kind != .recompute, let existing = children[key] { return existing }
     entries.append(Entry(name: name, parent: parent, kind: kind))
-    return Int32(entries.count - 1)
+    let scope = Int32(entries.count - 1)
+    internKeys.append(kind == .recompute ? scope : internKeys[Int(parent)])
+    if kind != .recompute { children[key] = scope }
+    return scope
   }
 
   /// The names from the root down to `scope` (empty for the root).
@@ -70,5 +79,5 @@ public struct ScopeTable: Sendable, Equatable {
   /// The part of a node's scope that takes part in hash-consing: the
   /// enclosing recompute scope, or 0.  Nodes built in different module
   /// scopes still merge (a scope is a label), recomputed copies never do.
-  func internKey(_ scope: Int32) -> Int32 { enclosing(scope, kind: .recompute) ?? 0 }
+  func internKey(_ scope: Int32) -> Int32 { internKeys[Int(scope)] }
 }

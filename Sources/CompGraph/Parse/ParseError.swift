@@ -42,6 +42,8 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case undeclaredName(String, suggestion: String?)
     /// A `let` binding that nothing uses (a warning, see `isWarning`).
     case unusedBinding(String)
+    /// `count` more unused bindings, the first of them named: past a few, they are one warning.
+    case moreUnusedBindings(Int, first: [String])
     /// Building the graph failed at this operator or call (e.g. shapes do not fit).
     case graph(GraphError)
   }
@@ -111,14 +113,20 @@ public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
         + (suggestion.map { " — did you mean '\($0)'?" }
           ?? "; this program declares its variables, so add it to a 'var' line")
     case .unusedBinding(let name): "'\(Self.quoted(name))' is never used"
+    case .moreUnusedBindings(let count, let first):
+      "\(count) more bindings are never used: "
+        + first.map { "'\(Self.quoted($0))'" }.joined(separator: ", ")
+        + (count > first.count ? ", …" : "")
     case .graph(let error): "\(error)"
     }
   }
 
   /// Whether this is a warning (the input parsed) rather than an error.
   public var isWarning: Bool {
-    if case .unusedBinding = kind { return true }
-    return false
+    switch kind {
+    case .unusedBinding, .moreUnusedBindings: return true
+    default: return false
+    }
   }
 
   public var description: String {

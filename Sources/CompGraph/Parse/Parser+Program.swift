@@ -1,7 +1,14 @@
 /// Statements of a program file; see `parseProgram` for the grammar.
 extension Parser {
+  /// The outputs so far, and their names (a set, so 100,000 outputs are not quadratic).
+  struct Outputs {
+    var list: [(name: String, expr: Expr)] = []
+    var names: Set<String> = []
+    var isEmpty: Bool { list.isEmpty }
+  }
+
   mutating func parseProgram() throws(ParseError) -> ParsedProgram {
-    var outputs: [(name: String, expr: Expr)] = []
+    var outputs = Outputs()
     var sawStatement = false
     while true {
       let token = try lexer.peek()
@@ -24,10 +31,7 @@ extension Parser {
           throw sawStatement
             ? error(.noOutput, at: token.start) : unexpected(token, expected: "an expression")
         }
-        let warnings = unusedBindings.sorted { $0.value < $1.value }.map { name, offset in
-          error(.unusedBinding(name), at: offset)
-        }
-        return ParsedProgram(outputs: outputs, warnings: warnings)
+        return ParsedProgram(outputs: outputs.list, warnings: unusedWarnings())
       default:
         break
       }
@@ -66,9 +70,27 @@ extension Parser {
     }
   }
 
+  /// The most unused bindings warned about one by one; the rest are one warning with a count
+  /// (100,000 unused lets printed 8 MB of warnings).
+  static let unusedWarningLimit = 3
+
+  /// The warnings for the unused `let` bindings, in source order.
+  private func unusedWarnings() -> [ParseError] {
+    let unused = unusedBindings.sorted { $0.value < $1.value }
+    var warnings = unused.prefix(Self.unusedWarningLimit).map { name, offset in
+      error(.unusedBinding(name), at: offset)
+    }
+    let rest = unused.dropFirst(Self.unusedWarningLimit)
+    if let first = rest.first {
+      warnings.append(
+        error(.moreUnusedBindings(rest.count, first: rest.prefix(3).map(\.key)), at: first.value))
+    }
+    return warnings
+  }
+
   /// A bare expression statement: the output `name`.
   private mutating func output(
-    _ name: String, at start: Int, into outputs: inout [(name: String, expr: Expr)]
+    _ name: String, at start: Int, into outputs: inout Outputs
   )
     throws(ParseError)
   {
@@ -76,13 +98,11 @@ extension Parser {
   }
 
   private func output(
-    _ name: String, _ expr: Expr, at start: Int, into outputs: inout [(name: String, expr: Expr)]
+    _ name: String, _ expr: Expr, at start: Int, into outputs: inout Outputs
   ) throws(ParseError) {
     guard NamedConstant.values[name] == nil else { throw error(.constantName(name), at: start) }
-    guard !outputs.contains(where: { $0.name == name }) else {
-      throw error(.redefinition(name), at: start)
-    }
-    outputs.append((name, expr))
+    guard outputs.names.insert(name).inserted else { throw error(.redefinition(name), at: start) }
+    outputs.list.append((name, expr))
   }
 
   /// `name "=" expression` after `let` or `out`; binds the name.
