@@ -130,12 +130,15 @@ import Testing
 
   @Test func errors() throws {
     let g = GraphBuilder()
-    let lambda = try g.variable("lambda")
-    #expect(
-      throws: GraphError.unsupported(
-        "Python export: 'lambda' is a Python keyword or a module the function uses; rename it to use it as a name"
-      )
-    ) { try (lambda * 2).graph().text(.python) }
+    // `float` is the built-in the erf column's `np.vectorize(math.erf, otypes=[float])` names.
+    for name in ["lambda", "float"] {
+      let v = try g.variable(name)
+      #expect(
+        throws: GraphError.unsupported(
+          "Python export: '\(name)' is a Python keyword or a module or built-in the function uses; rename it to use it as a name"
+        )
+      ) { try erf(v * 2).graph().text(.python) }
+    }
     let a = try g.variable("A", [2])
     #expect(
       throws: GraphError.unsupported(

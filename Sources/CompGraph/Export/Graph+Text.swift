@@ -29,7 +29,7 @@ extension Graph {
     case .python, .jax:
       for identifier in [name] + variables.map(\.name) where pythonKeywords.contains(identifier) {
         throw GraphError.unsupported(
-          "Python export: '\(identifier)' is a Python keyword or a module the function uses; rename it to use it as a name"
+          "Python export: '\(identifier)' is a Python keyword or a module or built-in the function uses; rename it to use it as a name"
         )
       }
       let (lets, results) = infixDefinitions(format)
@@ -133,5 +133,5 @@ private let pythonKeywords: Set<String> = [
   "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
   "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
   "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
-  "yield", "np", "jnp", "jax", "math",
+  "yield", "np", "jnp", "jax", "math", "float",
 ]
