@@ -24,8 +24,17 @@ import Testing
     #expect(run.status == 1, "\(run.stderr)")
     #expect(
       run.stderr.hasPrefix(
-        "compgraph: error: --jacobian needs about 23.8G of memory for its 1600000000 entries, more than the 2.0G limit; raise it with --max-memory"
+        "compgraph: error: --jacobian needs about 35.8G of memory for its 1600000000 entries, more than the 2.0G limit; raise it with --max-memory"
       ), "\(run.stderr)")
+    // At 10⁴ elements (10⁸ entries, 2.4 GB resident when it was built) it is refused too.
+    let tenThousand = directory.appendingPathComponent("b.csv")
+    try (0..<10_000).map { "\(Double($0) / 10_000)" }.joined(separator: ",")
+      .write(to: tenThousand, atomically: true, encoding: .utf8)
+    let refused = try shell(
+      "timeout 60 $CG eval 'exp(A)' --var A=10000 --at A=@\(tenThousand.path) --jacobian")
+    #expect(
+      refused.status == 1 && refused.stderr.contains("--jacobian needs about 2.2G"),
+      "\(refused.stderr)")
     // A small one still evaluates, its seeds built as one-hot nodes.
     let small = try compgraph(
       "eval", "exp(v) * sum(v)", "--var", "v=3", "--at", "v=0,1,2", "--jacobian", "--json")
