@@ -61,7 +61,9 @@ struct MemoryBudget: ParsableArguments {
     guard bytes > limit else { return }
     let shape = graph.shape(node)
     let needed = ByteCount.approximate(bytes)
-    if bytes > Self.machineBytes {
+    // Past the machine only when --max-memory was raised past it: the default's message and
+    // its advice do not depend on the machine.
+    if Double(maxMemory.bytes) > Self.machineBytes {
       throw UserError(
         "evaluating needs about \(needed) of memory (at \(graph.op(node).info.name) node \(node), "
           + "shape \(shape.shapeDescription)), more than this machine has "

@@ -32,7 +32,7 @@ import Testing
           == Run(
             status: 1, stdout: "",
             stderr:
-              "compgraph: error: C export: '\(name)' cannot name a C function; use letters, digits and '_', not starting with a digit, and neither a C keyword nor a function the file defines or calls (exp, fma, reduce, …)\n"
+              "compgraph: error: C export: '\(name)' cannot name a C function: use letters, digits and '_', not starting with a digit, and not a name C reserves (a keyword, a name <math.h>, <stddef.h>, <stdint.h>, <stdlib.h> or <string.h> declares, errno, or one beginning with '__' or '_' and a capital) nor a helper the file defines (exp_inline, reduce, …)\n"
           ))
     }
   }
