@@ -71,8 +71,8 @@ import Testing
   }()
 
   /// Compiles `source` (defining `f` and `f_batch`) with each of `compilers` under
-  /// `strictFlags`, links it with the driver, runs it on `input` and returns the numbers it
-  /// prints, which must be the same, to the bit, whichever compiler built it.
+  /// `strictFlags`, links it with the driver, runs it on `input` and returns the numbers gcc's
+  /// build prints, which clang's must match.
   static func compileAndRun(_ source: String, input: String) throws -> [Double] {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "compgraph-c-\(UUID())")
@@ -87,8 +87,18 @@ import Testing
       try shell(compiler, arguments: ["-o", "f\(k)", "f\(k).o", "main.c", "-lm"], in: directory)
       outputs.append(try shell("./f\(k)", in: directory, input: input))
     }
-    try #require(Set(outputs).count == 1, "\(compilers) give different values")
-    return outputs[0].split(separator: "\n").map { Double($0)! }
+    let values = outputs.map { $0.split(separator: "\n").map { Double($0)! } }
+    // Emitted libm calls may be folded or expanded differently by each compiler: the same
+    // values to 1e-13 relative (what every caller's check against Program is looser than).
+    for other in values.dropFirst() {
+      try #require(other.count == values[0].count, "\(compilers) print different counts")
+      for (a, b) in zip(values[0], other) {
+        try #require(
+          a == b || (a.isNaN && b.isNaN) || abs(a - b) <= 1e-13 * max(abs(a), abs(b)),
+          "\(compilers) give \(a) and \(b)")
+      }
+    }
+    return values[0]
   }
 
   /// Runs `executable` with `arguments` in `directory`; requires it to succeed.
