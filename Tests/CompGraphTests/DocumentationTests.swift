@@ -12,17 +12,7 @@ import Testing
     let graphs = directory.appendingPathComponent("symbols")
     try FileManager.default.createDirectory(at: graphs, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let info = try runProcess(URL(filePath: "/usr/bin/env"), ["swiftc", "-print-target-info"])
-    let target = try #require(
-      (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])?["target"]
-        as? [String: Any])
-    let triple = try #require(target["triple"] as? String)
-    let extract = try runProcess(
-      URL(filePath: "/usr/bin/env"),
-      ["swift-symbolgraph-extract", "-module-name", "CompGraph", "-target", triple]
-        + (try PublicSurfaceTests.moduleFlags())
-        + ["-minimum-access-level", "public", "-output-dir", graphs.path])
-    #expect(extract.status == 0, "\(extract.stderr)")
+    try SymbolGraph.extract(into: graphs)
     let convert = try runProcess(
       URL(filePath: "/usr/bin/env"),
       [

@@ -63,7 +63,7 @@ public struct DerivativeTower {
   /// `[0,1]`, `[1,1]`, …).
   public let partials: [Partial]
   /// Reverse and tangent sweeps it took.
-  public let sweeps: Int
+  package let sweeps: Int
   private let position: [PartialKey: Int]
 
   /// How many distinct partials the tower holds (the outputs included).

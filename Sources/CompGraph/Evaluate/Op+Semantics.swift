@@ -71,19 +71,19 @@ func powExact(_ x: Double, _ c: Double) -> Double {
 
 /// sign x: −1, 0 (at ±0) or 1; NaN at NaN.
 @inline(__always)
-public func signum(_ x: Double) -> Double {
+package func signum(_ x: Double) -> Double {
   x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x
 }
 
 /// max(a, b) with ties to a (a ≥ b), and NaN when either is NaN.
 @inline(__always)
-public func maximum(_ a: Double, _ b: Double) -> Double {
+package func maximum(_ a: Double, _ b: Double) -> Double {
   a.isNaN || b.isNaN ? a + b : a >= b ? a : b
 }
 
 /// min(a, b) with ties to a (a ≤ b), and NaN when either is NaN.
 @inline(__always)
-public func minimum(_ a: Double, _ b: Double) -> Double {
+package func minimum(_ a: Double, _ b: Double) -> Double {
   a.isNaN || b.isNaN ? a + b : a <= b ? a : b
 }
 

@@ -4,7 +4,7 @@ extension Tensor {
   /// with it, and the kernel tests check that it does.
   ///
   ///     out[o] = Σ_{labels ∉ o} Π_k operand_k[labels_k]
-  public static func einsumReference(_ spec: EinsumSpec, _ operands: [Tensor]) -> Tensor {
+  package static func einsumReference(_ spec: EinsumSpec, _ operands: [Tensor]) -> Tensor {
     let sizes = (try? spec.labelSizes(for: operands.map(\.shape))) ?? []
     let outShape = spec.output.map { sizes[$0] }
     var out = [Double](repeating: 0, count: outShape.elementCount)

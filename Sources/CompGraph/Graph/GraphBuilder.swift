@@ -31,7 +31,7 @@ public final class GraphBuilder {
   /// arena (sweeps, rule attempts, graph walks): a measure of their work
   /// that does not depend on the machine, for tests that check a pass
   /// grows no faster than the graph.
-  public internal(set) var visits = 0
+  package internal(set) var visits = 0
 
   public init() {}
 

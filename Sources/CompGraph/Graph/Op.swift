@@ -3,6 +3,11 @@
 ///
 /// The set is closed under differentiation: every local derivative in `DerivativeRules.swift`
 /// is written with these ops, so `gradient` applies to its own output forever.
+///
+/// Public on purpose, cases included: a pass outside the library reads a graph's ops
+/// (`Graph.op(_:)`) and may switch over them. The set grows (a release may add ops), so a
+/// client's `switch` over `Op` or `Op.Kind` needs a `default:` branch to keep compiling;
+/// `Op.Kind.category` is the coarse view, which an added op rarely extends.
 public enum Op: Hashable, Sendable {
   /// A named input with a static shape.
   case variable(String)

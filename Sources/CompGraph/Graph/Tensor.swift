@@ -48,7 +48,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
   public var scalar: Double? { scalars.count == 1 ? scalars[0] : nil }
 
   /// Row-major strides of `shape`.
-  public static func strides(of shape: Shape) -> [Int] {
+  package static func strides(of shape: Shape) -> [Int] {
     var strides = [Int](repeating: 1, count: shape.count)
     var stride = 1
     for axis in shape.indices.reversed() {

@@ -6,7 +6,7 @@
 ///
 ///     displayText("x\u{1B}[2J")  == #"x\x1b[2J"#
 ///     displayText("a\u{200B}b")  == "aU+200Bb"
-public func displayText(_ text: some StringProtocol, limit: Int? = nil) -> String {
+package func displayText(_ text: some StringProtocol, limit: Int? = nil) -> String {
   var out = ""
   var kept = 0
   for scalar in text.unicodeScalars {

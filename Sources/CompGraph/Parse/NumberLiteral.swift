@@ -2,7 +2,7 @@
 /// or `nan`, `inf`, `-inf`: the one number syntax of expressions and of
 /// the command line's values.  `nil` for anything else, such as `0x10`,
 /// `1e999` (not finite) or `1_000`.
-public func parseNumber(_ text: some StringProtocol) -> Double? {
+package func parseNumber(_ text: some StringProtocol) -> Double? {
   switch text {
   case "nan": return .nan
   case "inf", "+inf": return .infinity

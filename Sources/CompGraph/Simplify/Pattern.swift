@@ -3,7 +3,7 @@
 ///
 /// A pattern is a few nodes deep, so matching recurses on the *pattern*,
 /// never on the graph: the graph may be a million nodes deep.
-public indirect enum Pattern: Sendable, CustomStringConvertible {
+package indirect enum Pattern: Sendable, CustomStringConvertible {
   /// `?x`: any node, bound to a name; a second `?x` must be the same node.
   case node(String)
   /// `?c`: any scalar constant; its value is bound to the name.
@@ -16,22 +16,22 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
 
   /// The op part of a pattern: an op kind, and for `pow` its constant
   /// exponent as a hole (`.any("c")`) or a value (`nil`: any exponent).
-  public struct Head: Sendable, Equatable, CustomStringConvertible {
-    public let kind: Op.Kind
-    public let exponent: Exponent?
+  package struct Head: Sendable, Equatable, CustomStringConvertible {
+    package let kind: Op.Kind
+    package let exponent: Exponent?
 
-    public enum Exponent: Sendable, Equatable {
+    package enum Exponent: Sendable, Equatable {
       case any(String)
       case value(Double)
     }
 
-    public init(_ kind: Op.Kind) {
+    package init(_ kind: Op.Kind) {
       self.kind = kind
       self.exponent = nil
     }
 
     /// A `pow` head with its exponent.
-    public static func pow(_ exponent: Exponent) -> Head { Head(.pow, exponent: exponent) }
+    package static func pow(_ exponent: Exponent) -> Head { Head(.pow, exponent: exponent) }
 
     private init(_ kind: Op.Kind, exponent: Exponent) {
       self.kind = kind
@@ -46,7 +46,7 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
       return true
     }
 
-    public var description: String {
+    package var description: String {
       switch exponent {
       case .any(let name): "\(kind.name)[?\(name)]"
       case .value(let v): "\(kind.name)[\(formatNumber(v))]"
@@ -56,24 +56,24 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
   }
 
   // Builders that read like the maths: `.ln(.exp(x))`, `.pow(x, "c")`.
-  public static func add(_ inputs: Pattern...) -> Pattern { .apply(Head(.add), inputs) }
-  public static func mul(_ inputs: Pattern...) -> Pattern { .apply(Head(.mul), inputs) }
-  public static func pow(_ x: Pattern, _ exponent: String) -> Pattern {
+  package static func add(_ inputs: Pattern...) -> Pattern { .apply(Head(.add), inputs) }
+  package static func mul(_ inputs: Pattern...) -> Pattern { .apply(Head(.mul), inputs) }
+  package static func pow(_ x: Pattern, _ exponent: String) -> Pattern {
     .apply(.pow(.any(exponent)), [x])
   }
-  public static func pow(_ x: Pattern, _ exponent: Double) -> Pattern {
+  package static func pow(_ x: Pattern, _ exponent: Double) -> Pattern {
     .apply(.pow(.value(exponent)), [x])
   }
-  public static func exp(_ x: Pattern) -> Pattern { .op(.exp, x) }
-  public static func ln(_ x: Pattern) -> Pattern { .op(.ln, x) }
-  public static func sqrt(_ x: Pattern) -> Pattern { .op(.sqrt, x) }
-  public static func sin(_ x: Pattern) -> Pattern { .op(.sin, x) }
-  public static func cos(_ x: Pattern) -> Pattern { .op(.cos, x) }
-  public static func tanh(_ x: Pattern) -> Pattern { .op(.tanh, x) }
+  package static func exp(_ x: Pattern) -> Pattern { .op(.exp, x) }
+  package static func ln(_ x: Pattern) -> Pattern { .op(.ln, x) }
+  package static func sqrt(_ x: Pattern) -> Pattern { .op(.sqrt, x) }
+  package static func sin(_ x: Pattern) -> Pattern { .op(.sin, x) }
+  package static func cos(_ x: Pattern) -> Pattern { .op(.cos, x) }
+  package static func tanh(_ x: Pattern) -> Pattern { .op(.tanh, x) }
   /// Any node of this kind, whatever its inputs.
-  public static func any(_ kind: Op.Kind) -> Pattern { .apply(Head(kind), nil) }
+  package static func any(_ kind: Op.Kind) -> Pattern { .apply(Head(kind), nil) }
   /// A node of this kind with exactly these inputs.
-  public static func op(_ kind: Op.Kind, _ inputs: Pattern...) -> Pattern {
+  package static func op(_ kind: Op.Kind, _ inputs: Pattern...) -> Pattern {
     .apply(Head(kind), inputs)
   }
 
@@ -104,7 +104,7 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
   }
 
   /// S-expression text: `(ln (exp ?x))`.
-  public var description: String {
+  package var description: String {
     switch self {
     case .node(let name): return "?\(name)"
     case .scalar(let name): return "?\(name):const"
@@ -122,18 +122,18 @@ public indirect enum Pattern: Sendable, CustomStringConvertible {
 /// Every field is a plain word, so making and dropping a match (once per
 /// rule tried, hundreds of thousands of times a pass) costs no reference
 /// counting.
-public struct Match {
-  public let root: NodeID
+package struct Match {
+  package let root: NodeID
   var nodes = Bindings()
   var numbers = Bindings()
 
   init(root: NodeID) { self.root = root }
 
   /// The node bound to `?name` (a rule only asks for holes its pattern has).
-  public subscript(_ name: String) -> NodeID { nodes[HoleName(name)].map(NodeID.init(bits:))! }
+  package subscript(_ name: String) -> NodeID { nodes[HoleName(name)].map(NodeID.init(bits:))! }
 
   /// The number bound to `?name` (a scalar constant or a `pow` exponent).
-  public func number(_ name: String) -> Double {
+  package func number(_ name: String) -> Double {
     numbers[HoleName(name)].map(Double.init(bitPattern:))!
   }
 }

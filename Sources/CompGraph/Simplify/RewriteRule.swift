@@ -10,19 +10,19 @@
 /// result has the shape of the node it replaces, so a rule cannot change a
 /// shape.
 package final class RewriteRule: Sendable, CustomStringConvertible {
-  public let name: String
-  public let phase: Phase
-  public let pattern: Pattern
+  package let name: String
+  package let phase: Phase
+  package let pattern: Pattern
   /// How the driver matches `pattern`.
   let shape: PatternShape
   let condition: (@Sendable (Match, RuleContext) -> Bool)?
   let result: @Sendable (Match, RuleContext) throws -> NodeID?
   /// Where the rule is declared (`CompGraph/Simplify/Algebraic.swift`), for `--trace`.
-  public let fileID: String
-  public let line: Int
+  package let fileID: String
+  package let line: Int
   /// Where the identity holds, when `assumeFinite` lets it fire outside
   /// that domain; `--trace` prints it beside each firing.
-  public let domain: String?
+  package let domain: String?
   /// For a headless pattern, the op kinds its condition lets it fire on
   /// (`nil`: every kind): the driver tries it on those kinds only.
   let kinds: Set<Op.Kind>?
@@ -53,12 +53,12 @@ package final class RewriteRule: Sendable, CustomStringConvertible {
   }
 
   /// `file:line` of the declaration, without the module prefix.
-  public var location: String {
+  package var location: String {
     let file = fileID.split(separator: "/").last.map(String.init) ?? fileID
     return "\(file):\(line)"
   }
 
-  public var description: String { "\(name) @ \(location): \(pattern)" }
+  package var description: String { "\(name) @ \(location): \(pattern)" }
 }
 
 /// The phases, in the order the driver runs them.  The first three are run
