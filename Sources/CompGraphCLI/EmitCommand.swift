@@ -31,6 +31,7 @@ struct EmitCCommand: ParsableCommand {
   )
 
   @OptionGroup var input: InputOptions
+  @OptionGroup var budget: NodeBudget
 
   @Option(
     name: .customLong("grad"),
@@ -60,7 +61,8 @@ struct EmitCCommand: ParsableCommand {
     let parsed = try input.parse().graph()
     let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
     let graph = try parsed.derivatives(
-      wrt: variables, order: hessian ? 2 : 1, simplifying: true, stabilizing: stabilize
+      wrt: variables, order: hessian ? 2 : 1, simplifying: true, stabilizing: stabilize,
+      nodeBudget: budget.nodeBudget
     ).graph
     // Stabilized (or not) before it was differentiated.
     let code = Data(try userFacing { try graph.cCode(name: name, stabilizing: false) }.utf8)

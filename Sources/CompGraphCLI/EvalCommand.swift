@@ -107,7 +107,7 @@ struct EvalCommand: ParsableCommand {
     let point = try tensors(values.values, for: graph, written: program.writtenVariables)
     let v = try hvpDirections(for: graph)
     let report = try userFacing { try evaluate(graph, at: point, hvp: v) }
-    try StandardStreams.write(lines: json ? [report.json] : report.lines)
+    try (json ? report.json : report.text).write()
   }
 
   /// The directions of `--hvp` by variable (`nil` without it), each checked
@@ -188,6 +188,16 @@ struct EvalCommand: ParsableCommand {
     }
     // The Hessian's blocks ∂²f/∂xᵢ∂xⱼ (i ≤ j), of shape xᵢ's then xⱼ's, are the
     // tower's second-order partials, as grad builds them.
+    let elements = Double(ids.reduce(0) { $0 + builder.shape($1).elementCount })
+    if hessian {
+      // Blocks, the matrix made of them and its text: 3 copies of 8 bytes an entry.
+      try memory.checkEntries(
+        rows: elements, columns: elements, bytesPerEntry: 24, option: "--hessian")
+    }
+    if jacobian {
+      let rows = Double(roots.reduce(0) { $0 + builder.shape($1).elementCount })
+      try memory.checkEntries(rows: rows, columns: elements, bytesPerEntry: 8, option: "--jacobian")
+    }
     let firstOrder = grad || hessian || v != nil ? ids.indices.map { [$0] } : []
     let blocks = hessian ? ids.indices.flatMap { i in (i..<ids.count).map { [i, $0] } } : []
     let tower = try builder.derivativeTower(
@@ -206,11 +216,6 @@ struct EvalCommand: ParsableCommand {
       }
       outputs += try builder.jvp(of: gradientIDs, tangents: tangents)
     }
-    if jacobian {
-      try memory.checkJacobian(
-        outputs: roots.map(builder.shape), variables: ids.map(builder.shape), option: "--jacobian")
-      outputs += try builder.jacobian(of: roots, wrt: ids).flatMap { $0 }
-    }
     var all = builder.graph(outputs: outputs)
     if !memory.fits(all) {
       // Derivatives of sums over broadcasts hold large ones tensors that
@@ -220,15 +225,7 @@ struct EvalCommand: ParsableCommand {
       options.assumeFinite = false
       all = builder.graph(outputs: builder.simplify(outputs, options: options))
     }
-    try memory.check(all)
-    // Graphs with tensors run compiled (fused loops, planned buffers) when
-    // the plan fits the budget; the reference evaluator, which sums an
-    // einsum used once without building it, runs the rest.
-    let program = try all.ids.contains { !all.shape($0).isEmpty } ? Program(all) : nil
-    var results =
-      try
-      (program.map { Double($0.peakBytes) <= memory.limit } == true
-      ? program!.evaluate(point) : all.evaluate(point))[...]
+    var results = try memory.evaluate(all, at: point)[...]
     var report = EvalReport(outputNames: graph.outputNames, variables: variables.map(\.name))
     report.values = Array(results.prefix(graph.outputs.count))
     results = results.dropFirst(graph.outputs.count)
@@ -251,10 +248,8 @@ struct EvalCommand: ParsableCommand {
       results = results.dropFirst(variables.count)
     }
     if jacobian {
-      let all = Array(results)
-      report.jacobian = graph.outputs.indices.map { o in
-        Array(all[(o * variables.count)..<((o + 1) * variables.count)])
-      }
+      report.jacobian = try JacobianSweep(builder: builder, memory: memory)
+        .jacobian(of: roots, wrt: ids, at: point)
     }
     return report
   }
@@ -275,70 +270,70 @@ struct EvalReport {
   /// `hvp[x]`: the part of H·v along variable x, ∂(∇f·v)/∂x.
   var hvp: [Tensor]?
 
-  /// `f = 6.366823753476197`, `∂f/∂p = …`, `∂²f/∂p∂q = …`, `∂³f/∂p³ = …`.
-  var lines: [String] {
-    var lines = zip(outputNames, values).map { "\($0) = \($1)" }
+  /// `f = 6.366823753476197`, `∂f/∂p = …`, `∂²f/∂p∂q = …`, `∂³f/∂p³ = …`, one a line.
+  var text: ReportText {
+    var text = ReportText()
+    func line(_ name: String, _ value: Tensor) {
+      text += name + " = "
+      text.append(value, json: false)
+      text += "\n"
+    }
+    for (name, value) in zip(outputNames, values) { line(name, value) }
     let f = outputNames[0]
-    if let gradient {
-      lines += zip(variables, gradient).map { "\(derivativeName(of: f, wrt: [$0])) = \($1)" }
+    for (x, value) in zip(variables, gradient ?? []) {
+      line(derivativeName(of: f, wrt: [x]), value)
     }
-    if let hessian {
-      for (x, row) in zip(elements, hessian) {
-        lines += zip(elements, row).map { "\(derivativeName(of: f, wrt: [x, $0])) = \($1)" }
-      }
+    for (x, row) in zip(elements, hessian ?? []) {
+      for (y, value) in zip(elements, row) { line(derivativeName(of: f, wrt: [x, y]), value) }
     }
-    lines += derivatives.map { "\(derivativeName(of: f, wrt: $0.variables)) = \($0.value)" }
-    if let hvp {
-      lines += zip(variables, hvp).map { "∂(∇\(f)·v)/∂\($0) = \($1)" }
+    for (names, value) in derivatives { line(derivativeName(of: f, wrt: names), value) }
+    for (x, value) in zip(variables, hvp ?? []) { line("∂(∇\(f)·v)/∂\(x)", value) }
+    for (output, row) in zip(outputNames, jacobian ?? []) {
+      for (x, value) in zip(variables, row) { line(derivativeName(of: output, wrt: [x]), value) }
     }
-    if let jacobian {
-      for (output, row) in zip(outputNames, jacobian) {
-        lines += zip(variables, row).map { "\(derivativeName(of: output, wrt: [$0])) = \($1)" }
-      }
-    }
-    return lines
+    return text
   }
 
   /// `{"value": V, "gradient": {"p": G}, "hessian": {"p": {"p": H}}, "derivatives": {"p,p": D}}`
   /// for one output; several outputs give `{"value": {"t": V, "s": W}}`;
   /// `--jacobian` adds `"jacobian": {"t": {"p": J}}`, `--hvp` adds `"hvp": {"p": Hv}`.
-  var json: String {
-    var members: [(key: String, value: String)] = []
-    if values.count == 1 {
-      members.append(("value", JSONText.tensor(values[0])))
-    } else {
-      members.append(
-        ("value", JSONText.object(zip(outputNames, values.map(JSONText.tensor)).map { ($0, $1) })))
+  var json: ReportText {
+    /// A member's value: a tensor, or an object of them (nested as deep as needed).
+    indirect enum Value {
+      case tensor(Tensor)
+      case object([(key: String, value: Value)])
     }
-    if let gradient {
-      members.append(
-        (
-          "gradient",
-          JSONText.object(zip(variables, gradient.map(JSONText.tensor)).map { ($0, $1) })
-        ))
+    func byName(_ names: [String], _ tensors: [Tensor]) -> Value {
+      .object(zip(names, tensors).map { ($0, .tensor($1)) })
     }
+    var members: [(key: String, value: Value)] = []
+    members.append(("value", values.count == 1 ? .tensor(values[0]) : byName(outputNames, values)))
+    if let gradient { members.append(("gradient", byName(variables, gradient))) }
     if let hessian {
-      let rows = zip(elements, hessian).map { x, row in
-        (x, JSONText.object(zip(elements, row.map(JSONText.tensor)).map { ($0, $1) }))
-      }
-      members.append(("hessian", JSONText.object(rows)))
+      members.append(
+        ("hessian", .object(zip(elements, hessian).map { ($0, byName(elements, $1)) })))
     }
     if let jacobian {
-      let rows = zip(outputNames, jacobian).map { output, row in
-        (output, JSONText.object(zip(variables, row.map(JSONText.tensor)).map { ($0, $1) }))
-      }
-      members.append(("jacobian", JSONText.object(rows)))
-    }
-    if let hvp {
       members.append(
-        ("hvp", JSONText.object(zip(variables, hvp.map(JSONText.tensor)).map { ($0, $1) })))
+        ("jacobian", .object(zip(outputNames, jacobian).map { ($0, byName(variables, $1)) })))
     }
+    if let hvp { members.append(("hvp", byName(variables, hvp))) }
     if !derivatives.isEmpty {
-      let entries = derivatives.map {
-        ($0.variables.joined(separator: ","), JSONText.tensor($0.value))
-      }
-      members.append(("derivatives", JSONText.object(entries)))
+      members.append(
+        (
+          "derivatives",
+          .object(derivatives.map { ($0.variables.joined(separator: ","), .tensor($0.value)) })
+        ))
     }
-    return JSONText.object(members)
+    func append(_ text: inout ReportText, _ value: Value) {
+      switch value {
+      case .tensor(let t): text.append(t, json: true)
+      case .object(let members): text.appendObject(members, append)
+      }
+    }
+    var text = ReportText()
+    append(&text, .object(members))
+    text += "\n"
+    return text
   }
 }

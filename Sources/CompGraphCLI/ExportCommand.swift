@@ -23,6 +23,7 @@ struct ExportCommand: ParsableCommand {
 
   @OptionGroup var input: InputOptions
   @OptionGroup var budget: NodeBudget
+  @OptionGroup var memory: MemoryBudget
 
   @Option(
     name: .customLong("grad"),
@@ -62,6 +63,9 @@ struct ExportCommand: ParsableCommand {
         nodeBudget: budget.nodeBudget
       ).graph
     }
+    // Refused before the model is built: its initializers (one-hot tables, broadcast
+    // constants) grow with the tensors an evaluation would hold.
+    try memory.check(graph, doing: "exporting")
     // Stabilized (or not) before it was differentiated.
     let model = try userFacing { try graph.onnxModel() }
     try writeOutput(Data(model), to: output)

@@ -12,36 +12,6 @@ enum JSONText {
     return x.isFinite ? formatNumber(x, dtype) : "\"\(formatNumber(x))\""
   }
 
-  /// A scalar as a number, a tensor as nested arrays (row-major).
-  static func tensor(_ t: Tensor) -> String {
-    if t.isScalar { return number(t.scalars[0], t.dtype) }
-    var out = ""
-    var index = 0
-    // The rank is small, so nesting by a counter per axis is a plain loop.
-    var position = [Int](repeating: 0, count: t.shape.count)
-    out += String(repeating: "[", count: t.shape.count)
-    while index < t.scalars.count {
-      out += number(t.scalars[index], t.dtype)
-      index += 1
-      var axis = t.shape.count - 1
-      position[axis] += 1
-      while axis > 0 && position[axis] == t.shape[axis] {
-        position[axis] = 0
-        out += "]"
-        axis -= 1
-        position[axis] += 1
-      }
-      if axis == 0 && position[0] == t.shape[0] {
-        out += "]"
-      } else {
-        out += ", " + String(repeating: "[", count: t.shape.count - 1 - axis)
-      }
-    }
-    return t.scalars.isEmpty
-      ? String(repeating: "[", count: t.shape.count) + String(repeating: "]", count: t.shape.count)
-      : out
-  }
-
   static func string(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {

@@ -39,14 +39,12 @@ struct MemoryBudget: ParsableArguments {
     graph.peakMemoryEstimate().bytes <= limit
   }
 
-  /// Throws a `UserError` before a Jacobian is built whose values cannot fit: every sweep's
-  /// output tangents (one sweep a variable element), the blocks copied out of them and the rows
-  /// or text made of those, 8 bytes an entry each (`exp(A)` with 10⁴ elements held 2.4 GB
-  /// resident; this says 2.4 GB).
-  func checkJacobian(outputs: [Shape], variables: [Shape], option: String) throws {
-    let rows = outputs.reduce(0.0) { $0 + Double($1.elementCount) }
-    let columns = variables.reduce(0.0) { $0 + Double($1.elementCount) }
-    let bytes = 3 * 8 * rows * columns
+  /// Throws a `UserError` before `option` builds anything when the `rows × columns` entries of
+  /// its result, `bytesPerEntry` each, cannot fit: `--jacobian` holds its Jacobians (8 bytes an
+  /// entry, its sweeps run in chunks), `--hessian` its blocks, the matrix made of them and their
+  /// text.
+  func checkEntries(rows: Double, columns: Double, bytesPerEntry: Double, option: String) throws {
+    let bytes = bytesPerEntry * rows * columns
     guard bytes > limit else { return }
     throw UserError(
       "\(option) needs about \(ByteCount.approximate(bytes)) of memory for its "
@@ -54,9 +52,20 @@ struct MemoryBudget: ParsableArguments {
         + "limit; raise it with --max-memory, or differentiate with respect to fewer elements")
   }
 
+  /// The values of `graph`'s outputs at `point`, once `check` has passed: compiled (fused
+  /// loops, planned buffers) when the graph has tensors and the plan fits the budget, else by
+  /// the reference evaluator, which sums an einsum used once without building it.
+  func evaluate(_ graph: Graph, at point: [String: Tensor]) throws -> [Tensor] {
+    try check(graph)
+    let program = try graph.ids.contains { !graph.shape($0).isEmpty } ? Program(graph) : nil
+    if let program, Double(program.peakBytes) <= limit { return try program.evaluate(point) }
+    return try graph.evaluate(point)
+  }
+
   /// Throws a `UserError` naming the node and its shape when evaluating
-  /// `graph` would need more than the budget.
-  func check(_ graph: Graph) throws {
+  /// `graph` would need more than the budget; `doing` names the work (an
+  /// export's constants and one-hot tables grow with the same tensors).
+  func check(_ graph: Graph, doing what: String = "evaluating") throws {
     let (bytes, node) = graph.peakMemoryEstimate()
     guard bytes > limit else { return }
     let shape = graph.shape(node)
@@ -65,12 +74,12 @@ struct MemoryBudget: ParsableArguments {
     // its advice do not depend on the machine.
     if Double(maxMemory.bytes) > Self.machineBytes {
       throw UserError(
-        "evaluating needs about \(needed) of memory (at \(graph.op(node).info.name) node \(node), "
+        "\(what) needs about \(needed) of memory (at \(graph.op(node).info.name) node \(node), "
           + "shape \(shape.shapeDescription)), more than this machine has "
           + "(\(ByteCount.approximate(Self.machineBytes))); use smaller tensors")
     }
     throw UserError(
-      "evaluating needs about \(needed) of memory (at \(graph.op(node).info.name) node \(node), "
+      "\(what) needs about \(needed) of memory (at \(graph.op(node).info.name) node \(node), "
         + "shape \(shape.shapeDescription)), more than the \(maxMemory) limit; raise it with "
         + "--max-memory (e.g. --max-memory \(ByteCount.approximate(bytes * 1.25, roundingUp: true))), "
         + "or use smaller tensors")

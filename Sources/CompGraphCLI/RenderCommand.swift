@@ -251,7 +251,7 @@ struct RenderCommand: ParsableCommand {
       let written = try input.parse(inferred: values.shapes).writtenVariables
       let point = try tensors(values.values, for: drawing.graph, written: written)
       (options.values, options.adjoints) = try userFacing {
-        try drawing.graph.valuesAndAdjoints(at: point, check: memory.check)
+        try drawing.graph.valuesAndAdjoints(at: point, check: { try memory.check($0) })
       }
     }
     // Past the node limit the caller draws the summary: that error goes through as it is.

@@ -61,24 +61,32 @@ public struct Tensor: Sendable, CustomStringConvertible {
   /// Nested-array text, as NumPy prints it: `[[1, 2], [3, 4]]` (an f32
   /// tensor's elements as the shortest text that reads back to them in f32).
   public var description: String {
-    if shape.isEmpty { return formatNumber(scalars[0], dtype) }
     var out = ""
+    writeDescription(number: { formatNumber($0, dtype) }, to: { out += $0 })
+    return out
+  }
+
+  /// `description` in pieces, each element's text made by `number`: the
+  /// brackets, separators and numbers go to `sink` one at a time, so the
+  /// text of a large tensor need not be held whole (the command line writes
+  /// a 10⁸-entry Jacobian this way).
+  public func writeDescription(number: (Double) -> String, to sink: (String) -> Void) {
+    if shape.isEmpty { return sink(number(scalars[0])) }
     var index = 0
     func emit(_ axis: Int) {
-      out += "["
+      sink("[")
       for i in 0..<shape[axis] {
-        if i > 0 { out += ", " }
+        if i > 0 { sink(", ") }
         if axis == shape.count - 1 {
-          out += formatNumber(scalars[index], dtype)
+          sink(number(scalars[index]))
           index += 1
         } else {
           emit(axis + 1)
         }
       }
-      out += "]"
+      sink("]")
     }
     emit(0)  // recursion depth is the tensor's rank, not a graph's depth
-    return out
   }
 }
 
