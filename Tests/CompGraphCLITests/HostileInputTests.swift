@@ -234,7 +234,7 @@ func shell(_ script: String, in directory: URL? = nil) throws -> Run {
     // 0·x → 0 assumes x finite: the trace says so, and eval keeps IEEE's NaN.
     #expect(
       try compgraph("simplify", "x*0 + y", "--trace").stdout.hasPrefix(
-        "# mul-zero @ Algebraic.swift:13: x·0 → 0 (for finite factors: 0·±∞ and 0·NaN are NaN)\n"))
+        "# mul-zero @ Algebraic.swift:14: x·0 → 0 (for finite factors: 0·±∞ and 0·NaN are NaN)\n"))
     #expect(
       try compgraph("eval", "x*0 + y", "--at", "x=inf", "--at", "y=1")
         == Run(status: 0, stdout: "f = nan\n", stderr: ""))

@@ -35,7 +35,7 @@ import Testing
             { lambda x:f64[] y:f64[] ; let
                 %2:f64[] = mul x y
               in (f=%2, ∂f/∂x=y) }
-            # 3 nodes, 2 edges, 1 operations
+            # 3 nodes, 2 edges, 1 operation
 
             """, stderr: ""))
   }

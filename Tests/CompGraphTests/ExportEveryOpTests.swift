@@ -127,9 +127,9 @@ import Testing
     #expect(
       try program.graph().text(.latex) == #"""
         \begin{aligned}
-        f &= \begin{cases} \left|x\right| + \max\left(x, y\right) & \text{if } \left[x > y\right] \neq 0 \\ \operatorname{erf}\left(x\right) & \text{otherwise} \end{cases} + \min\left(x, 2\right) \cdot \operatorname{sign}\left(y\right) \\
-        g &= \tan\left(x\right) + \arctan\left(x\right) + \arcsin\left(y\right) + \arccos\left(y\right) + \sinh\left(x\right) \cdot \cosh\left(y\right) + \sqrt[3]{x} \\
-        h &= \ln\left(1 + \left(-x\right)\right) \cdot \left(\exp\left(y\right) - 1\right) + x^{y} + \left[x \le y\right] + \left[x = 1\right]
+        f &= \begin{cases} \left|x\right| + \max\left(x, y\right) & \text{if } \left[x > y\right] \neq 0 \\ \operatorname{erf}{\left(x\right)} & \text{otherwise} \end{cases} + \min\left(x, 2\right) \operatorname{sign}{\left(y\right)} \\
+        g &= \tan{\left(x\right)} + \arctan{\left(x\right)} + \arcsin{\left(y\right)} + \arccos{\left(y\right)} + \sinh{\left(x\right)} \cosh{\left(y\right)} + \sqrt[3]{x} \\
+        h &= \ln{\left(1 + \left(-x\right)\right)} \left(e^{y} - 1\right) + x^{y} + \left[x \le y\right] + \left[x = 1\right]
         \end{aligned}
 
         """#)

@@ -183,6 +183,12 @@ import Testing
     },
     Row(rule: "pow-half-as-sqrt", note: "x^½ ⇒ √x", phases: all) { v in (pow(v.x, 0.5), sqrt(v.x))
     },
+    Row(rule: "uniform-factor", note: "v·⇑½·2 ⇒ v", phases: all) { v in
+      (v.v * v.c(0.5).broadcast(to: [3]) * 2, v.v)
+    },
+    Row(rule: "uniform-term", note: "v + ⇑1 ⇒ v + 1", phases: all) { v in
+      (v.v + v.c(1).broadcast(to: [3]), v.v + 1.0)
+    },
     // stabilize (alone, as eval runs it)
     Row(rule: "softplus", note: "ln(1 + eˣ) ⇒ max(x, 0) + log1p(e^−|x|)", phases: [.stabilize]) {
       v in (ln(1 + exp(v.x)), stableSoftplus(v, v.x))

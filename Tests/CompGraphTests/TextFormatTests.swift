@@ -22,8 +22,8 @@ import Testing
     #expect(
       try Self.seedGradient().text(.latex) == #"""
         \begin{aligned}
-        \frac{\partial f}{\partial p} &= \frac{0.3333333333333333}{\left(q + 2 \cdot p\right)^{0.5}} + \frac{2}{p} \\
-        \frac{\partial f}{\partial q} &= \frac{1}{q} + \frac{0.16666666666666666}{\left(q + 2 \cdot p\right)^{0.5}}
+        \frac{\partial f}{\partial p} &= \frac{0.3333333333333333}{\left(q + 2 p\right)^{0.5}} + \frac{2}{p} \\
+        \frac{\partial f}{\partial q} &= \frac{1}{q} + \frac{0.16666666666666666}{\left(q + 2 p\right)^{0.5}}
         \end{aligned}
 
         """#)
@@ -32,7 +32,7 @@ import Testing
     #expect(
       try d2.graph(names: ["∂²f/∂x²"]).text(.latex) == #"""
         \begin{aligned}
-        \frac{\partial ^{2} f}{\partial x^{2}} &= \tanh\left(x\right) \cdot \left(2 \cdot \tanh\left(x\right)^{2} - 2\right)
+        \frac{\partial^{2} f}{\partial x^{2}} &= \tanh{\left(x\right)} \left(2 \tanh{\left(x\right)}^{2} - 2\right)
         \end{aligned}
 
         """#)

@@ -2,7 +2,8 @@
 
 Reads a JSON list on standard input, one entry per function:
     {"code": source, "function": name, "jax": bool, "inputs": {name: {"shape": [...], "values": [...]}}}
-For each it executes the source, calls the function on the inputs, and prints a JSON list of
+For each it executes the source, calls the function on the inputs (it returns a tuple in the
+order of the module's OUTPUT_NAMES), and prints a JSON list of
 {output name: {"shape": [...], "values": [...]}} (non-finite values as "nan", "inf", "-inf").
 With "jax", the function runs under jax.jit in float64, and also under jax.vmap over a batch of
 two copies of the point, which must give the jitted values twice (to 1e-14: vmap fuses
@@ -27,19 +28,25 @@ def run(request):
     namespace = {}
     exec(request["code"], namespace)
     function = namespace[request["function"]]
+    names = namespace["OUTPUT_NAMES"]
+
+    def by_name(values):
+        assert isinstance(values, tuple) and len(values) == len(names), values
+        return dict(zip(names, values))
+
     if request["jax"]:
         import jax
 
         jax.config.update("jax_enable_x64", True)
-        results = jax.jit(function)(**inputs)
+        results = by_name(jax.jit(function)(**inputs))
         batch = {name: np.stack([value, value]) for name, value in inputs.items()}
-        batched = jax.vmap(function)(**batch)
+        batched = by_name(jax.vmap(function)(**batch))
         for name, value in results.items():
             for copy in np.asarray(batched[name]):
                 np.testing.assert_allclose(
                     copy, np.asarray(value), rtol=1e-14, err_msg=f"vmap of {name}")
     else:
-        results = function(**inputs)
+        results = by_name(function(**inputs))
     return {
         name: {"shape": list(np.shape(value)),
                "values": [number(x) for x in np.asarray(value, dtype=np.float64).reshape(-1)]}

@@ -16,14 +16,16 @@ struct Work {
 
   /// f and its derivatives up to the requested order, simplified unless the
   /// request says `"simplify": false` (as `compgraph render` draws them);
-  /// orders past the node budget are refused before they are built.
-  func derivatives() throws -> DerivativeGraph {
+  /// orders past the node budget are refused before they are built;
+  /// `stabilizing` for the downloads, which write stable forms as every
+  /// export does.
+  func derivatives(stabilizing: Bool = false) throws -> DerivativeGraph {
     let simplifying = request.simplify ?? true
     return try aboutInput {
       let graph = try parseProgram(request.source, into: GraphBuilder()).graph()
       let drawing = try graph.derivatives(
         wrt: request.variables, order: request.highestOrder, simplifying: simplifying,
-        nodeBudget: limits.nodeBudget)
+        stabilizing: stabilizing, nodeBudget: limits.nodeBudget)
       return simplifying ? drawing.simplifiedTogether() : drawing
     }
   }
@@ -68,12 +70,13 @@ struct Work {
   /// the explorer's memory (what the file holds grows with it: ONNX's
   /// constants, one-hot tables).
   func exported() throws -> Data {
-    let drawing = try selection(of: derivatives())
+    let drawing = try selection(of: derivatives(stabilizing: true))
     try checkMemory(drawing.graph, doing: "exporting")
     return try aboutInput {
       switch ExportFormat(rawValue: request.format ?? "") {
       case .onnx: return Data(try drawing.graph.onnxModel())
-      case .c: return Data(try drawing.graph.cCode(name: "f").utf8)
+      // Stabilized before it was differentiated.
+      case .c: return Data(try drawing.graph.cCode(name: "f", stabilizing: false).utf8)
       case nil: throw InputProblem(message: "give 'format': onnx or c")
       }
     }

@@ -6,9 +6,9 @@ extension Graph {
   ///
   /// - `.compgraph`: `infixLines`, one per line;
   /// - `.latex`: `\begin{aligned} t_{1} &= … \\ \frac{\partial f}{\partial x} &= … \end{aligned}`;
-  /// - `.python`, `.jax`: `def NAME(x, y):` returning a dict from output name to value, after
+  /// - `.python`, `.jax`: `def NAME(x, y):` returning a tuple of the outputs in order, after
   ///   `import numpy as np` or `import jax.numpy as jnp` (and, for `erf`, `import math` or
-  ///   `import jax.scipy.special`);
+  ///   `import jax.scipy.special`) and `OUTPUT_NAMES`, the tuple of their names (`"∂f/∂x"`);
   /// - `.c`: `const double t1 = …;` and `out[j] = …;` statements over `double` variables named
   ///   as the graph's, for the body of a function (scalar graphs only); a variable whose name C
   ///   reserves, or `out`, is renamed (`out_`, `NAN_`), and a first comment line lists the
@@ -34,14 +34,17 @@ extension Graph {
       }
       let (lets, results) = infixDefinitions(format)
       let imports = format.imports(Set(ids.map { op($0).kind })).joined(separator: "\n")
-      var text = "\(imports)\n\n\ndef \(name)(\(variables.map(\.name).joined(separator: ", "))):\n"
-      text += "    \"\"\"\(outputNames.joined(separator: ", ")), by name.\"\"\"\n"
+      let quoted = outputNames.map { "\"\(pythonEscaped($0))\"" }
+      var text = "\(imports)\n\n"
+      text +=
+        "OUTPUT_NAMES = (\(quoted.joined(separator: ", "))\(quoted.count == 1 ? "," : ""))\n\n\n"
+      text += "def \(name)(\(variables.map(\.name).joined(separator: ", "))):\n"
+      text +=
+        "    \"\"\"(\(outputNames.joined(separator: ", "))), in the order of OUTPUT_NAMES.\"\"\"\n"
       for (shared, expression) in lets { text += "    \(shared) = \(expression)\n" }
-      text += "    return {\n"
-      for (output, expression) in results {
-        text += "        \"\(pythonEscaped(output))\": \(expression),\n"
-      }
-      return text + "    }\n"
+      text += "    return (\n"
+      for (_, expression) in results { text += "        \(expression),\n" }
+      return text + "    )\n"
     case .c:
       if let tensor = ids.first(where: { !shape($0).isEmpty }) {
         throw GraphError.unsupported(
@@ -100,7 +103,7 @@ extension Graph {
   }
 }
 
-/// `∂²f/∂p∂q` as `\frac{\partial^{2} f}{\partial p \partial q}`; other names as they are.
+/// `∂²f/∂p∂q` as `\frac{\partial^{2} f}{\partial p \partial q}`; other names with `_` escaped.
 private func latexName(_ name: String) -> String {
   let superscripts = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
   func typeset(_ part: Substring) -> String {
@@ -112,14 +115,19 @@ private func latexName(_ name: String) -> String {
         continue
       }
       if !power.isEmpty {
+        if out.hasSuffix(" ") { out.removeLast() }
         out += "^{\(power)} "
         power = ""
       }
-      out += ch == "∂" ? (out.isEmpty ? "\\partial " : " \\partial ") : String(ch)
+      out +=
+        ch == "∂" ? (out.isEmpty ? "\\partial " : " \\partial ") : ch == "_" ? "\\_" : String(ch)
     }
+    if !power.isEmpty, out.hasSuffix(" ") { out.removeLast() }
     return out + (power.isEmpty ? "" : "^{\(power)}")
   }
-  guard name.hasPrefix("∂"), let slash = name.firstIndex(of: "/") else { return name }
+  guard name.hasPrefix("∂"), let slash = name.firstIndex(of: "/") else {
+    return name.replacingOccurrences(of: "_", with: "\\_")
+  }
   let numerator = typeset(name[..<slash])
   let denominator = typeset(name[name.index(after: slash)...])
   return "\\frac{\(numerator)}{\(denominator)}"

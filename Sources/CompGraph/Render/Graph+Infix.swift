@@ -11,7 +11,8 @@
 /// The shape ops are written `sum_to(x, 2x3)` and `broadcast_to(x, 2x3)`,
 /// a tensor constant as a nested array (`[[1, 2], [3, 4]]`), or as
 /// `broadcast_to(1, 2x3)` when every element is the same: all of it reads
-/// back with `parseProgram`.
+/// back with `parseProgram`.  A zero constant prints unsigned (`0`, never
+/// `-0`): its sign could change only the sign of a zero result.
 ///
 /// The same printer writes LaTeX, Python (NumPy or JAX) and C expressions (`TextFormat`).
 ///
@@ -217,8 +218,10 @@ private struct InfixPrinter {
       case .constant: leads[id.index] = printer.isNegative(id)
       case .add: leads[id.index] = leads[printer.terms(id)[0].index]
       case .mul:
-        let first = printer.split(id).numerator.first
-        leads[id.index] = printer.isNegative(id) || first.map { leads[$0.index] } ?? false
+        let (coefficient, numerator, _) = printer.split(id)
+        leads[id.index] =
+          printer.isNegative(id)
+          || (coefficient == nil && numerator.first.map { leads[$0.index] } ?? false)
       default: break
       }
     }
@@ -245,8 +248,9 @@ private struct InfixPrinter {
         let call = format == .c || (format == .latex && c < 0)
         return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
       }
-      // LaTeX writes eˣ − 1.
+      // LaTeX writes eˣ − 1, and eˣ as a power.
       if op.kind == .expm1 && format == .latex { return Form(level: .sum, leadingMinus: false) }
+      if op.kind == .exp && format == .latex { return Form(level: .power, leadingMinus: false) }
     // C writes x^y as a call.
     case .binary where op.kind == .power && format != .c:
       return Form(level: .power, leadingMinus: false)
@@ -264,16 +268,15 @@ private struct InfixPrinter {
   func isNegative(_ id: NodeID) -> Bool {
     if names[id] != nil { return false }
     switch graph.op(id) {
-    case .constant(let t) where t.isScalar:
-      return t.scalars[0].sign == .minus && !t.scalars[0].isNaN
-    case .mul: return factors(id).first.flatMap(scalarConstant).map { $0.sign == .minus } ?? false
+    case .constant(let t) where t.isScalar: return unsignedZero(t.scalars[0]) < 0
+    case .mul: return (split(id).coefficient ?? 0) < 0
     default: return false
     }
   }
 
   func scalarConstant(_ id: NodeID) -> Double? {
     if names[id] == nil, case .constant(let t) = graph.op(id), t.isScalar, !t.scalars[0].isNaN {
-      return t.scalars[0]
+      return unsignedZero(t.scalars[0])
     }
     return nil
   }
@@ -289,8 +292,8 @@ private struct InfixPrinter {
   func factors(_ id: NodeID) -> [NodeID] {
     let inputs = graph.inputs(id)
     let constants = inputs.filter { scalarConstant($0) != nil }
-    let negative = constants.filter { scalarConstant($0)!.sign == .minus }
-    return negative + constants.filter { scalarConstant($0)!.sign == .plus }
+    let negative = constants.filter { scalarConstant($0)! < 0 }
+    return negative + constants.filter { scalarConstant($0)! >= 0 }
       + inputs.filter { scalarConstant($0) == nil }
   }
 
@@ -300,7 +303,9 @@ private struct InfixPrinter {
   func pieces(_ id: NodeID, _ slot: Slot) -> [Piece] {
     let inputs = Array(graph.inputs(id))
     switch graph.op(id) {
-    case .variable(let name): return [.text(renamed[name] ?? name)]
+    case .variable(let name):
+      let written = renamed[name] ?? name
+      return [.text(format == .latex ? written.replacingOccurrences(of: "_", with: "\\_") : written)]
     // Its spelling in the format (`$k` the k-th operand), else its name called on the operands
     // (exports that cannot call it refuse it first: `Graph.checkSpellings`).
     case .custom(let op):
@@ -312,20 +317,26 @@ private struct InfixPrinter {
       let value = literal.isScalar ? format.number(literal.scalars[0]) : literal.description
       return cast(.text(value), to: t.dtype)
     case .constant(let t) where t.isScalar:
-      return [.text(format.number(slot.magnitude ? Swift.abs(t.scalars[0]) : t.scalars[0]))]
+      let value = unsignedZero(t.scalars[0])
+      return [.text(format.number(slot.magnitude ? Swift.abs(value) : value))]
     case .constant(let t):
+      let scalars = t.scalars.map(unsignedZero)
       if let module = format.module {
-        let values = t.scalars.map(format.number).joined(separator: ", ")
+        let values = scalars.map(format.number).joined(separator: ", ")
         return [.text("\(module).array([\(values)]).reshape(\(pythonTuple(t.shape)))")]
       }
-      if let first = t.scalars.first, t.scalars.allSatisfy({ $0.bitPattern == first.bitPattern }) {
-        return [.text("broadcast_to(\(formatNumber(first)), \(t.shape.shapeDescription))")]
+      if let first = scalars.first, scalars.allSatisfy({ $0.bitPattern == first.bitPattern }) {
+        let name = format == .latex ? "\\operatorname{broadcast\\_to}" : "broadcast_to"
+        return [
+          .text(
+            "\(name)\(format.open)\(formatNumber(first)), \(format.shape(t.shape))\(format.close)")
+        ]
       }
-      return [.text(t.description)]
+      return [.text(Tensor(shape: t.shape, scalars: scalars).description)]
     case .add: return sumPieces(id)
     case .mul: return productPieces(id, magnitude: slot.magnitude)
     case .pow(let c) where c < 0 && format == .latex:
-      return [.text("\\frac{1}{")] + divisor(inputs[0], exponent: -c) + [.text("}")]
+      return [.text("\\frac{1}{")] + divisor(inputs[0], exponent: -c, alone: true) + [.text("}")]
     case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
     case .pow(let c): return power(inputs[0], c)
     case .exp, .ln, .sqrt, .sin, .cos, .tanh, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .cbrt,
@@ -335,12 +346,12 @@ private struct InfixPrinter {
       }
       if case .log1p = graph.op(id) {  // LaTeX: ln(1 + x)
         return [
-          .text("\\ln\\left(1 + "), .node(inputs[0], Slot(minimum: .sum, allowsMinus: false)),
-          .text("\\right)"),
+          .text("\\ln{\\left(1 + "), .node(inputs[0], Slot(minimum: .sum, allowsMinus: false)),
+          .text("\\right)}"),
         ]
       }
-      if case .expm1 = graph.op(id) {  // LaTeX: exp(x) − 1
-        return [.text("\\exp\\left("), .node(inputs[0], .free), .text("\\right) - 1")]
+      if case .expm1 = graph.op(id) {  // LaTeX: eˣ − 1
+        return [.text("e^{"), .node(inputs[0], .whole), .text("} - 1")]
       }
       // sign in C, as Program computes it (the operand is a name or a leaf: `repeatedInC`).
       let x = Piece.node(inputs[0], Slot(minimum: .negation, allowsMinus: true))
@@ -555,33 +566,37 @@ private struct InfixPrinter {
     return pieces
   }
 
-  /// `-2*x*y/z^2`: the sign and constants first, negative powers as divisors.
+  /// `-2*x*y/z^2`: the sign and constants first, negative powers as divisors; in LaTeX
+  /// `-\\frac{2 x y}{z^{2}}`, factors side by side (`\\cdot` before one that starts with a
+  /// digit) and a lone numerator or denominator without parentheses.
   func productPieces(_ id: NodeID, magnitude: Bool) -> [Piece] {
-    let (numerator, divisors) = split(id)
-    var rest = numerator[...]
+    let (coefficient, numerator, divisors) = split(id)
     var items: [Piece] = []
     var sign = ""
-    if let first = rest.first, let c = scalarConstant(first), c.sign == .minus {
-      rest.removeFirst()
-      if !magnitude { sign = "-" }
-      if c != -1 || (rest.isEmpty && divisors.isEmpty) { items.append(.text(formatNumber(-c))) }
+    if let c = coefficient {
+      if c < 0 && !magnitude { sign = "-" }
+      if Swift.abs(c) != 1 || (numerator.isEmpty && divisors.isEmpty) {
+        items.append(.text(formatNumber(Swift.abs(c))))
+      }
     }
-    for factor in rest {
+    let fraction = format == .latex && !divisors.isEmpty
+    for factor in numerator {
       let leads = items.isEmpty && sign.isEmpty && !magnitude
-      items.append(.node(factor, Slot(minimum: .product, allowsMinus: leads)))
+      let alone = fraction && items.isEmpty && numerator.count == 1
+      items.append(.node(factor, alone ? .whole : Slot(minimum: .product, allowsMinus: leads)))
     }
     if items.isEmpty { items = [.text("1")] }
     var pieces: [Piece] = sign.isEmpty ? [] : [.text(sign)]
-    if format == .latex && !divisors.isEmpty { pieces.append(.text("\\frac{")) }
+    if fraction { pieces.append(.text("\\frac{")) }
     for (k, item) in items.enumerated() {
-      if k > 0 { pieces.append(.text(format == .latex ? " \\cdot " : "*")) }
+      if k > 0 { pieces.append(.text(format == .latex ? latexSpace(before: item) : "*")) }
       pieces.append(item)
     }
-    if format == .latex && !divisors.isEmpty {
+    if fraction {
       pieces.append(.text("}{"))
       for (k, (base, exponent)) in divisors.enumerated() {
-        if k > 0 { pieces.append(.text(" \\cdot ")) }
-        pieces += divisor(base, exponent: exponent)
+        if k > 0 { pieces.append(.text(latexSpace(before: .node(base, .free)))) }
+        pieces += divisor(base, exponent: exponent, alone: divisors.count == 1)
       }
       return pieces + [.text("}")]
     }
@@ -592,25 +607,48 @@ private struct InfixPrinter {
     return pieces
   }
 
-  /// A product's factors (scalar constants first) and its divisors: the
-  /// bases and exponents of its unnamed negative-power factors.
-  func split(_ id: NodeID) -> (numerator: [NodeID], divisors: [(base: NodeID, exponent: Double)]) {
+  /// A product as printed: its negative leading constant (every scalar constant, multiplied,
+  /// in LaTeX), its other factors and its divisors, the bases and exponents of its unnamed
+  /// negative-power factors.  LaTeX computes nothing, so it also splices in unnamed inner
+  /// products: x·(−2·sin y) reads `-2 x \\sin{\\left(y\\right)}`.
+  func split(_ id: NodeID) -> (
+    coefficient: Double?, numerator: [NodeID], divisors: [(base: NodeID, exponent: Double)]
+  ) {
+    var coefficient: Double? = nil
     var numerator: [NodeID] = []
     var divisors: [(base: NodeID, exponent: Double)] = []
-    for factor in factors(id) {
-      if names[factor] == nil, case .pow(let c) = graph.op(factor), c < 0 {
+    var pending = factors(id)[...]
+    while let factor = pending.popFirst() {
+      if format == .latex, let c = scalarConstant(factor) {
+        coefficient = (coefficient ?? 1) * c
+      } else if format == .latex, names[factor] == nil, graph.op(factor) == .mul {
+        pending = factors(factor)[...] + pending
+      } else if names[factor] == nil, case .pow(let c) = graph.op(factor), c < 0 {
         divisors.append((graph.inputs(factor).first!, -c))
       } else {
         numerator.append(factor)
       }
     }
-    return (numerator, divisors)
+    if format != .latex, let first = numerator.first, let c = scalarConstant(first), c < 0 {
+      coefficient = c
+      numerator.removeFirst()
+    }
+    return (coefficient, numerator, divisors)
   }
 
-  /// `x`, `(a*b)` or `x^2` after a `/` (in LaTeX, a factor of a denominator).
-  func divisor(_ base: NodeID, exponent: Double) -> [Piece] {
+  /// What separates two factors in LaTeX: a space, or `\\cdot` before a factor that starts
+  /// with a digit (a number, or a power of one).
+  func latexSpace(before item: Piece) -> String {
+    guard case .node(let factor, _) = item, names[factor] == nil else { return " " }
+    let base = [.pow, .power].contains(graph.op(factor).kind) ? graph.inputs(factor)[0] : factor
+    return scalarConstant(base) != nil ? " \\cdot " : " "
+  }
+
+  /// `x`, `(a*b)` or `x^2` after a `/` (in LaTeX, a factor of a denominator, without
+  /// parentheses when it is the only one).
+  func divisor(_ base: NodeID, exponent: Double, alone: Bool = false) -> [Piece] {
     if exponent == 1 {
-      let minimum: Level = format == .latex ? .product : .negation
+      let minimum: Level = format == .latex ? (alone ? .comparison : .product) : .negation
       return [.node(base, Slot(minimum: minimum, allowsMinus: format == .latex))]
     }
     return power(base, exponent)
@@ -628,6 +666,9 @@ private struct InfixPrinter {
     }
   }
 }
+
+/// `x`, with −0 written as 0.
+private func unsignedZero(_ x: Double) -> Double { x == 0 ? 0 : x }
 
 extension Comparison {
   /// The relation in LaTeX.

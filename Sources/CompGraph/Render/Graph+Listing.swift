@@ -26,9 +26,11 @@ extension Graph {
     return text
   }
 
-  /// `12 nodes, 15 edges, 8 operations`: the size line of `compgraph print`.
+  /// `12 nodes, 15 edges, 8 operations` (`1 operation`): the size line of `compgraph print`.
   public var sizeSummary: String {
-    "\(nodeCount) nodes, \(edgeCount) edges, \(operationCount) operations"
+    [(nodeCount, "node"), (edgeCount, "edge"), (operationCount, "operation")].map {
+      "\($0) \($1)" + ($0 == 1 ? "" : "s")
+    }.joined(separator: ", ")
   }
 
   /// `f64[]`, `f32[2,3]`.

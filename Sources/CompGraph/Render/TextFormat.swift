@@ -63,7 +63,9 @@ public enum TextFormat: String, Sendable, CaseIterable {
     /// The function's name in LaTeX (a command), NumPy / jax.numpy and C.
     let names: (latex: String, numpy: String, c: String)
     switch op {
-    case .exp: names = ("\\exp", "exp", "exp")
+    case .exp:
+      if self == .latex { return ("e^{", "}") }
+      names = ("\\exp", "exp", "exp")
     case .ln: names = ("\\ln", "log", "log")
     case .sqrt:
       if self == .latex { return ("\\sqrt{", "}") }
@@ -105,7 +107,7 @@ public enum TextFormat: String, Sendable, CaseIterable {
     switch self {
     case .compgraph: return (op.info.name + "(", ")")
     case .c: return (names.c + "(", ")")
-    case .latex: return (names.latex + open, close)
+    case .latex: return (names.latex + "{" + open, close + "}")
     case .python, .jax: return ("\(module!).\(names.numpy)(", ")")
     }
   }

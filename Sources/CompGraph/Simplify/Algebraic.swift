@@ -2,7 +2,8 @@
 /// domain where it holds; the condition enforces it.
 let algebraicRules: [RewriteRule] = [
   .mulZero, .lnExp, .expLn, .expScaledLn, .powerConstant, .pythagoras, .sinOdd, .tanhOdd, .cosEven,
-  .sumToSum, .broadcastToBroadcast, .sumToBroadcast, .selectConstant, .selectSame,
+  .sumToSum, .broadcastToBroadcast, .sumToBroadcast, .selectConstant, .selectSame, .uniformFactor,
+  .uniformTerm,
 ]
 
 private let x = Pattern.node("x")
@@ -109,6 +110,20 @@ extension RewriteRule {
     return try c.broadcast(branch, to: c.builder.shape(m.root))
   }
 
+  /// x·⇑k = k·x for a constant tensor ⇑k of one repeated value k, where
+  /// another factor already has the product's shape: elementwise the same,
+  /// exactly, and the scalar k then folds with the other constants
+  /// (2·v·⇑½ = v, the gradient of sum(v·v)/2), so no format prints a
+  /// no-op factor.
+  static let uniformFactor = RewriteRule(
+    "uniform-factor", .algebraic, .any(.mul), if: { m, c in c.uniformOperand(of: m.root) != nil }
+  ) { m, c in try c.withScalarUniformOperand(m.root) }
+
+  /// x + ⇑k = x + k, as `uniform-factor` (v + ⇑0 = v).
+  static let uniformTerm = RewriteRule(
+    "uniform-term", .algebraic, .any(.add), if: { m, c in c.uniformOperand(of: m.root) != nil }
+  ) { m, c in try c.withScalarUniformOperand(m.root) }
+
   /// where(c, a, a) = ⇑a: both branches give the same value.
   static let selectSame = RewriteRule(
     "select-same", .algebraic, .any(.select),
@@ -120,6 +135,29 @@ extension RewriteRule {
 }
 
 extension RuleContext {
+  /// The position and value of an operand of the sum or product `id` that is a constant
+  /// tensor of one repeated value, when another operand has `id`'s shape (so the scalar in its
+  /// place changes no shape).
+  func uniformOperand(of id: NodeID) -> (index: Int, value: Double)? {
+    let operands = builder.inputs(id), shape = builder.shape(id)
+    for (k, operand) in operands.enumerated() {
+      guard case .constant(let t) = builder.op(operand), !t.isScalar, let first = t.scalars.first,
+        t.scalars.allSatisfy({ $0.bitPattern == first.bitPattern }),
+        operands.indices.contains(where: { $0 != k && builder.shape(operands[$0]) == shape })
+      else { continue }
+      return (k, first)
+    }
+    return nil
+  }
+
+  /// The sum or product `id` with its `uniformOperand` a scalar.
+  func withScalarUniformOperand(_ id: NodeID) throws -> NodeID? {
+    guard let (k, value) = uniformOperand(of: id) else { return nil }
+    var operands = Array(builder.inputs(id))
+    operands[k] = constant(value)
+    return try node(builder.op(id), operands)
+  }
+
   /// −y when `id` is a product with a negative numeric factor (`−2·a` gives `2·a`).
   func negated(_ id: NodeID) throws -> NodeID? {
     guard builder.op(id) == .mul else { return nil }
