@@ -67,7 +67,7 @@ struct ExportCommand: ParsableCommand {
     // constants) grow with the tensors an evaluation would hold.
     try memory.check(graph, doing: "exporting")
     // Stabilized (or not) before it was differentiated.
-    let model = try userFacing { try graph.onnxModel() }
+    let model = try userFacing { try graph.onnxModel(stabilizing: false) }
     try writeOutput(Data(model), to: output)
   }
 }

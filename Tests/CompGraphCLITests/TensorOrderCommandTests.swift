@@ -54,6 +54,34 @@ import Testing
       } == ["∂²loss/∂W²", "∂²loss/∂W∂x", "∂²loss/∂x²"])
   }
 
+  /// `sum(-v*w)` to order 2, with v and w vectors of 3 and scalars: every order prints, with
+  /// no no-op factor (`-w*broadcast_to(1, 3)`) and no signed zero (`[[-1, -0, -0], …]`).
+  @Test func secondDerivativesOfASumOfProducts() throws {
+    let vectors = try compgraph(
+      "grad", "sum(-v*w)", "--var", "v=3", "--var", "w=3", "--wrt", "v,w", "--order", "2")
+    #expect(vectors.status == 0 && vectors.stderr == "", "\(vectors.stderr)")
+    #expect(
+      vectors.stdout == """
+        ∂f/∂v = -w
+        ∂f/∂w = -v
+        ∂²f/∂v² = broadcast_to(0, 3x3)
+        ∂²f/∂v∂w = [[-1, 0, 0], [0, -1, 0], [0, 0, -1]]
+        ∂²f/∂w² = broadcast_to(0, 3x3)
+
+        """)
+    let scalars = try compgraph("grad", "sum(-v*w)", "--wrt", "v,w", "--order", "2")
+    #expect(scalars.status == 0 && scalars.stderr == "", "\(scalars.stderr)")
+    #expect(
+      scalars.stdout == """
+        ∂f/∂v = -w
+        ∂f/∂w = -v
+        ∂²f/∂v² = 0
+        ∂²f/∂v∂w = -1
+        ∂²f/∂w² = 0
+
+        """)
+  }
+
   @Test func evalHessianDerivativeAndHVPAgree() throws {
     let derivative = try Self.json(["eval", "-f", "-"] + Self.at + ["--derivative", "W,W"])
     let block = Self.flat((derivative["derivatives"] as? [String: Any])?["W,W"])

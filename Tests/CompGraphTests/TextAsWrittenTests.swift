@@ -34,6 +34,30 @@ import Testing
     #expect(text.contains(#"\frac{\partial^{2} f}{\partial x\_1^{2}} &= 6 x\_1"#), "\(text)")
   }
 
+  /// A sum inside a sum is spliced in (`a - 2 b + c`, not `a + \left(-2 b + c\right)`), and a
+  /// fraction whose numerator starts with a minus needs no parentheses after a `+`: the minus
+  /// is inside `\frac{…}`.
+  @Test func latexSumsNeedNoParenthesesInSums() throws {
+    let g = GraphBuilder()
+    // −2b is made before c, so the inner sum leads with it.
+    let a = try g.variable("a"), b = try g.variable("b")
+    let negative = try (-2 * b).node()
+    let c = try g.variable("c")
+    let inner = try g.node(.add, [negative, c.node()])
+    let nested = try g.node(.add, [a.node(), inner])
+    let fraction = try g.node(.mul, [inner, try g.node(.pow(-1), [c.node()])])
+    let split = try g.node(.add, [a.node(), fraction])
+    let graph = g.graph(outputs: [nested, split], names: ["f", "g"])
+    let text = try graph.text(.latex)
+    #expect(text.contains(#"f &= a - 2 b + c \"#), "\(text)")
+    #expect(text.contains(#"g &= a + \frac{-2 b + c}{c}"#), "\(text)")
+    // The second derivative of tanh(a·b) (stable forms) has both shapes.
+    let tower = try parseProgram("tanh(a*b)", declarations: [:], into: GraphBuilder()).graph()
+      .derivatives(wrt: ["a"], order: 2, simplifying: true, stabilizing: true).graph
+    let latex = try tower.text(.latex)
+    #expect(!latex.contains(#"+ \left(-"#) && !latex.contains(#"+ \left(\frac"#), "\(latex)")
+  }
+
   @Test func underscoresAreEscapedInLaTeX() throws {
     let f = try parseProgram("sum(v)*2", declarations: ["v": [3]], into: GraphBuilder()).graph()
     let text = try f.derivatives(wrt: ["v"], order: 1, simplifying: true).graph.text(.latex)

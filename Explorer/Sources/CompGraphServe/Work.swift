@@ -74,7 +74,7 @@ struct Work {
     try checkMemory(drawing.graph, doing: "exporting")
     return try aboutInput {
       switch ExportFormat(rawValue: request.format ?? "") {
-      case .onnx: return Data(try drawing.graph.onnxModel())
+      case .onnx: return Data(try drawing.graph.onnxModel(stabilizing: false))
       // Stabilized before it was differentiated.
       case .c: return Data(try drawing.graph.cCode(name: "f", stabilizing: false).utf8)
       case nil: throw InputProblem(message: "give 'format': onnx or c")

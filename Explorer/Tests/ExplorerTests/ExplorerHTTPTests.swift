@@ -214,8 +214,30 @@ import Testing
       "/api/export", ["source": "x*x", "grad": ["x"], "format": "c"])
     #expect(answer.status == 200, "\(answer.text)")
     #expect(answer.headers["content-disposition"] == "attachment; filename=\"compgraph.c\"")
-    let drawing = try Self.libraryDrawing("x*x", grad: ["x"], order: 1)
-    #expect(answer.text == (try drawing.graph.cCode(name: "f")))
+    let drawing = try Self.libraryDrawing("x*x", grad: ["x"], order: 1, stabilizing: true)
+    #expect(answer.text == (try drawing.graph.cCode(name: "f", stabilizing: false)))
+    #expect(server.stop() == 0)
+  }
+
+  /// The downloads differentiate the stable forms, as every export does (issue 26 §2): the
+  /// gradient of softplus(x) is written as σ(x) of −|x| (log1p, no eˣ/(eˣ + 1) that overflows),
+  /// the same file and model as the library's stable derivatives.
+  @Test func downloadsWriteTheStableForms() async throws {
+    let server = try ExplorerServer()
+    let drawing = try Self.libraryDrawing(
+      "softplus(x)", grad: ["x"], order: 2, stabilizing: true)
+    let c = try await server.post(
+      "/api/export", ["source": "softplus(x)", "grad": ["x"], "order": 2, "format": "c"])
+    #expect(c.status == 200, "\(c.text)")
+    #expect(c.text == (try drawing.graph.cCode(name: "f", stabilizing: false)))
+    #expect(c.text.contains("log1p("), "\(c.text)")
+    let naive = try Self.libraryDrawing("softplus(x)", grad: ["x"], order: 2)
+    #expect(c.text != (try naive.graph.cCode(name: "f", stabilizing: false)))
+    let onnx = try await server.post(
+      "/api/export", ["source": "softplus(x)", "grad": ["x"], "order": 2, "format": "onnx"])
+    #expect(onnx.status == 200, "\(onnx.text)")
+    #expect([UInt8](onnx.body) == (try drawing.graph.onnxModel(stabilizing: false)))
+    #expect([UInt8](onnx.body) != (try naive.graph.onnxModel(stabilizing: false)))
     #expect(server.stop() == 0)
   }
 
@@ -225,8 +247,9 @@ import Testing
       "/api/export", ["source": "sin(x)*y", "grad": ["x", "y"], "order": 2, "format": "onnx"])
     #expect(answer.status == 200, "\(answer.text)")
     #expect(answer.headers["content-disposition"] == "attachment; filename=\"compgraph.onnx\"")
-    let drawing = try Self.libraryDrawing("sin(x)*y", grad: ["x", "y"], order: 2)
-    #expect([UInt8](answer.body) == (try drawing.graph.onnxModel()))
+    let drawing = try Self.libraryDrawing(
+      "sin(x)*y", grad: ["x", "y"], order: 2, stabilizing: true)
+    #expect([UInt8](answer.body) == (try drawing.graph.onnxModel(stabilizing: false)))
     #expect(server.stop() == 0)
   }
 
@@ -245,11 +268,12 @@ import Testing
 
   /// `source` and its derivatives as the library draws them (as
   /// `compgraph render` does), which the explorer must serve.
-  static func libraryDrawing(_ source: String, grad: [String], order: Int) throws
-    -> DerivativeGraph
-  {
+  static func libraryDrawing(
+    _ source: String, grad: [String], order: Int, stabilizing: Bool = false
+  ) throws -> DerivativeGraph {
     let graph = try parseProgram(source, into: GraphBuilder()).graph()
-    var drawing = try graph.derivatives(wrt: grad, order: order, simplifying: true)
+    var drawing = try graph.derivatives(
+      wrt: grad, order: order, simplifying: true, stabilizing: stabilizing)
     drawing.graph = simplify(drawing.graph)
     drawing.graph = GraphBuilder(drawing.graph).graph(
       outputs: drawing.graph.outputs, names: drawing.graph.outputNames)

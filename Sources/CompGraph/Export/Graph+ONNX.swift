@@ -13,7 +13,15 @@ extension Graph {
   /// shape; constants become initializers; every node maps to one ONNX node, or a short chain
   /// (an n-ary product is a chain of binary `Mul`s). Throws when two outputs, or an output and a
   /// variable, share a name (ONNX names every value once).
-  public func onnxModel() throws -> [UInt8] {
+  ///
+  /// With `stabilizing` (the default) the model computes the graph's stable forms
+  /// (`stabilized()`), as `compgraph eval` does and as `cCode` writes them.
+  public func onnxModel(stabilizing: Bool = true) throws -> [UInt8] {
+    try (stabilizing ? stabilized() : self).loweredToONNX()
+  }
+
+  /// The model of this graph as it is (`onnxModel(stabilizing: false)`).
+  private func loweredToONNX() throws -> [UInt8] {
     var lowering = ONNXLowering(graph: self)
     for id in ids { try lowering.lower(id) }
     try lowering.addOutputs()

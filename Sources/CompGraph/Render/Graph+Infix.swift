@@ -218,10 +218,12 @@ private struct InfixPrinter {
       case .constant: leads[id.index] = printer.isNegative(id)
       case .add: leads[id.index] = leads[printer.terms(id)[0].index]
       case .mul:
-        let (coefficient, numerator, _) = printer.split(id)
+        // A LaTeX fraction leads with its own sign only: its numerator is inside \frac{…}.
+        let (coefficient, numerator, divisors) = printer.split(id)
+        let fraction = printer.format == .latex && !divisors.isEmpty
         leads[id.index] =
           printer.isNegative(id)
-          || (coefficient == nil && numerator.first.map { leads[$0.index] } ?? false)
+          || (coefficient == nil && !fraction && numerator.first.map { leads[$0.index] } ?? false)
       default: break
       }
     }
@@ -281,9 +283,18 @@ private struct InfixPrinter {
     return nil
   }
 
-  /// A sum's terms with scalar constants last.
+  /// A sum's terms with scalar constants last.  LaTeX computes nothing, so it also splices in
+  /// unnamed inner sums: a + (−b + c) reads `a - b + c`.
   func terms(_ id: NodeID) -> [NodeID] {
-    let inputs = graph.inputs(id)
+    var inputs: [NodeID] = []
+    var pending = Array(graph.inputs(id))[...]
+    while let term = pending.popFirst() {
+      if format == .latex, names[term] == nil, graph.op(term) == .add {
+        pending = Array(graph.inputs(term))[...] + pending
+      } else {
+        inputs.append(term)
+      }
+    }
     return inputs.filter { scalarConstant($0) == nil } + inputs.filter { scalarConstant($0) != nil }
   }
 
@@ -305,7 +316,9 @@ private struct InfixPrinter {
     switch graph.op(id) {
     case .variable(let name):
       let written = renamed[name] ?? name
-      return [.text(format == .latex ? written.replacingOccurrences(of: "_", with: "\\_") : written)]
+      return [
+        .text(format == .latex ? written.replacingOccurrences(of: "_", with: "\\_") : written)
+      ]
     // Its spelling in the format (`$k` the k-th operand), else its name called on the operands
     // (exports that cannot call it refuse it first: `Graph.checkSpellings`).
     case .custom(let op):

@@ -2,17 +2,12 @@ extension Graph {
   /// The same outputs with the stabilize phase run and nothing else: the stable forms that
   /// `compgraph eval` evaluates (log1p, expm1, max-shifted logsumexp, softplus and sigmoid of
   /// −|x|, tanh without 1 − tanh²), which every export writes by default (`cCode`, and
-  /// `onnxModel(stabilizing:)`).  A derivative is stable only when it is taken of stable forms, so stabilize
+  /// `onnxModel()`).  A derivative is stable only when it is taken of stable forms, so stabilize
   /// before differentiating (`derivatives(wrt:order:simplifying:stabilizing:nodeBudget:)`): a
   /// derivative graph holding eˣ/(eˣ + 1) is rewritten to eˣ·σ(−x) here, but its eˣ still
   /// overflows.
   public func stabilized() -> Graph {
     simplify(self, options: .stabilizeOnly)
-  }
-
-  /// The ONNX model (`onnxModel()`) of the stable forms (`stabilized()`) when `stabilizing`.
-  public func onnxModel(stabilizing: Bool) throws -> [UInt8] {
-    try (stabilizing ? stabilized() : self).onnxModel()
   }
 
   /// `derivatives(wrt:order:simplifying:nodeBudget:)` of the stable forms (`stabilized()`) when
