@@ -54,6 +54,10 @@ import Testing
     Case(op: .broadcastTo([2, 3]), shapes: [[3]]),
     Case(op: .custom(UserDefinedOps.sinc)),
     Case(op: .atan2, shapes: [[], []], nodes: [0, 1]),
+    Case(op: .solve, shapes: [[2, 2], [2, 3]], nodes: [0, 1]), Case(op: .inverse, shapes: [[3, 3]]),
+    Case(op: .determinant, shapes: [[2, 3, 3]]), Case(op: .cholesky, shapes: [[3, 3]]),
+    Case(op: .triangularSolve(lower: true, transpose: false), shapes: [[2, 2], [2, 1]], nodes: [0, 1]),
+    Case(op: .logdet, shapes: [[2, 2]]),
   ]
 
   /// The inputs to sample for an op: its domain and beyond, where it
@@ -63,7 +67,7 @@ import Testing
     case .variable, .constant: Interval(0)
     case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo, .abs, .sign, .maximum, .minimum, .less,
       .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf, .reshape, .reduceMax,
-      .slice, .pad, .atan2:
+      .slice, .pad, .atan2, .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
       Interval(-5, 5)
     case .oneHot: Interval(-1, 4)  // indices in and out of range
     case .cast: Interval(-1e39, 1e39)  // past f32's largest, 3.4e38

@@ -163,7 +163,69 @@ struct OpRow {
       OpRow(
         "all x", interior,
         f32: { x, y in cast(sin(cast(x, .f32)) * cast(y, .f32) + x, .f32) * y })
+    case .solve:
+      OpRow(
+        "regular A",
+        tensorOnly: { x, y in
+          let b = matrix(x, y, [1, -1, 2, 0.5, 0, 3], [0, 1, 0, 0, 1, -1], [2, 0, 1, 1, 0, 0], [2, 3])
+          return (solve(regular(x, y), b) * weights(x, [2, 3])).sum()
+        })
+    case .inverse:
+      OpRow("regular A", tensorOnly: { x, y in (inv(regular(x, y)) * weights(x, [2, 2])).sum() })
+    case .determinant:
+      OpRow("all x, y", tensorOnly: { x, y in det(regular(x, y)) * (1 + x * y) })
+    case .cholesky:  // of a matrix that is not symmetric: the factor of its symmetric part
+      OpRow(
+        "½(A + Aᵀ) positive definite",
+        tensorOnly: { x, y in (cholesky(positiveDefinite(x, y)) * weights(x, [2, 2])).sum() })
+    case .triangularSolve:
+      OpRow(
+        "a regular triangle",
+        tensorOnly: { x, y in
+          let l = matrix(x, y, [2, 5, -1, 3], [1, 0, 1, 0.5], [0.5, 2, 0, -1], [2, 2])
+          let b = matrix(x, y, [1, 2, -1, 0.5, 1, 0], [0, 1, 2, -1, 0, 1], [1, 0, 0, 2, 1, 1], [2, 3])
+          var total = x.constant(0)
+          for (lower, transpose) in [(true, false), (true, true), (false, false), (false, true)] {
+            total = total
+              + (triangularSolve(l, b, lower: lower, transpose: transpose) * weights(x, [2, 3])).sum()
+          }
+          return total
+        })
+    case .logdet:
+      OpRow(
+        "½(A + Aᵀ) positive definite",
+        tensorOnly: { x, y in logdet(positiveDefinite(x, y)) * (1 + y) })
     }
+  }
+
+  /// c₀ + x·c₁ + y·c₂ + x·y·c₁c₂ (elementwise products of the constants): a tensor of `shape`
+  /// whose entries are distinct polynomials in x and y.
+  static func matrix(
+    _ x: Expr, _ y: Expr, _ c0: [Double], _ c1: [Double], _ c2: [Double], _ shape: Shape
+  ) -> Expr {
+    let g = x.builder
+    let c12 = zip(c1, c2).map(*)
+    return g.constant(Tensor(shape: shape, scalars: c0))
+      + x * g.constant(Tensor(shape: shape, scalars: c1))
+      + y * g.constant(Tensor(shape: shape, scalars: c2))
+      + x * y * g.constant(Tensor(shape: shape, scalars: c12))
+  }
+
+  /// A 2×2 matrix regular at the interior points (its determinant stays away from 0).
+  static func regular(_ x: Expr, _ y: Expr) -> Expr {
+    matrix(x, y, [4, 1, -1, 3], [1, 0.5, 0, -0.5], [0, 1, 0.5, 1], [2, 2])
+  }
+
+  /// A 2×2 matrix, not symmetric, whose symmetric part is positive definite at the interior
+  /// points.
+  static func positiveDefinite(_ x: Expr, _ y: Expr) -> Expr {
+    matrix(x, y, [6, 1, 0.5, 5], [0.5, 0.5, -0.5, 0.2], [0.3, 0, 0.5, 0.5], [2, 2])
+  }
+
+  /// Distinct weights for a tensor of `shape`, so that a sum of its entries sees each.
+  static func weights(_ x: Expr, _ shape: Shape) -> Expr {
+    x.builder.constant(
+      Tensor(shape: shape, scalars: (0..<shape.elementCount).map { 1 + 0.5 * Double($0) }))
   }
 }
 
@@ -238,7 +300,12 @@ extension OpTableTests {
       guard let op = kind.callable else { continue }
       #expect(op.kind == kind)
       let arguments = (0..<op.info.arity.minimum).map { "x\($0)" }.joined(separator: ", ")
-      let graph = try parseProgram("\(kind.name)(\(arguments))", into: GraphBuilder()).graph()
+      // Matrix functions take 2×2 matrices.
+      let declarations: [String: Shape] =
+        kind.category == .linearAlgebra ? ["x0": [2, 2], "x1": [2, 2]] : [:]
+      let graph = try parseProgram(
+        "\(kind.name)(\(arguments))", declarations: declarations, into: GraphBuilder()
+      ).graph()
       #expect(graph.op(graph.outputs[0]) == op, "\(kind.name)")
     }
   }

@@ -60,6 +60,10 @@ extension Op {
     case .oneHot: Interval(0, 1)
     case .custom(let op): op.image(x)
     case .cast(let dtype): x[0].rounded(to: dtype)  // each end rounded outward
+    // Unknown: elementwise bounds say nothing of a matrix's inverse or factors (an entry of
+    // A⁻¹ grows without bound near a singular A).
+    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
+      x.contains(where: \.isEmpty) ? .empty : .whole
     }
   }
 }

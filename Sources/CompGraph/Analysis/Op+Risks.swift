@@ -11,6 +11,12 @@ extension Op {
       return []
     case .asin, .acos:  // outside [−1, 1] is NaN; the derivative's (1 − x²)^(−½) is flagged
       return []
+    // Entry bounds cannot show that a matrix is regular or positive definite: always admitted.
+    case .cholesky, .logdet: return [.notPositiveDefinite]
+    case .solve, .inverse: return [.singularMatrix]
+    // det is defined everywhere (its derivative's inverse is flagged); a triangular solve's
+    // factor comes from `cholesky`, flagged where it is built.
+    case .determinant, .triangularSolve: return []
     case .power:
       var kinds: [Risk.Kind] = []
       let integerExponent = x[1].lower == x[1].upper && x[1].lower.isInteger

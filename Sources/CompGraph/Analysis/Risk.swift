@@ -14,6 +14,11 @@ public struct Risk: Sendable, Equatable, CustomStringConvertible {
     case divisionByZero = "division-by-zero"
     /// `eᵘ` with u > ln(greatest finite double) ≈ 709.78 admitted: +∞.
     case expOverflow = "exp-overflow"
+    /// `cholesky` or `logdet` of a matrix that may not be positive definite: NaN, or an
+    /// evaluation error from `Graph.evaluate`.
+    case notPositiveDefinite = "not-positive-definite"
+    /// `solve` or `inv` with a matrix that may be singular.
+    case singularMatrix = "singular-matrix"
 
     /// What the line says: `ln of a number ≤ 0`.
     public var summary: String {
@@ -23,6 +28,8 @@ public struct Risk: Sendable, Equatable, CustomStringConvertible {
       case .infiniteDerivative: "infinite derivative (root at 0)"
       case .divisionByZero: "division by an interval containing 0"
       case .expOverflow: "exp overflows (argument above 709.78)"
+      case .notPositiveDefinite: "factors a matrix that may not be positive definite"
+      case .singularMatrix: "solves with a matrix that may be singular"
       }
     }
   }

@@ -2,7 +2,8 @@
 extension Program {
   /// Evaluates every output with variables bound by name (a scalar
   /// variable takes any one-element tensor); outputs are new tensors.
-  /// Throws `GraphError.unboundVariable` or `.boundShapeMismatch`, as
+  /// Throws `GraphError.unboundVariable`, `.boundShapeMismatch` or (for a
+  /// matrix a linear-algebra op cannot compute) `.badMatrix`, as
   /// `Graph.evaluate` does.
   public func evaluate(_ bindings: [String: Tensor]) throws -> [Tensor] {
     let inputs = try inputNames.map { name in
@@ -49,7 +50,7 @@ extension Program {
     for (k, output) in tensorPlan.outputs.enumerated() where outputs[k].shape != output.shape {
       outputs[k] = Tensor(repeating: 0, shape: output.shape)
     }
-    withInputs(inputs) { pointers in
+    let failure = withInputs(inputs) { pointers in
       workspace.with { arena, scratch in
         tensorPlan.run(inputs: pointers, arena: arena, scratch: scratch) { k, values in
           outputs[k].scalars.withUnsafeMutableBufferPointer { out in
@@ -58,6 +59,7 @@ extension Program {
         }
       }
     }
+    if let failure { throw failure }
   }
 
   /// The most inputs a tensor program reads in place: `withColumns` nests

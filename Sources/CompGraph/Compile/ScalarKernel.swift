@@ -22,6 +22,7 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   case .cast: (CG_COPY, 0)
   // Their input or output has an axis, so they are never in a scalar graph.
   case .reduceMax, .slice, .pad, .oneHot: nil
+  case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: nil  // matrices
   case .pow(let c): powerKernel(c)
   case .power: (CG_POWXY, 0)
   case .exp: (CG_EXP, 0)

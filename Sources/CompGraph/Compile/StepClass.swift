@@ -12,6 +12,8 @@ enum StepClass {
   case contraction
   /// Along one axis: an `AxisStep`.
   case axis
+  /// A linear-algebra op: its LAPACK kernel on the buffers (`Op.runMatrix`).
+  case matrix
 
   init(_ op: Op) {
     guard let structure = op.structure else {
@@ -23,6 +25,7 @@ enum StepClass {
     case .reshape: self = .alias
     case .einsum, .sumTo: self = .contraction
     case .reduceMax, .slice, .pad, .oneHot: self = .axis
+    case .matrix: self = .matrix
     }
   }
 }

@@ -4,11 +4,13 @@ extension TensorPlan {
   /// Runs every step; `inputs[k]` holds input k's elements (never written),
   /// `arena` holds `arenaCount` doubles and `scratch` `scratchCount`.
   /// `output(k, pointer)` is called for each output once the steps are done;
-  /// the pointer is valid during the call only.
+  /// the pointer is valid during the call only.  Returns the first matrix a
+  /// linear-algebra step could not compute (its result is NaN), as an error.
   func run(
     inputs: [UnsafePointer<Double>], arena: UnsafeMutablePointer<Double>,
     scratch: UnsafeMutablePointer<Double>, output: (Int, UnsafePointer<Double>) -> Void
-  ) {
+  ) -> GraphError? {
+    var failure: GraphError?
     constants.withUnsafeBufferPointer { pool in
       var bases = [arena, UnsafeMutablePointer(mutating: pool.baseAddress!)]
       bases += inputs.map { UnsafeMutablePointer(mutating: $0) }
@@ -24,6 +26,13 @@ extension TensorPlan {
               count: count)
           case .axis(let axis, let input, let result):
             axis.run(table[input], into: table[result])
+          case .matrix(let f, let inputs, let result):
+            let failed = f.run(
+              inputs.map { UnsafePointer(table[$0.0]) }, shapes: inputs.map(\.1),
+              into: table[result])
+            if failure == nil, let failed {
+              failure = failed.error(of: f, batch: Array(inputs[0].1.dropLast(2)))
+            }
           case .reference(let op, let inputs, let result, let shape):
             let values = inputs.map { buffer, shape in
               Tensor(
@@ -42,6 +51,7 @@ extension TensorPlan {
         for (k, out) in outputs.enumerated() { output(k, table[out.buffer]) }
       }
     }
+    return failure
   }
 }
 

@@ -13,8 +13,9 @@ import CKernels
 /// - **Steps.** Each einsum and `sum_to` becomes a `ContractionStep` (a GEMM
 ///   on the buffers or a strided loop nest; contractions of three or more
 ///   operands go through the einsum kernels, which order them); ops along an
-///   axis are `AxisStep` loops; `reshape` is the same storage under another
-///   shape.
+///   axis are `AxisStep` loops; a linear-algebra op runs its LAPACK kernel on
+///   the buffers (NaN for a matrix it cannot compute); `reshape` is the same
+///   storage under another shape.
 /// - **Memory.** Buffers are offsets into one arena, handed out in schedule
 ///   order by `ArenaAllocator` and taken back after their last reader, so
 ///   `arenaCount` is the plan's peak.  An elementwise loop stores into the
@@ -25,6 +26,7 @@ struct TensorPlan: Sendable {
     case contraction(ContractionStep, inputs: [BufferRef], output: BufferRef, count: Int)
     case axis(AxisStep, input: BufferRef, output: BufferRef)
     case reference(Op, inputs: [(BufferRef, Shape)], output: BufferRef, shape: Shape)
+    case matrix(MatrixFunction, inputs: [(BufferRef, Shape)], output: BufferRef)
   }
 
   let steps: [Step]
@@ -130,7 +132,7 @@ struct TensorPlan: Sendable {
           }()
         regionOf[index] = Int32(r)
         members[r].append(index)
-      case .contraction, .axis:
+      case .contraction, .axis, .matrix:
         for input in inputs { if let r = region(of: input.index) { close(r) } }
         order.append(.node(index))
       }
@@ -152,7 +154,7 @@ struct TensorPlan: Sendable {
       switch classes[index] {
       case .leaf, .alias: continue
       case .elementwise: s = stepOfRegion[region(of: index)!]
-      case .contraction, .axis: s = stepOfNode[index]
+      case .contraction, .axis, .matrix: s = stepOfNode[index]
       }
       for input in operands(index) {
         lastUse[root[input.index]] = max(lastUse[root[input.index]], s)
@@ -205,6 +207,8 @@ struct TensorPlan: Sendable {
         let op = graph.op(id)
         if let axis = AxisStep(op, input: inputs[0].1) {
           steps.append(.axis(axis, input: inputs[0].0, output: output))
+        } else if let f = op.matrixFunction {
+          steps.append(.matrix(f, inputs: inputs, output: output))
         } else {
           var (contraction, op) = (ContractionStep.reference, op)
           if let fused = fusedSums[index] {

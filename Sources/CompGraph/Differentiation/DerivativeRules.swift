@@ -89,6 +89,14 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .custom(let op): .scale(op.localDerivative(k, x, y))  // the user's rule (`CustomOp`)
   case .cast(let dtype):  // converts there and back (the transpose of promotion)
     .linear(apply: { t, _ in cast(t, dtype) }, transpose: { cast($0, x[0].dtype ?? .f64) })
+  // Matrix functions: `MatrixDerivatives.swift`.
+  case .solve: MatrixFunction.solve.localDerivative(k, x, y)
+  case .inverse: MatrixFunction.inverse.localDerivative(k, x, y)
+  case .determinant: MatrixFunction.determinant.localDerivative(k, x, y)
+  case .cholesky: MatrixFunction.cholesky.localDerivative(k, x, y)
+  case .triangularSolve(let lower, let transpose):
+    MatrixFunction.triangularSolve(lower: lower, transpose: transpose).localDerivative(k, x, y)
+  case .logdet: MatrixFunction.logdet.localDerivative(k, x, y)
   }
 }
 

@@ -1,7 +1,8 @@
 /// The reference evaluator: one forward loop in node order.
 extension Graph {
   /// Evaluates every output with variables bound by name.  Throws
-  /// `GraphError.unboundVariable` or `.boundShapeMismatch`.
+  /// `GraphError.unboundVariable` or `.boundShapeMismatch`, and `.badMatrix` for a matrix a
+  /// linear-algebra op cannot compute (where `Program` and the exports give NaN).
   ///
   /// An f32 node is computed from its operands as f32 values (a literal,
   /// or an f64 value bound to an f32 variable, rounded to f32 first) and
@@ -39,6 +40,8 @@ extension Graph {
         let value =
           if let fused = plan.fused[index] {
             plan.evaluateFused(fused, values: values, shape: nodes.shapes[index])
+          } else if let f = op.matrixFunction {
+            try f.checkedApply(inputs.map { values[$0.index]! }, shape: nodes.shapes[index])
           } else {
             op.apply(
               inputs.map { f32 ? values[$0.index]!.rounded(to: .f32) : values[$0.index]! },

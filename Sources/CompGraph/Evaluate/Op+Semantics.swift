@@ -49,6 +49,14 @@ extension Op {
     case .oneHot(let n): x[0].oneHot(n)
     case .custom(let op): Tensor.elementwise(x, shape: shape, op.kernel)
     case .cast(let dtype): x[0].rounded(to: dtype)
+    // NaN for a matrix it cannot compute (`Graph.evaluate` and `Program` throw instead).
+    case .solve: MatrixFunction.solve.apply(x, shape: shape).value
+    case .inverse: MatrixFunction.inverse.apply(x, shape: shape).value
+    case .determinant: MatrixFunction.determinant.apply(x, shape: shape).value
+    case .cholesky: MatrixFunction.cholesky.apply(x, shape: shape).value
+    case .triangularSolve(let lower, let transpose):
+      MatrixFunction.triangularSolve(lower: lower, transpose: transpose).apply(x, shape: shape).value
+    case .logdet: MatrixFunction.logdet.apply(x, shape: shape).value
     }
   }
 }

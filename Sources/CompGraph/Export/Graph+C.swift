@@ -42,6 +42,9 @@ extension Graph {
         "C export: '\(displayText(name, limit: 80))' cannot name a C function: use letters, digits and '_', not starting with a digit, and not a name C reserves (a keyword, a name <math.h>, <stddef.h>, <stdint.h>, <stdlib.h> or <string.h> declares, errno, or one beginning with '__' or '_' and a capital) nor a helper the file defines (exp_inline, reduce, …)"
       )
     }
+    if let matrix = ids.first(where: { op($0).matrixFunction != nil }) {
+      throw cLinearAlgebraRefusal(op(matrix))
+    }
     if let tensor = ids.first(where: { !shape($0).isEmpty }) {
       throw GraphError.unsupported(
         "C export: node %\(tensor.index) (\(op(tensor).info.name)) has shape \(shape(tensor).shapeDescription); C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
@@ -153,6 +156,8 @@ func cExpression(_ op: Op, _ x: [String]) throws -> String {
   // Summing, broadcasting or reshaping a scalar to a scalar is the scalar.
   case .sumTo, .broadcastTo, .reshape: x[0]
   case .custom(let custom): try cSpelling(custom, x)
+  case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
+    throw cLinearAlgebraRefusal(op)
   case .reduceMax, .slice, .pad, .oneHot:
     throw GraphError.unsupported(
       "C export: '\(op.info.name)' works along an axis, and C code covers scalar graphs; export tensor graphs with `compgraph export` (ONNX)"
@@ -223,4 +228,12 @@ func isCSpelling(_ name: String) -> Bool {
   return name.unicodeScalars.allSatisfy {
     $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
   }
+}
+
+/// The C export's refusal of a linear-algebra op, by name: C code covers scalar graphs, and a
+/// matrix function needs LAPACK.
+func cLinearAlgebraRefusal(_ op: Op) -> GraphError {
+  .unsupported(
+    "C export: '\(op.info.name)' is a linear-algebra op (LAPACK), and C code covers scalar graphs; evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"
+  )
 }

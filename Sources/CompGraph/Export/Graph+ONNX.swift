@@ -205,6 +205,10 @@ private struct ONNXLowering {
         .reals("\(out).classes", dims: [n], (0..<n).map(Double.init), dtype))
       node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")
       mask("Equal", ["\(out).column", "\(out).classes"], out)
+    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
+      throw GraphError.unsupported(
+        "ONNX export: ONNX has no operator for '\(graph.op(id).info.name)' (nor for solve, inv, det, cholesky, triangular_solve or logdet); evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"
+      )
     }
   }
 

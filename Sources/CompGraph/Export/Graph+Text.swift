@@ -71,6 +71,7 @@ extension Graph {
   func checkSpellings(_ format: TextFormat) throws {
     guard format == .python || format == .jax || format == .c else { return }
     for id in ids {
+      if format == .c, op(id).matrixFunction != nil { throw cLinearAlgebraRefusal(op(id)) }
       if case .custom(let op) = op(id), op.spellings[format] == nil {
         throw GraphError.unsupported(
           "\(format.rawValue) export: the custom op '\(op.name)' has no spelling in \(format.rawValue); give its CustomOp `spellings: [.\(format.rawValue): …]`"

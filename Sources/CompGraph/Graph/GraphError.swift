@@ -31,6 +31,10 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case derivativeTooLarge(order: Int, projected: Int?, previous: Int, budget: Int)
   /// A derivative of tensors would hold more elements than a derivative may.
   case derivativeTooManyElements(order: Int, shape: Shape, limit: Int)
+  /// A linear-algebra op could not compute a matrix it was given (singular, not positive
+  /// definite): `reason` completes "the matrix …"; `index` is its position among the leading
+  /// axes `batch` (empty for one matrix).
+  case badMatrix(op: String, batch: Shape, index: [Int], reason: String)
 
   public var description: String {
     switch self {
@@ -75,6 +79,13 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       return "the derivatives of order \(order) \(need) (order \(order - 1) added "
         + "\(countText(previous))), more than the node budget of \(countText(budget)); "
         + "ask for a lower order or fewer variables, or raise the budget"
+    case .badMatrix(let op, let batch, let index, let reason):
+      let which =
+        batch.isEmpty
+        ? "the matrix"
+        : "the matrix at [\(index.map(String.init).joined(separator: ", "))] of the batch "
+          + batch.shapeDescription
+      return "\(op): \(which) \(reason)"
     case .derivativeTooManyElements(let order, let shape, let limit):
       return "the derivatives of order \(order) would hold a tensor of shape "
         + "\(shape.shapeDescription) (\(countText(shape.elementCount)) elements), more than the "

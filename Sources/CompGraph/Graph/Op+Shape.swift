@@ -73,6 +73,27 @@ extension Op {
           op: info.name, shapes: [inputs[0], target], reason: "do not broadcast")
       }
       return target
+    case .matrix(let f):
+      let a = inputs[0]
+      guard a.count >= 2, a[a.count - 1] == a[a.count - 2] else {
+        throw GraphError.shapeMismatch(
+          op: info.name, shapes: inputs,
+          reason: "do not fit: the first must be a square matrix (n, n) or a batch of them (…, n, n)")
+      }
+      switch f {
+      case .inverse, .cholesky: return a
+      case .determinant, .logdet: return Array(a.dropLast(2))
+      case .solve, .triangularSolve:
+        let b = inputs[1]
+        guard b.count == a.count, b.dropLast(2) == a.dropLast(2), b[b.count - 2] == a[a.count - 1]
+        else {
+          throw GraphError.shapeMismatch(
+            op: info.name, shapes: inputs,
+            reason: "do not fit: the right-hand side must be (…, n, k) with the matrix's leading "
+              + "axes (…) and its n rows")
+        }
+        return b
+      }
     }
   }
 }

@@ -18,7 +18,8 @@ extension Op {
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs,
       .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .tan, .atan,
       .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo,
-      .reshape, .reduceMax, .slice, .pad, .oneHot, .atan2, .custom:
+      .reshape, .reduceMax, .slice, .pad, .oneHot, .atan2, .custom, .solve, .inverse, .determinant,
+      .cholesky, .triangularSolve, .logdet:
       .promoted
     }
   }

@@ -86,6 +86,22 @@ public enum Op: Hashable, Sendable {
   /// The same values converted to element type `DType` (rounded to nearest,
   /// ties to even, when narrowing); its derivative converts back.
   case cast(DType)
+  /// X = A⁻¹B for square A (…, n, n) and B (…, n, k) with the same leading axes, by LU with
+  /// partial pivoting (LAPACK `dgetrf`/`dgetrs`); NaN for an exactly singular A.
+  case solve
+  /// A⁻¹ of square A (…, n, n), by LU (`dgetrf`/`dgetrs`); NaN for an exactly singular A.
+  case inverse
+  /// det A of square A (…, n, n), the product of LU's pivots with their sign (`dgetrf`): (…).
+  case determinant
+  /// The lower-triangular L with L·Lᵀ = S = ½(A + Aᵀ) and a positive diagonal (`dpotrf`), as
+  /// `jnp.linalg.cholesky` symmetrizes; NaN when S is not positive definite.
+  case cholesky
+  /// X = op(T)⁻¹B, T the lower (`lower`) or upper triangle of L (…, n, n) and op(T) = Tᵀ when
+  /// `transpose`, B (…, n, k) (`dtrsm`); NaN when T's diagonal holds a 0.
+  case triangularSolve(lower: Bool, transpose: Bool)
+  /// ln det S of S = ½(A + Aᵀ) positive definite, 2·Σᵢ ln Lᵢᵢ with L = cholesky(A): (…);
+  /// NaN when S is not positive definite.
+  case logdet
 }
 
 /// How many inputs an op takes.
@@ -177,6 +193,12 @@ extension Op {
     case .oneHot(let n): "one-hot \(n)"
     case .custom(let op): op.name
     case .cast(let dtype): "→\(dtype.rawValue)"
+    case .solve: "solve"
+    case .inverse: "⁻¹"
+    case .determinant: "det"
+    case .cholesky: "chol"
+    case .triangularSolve(let lower, let transpose): "\(lower ? "L" : "U")\(transpose ? "⁻ᵀ" : "⁻¹")·"
+    case .logdet: "logdet"
     }
   }
 
@@ -200,6 +222,7 @@ extension Op {
     case tan, atan, asin, acos, sinh, cosh, erf, log1p, expm1, cbrt, atan2
     case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
     case custom, cast
+    case solve, inverse, determinant, cholesky, triangularSolve, logdet
   }
 
   public var kind: Kind {
@@ -247,6 +270,12 @@ extension Op {
     case .oneHot: .oneHot
     case .custom: .custom
     case .cast: .cast
+    case .solve: .solve
+    case .inverse: .inverse
+    case .determinant: .determinant
+    case .cholesky: .cholesky
+    case .triangularSolve: .triangularSolve
+    case .logdet: .logdet
     }
   }
 }
@@ -298,6 +327,12 @@ extension Op.Kind {
     case .oneHot: "one_hot"
     case .custom: "custom"
     case .cast: "cast"
+    case .solve: "solve"
+    case .inverse: "inv"
+    case .determinant: "det"
+    case .cholesky: "cholesky"
+    case .triangularSolve: "triangular_solve"
+    case .logdet: "logdet"
     }
   }
 
@@ -310,6 +345,11 @@ extension Op.Kind {
     case .reshape, .reduceMax, .slice, .pad, .oneHot: nil  // integer parameters: `Function`
     case .custom: nil  // the user's own (`CustomOp.callAsFunction`)
     case .cast: nil  // a type parameter: `Function`
+    case .solve, .triangularSolve: nil  // a vector right-hand side, flags: `Function`
+    case .inverse: .inverse
+    case .determinant: .determinant
+    case .cholesky: .cholesky
+    case .logdet: .logdet
     case .less, .lessEqual, .greater, .greaterEqual, .equal: nil  // `<`, `<=`, `>`, `>=`, `==`
     case .abs: .abs
     case .acos: .acos
@@ -343,7 +383,8 @@ extension Op.Kind {
     case .variable, .constant, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs, .sign,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
       .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast:
+      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast, .solve, .inverse, .determinant,
+      .cholesky, .triangularSolve, .logdet:
       false
     }
   }
@@ -356,7 +397,7 @@ extension Op.Kind {
   public var isElementwise: Bool {
     switch category {
     case .unary, .binary, .variadic, .comparison, .selection, .custom: true
-    case .leaf, .contraction, .reduction, .layout, .structured: false
+    case .leaf, .contraction, .reduction, .layout, .structured, .linearAlgebra: false
     }
   }
 
@@ -370,6 +411,7 @@ extension Op.Kind {
     case .variadic: .atLeast(1)
     case .contraction: self == .einsum ? .atLeast(1) : .exactly(1)
     case .custom: .between(1, 3)  // each op its own (`CustomOp.arity`)
+    case .linearAlgebra: self == .solve || self == .triangularSolve ? .exactly(2) : .exactly(1)
     }
   }
 }
@@ -405,6 +447,9 @@ extension Op.Kind {
     case structured
     /// An elementwise op of 1 to 3 inputs defined outside the library (`CustomOp`).
     case custom
+    /// A matrix function of the last two axes, batched over the leading ones, computed by
+    /// LAPACK (`solve`, `cholesky`, `logdet`).
+    case linearAlgebra
   }
 
   /// The kind's category: the one table the bookkeeping derives from.
@@ -423,6 +468,7 @@ extension Op.Kind {
     case .reshape, .broadcastTo, .slice, .pad: .layout
     case .oneHot: .structured
     case .custom: .custom
+    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: .linearAlgebra
     }
   }
 }
@@ -441,6 +487,7 @@ extension Op {
     case slice(axis: Int, start: Int, end: Int)
     case pad(axis: Int, before: Int, after: Int)
     case oneHot(Int)
+    case matrix(MatrixFunction)
   }
 
   /// The op as a `Structure`; `nil` for leaves and elementwise ops.
@@ -454,11 +501,44 @@ extension Op {
     case .slice(let axis, let start, let end): .slice(axis: axis, start: start, end: end)
     case .pad(let axis, let before, let after): .pad(axis: axis, before: before, after: after)
     case .oneHot(let n): .oneHot(n)
+    case .solve: .matrix(.solve)
+    case .inverse: .matrix(.inverse)
+    case .determinant: .matrix(.determinant)
+    case .cholesky: .matrix(.cholesky)
+    case .triangularSolve(let lower, let transpose):
+      .matrix(.triangularSolve(lower: lower, transpose: transpose))
+    case .logdet: .matrix(.logdet)
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
       .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
       .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom,
       .atan2, .cast:
       nil
     }
+  }
+}
+
+/// A linear-algebra op with its parameters (`Op.Structure.matrix`): the tables of the
+/// linear-algebra ops (kernels, shapes, derivatives, spellings) switch over it.
+public enum MatrixFunction: Sendable, Hashable {
+  case solve
+  case inverse
+  case determinant
+  case cholesky
+  case triangularSolve(lower: Bool, transpose: Bool)
+  case logdet
+
+  /// Whether it takes a right-hand side B (…, n, k) after the matrix.
+  var hasRightHandSide: Bool {
+    switch self {
+    case .solve, .triangularSolve: true
+    case .inverse, .determinant, .cholesky, .logdet: false
+    }
+  }
+}
+
+extension Op {
+  /// The op as a `MatrixFunction`; `nil` for the other ops.
+  var matrixFunction: MatrixFunction? {
+    if case .matrix(let f) = structure { f } else { nil }
   }
 }

@@ -16,6 +16,10 @@ enum Function: Equatable {
     case sumTo = "sum_to"
     /// `cast(x, f32)`: the `cast` op, whose element type is a word.
     case cast
+    /// `solve(A, B)`, B a matrix or a vector.
+    case solve
+    /// `triangular_solve(L, B, lower, transpose)`, the flags 1 or 0 (default 1, 0).
+    case triangularSolve = "triangular_solve"
   }
 
   /// Whether the call ends with a shape (`, 2x3`) after its expression.
@@ -46,7 +50,8 @@ enum Function: Equatable {
     case .sugar(let sugar):
       switch sugar {
       case .log, .sum, .mean, .amax, .logsumexp, .softmax, .logsoftmax: .between(1, 2)
-      case .pow, .matmul, .dot, .oneHot, .gather, .crossEntropy: .exactly(2)
+      case .pow, .matmul, .dot, .oneHot, .gather, .crossEntropy, .solve: .exactly(2)
+      case .triangularSolve: .between(2, 4)
       case .index: .exactly(3)
       case .slice, .pad: .exactly(4)
       case .einsum: .atLeast(1)
@@ -138,6 +143,14 @@ enum Function: Equatable {
     case .broadcastTo: return Operand(x.broadcast(to: literal.shape))
     case .sumTo: return Operand(x.sum(to: literal.shape))
     case .cast: return Operand(CompGraph.cast(x, literal.dtype))
+    case .solve: return Operand(CompGraph.solve(x, arguments[1].expr))
+    case .triangularSolve:
+      let flags = arguments.count > 2 ? integers(2...) : []
+      return needs(flags.flatMap { $0.allSatisfy { $0 == 0 || $0 == 1 } ? $0 : nil }) { flags in
+        CompGraph.triangularSolve(
+          x, arguments[1].expr, lower: flags.first.map { $0 == 1 } ?? true,
+          transpose: flags.count > 1 && flags[1] == 1)
+      }
     }
   }
 
@@ -199,7 +212,8 @@ extension Function.Sugar {
     case .pad: "pad(A, 0, 1, 2)"
     case .concat: "concat(A, B, 0)"
     case .oneHot: "one_hot(i, 10)"
-    case .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace, .dot,
+    case .triangularSolve: "triangular_solve(L, B, 1, 0) (lower 1 or 0, transpose 1 or 0)"
+    case .solve, .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace, .dot,
       .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape, .cast:
       "\(rawValue)(…)"
     }

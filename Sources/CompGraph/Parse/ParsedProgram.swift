@@ -59,7 +59,8 @@ public struct ParsedProgram {
 ///                 | "softplus" | "pow" | "max" | "min" | "where" | "sum" | "mean" | "amax"
 ///                 | "logsumexp" | "softmax" | "logsoftmax" | "index" | "slice" | "pad"
 ///                 | "concat" | "one_hot" | "gather" | "cross_entropy" | "matmul"
-///                 | "transpose" | "trace" | "dot" ;         (* axes, sizes: integer numbers *)
+///                 | "transpose" | "trace" | "dot" | "solve" | "inv" | "det" | "cholesky"
+///                 | "logdet" | "triangular_solve" ;         (* axes, sizes: integer numbers *)
 ///     number      = ( digits [ "." { digit } ] | "." digits ) [ ( "e" | "E" ) [ "+" | "-" ] digits ] ;
 ///     name        = ( letter | "_" ) { letter | digit | "_" } ;  (* ASCII *)
 ///     string      = '"' { any character but '"' and newline } '"' ;
@@ -67,6 +68,9 @@ public struct ParsedProgram {
 /// `scope name { … }` puts the nodes its statements build in the scope
 /// `name` (scopes nest); `compgraph render` draws each scope as a cluster.
 /// Names bound inside a scope stay visible after it.
+///
+/// `triangular_solve(L, B, lower, transpose)` takes its flags as 1 or 0 (lower 1 and
+/// transpose 0 when left out).
 ///
 /// So `-x^2` is `-(x^2)`, `2^-1` is `2^(-1)` and `a^b^c` is `a^(b^c)`.  `log` is
 /// the natural logarithm.  An exponent made of numbers only (`x^2`, `x^-2`,

@@ -259,7 +259,8 @@ private struct InfixPrinter {
     // Only the expression language writes a comparison as an infix operator.
     case .comparison where format == .compgraph:
       return Form(level: .comparison, leadingMinus: false)
-    case .binary, .comparison, .selection, .contraction, .reduction, .layout, .structured, .custom:
+    case .binary, .comparison, .selection, .contraction, .reduction, .layout, .structured, .custom,
+      .linearAlgebra:
       break
     }
     return Form(level: .atom, leadingMinus: false)
@@ -495,6 +496,56 @@ private struct InfixPrinter {
       ]
     case .cast(let dtype):
       return cast(.node(inputs[0], .free), to: dtype)
+    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
+      return graph.op(id).matrixFunction.map { matrixPieces($0, graph.op(id).info.name, inputs) } ?? []
+    }
+  }
+
+  /// A linear-algebra op: its own name in the expression language (`triangular_solve(L, B, 1,
+  /// 0)`: lower, transpose), `jnp.linalg` and `jax.scipy.linalg` in JAX, `np.linalg` in NumPy
+  /// (a triangular solve of the triangle, `np.tril`/`np.triu`), operators in LaTeX.  cholesky
+  /// and logdet factor ½(A + Aᵀ), as JAX's cholesky does and NumPy's does not.  The C export
+  /// refuses them first (`Graph.checkSpellings`).
+  func matrixPieces(_ op: MatrixFunction, _ name: String, _ inputs: [NodeID]) -> [Piece] {
+    let a = Piece.node(inputs[0], .whole)
+    let atom = Piece.node(inputs[0], Slot(minimum: .atom, allowsMinus: false))
+    let swap = { (pieces: [Piece]) -> [Piece] in
+      [.text("\(format.module ?? "").swapaxes(")] + pieces + [.text(", -1, -2)")]
+    }
+    let symmetric =
+      format == .jax ? [a] : [.text("0.5*(")] + [a] + [.text(" + ")] + swap([a]) + [.text(")")]
+    let linalg = "\(format.module ?? "").linalg."
+    switch (op, format) {
+    case (_, .compgraph), (_, .c):
+      guard case .triangularSolve(let lower, let transpose) = op else {
+        return call(name, inputs)
+      }
+      return call(name, inputs, last: "\(lower ? 1 : 0), \(transpose ? 1 : 0)")
+    case (.solve, .latex):
+      return [atom, .text("^{-1} "), .node(inputs[1], Slot(minimum: .power, allowsMinus: false))]
+    case (.inverse, .latex): return [atom, .text("^{-1}")]
+    case (.determinant, .latex): return [.text("\\det\\left("), a, .text("\\right)")]
+    case (.logdet, .latex): return [.text("\\ln\\det\\left("), a, .text("\\right)")]
+    case (.cholesky, .latex): return call("chol", inputs)
+    case (.triangularSolve(let lower, let transpose), .latex):
+      return [.text("\\operatorname{\(lower ? "tril" : "triu")}\\left("), a]
+        + [.text("\\right)^{\(transpose ? "-T" : "-1")} ")]
+        + [.node(inputs[1], Slot(minimum: .power, allowsMinus: false))]
+    case (.solve, _): return [.text(linalg + "solve(")] + [a, .text(", "), .node(inputs[1], .whole), .text(")")]
+    case (.inverse, _): return [.text(linalg + "inv(")] + [a, .text(")")]
+    case (.determinant, _): return [.text(linalg + "det(")] + [a, .text(")")]
+    case (.cholesky, _): return [.text(linalg + "cholesky(")] + symmetric + [.text(")")]
+    case (.logdet, _):
+      let module = format.module ?? ""
+      return [.text("2*\(module).sum(\(module).log(\(module).diagonal(\(linalg)cholesky(")] + symmetric
+        + [.text("), axis1=-2, axis2=-1)), axis=-1)")]
+    case (.triangularSolve(let lower, let transpose), .jax):
+      return [.text("jax.scipy.linalg.solve_triangular("), a, .text(", "), .node(inputs[1], .whole)]
+        + [.text(", lower=\(lower ? "True" : "False"), trans=\(transpose ? 1 : 0))")]
+    case (.triangularSolve(let lower, let transpose), _):
+      let triangle = [.text("np.\(lower ? "tril" : "triu")(")] + [a] + [Piece.text(")")]
+      return [.text(linalg + "solve(")] + (transpose ? swap(triangle) : triangle)
+        + [.text(", "), .node(inputs[1], .whole), .text(")")]
     }
   }
 

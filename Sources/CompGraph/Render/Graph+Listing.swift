@@ -69,6 +69,9 @@ extension Graph {
     case .pad(let axis, let before, let after): text += "pad[\(axis),\(before),\(after)]"
     case .sumTo(let target), .broadcastTo(let target), .reshape(let target):
       text += "\(op.info.name)[\(target.map(String.init).joined(separator: ","))]"
+    case .matrix(.triangularSolve(let lower, let transpose)):
+      text += "triangular_solve[\(lower ? "lower" : "upper")\(transpose ? ",transpose" : "")]"
+    case .matrix: text += op.info.name
     // Leaves and elementwise ops: only a constant's values and pow's exponent are parameters.
     case nil:
       if case .pow(let exponent) = op {

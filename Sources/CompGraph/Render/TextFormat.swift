@@ -101,7 +101,8 @@ public enum TextFormat: String, Sendable, CaseIterable {
       names = ("\\operatorname{sign}", "sign", "")
     case .variable, .constant, .add, .mul, .pow, .power, .maximum, .minimum, .less, .lessEqual,
       .greater, .greaterEqual, .equal, .select, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast:
+      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast, .solve, .inverse, .determinant,
+      .cholesky, .triangularSolve, .logdet:
       return nil
     }
     switch self {
@@ -118,6 +119,7 @@ public enum TextFormat: String, Sendable, CaseIterable {
     case .python: ["import numpy as np"] + (kinds.contains(.erf) ? ["import math"] : [])
     case .jax:
       ["import jax.numpy as jnp"] + (kinds.contains(.erf) ? ["import jax.scipy.special"] : [])
+        + (kinds.contains(.triangularSolve) ? ["import jax.scipy.linalg"] : [])
     case .compgraph, .latex, .c: []
     }
   }

@@ -13,14 +13,16 @@ extension RewriteRule {
   /// otherwise) and an einsum whose result holds more numbers than its operands
   /// (an outer product such as the identity δ(a, c)·δ(b, d) that seeds a
   /// Jacobian with respect to a matrix): einsum rules contract its factors
-  /// into the einsums that use it, which the folded tensor would not allow.
+  /// into the einsums that use it, which the folded tensor would not allow.  Linear-algebra
+  /// ops stay unfolded, so that a matrix they cannot factor is an evaluation error, not a
+  /// NaN constant.
   static let foldConstants = RewriteRule(
     "fold-constants", .foldConstants, .node("x"),
     if: { m, c in
       // Tried on every node: kinds are read, no op or input list is copied.
       let kind = c.kind(m.root)
       let size = c.builder.shape(m.root).elementCount
-      return !kind.isLeaf
+      return !kind.isLeaf && kind.category != .linearAlgebra
         && c.builder.borrowedInputs(m.root).allSatisfy { c.kind($0) == .constant }
         && size <= c.options.maxFoldElements
         && c.builder.elementType(m.root) != .f64
