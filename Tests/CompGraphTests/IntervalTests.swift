@@ -54,9 +54,11 @@ import Testing
     Case(op: .broadcastTo([2, 3]), shapes: [[3]]),
     Case(op: .custom(UserDefinedOps.sinc)),
     Case(op: .atan2, shapes: [[], []], nodes: [0, 1]),
-    Case(op: .solve, shapes: [[2, 2], [2, 3]], nodes: [0, 1]), Case(op: .inverse, shapes: [[3, 3]]),
+    Case(op: .solve, shapes: [[2, 2], [2, 3]], nodes: [0, 1]),
+    Case(op: .inverse, shapes: [[3, 3]]),
     Case(op: .determinant, shapes: [[2, 3, 3]]), Case(op: .cholesky, shapes: [[3, 3]]),
-    Case(op: .triangularSolve(lower: true, transpose: false), shapes: [[2, 2], [2, 1]], nodes: [0, 1]),
+    Case(
+      op: .triangularSolve(lower: true, transpose: false), shapes: [[2, 2], [2, 1]], nodes: [0, 1]),
     Case(op: .logdet, shapes: [[2, 2]]),
   ]
 

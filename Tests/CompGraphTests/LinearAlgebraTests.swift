@@ -60,7 +60,8 @@ import Testing
     // Batched over a leading axis, and a vector right-hand side.
     Case(
       text: "sum(logdet(A)*logdet(A))",
-      jax: "jnp.sum((2*jnp.sum(jnp.log(jnp.diagonal(jnp.linalg.cholesky(A), axis1=-2, axis2=-1)), axis=-1))**2)",
+      jax:
+        "jnp.sum((2*jnp.sum(jnp.log(jnp.diagonal(jnp.linalg.cholesky(A), axis1=-2, axis2=-1)), axis=-1))**2)",
       variables: [("A", [2, 3, 3])], order: 2, point: ["A": batch]),
     Case(
       text: "sum(cholesky(A)*cholesky(A)) + sum(det(A))",
@@ -73,8 +74,10 @@ import Testing
       point: ["A": regular, "b": Tensor(shape: [3], scalars: [0.5, -1, 2])]),
     // The Gaussian-process likelihood's shape: a kernel matrix built from scalars.
     Case(
-      text: "logdet(exp(s)*[[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]] + exp(n)*[[1, 0, 0], [0, 1, 0], [0, 0, 1]]) + sum(solve(exp(s)*[[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]] + exp(n)*[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [1, 2, 3]))",
-      jax: "(lambda K: 2*jnp.sum(jnp.log(jnp.diagonal(jnp.linalg.cholesky(K)))) + jnp.sum(jnp.linalg.solve(K, jnp.array([1.0, 2, 3]))))(jnp.exp(s)*jnp.array([[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]]) + jnp.exp(n)*jnp.eye(3))",
+      text:
+        "logdet(exp(s)*[[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]] + exp(n)*[[1, 0, 0], [0, 1, 0], [0, 0, 1]]) + sum(solve(exp(s)*[[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]] + exp(n)*[[1, 0, 0], [0, 1, 0], [0, 0, 1]], [1, 2, 3]))",
+      jax:
+        "(lambda K: 2*jnp.sum(jnp.log(jnp.diagonal(jnp.linalg.cholesky(K)))) + jnp.sum(jnp.linalg.solve(K, jnp.array([1.0, 2, 3]))))(jnp.exp(s)*jnp.array([[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]]) + jnp.exp(n)*jnp.eye(3))",
       variables: [("s", []), ("n", [])], order: 3,
       point: ["s": Tensor(0.3), "n": Tensor(-1.2)]),
   ]
@@ -136,7 +139,10 @@ import Testing
         logdet(a), notPositiveDefinite,
         "logdet: the matrix at [2] of the batch 3 is not positive definite"
       ),
-      (cholesky(a), notPositiveDefinite, "cholesky: the matrix at [2] of the batch 3 is not positive definite"),
+      (
+        cholesky(a), notPositiveDefinite,
+        "cholesky: the matrix at [2] of the batch 3 is not positive definite"
+      ),
       (solve(a, b), singular, "solve: the matrix at [1] of the batch 3 is singular"),
       (inv(a), singular, "inv: the matrix at [1] of the batch 3 is singular"),
       (
@@ -222,7 +228,8 @@ import Testing
     #expect(graph.listing.contains("triangular_solve[upper,transpose] A B"), "\(graph.listing)")
     #expect(graph.listing.contains("= cholesky A"))
     #expect(throws: ParseError.self) {
-      try parseProgram("triangular_solve(A, B, 2)", declarations: declarations, into: GraphBuilder())
+      try parseProgram(
+        "triangular_solve(A, B, 2)", declarations: declarations, into: GraphBuilder())
     }
   }
 

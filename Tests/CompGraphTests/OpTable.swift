@@ -167,7 +167,8 @@ struct OpRow {
       OpRow(
         "regular A",
         tensorOnly: { x, y in
-          let b = matrix(x, y, [1, -1, 2, 0.5, 0, 3], [0, 1, 0, 0, 1, -1], [2, 0, 1, 1, 0, 0], [2, 3])
+          let b = matrix(
+            x, y, [1, -1, 2, 0.5, 0, 3], [0, 1, 0, 0, 1, -1], [2, 0, 1, 1, 0, 0], [2, 3])
           return (solve(regular(x, y), b) * weights(x, [2, 3])).sum()
         })
     case .inverse:
@@ -183,11 +184,14 @@ struct OpRow {
         "a regular triangle",
         tensorOnly: { x, y in
           let l = matrix(x, y, [2, 5, -1, 3], [1, 0, 1, 0.5], [0.5, 2, 0, -1], [2, 2])
-          let b = matrix(x, y, [1, 2, -1, 0.5, 1, 0], [0, 1, 2, -1, 0, 1], [1, 0, 0, 2, 1, 1], [2, 3])
+          let b = matrix(
+            x, y, [1, 2, -1, 0.5, 1, 0], [0, 1, 2, -1, 0, 1], [1, 0, 0, 2, 1, 1], [2, 3])
           var total = x.constant(0)
           for (lower, transpose) in [(true, false), (true, true), (false, false), (false, true)] {
-            total = total
-              + (triangularSolve(l, b, lower: lower, transpose: transpose) * weights(x, [2, 3])).sum()
+            total =
+              total
+              + (triangularSolve(l, b, lower: lower, transpose: transpose) * weights(x, [2, 3]))
+              .sum()
           }
           return total
         })

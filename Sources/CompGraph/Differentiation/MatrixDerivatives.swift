@@ -80,8 +80,12 @@ extension MatrixFunction {
     // X = op(T)⁻¹B, T = tri(L): dX = op(T)⁻¹(dB − op(tri(dL))·X); B̄ = op(T)⁻ᵀX̄, and
     // L̄ = −tri(B̄·Xᵀ) (op = identity) or −tri(X·B̄ᵀ) (op = transpose).
     case .triangularSolve(let lower, let transpose):
-      let solveT = { (m: Expr) in CompGraph.triangularSolve(a, m, lower: lower, transpose: transpose) }
-      let adjoint = { (g: Expr) in CompGraph.triangularSolve(a, g, lower: lower, transpose: !transpose) }
+      let solveT = { (m: Expr) in
+        CompGraph.triangularSolve(a, m, lower: lower, transpose: transpose)
+      }
+      let adjoint = { (g: Expr) in
+        CompGraph.triangularSolve(a, g, lower: lower, transpose: !transpose)
+      }
       if k == 1 {
         return .linear(
           apply: { t, batch in withTangentBatch(t, batch) { t, b in columnwise(t, b, solveT) } },
@@ -101,7 +105,8 @@ extension MatrixFunction {
         transpose: { g in
           let product =
             transpose
-            ? einsum("...ik,...jk->...ij", y, adjoint(g)) : einsum("...ik,...jk->...ij", adjoint(g), y)
+            ? einsum("...ik,...jk->...ij", y, adjoint(g))
+            : einsum("...ik,...jk->...ij", adjoint(g), y)
           return -(product * triangleMask(like: a, lower: lower))
         })
     }

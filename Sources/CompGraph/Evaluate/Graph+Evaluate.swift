@@ -37,15 +37,14 @@ extension Graph {
       case let op:
         let inputs = plan.operands(of: index, in: self)
         let f32 = nodes.types[index] == .f32
+        let operands = inputs.map { f32 ? values[$0.index]!.rounded(to: .f32) : values[$0.index]! }
         let value =
           if let fused = plan.fused[index] {
             plan.evaluateFused(fused, values: values, shape: nodes.shapes[index])
           } else if let f = op.matrixFunction {
-            try f.checkedApply(inputs.map { values[$0.index]! }, shape: nodes.shapes[index])
+            try f.checkedApply(operands, shape: nodes.shapes[index])
           } else {
-            op.apply(
-              inputs.map { f32 ? values[$0.index]!.rounded(to: .f32) : values[$0.index]! },
-              shape: nodes.shapes[index])
+            op.apply(operands, shape: nodes.shapes[index])
           }
         values[index] = f32 ? value.rounded(to: .f32) : value
         for input in inputs where plan.lastUse[input.index] == Int32(index) {

@@ -124,7 +124,8 @@ extension MatrixFunction {
     case .inverse: .inverse
     case .determinant: .determinant
     case .cholesky: .cholesky
-    case .triangularSolve(let lower, let transpose): .triangularSolve(lower: lower, transpose: transpose)
+    case .triangularSolve(let lower, let transpose):
+      .triangularSolve(lower: lower, transpose: transpose)
     case .logdet: .logdet
     }
   }

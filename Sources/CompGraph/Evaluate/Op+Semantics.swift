@@ -55,7 +55,8 @@ extension Op {
     case .determinant: MatrixFunction.determinant.apply(x, shape: shape).value
     case .cholesky: MatrixFunction.cholesky.apply(x, shape: shape).value
     case .triangularSolve(let lower, let transpose):
-      MatrixFunction.triangularSolve(lower: lower, transpose: transpose).apply(x, shape: shape).value
+      MatrixFunction.triangularSolve(lower: lower, transpose: transpose).apply(x, shape: shape)
+        .value
     case .logdet: MatrixFunction.logdet.apply(x, shape: shape).value
     }
   }

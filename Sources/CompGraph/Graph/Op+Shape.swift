@@ -78,7 +78,8 @@ extension Op {
       guard a.count >= 2, a[a.count - 1] == a[a.count - 2] else {
         throw GraphError.shapeMismatch(
           op: info.name, shapes: inputs,
-          reason: "do not fit: the first must be a square matrix (n, n) or a batch of them (…, n, n)")
+          reason:
+            "do not fit: the first must be a square matrix (n, n) or a batch of them (…, n, n)")
       }
       switch f {
       case .inverse, .cholesky: return a

@@ -197,7 +197,8 @@ extension Op {
     case .inverse: "⁻¹"
     case .determinant: "det"
     case .cholesky: "chol"
-    case .triangularSolve(let lower, let transpose): "\(lower ? "L" : "U")\(transpose ? "⁻ᵀ" : "⁻¹")·"
+    case .triangularSolve(let lower, let transpose):
+      "\(lower ? "L" : "U")\(transpose ? "⁻ᵀ" : "⁻¹")·"
     case .logdet: "logdet"
     }
   }
@@ -526,14 +527,6 @@ public enum MatrixFunction: Sendable, Hashable {
   case cholesky
   case triangularSolve(lower: Bool, transpose: Bool)
   case logdet
-
-  /// Whether it takes a right-hand side B (…, n, k) after the matrix.
-  var hasRightHandSide: Bool {
-    switch self {
-    case .solve, .triangularSolve: true
-    case .inverse, .determinant, .cholesky, .logdet: false
-    }
-  }
 }
 
 extension Op {

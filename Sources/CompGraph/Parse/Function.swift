@@ -213,7 +213,8 @@ extension Function.Sugar {
     case .concat: "concat(A, B, 0)"
     case .oneHot: "one_hot(i, 10)"
     case .triangularSolve: "triangular_solve(L, B, 1, 0) (lower 1 or 0, transpose 1 or 0)"
-    case .solve, .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace, .dot,
+    case .solve, .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace,
+      .dot,
       .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape, .cast:
       "\(rawValue)(…)"
     }

@@ -497,7 +497,8 @@ private struct InfixPrinter {
     case .cast(let dtype):
       return cast(.node(inputs[0], .free), to: dtype)
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
-      return graph.op(id).matrixFunction.map { matrixPieces($0, graph.op(id).info.name, inputs) } ?? []
+      return graph.op(id).matrixFunction.map { matrixPieces($0, graph.op(id).info.name, inputs) }
+        ?? []
     }
   }
 
@@ -531,16 +532,20 @@ private struct InfixPrinter {
       return [.text("\\operatorname{\(lower ? "tril" : "triu")}\\left("), a]
         + [.text("\\right)^{\(transpose ? "-T" : "-1")} ")]
         + [.node(inputs[1], Slot(minimum: .power, allowsMinus: false))]
-    case (.solve, _): return [.text(linalg + "solve(")] + [a, .text(", "), .node(inputs[1], .whole), .text(")")]
+    case (.solve, _):
+      return [.text(linalg + "solve(")] + [a, .text(", "), .node(inputs[1], .whole), .text(")")]
     case (.inverse, _): return [.text(linalg + "inv(")] + [a, .text(")")]
     case (.determinant, _): return [.text(linalg + "det(")] + [a, .text(")")]
     case (.cholesky, _): return [.text(linalg + "cholesky(")] + symmetric + [.text(")")]
     case (.logdet, _):
       let module = format.module ?? ""
-      return [.text("2*\(module).sum(\(module).log(\(module).diagonal(\(linalg)cholesky(")] + symmetric
+      return [.text("2*\(module).sum(\(module).log(\(module).diagonal(\(linalg)cholesky(")]
+        + symmetric
         + [.text("), axis1=-2, axis2=-1)), axis=-1)")]
     case (.triangularSolve(let lower, let transpose), .jax):
-      return [.text("jax.scipy.linalg.solve_triangular("), a, .text(", "), .node(inputs[1], .whole)]
+      return [
+        .text("jax.scipy.linalg.solve_triangular("), a, .text(", "), .node(inputs[1], .whole),
+      ]
         + [.text(", lower=\(lower ? "True" : "False"), trans=\(transpose ? 1 : 0))")]
     case (.triangularSolve(let lower, let transpose), _):
       let triangle = [.text("np.\(lower ? "tril" : "triu")(")] + [a] + [Piece.text(")")]
