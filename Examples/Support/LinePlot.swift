@@ -24,11 +24,32 @@ public struct LinePlot: Sendable {
     public var name: String
     public var points: [(x: Double, y: Double)]
     public var dashed: Bool
+    /// Drawn as a dot per point instead of a line.
+    public var markers: Bool
 
-    public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false) {
+    public init(
+      _ name: String, x: [Double], y: [Double], dashed: Bool = false, markers: Bool = false
+    ) {
       self.name = name
       self.points = Array(zip(x, y))
       self.dashed = dashed
+      self.markers = markers
+    }
+  }
+
+  /// A shaded region between two curves over the same x (a confidence band), drawn under the
+  /// series and named in the legend after them.
+  public struct Band: Sendable {
+    public var name: String
+    public var x: [Double]
+    public var lower: [Double]
+    public var upper: [Double]
+
+    public init(_ name: String, x: [Double], lower: [Double], upper: [Double]) {
+      self.name = name
+      self.x = x
+      self.lower = lower
+      self.upper = upper
     }
   }
 
@@ -45,6 +66,7 @@ public struct LinePlot: Sendable {
   public var width = 760
   public var height = 460
   public var series: [Series] = []
+  public var bands: [Band] = []
 
   public init(title: String, xLabel: String, yLabel: String) {
     self.title = title
@@ -65,11 +87,12 @@ public struct LinePlot: Sendable {
 
   /// The SVG document.
   public func svg() -> String {
+    let names = series.map(\.name) + bands.map(\.name)
     let legendSize = (
-      width: 40 + (series.map { SVGText.width($0.name, fontSize: 13) }.max() ?? 0),
-      height: 20 * Double(series.count) + 4
+      width: 40 + (names.map { SVGText.width($0, fontSize: 13) }.max() ?? 0),
+      height: 20 * Double(names.count) + 4
     )
-    let showsLegend = series.count > 1
+    let showsLegend = names.count > 1
     let (left, right) = (
       72.0, Double(width) - (showsLegend && legend == .right ? legendSize.width + 30 : 20)
     )
@@ -82,9 +105,12 @@ public struct LinePlot: Sendable {
     let fullHeight = Int(Double(height) + extra)
     let (top, bottom) = (40 + extra, Double(fullHeight - 52))
     let x = Axis(
-      scale: xScale, range: xRange, values: series.flatMap { $0.points.map(\.x) }, padding: 0)
+      scale: xScale, range: xRange,
+      values: series.flatMap { $0.points.map(\.x) } + bands.flatMap(\.x), padding: 0)
     let y = Axis(
-      scale: yScale, range: yRange, values: series.flatMap { $0.points.map(\.y) }, padding: 0.04)
+      scale: yScale, range: yRange,
+      values: series.flatMap { $0.points.map(\.y) } + bands.flatMap { $0.lower + $0.upper },
+      padding: 0.04)
     let px = { (v: Double) in left + x.fraction(v) * (right - left) }
     let py = { (v: Double) in bottom - y.fraction(v) * (bottom - top) }
     var out = """
@@ -111,6 +137,14 @@ public struct LinePlot: Sendable {
         out += text(label, x: left - 8, y: py(tick.value) + 4, anchor: "end")
       }
     }
+    let bandColour = { (k: Int) in Self.palette[(series.count + k) % Self.palette.count] }
+    for (k, band) in bands.enumerated() {
+      let outline = zip(band.x, band.upper) + zip(band.x, band.lower).reversed()
+      let coordinates = outline.filter { x.canDraw($0.0) && y.canDraw($0.1) }
+        .map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
+      out +=
+        "<polygon clip-path=\"url(#plot)\" fill=\"\(bandColour(k))\" fill-opacity=\"0.2\" stroke=\"none\" points=\"\(coordinates)\"/>\n"
+    }
     out +=
       "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
     let (lx, ly): (Double, Double) =
@@ -125,19 +159,34 @@ public struct LinePlot: Sendable {
       out +=
         "<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"\(f(legendSize.width))\" height=\"\(f(legendSize.height))\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#bbb\"/>\n"
     }
+    for (k, s) in series.enumerated() where s.markers {
+      let colour = Self.palette[k % Self.palette.count]
+      for point in s.points where x.canDraw(point.x) && y.canDraw(point.y) {
+        out +=
+          "<circle clip-path=\"url(#plot)\" cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\" fill=\"\(colour)\"/>\n"
+      }
+    }
     for (k, s) in series.enumerated() {
       let style =
         "fill=\"none\" stroke=\"\(Self.palette[k % Self.palette.count])\" stroke-width=\"2\""
         + (s.dashed ? " stroke-dasharray=\"6 4\"" : "")
-      for run in runs(s, x, y) {
+      for run in s.markers ? [] : runs(s, x, y) {
         let coordinates = run.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
         out += "<polyline clip-path=\"url(#plot)\" \(style) points=\"\(coordinates)\"/>\n"
       }
       guard showsLegend else { continue }
       let entry = ly + 12 + 20 * Double(k)
       out +=
-        "<line x1=\"\(f(lx + 6))\" y1=\"\(f(entry))\" x2=\"\(f(lx + 30))\" y2=\"\(f(entry))\" \(style)/>\n"
+        s.markers
+        ? "<circle cx=\"\(f(lx + 18))\" cy=\"\(f(entry))\" r=\"3\" fill=\"\(Self.palette[k % Self.palette.count])\"/>\n"
+        : "<line x1=\"\(f(lx + 6))\" y1=\"\(f(entry))\" x2=\"\(f(lx + 30))\" y2=\"\(f(entry))\" \(style)/>\n"
       out += text(s.name, x: lx + 36, y: entry + 4, anchor: "start")
+    }
+    for (k, band) in bands.enumerated() where showsLegend {
+      let entry = ly + 12 + 20 * Double(series.count + k)
+      out +=
+        "<rect x=\"\(f(lx + 6))\" y=\"\(f(entry - 6))\" width=\"24\" height=\"12\" fill=\"\(bandColour(k))\" fill-opacity=\"0.2\"/>\n"
+      out += text(band.name, x: lx + 36, y: entry + 4, anchor: "start")
     }
     for (k, line) in titleLines.enumerated() {
       out += text(

@@ -74,6 +74,46 @@ import Testing
     #expect(descent.count > 10 * newton.count)
   }
 
+  /// W12's likelihood reproduces WORKLOADS' reference (JAX's) to 1e-10: the NLL, its gradient
+  /// and its Hessian's diagonal at θ = (0, 0, −2), N = 100; and the Hessian is symmetric.
+  @Test func gaussianProcessLikelihoodMatchesTheReference() throws {
+    let gp = try GaussianProcess.w12(n: 100)
+    let (value, gradient) = try gp.valueAndGradient([0, 0, -2])
+    let hessian = try gp.valueAndHessian([0, 0, -2]).hessian
+    let reference = [
+      -7.28869282727700e1, -1.73752138194014e1, 8.57706641196214, 8.61067065530448e1,
+      6.77809150339687e1, 1.12313090922814e1, 2.06669580478320,
+    ]
+    for (ours, theirs) in zip([value] + gradient + [hessian[0], hessian[4], hessian[8]], reference)
+    {
+      #expect(abs(ours - theirs) <= 1e-10 * abs(theirs), "\(ours) against \(theirs)")
+    }
+    for (i, j) in [(0, 1), (0, 2), (1, 2)] {
+      #expect(isClose(hessian[i * 3 + j], hessian[j * 3 + i], tolerance: 1e-10))
+    }
+  }
+
+  /// Newton's method with the exact Hessian fits the three hyperparameters: the gradient
+  /// vanishes, the NLL decreases at every step, the noise level found is near the data's (0.1),
+  /// and the posterior mean follows the function within its band.
+  @Test func gaussianProcessNewtonFitConverges() throws {
+    let (x, y) = GaussianProcess.observations(count: 40, noise: 0.1, seed: 30)
+    let gp = try GaussianProcess(x: x, y: y)
+    let path = try gp.fit(from: [0, 0, -1])
+    let end = path[path.count - 1]
+    #expect(end.gradientNorm <= 1e-9)
+    #expect(path.count <= 20, "\(path.count) iterations")
+    #expect(zip(path, path.dropFirst()).allSatisfy { $0.value >= $1.value })
+    #expect(abs(Foundation.exp(end.theta[2]) - 0.1) < 0.05, "σ_n = \(Foundation.exp(end.theta[2]))")
+    let grid = stride(from: 0.5, through: 9.5, by: 0.5).map { $0 }
+    let (mean, deviation) = try gp.posterior(at: grid, theta: end.theta)
+    for (k, point) in grid.enumerated() {
+      let truth = Foundation.sin(point) + 0.1 * Foundation.cos(3 * point)
+      #expect(abs(mean[k] - truth) <= 3 * deviation[k] + 0.02, "at \(point)")
+      #expect(deviation[k] > 0 && deviation[k] < 0.2)
+    }
+  }
+
   @Test func logisticRegressionLossDecreases() throws {
     let regression = try LogisticRegression(samples: 40)
     let training = try regression.train(epochs: 10, learningRate: 1)
