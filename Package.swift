@@ -66,7 +66,7 @@ let package = Package(
     .testTarget(
       name: "CompGraphTests",
       dependencies: [
-        "CompGraph", "ExampleSupport",
+        "CompGraph", "ExampleSupport", "CKernels",
         .product(name: "Numerics", package: "swift-numerics"),
       ]
     ),

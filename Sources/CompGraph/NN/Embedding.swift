@@ -5,15 +5,26 @@ public struct Embedding: Layer {
   public let name: String
   public let vocabularySize: Int
   public let dimension: Int
+  public let initializer: Initializer
 
-  public init(_ name: String, vocabularySize: Int, dimension: Int) {
+  /// E starts as `randn` unless `initializer` says otherwise (GPT-2's is `randn · 0.02`).
+  public init(
+    _ name: String, vocabularySize: Int, dimension: Int,
+    initializer: Initializer = .normal(scale: 1)
+  ) {
     self.name = name
     self.vocabularySize = vocabularySize
     self.dimension = dimension
+    self.initializer = initializer
   }
 
   public var ownParameters: [ParameterSpec] {
-    [ParameterSpec("E", [vocabularySize, dimension], .normal(scale: 1))]
+    [ParameterSpec("E", [vocabularySize, dimension], initializer)]
+  }
+
+  /// The table E itself as its variable (a head tied to the embedding reads it).
+  public func table(in builder: GraphBuilder) -> Expr {
+    scoped(builder) { parameter("E", in: builder) }
   }
   public var submodules: [any Module] { [] }
 

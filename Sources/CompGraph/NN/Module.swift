@@ -3,6 +3,8 @@ import Foundation
 /// How a parameter starts.
 public enum Initializer: Sendable, Equatable {
   case zeros
+  /// Every element 1 (a LayerNorm's scale).
+  case ones
   /// Standard normal samples times `scale` (`randn · 0.01`).
   case normal(scale: Double)
   /// Uniform in [−bound, bound].
@@ -103,6 +105,7 @@ extension Initializer {
     var values = [Double](repeating: 0, count: shape.elementCount)
     switch self {
     case .zeros: break
+    case .ones: values = [Double](repeating: 1, count: values.count)
     case .normal(let scale):
       for i in values.indices { values[i] = scale * rng.nextNormal() }
     case .uniform(let bound):

@@ -19,11 +19,19 @@ public protocol Optimizer {
   func update(_ p: Expr, gradient g: Expr, slots: [Expr], scalars: [Expr]) -> (
     parameter: Expr, slots: [Expr]
   )
+  /// `update` for the parameter at `path`, for optimizers that treat parameters differently
+  /// (AdamW's weight decay on matrices only); by default `update` itself.
+  func update(_ p: Expr, path: String, gradient g: Expr, slots: [Expr], scalars: [Expr]) -> (
+    parameter: Expr, slots: [Expr]
+  )
 }
 
 extension Optimizer {
   public var scalars: [(name: String, initial: Double)] { [] }
   public func nextScalars(_ scalars: [Expr]) -> [Expr] { scalars }
+  public func update(_ p: Expr, path: String, gradient g: Expr, slots: [Expr], scalars: [Expr])
+    -> (parameter: Expr, slots: [Expr])
+  { update(p, gradient: g, slots: slots, scalars: scalars) }
 }
 
 /// One training step as one graph: inputs are the parameters, the
@@ -45,7 +53,13 @@ public struct TrainingStep: Sendable {
 
   /// Differentiates `loss` with respect to the variables named `parameters`
   /// and appends `optimizer`'s update, in the scope `optimizer`.
-  public init(loss: Expr, parameters: [String], optimizer: some Optimizer) throws {
+  ///
+  /// With `clippingGlobalNorm` c, the gradients are first scaled together so that their global
+  /// norm ‖g‖ = √(Σ_p Σ g_p²) is at most c (optax's `clip_by_global_norm`):
+  /// g ← g · c / max(‖g‖, c).
+  public init(
+    loss: Expr, parameters: [String], optimizer: some Optimizer, clippingGlobalNorm: Double? = nil
+  ) throws {
     let builder = loss.builder
     let ps = try parameters.map { path -> Expr in
       guard let id = builder.existingVariable(path) else {
@@ -55,7 +69,18 @@ public struct TrainingStep: Sendable {
       }
       return builder.expr(id)
     }
-    let grads = try gradient(of: loss, wrt: ps)
+    var grads = try gradient(of: loss, wrt: ps)
+    if let c = clippingGlobalNorm {
+      guard c > 0, c.isFinite else {
+        throw GraphError.unsupported(
+          "the training step clips gradients to a global norm of \(c); give a positive finite norm")
+      }
+      builder.withScope("clip") {
+        let norm = sqrt(sum(grads.map { ($0 * $0).sum() }))
+        let scale = c / max(norm, norm.constant(c))
+        grads = grads.map { $0 * scale }
+      }
+    }
     var outputs: [Expr] = [], names: [String] = [], initial: [String: Tensor] = [:]
     try builder.withScope("optimizer") {
       let scalarVars = try optimizer.scalars.map { s -> Expr in
@@ -71,7 +96,8 @@ public struct TrainingStep: Sendable {
           initial[name] = Tensor(repeating: 0, shape: shape)
           return try builder.variable(name, shape)
         }
-        let (next, nextSlots) = optimizer.update(p, gradient: g, slots: slots, scalars: nextScalars)
+        let (next, nextSlots) = optimizer.update(
+          p, path: path, gradient: g, slots: slots, scalars: nextScalars)
         outputs.append(next)
         names.append(path)
         slotOutputs += nextSlots

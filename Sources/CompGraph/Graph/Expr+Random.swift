@@ -1,0 +1,49 @@
+import CKernels
+
+/// Uniform random numbers in [0, 1) of shape `shape`, counter-based (JAX's `random.uniform`
+/// with its key split by a counter): element i is Philox4x32-10 (Random123's generator) of the
+/// block (i, counter) under `key`,
+///
+///     u_i = ⌊(w₀ + 2³²·w₁) / 2¹¹⌋ · 2⁻⁵³,   (w₀, w₁, w₂, w₃) = Philox₁₀(key; i, counter)
+///
+/// so the same key, counter and shape give the same numbers on every run, thread and backend,
+/// and each (key, counter) is a fresh stream: a training step passes its step number as the
+/// counter. `key` and `counter` are scalars holding integers in [0, 2⁵³) (any other value gives
+/// NaN); its derivative with respect to both is zero.
+///
+/// The op is `random_uniform(key, counter, index)`, elementwise over the element index (a
+/// constant 0, 1, 2, … of `shape`), with Philox in C (`Sources/CKernels/random.c`) as its
+/// kernel in every evaluator. Exports have no spelling for it and refuse it by name.
+public func randomUniform(key: Expr, counter: Expr, shape: Shape) -> Expr {
+  for (name, x) in [("key", key), ("counter", counter)] {
+    if let s = x.shape, !s.isEmpty {
+      return Expr(
+        x.builder,
+        .failure(
+          .shapeMismatch(
+            op: "random_uniform", shapes: [s],
+            reason: "is not a scalar: the \(name) is one integer (reshape it to [])")))
+    }
+  }
+  let count = shape.elementCount
+  guard count <= 1 << 53 else {
+    return Expr(
+      key.builder,
+      .failure(
+        .unsupported(
+          "random_uniform: \(shape.shapeDescription) has more than 2^53 elements")))
+  }
+  let index = key.builder.constant(
+    Tensor(shape: shape, scalars: (0..<count).map { Double($0) }))
+  return randomUniformOp(key, counter, index)
+}
+
+/// The elementwise op behind `randomUniform`: (key, counter, index) ↦ u ∈ [0, 1).
+let randomUniformOp = try! CustomOp(
+  name: "random_uniform", arity: 3,
+  kernel: { x in cg_random_uniform(x[0], x[1], x[2]) },
+  batchKernel: { inputs, out, count in
+    cg_random_uniform_batch(inputs[0], inputs[1], inputs[2], out, count)
+  },
+  derivative: { _, x, _ in x[2].constant(0) },
+  interval: { _ in Interval(0, 1) })
