@@ -1,5 +1,5 @@
-// Philox4x32-10 (see include/cg_random.h).
-#include "cg_random.h"
+// Philox4x32-10 (see `cg_random_uniform` in include/ckernels.h).
+#include "ckernels.h"
 
 #include <math.h>
 
