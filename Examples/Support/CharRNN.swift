@@ -255,3 +255,21 @@ public struct CharRNN {
     }
   }
 }
+
+extension CharRNN {
+  /// The mean cross-entropy (nats per character) over the windows of T characters that tile
+  /// `corpus`, each from h₀ = 0 (T − 1 predictions a window), all in one batch.
+  public func heldOutLoss(_ corpus: [Int]) throws -> Double {
+    let windows = Array(stride(from: 0, through: corpus.count - length, by: length))
+    let g = GraphBuilder()
+    let xs = try (0..<length).map { try g.variable("x\($0)", [windows.count]) }
+    var bindings = state
+    for t in 0..<length {
+      bindings["x\(t)"] = Tensor(
+        shape: [windows.count], scalars: windows.map { Double(corpus[$0 + t]) })
+    }
+    let loss = try model.loss(xs).graph(names: ["loss"]).evaluate(bindings)[0].scalars[0]
+    // The loss is the mean over (T − 1)·B predictions times (T − 1)·B / T.
+    return loss * Double(length) / Double((length - 1) * windows.count)
+  }
+}

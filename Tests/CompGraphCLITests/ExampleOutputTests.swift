@@ -7,7 +7,7 @@ import Testing
 @Suite struct ExampleOutputTests {
   static let examples = [
     "HigherOrderTanh", "FiniteDifferenceError", "NewtonRosenbrock", "LogisticRegression",
-    "TaylorSeries", "CharRNN", "Spirals",
+    "TaylorSeries", "CharRNN", "Spirals", "TinyGPT",
   ]
 
   private func run(_ example: String, _ arguments: [String], in directory: URL? = nil) throws
@@ -54,6 +54,13 @@ import Testing
         "--corpus <FILE>",
       ]
     }
+    if example == "TinyGPT" {
+      options += [
+        "--steps <steps>", "--seed <seed>", "--dtype <dtype>", "--resume <FILE>",
+        "--corpus <FILE>", "--prompt <prompt>", "--schedule <N>", "--dropout <dropout>",
+        "--compare-charrnn",
+      ]
+    }
     for option in options { #expect(help.stdout.contains(option), "\(example): \(option)") }
     let bogus = try run(example, ["--bogus"])
     #expect(bogus.status == 2 && bogus.stdout.isEmpty, "\(bogus)")
@@ -94,5 +101,59 @@ import Testing
     #expect(
       try Data(contentsOf: saved)
         == Data(contentsOf: whole.appendingPathComponent("charrnn.safetensors")))
+  }
+
+  /// TinyGPT refuses a type, a dropout rate or a step count it cannot use before any work.
+  @Test func tinyGPTRefusesBadOptions() throws {
+    for (arguments, message) in [
+      (["--dtype", "f16"], "--dtype takes f32 or f64, not 'f16'"),
+      (["--dropout", "1"], "--dropout takes a probability in [0, 1), not 1.0"),
+      (["--steps", "0"], "--steps takes 1 … 10000000, not 0"),
+      (["--prompt", ""], "--prompt needs at least one character"),
+    ] {
+      let result = try run("TinyGPT", arguments + ["--out", "/nonexistent/never"])
+      #expect(result.status == 2 && result.stdout.isEmpty, "\(arguments): \(result)")
+      #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+    }
+    let short = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: short) }
+    let corpus = short.appendingPathComponent("short.txt")
+    try "too short".write(to: corpus, atomically: true, encoding: .utf8)
+    let result = try run("TinyGPT", ["--corpus", corpus.path, "--out", short.path])
+    #expect(result.status == 1 && result.stderr.contains("holds out 10%"), "\(result)")
+  }
+
+  /// Two steps (of a four-step schedule), then two more resumed from the saved file, end with
+  /// the file four steps in one run write; the pictures and the checkpoint are written.
+  @Test func tinyGPTResumeContinuesTheRun() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let corpus = directory.appendingPathComponent("corpus.txt")
+    try String(repeating: "the cat sat on the mat. ", count: 430).write(
+      to: corpus, atomically: true, encoding: .utf8)
+    let (whole, parts) = (
+      directory.appendingPathComponent("whole"), directory.appendingPathComponent("parts")
+    )
+    let common = ["--corpus", corpus.path, "--seed", "3", "--dropout", "0.1"]
+    let first = try run("TinyGPT", common + ["--steps", "4", "--out", whole.path])
+    #expect(first.status == 0, "\(first)")
+    #expect(first.stdout.contains("held-out loss") && first.stdout.contains("sample (τ = 0.8)"))
+    for picture in ["tinygpt-loss.svg", "tinygpt-attention.svg", "tinygpt-block.svg"] {
+      let svg = try String(
+        contentsOf: whole.appendingPathComponent(picture), encoding: .utf8)
+      #expect(svg.contains("<svg") && svg.hasSuffix("</svg>\n"), "\(picture)")
+    }
+    #expect(
+      try run("TinyGPT", common + ["--steps", "2", "--schedule", "4", "--out", parts.path])
+        .status == 0)
+    let saved = parts.appendingPathComponent("tinygpt.safetensors")
+    let resumed = try run(
+      "TinyGPT", common + ["--steps", "2", "--out", parts.path, "--resume", saved.path])
+    #expect(resumed.status == 0, "\(resumed)")
+    #expect(resumed.stdout.contains("after step 2\n"), "\(resumed.stdout)")
+    #expect(resumed.stderr.contains("step 3/4") && resumed.stderr.contains("step 4/4"))
+    #expect(
+      try Data(contentsOf: saved)
+        == Data(contentsOf: whole.appendingPathComponent("tinygpt.safetensors")))
   }
 }
