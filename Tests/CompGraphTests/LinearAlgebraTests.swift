@@ -227,6 +227,11 @@ import Testing
     #expect(try again.evaluate(point) == graph.evaluate(point))
     #expect(graph.listing.contains("triangular_solve[upper,transpose] A B"), "\(graph.listing)")
     #expect(graph.listing.contains("= cholesky A"))
+    // Pictures draw each op by its symbol: the triangle and its side, inv as ⁻¹.
+    let dot = try DOTEncoder().encode(graph)
+    for symbol in ["solve", "⁻¹", "det", "chol", "logdet", "U⁻ᵀ·"] {
+      #expect(dot.contains("label=\"\(symbol)"), "\(symbol) in \(dot)")
+    }
     #expect(throws: ParseError.self) {
       try parseProgram(
         "triangular_solve(A, B, 2)", declarations: declarations, into: GraphBuilder())
