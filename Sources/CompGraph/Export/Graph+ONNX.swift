@@ -12,7 +12,8 @@ extension Graph {
   /// Each variable becomes a graph input and each output a graph output, keeping its name and
   /// shape; constants become initializers; every node maps to one ONNX node, or a short chain
   /// (an n-ary product is a chain of binary `Mul`s). Throws when two outputs, or an output and a
-  /// variable, share a name (ONNX names every value once).
+  /// variable, share a name (ONNX names every value once), and for a variable or output named ""
+  /// or beginning with `%` (the names of the export's own values).
   ///
   /// With `stabilizing` (the default) the model computes the graph's stable forms
   /// (`stabilized()`), as `compgraph eval` does and as `cCode` writes them.
@@ -22,6 +23,18 @@ extension Graph {
 
   /// The model of this graph as it is (`onnxModel(stabilizing: false)`).
   private func loweredToONNX() throws -> [UInt8] {
+    // The export names its own values %k, %scalar0, %k.f32, …; ONNX names every value once,
+    // and "" is ONNX's "no value".
+    for (kind, name) in variables.map({ ("variable", $0.name) })
+      + outputNames.map({ ("output", $0) })
+    where name.isEmpty || name.hasPrefix("%") {
+      throw GraphError.unsupported(
+        "ONNX export: the \(kind) '\(displayText(name, limit: 80))' "
+          + (name.isEmpty
+            ? "has an empty name, which ONNX reads as no value"
+            : "begins with '%', as the export's own value names do (%1, %2, …)")
+          + "; rename it")
+    }
     var lowering = ONNXLowering(graph: self)
     for id in ids { try lowering.lower(id) }
     try lowering.addOutputs()

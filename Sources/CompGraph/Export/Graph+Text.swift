@@ -104,14 +104,21 @@ extension Graph {
   }
 }
 
-/// `∂²f/∂p∂q` as `\frac{\partial^{2} f}{\partial p \partial q}`; other names with `_` escaped.
+/// `∂²f/∂p∂q` as `\frac{\partial^{2} f}{\partial p \partial q}`; other names as `latexSymbol`
+/// spells them, as are the names of the output and variables inside a derivative's.
 private func latexName(_ name: String) -> String {
   let superscripts = Array("⁰¹²³⁴⁵⁶⁷⁸⁹")
   func typeset(_ part: Substring) -> String {
     var out = ""
     var power = ""
+    var symbol = ""
+    func endSymbol() {
+      if !symbol.isEmpty { out += latexSymbol(symbol) }
+      symbol = ""
+    }
     for ch in part {
       if let digit = superscripts.firstIndex(of: ch) {
+        endSymbol()
         power += String(digit)
         continue
       }
@@ -120,18 +127,43 @@ private func latexName(_ name: String) -> String {
         out += "^{\(power)} "
         power = ""
       }
-      out +=
-        ch == "∂" ? (out.isEmpty ? "\\partial " : " \\partial ") : ch == "_" ? "\\_" : String(ch)
+      if ch == "∂" {
+        endSymbol()
+        out += out.isEmpty ? "\\partial " : " \\partial "
+      } else {
+        symbol.append(ch)
+      }
     }
+    endSymbol()
     if !power.isEmpty, out.hasSuffix(" ") { out.removeLast() }
     return out + (power.isEmpty ? "" : "^{\(power)}")
   }
-  guard name.hasPrefix("∂"), let slash = name.firstIndex(of: "/") else {
-    return name.replacingOccurrences(of: "_", with: "\\_")
-  }
+  guard name.hasPrefix("∂"), let slash = name.firstIndex(of: "/") else { return latexSymbol(name) }
   let numerator = typeset(name[..<slash])
   let denominator = typeset(name[name.index(after: slash)...])
   return "\\frac{\(numerator)}{\(denominator)}"
+}
+
+/// A variable's or output's name as LaTeX maths shows it, so that no name can close a group,
+/// start a script or call a command: an identifier (ASCII letters, digits, `_`) with each `_`
+/// escaped (`a_b_c` → `a\_b\_c`, a double subscript otherwise); any other name upright in
+/// `\text{…}` with TeX's special characters escaped (`50%` → `\text{50\%}`, `\frac` →
+/// `\text{\textbackslash{}frac}`). Distinct names stay distinct.
+func latexSymbol(_ name: String) -> String {
+  if name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+    return name.replacingOccurrences(of: "_", with: "\\_")
+  }
+  var text = ""
+  for ch in name {
+    switch ch {
+    case "\\": text += "\\textbackslash{}"
+    case "^": text += "\\textasciicircum{}"
+    case "~": text += "\\textasciitilde{}"
+    case "{", "}", "$", "&", "#", "%", "_": text += "\\" + String(ch)
+    default: text.append(ch)
+    }
+  }
+  return "\\text{\(text)}"
 }
 
 private func pythonEscaped(_ text: String) -> String {

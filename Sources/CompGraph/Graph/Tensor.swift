@@ -70,7 +70,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
   /// brackets, separators and numbers go to `sink` one at a time, so the
   /// text of a large tensor need not be held whole (the command line writes
   /// a 10⁸-entry Jacobian this way).
-  public func writeDescription(number: (Double) -> String, to sink: (String) -> Void) {
+  package func writeDescription(number: (Double) -> String, to sink: (String) -> Void) {
     if shape.isEmpty { return sink(number(scalars[0])) }
     var index = 0
     func emit(_ axis: Int) {

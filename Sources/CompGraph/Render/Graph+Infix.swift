@@ -318,7 +318,7 @@ private struct InfixPrinter {
     case .variable(let name):
       let written = renamed[name] ?? name
       return [
-        .text(format == .latex ? written.replacingOccurrences(of: "_", with: "\\_") : written)
+        .text(format == .latex ? latexSymbol(written) : written)
       ]
     // Its spelling in the format (`$k` the k-th operand), else its name called on the operands
     // (exports that cannot call it refuse it first: `Graph.checkSpellings`).
