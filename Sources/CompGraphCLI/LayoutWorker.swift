@@ -18,7 +18,7 @@ enum BudgetedLayout {
   ) throws -> Data {
     let arguments = [
       "layout-worker", "--layout", renderer.layout, "--max-nodes", "\(renderer.nodeLimit)",
-      "--format", format.rawValue, "--parent", "\(getpid())",
+      "--format", format.rawValue,
     ]
     guard
       let finished = try BudgetedProcess.run(
@@ -51,12 +51,13 @@ struct LayoutWorkerCommand: ParsableCommand {
   @Option var layout: String
   @Option var maxNodes: Int
   @Option var format: String
-  /// The pid of the `compgraph` that started this worker: the worker ends when that process
-  /// does (killed by `timeout`, say), instead of laying out for minutes more.
-  @Option var parent: Int32?
 
   func run() throws {
-    ParentWatch.exitWhenOrphaned(parent: parent)
+    // Ends with the `compgraph` that started it (killed by `timeout`, say) instead of laying
+    // out for minutes more: PR_SET_PDEATHSIG, as the explorer's workers do. The signal comes
+    // when the thread that spawned the worker ends, and `BudgetedProcess.run` holds that
+    // thread until the worker has exited.
+    BudgetedProcess.dieWithParent()
     let dot = try BoundedInput.read(nil, name: "standard input", limit: ByteCount(bytes: Int.max))
     let format = try userFacing { try GraphvizRenderer.Format(parsing: self.format) }
     let renderer = GraphvizRenderer(layout: layout, nodeLimit: maxNodes)
