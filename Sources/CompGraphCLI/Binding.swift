@@ -58,13 +58,17 @@ struct Binding {
       let data = try BoundedInput.read(
         path, name: "'\(path)'", context: "\(option) \(name): ", limit: limit)
       let text = String(decoding: data, as: UTF8.self)
-      let parsed = path.lowercased().hasSuffix(".csv") ? parseCSV(text) : parseValues(text)
-      guard let (shape, values) = parsed else {
+      if path.lowercased().hasSuffix(".csv") {
+        do { return try parseCSV(text) } catch {
+          throw UserError(
+            "\(option) \(name): '\(path)' is not a CSV file of numbers with the same count on "
+              + "every line: \(error.problem)")
+        }
+      }
+      guard let (shape, values) = parseValues(text) else {
         throw UserError(
-          "\(option) \(name): '\(path)' is not "
-            + (path.lowercased().hasSuffix(".csv")
-              ? "a CSV file of numbers with the same count on every line"
-              : "a number or a nested array of numbers such as [[1, 2], [3, 4]]"))
+          "\(option) \(name): '\(path)' is not a number or a nested array of numbers such as "
+            + "[[1, 2], [3, 4]] (numbers as in expressions: 1.5, -2e3, inf, nan)")
       }
       return (shape ?? [values.count], values)
     }
@@ -146,23 +150,37 @@ func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
   return Tensor(literal: text).map { ($0.shape, $0.scalars) }
 }
 
-/// A CSV file of numbers: one line is a vector, several a matrix.
-func parseCSV(_ text: String) -> (shape: Shape?, values: [Double])? {
-  let rows = text.split(whereSeparator: \.isNewline).filter {
-    !$0.trimmingCharacters(in: .whitespaces).isEmpty
-  }
+/// What is wrong with a CSV file, where: `line 2, value 3 ('1e999') is not a number …`.
+struct CSVProblem: Error {
+  let problem: String
+}
+
+/// A CSV file of numbers: one line is a vector (its shape), several a matrix.
+func parseCSV(_ text: String) throws(CSVProblem) -> (shape: Shape, values: [Double]) {
   var values: [Double] = []
   var columns: Int?
-  for row in rows {
-    let cells = row.split(separator: ",", omittingEmptySubsequences: false).map {
-      parseNumber($0.trimmingCharacters(in: .whitespaces))
+  var rows = 0
+  for (number, row) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+    .enumerated()
+  where !row.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+    let cells = row.split(separator: ",", omittingEmptySubsequences: false)
+    for (k, cell) in cells.enumerated() {
+      let text = cell.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard let value = parseNumber(text) else {
+        throw CSVProblem(
+          problem: "line \(number + 1), value \(k + 1) ('\(displayText(text, limit: 40))') is not "
+            + "a number as expressions write them (1.5, -2e3, inf, nan; a finite one within "
+            + "±1.8e308)")
+      }
+      values.append(value)
     }
-    guard cells.allSatisfy({ $0 != nil }), columns.map({ $0 == cells.count }) ?? true else {
-      return nil
+    if let columns, columns != cells.count {
+      throw CSVProblem(
+        problem: "line \(number + 1) has \(cells.count) value(s), the lines before it \(columns)")
     }
     columns = cells.count
-    values += cells.compactMap { $0 }
+    rows += 1
   }
-  guard let columns else { return nil }
-  return (rows.count == 1 ? [columns] : [rows.count, columns], values)
+  guard let columns else { throw CSVProblem(problem: "it holds no numbers") }
+  return (rows == 1 ? [columns] : [rows, columns], values)
 }

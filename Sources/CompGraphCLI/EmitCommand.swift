@@ -60,10 +60,12 @@ struct EmitCCommand: ParsableCommand {
   func run() throws {
     let parsed = try input.parse().graph()
     let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
-    let graph = try parsed.derivatives(
-      wrt: variables, order: hessian ? 2 : 1, simplifying: true, stabilizing: stabilize,
-      nodeBudget: budget.nodeBudget
-    ).graph
+    let graph = try userFacing {
+      try parsed.derivatives(
+        wrt: variables, order: hessian ? 2 : 1, simplifying: true, stabilizing: stabilize,
+        nodeBudget: budget.nodeBudget
+      ).graph
+    }
     // Stabilized (or not) before it was differentiated.
     let code = Data(try userFacing { try graph.cCode(name: name, stabilizing: false) }.utf8)
     try writeOutput(code, to: output ?? "-")

@@ -117,6 +117,59 @@ import Testing
     #expect(small.status == 0, "\(small.stderr)")
   }
 
+  /// The second derivatives by 3,001 variables are 4,504,501 partials, each at least a node and
+  /// a line of output: `emit c --hessian` ran past two minutes and 1.3 GB on them (each partial
+  /// a constant, so the node projection never grew); now the partial count is held to
+  /// --node-budget before the order is built, and nothing is written.
+  @Test func aHessianOfMillionsOfPartialsIsRefusedBeforeItIsBuilt() throws {
+    let directory = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let program = directory.appendingPathComponent("p.cg")
+    try ("out f = " + (0..<3000).map { "x\($0)*x\($0 + 1)" }.joined(separator: " + ") + "\n")
+      .write(to: program, atomically: true, encoding: .utf8)
+    let run = try shell(
+      "timeout 60 $CG emit c -f \(program.path) --hessian -o \(directory.path)/h.c")
+    #expect(run.status == 1, "\(run.stderr)")
+    #expect(
+      run.stderr.contains("the derivatives of order 2 would add about 4,504,501 nodes"),
+      "\(run.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["p.cg"])
+    // 301 variables (45,451 partials) are built.
+    try ("out f = " + (0..<300).map { "x\($0)*x\($0 + 1)" }.joined(separator: " + ") + "\n")
+      .write(to: program, atomically: true, encoding: .utf8)
+    let small = try shell("timeout 120 $CG emit c -f \(program.path) --hessian > /dev/null")
+    #expect(small.status == 0, "\(small.stderr)")
+  }
+
+  /// A CSV cell that is not a number is named with its line and place (`1e999`, which
+  /// overflows, was "not a CSV file of numbers with the same count on every line").
+  @Test func aBadCSVValueIsNamedWhereItIs() throws {
+    let directory = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (text, problem) in [
+      ("1,2\r\n3,1e999\r\n", "line 2, value 2 ('1e999') is not a number as expressions write them"),
+      ("1,2\n\n3\n", "line 3 has 1 value(s), the lines before it 2"),
+      ("\n \n", "it holds no numbers"),
+      ("1,nan\n-inf,4\n", nil),
+    ] {
+      let file = directory.appendingPathComponent("a.csv")
+      try text.write(to: file, atomically: true, encoding: .utf8)
+      let run = try compgraph("eval", "sum(A)", "--at", "A=@\(file.path)")
+      if let problem {
+        #expect(run.status == 1)
+        #expect(
+          run.stderr
+            == "compgraph: error: --at A: '\(file.path)' is not a CSV file of numbers with the "
+            + "same count on every line: \(problem)"
+            + (problem.hasSuffix("them")
+              ? " (1.5, -2e3, inf, nan; a finite one within ±1.8e308)\n" : "\n"),
+          "\(run.stderr)")
+      } else {
+        #expect(run.stdout == "f = nan\n", "\(run.stderr)")
+      }
+    }
+  }
+
   /// `--max-memory` past what the machine has: the estimate is held against the machine, so an
   /// evaluation it cannot hold is a message, not an allocation failure (exit 134).
   @Test func aBudgetBeyondTheMachineIsAMessage() throws {
@@ -157,21 +210,29 @@ import Testing
   }
 
   /// `render` killed mid-layout takes its layout worker with it (it ran on for minutes).
-  @Test func theLayoutWorkerDiesWithRender() throws {
+  @Test(arguments: ["kill -9", "timeout"])
+  func theLayoutWorkerDiesWithRender(killedBy: String) throws {
     let directory = try Self.folder()
     defer { try? FileManager.default.removeItem(at: directory) }
     let terms = (1...40).map { "x^\($0)*y^\(41 - $0)" }.joined(separator: " + ")
+    // `timeout 10 compgraph render … --layout circo` (SIGTERM after 10 s) left its worker laying
+    // out for 2.5 minutes; so does kill -9.
+    let render =
+      "$CG render '\(terms)' --grad x,y --order 2 --layout circo --layout-timeout 120 "
+      + "-o \(directory.path)/o.svg 2>/dev/null"
     let script = """
-      $CG render '\(terms)' --grad x,y --order 2 --layout circo --layout-timeout 120 \
-        -o \(directory.path)/o.svg 2>/dev/null &
+      \(killedBy == "timeout" ? "timeout 10 " + render : render) &
       P=$!
       for i in $(seq 1 600); do
-        W=$(pgrep -f -- "layout-worker.*--parent $P" | head -1)
+        W=$(pgrep -f -- "layout-worker --layout circo" | while read w; do
+          Q=$(ps -o ppid= -p $w | tr -d ' '); R=$(ps -o ppid= -p "$Q" 2>/dev/null | tr -d ' ')
+          if [ "$Q" = "$P" ] || [ "$R" = "$P" ]; then echo $w; fi
+        done | head -1)
         [ -n "$W" ] && break
         sleep 0.1
       done
       [ -z "$W" ] && { echo "no worker"; exit 3; }
-      kill -9 $P
+      \(killedBy == "timeout" ? "wait $P" : "kill -9 $P")
       sleep 1
       if kill -0 $W 2>/dev/null && ! grep -q '^State:.*Z' /proc/$W/status; then
         kill -9 $W; echo "worker $W outlived render"; exit 4

@@ -37,7 +37,8 @@
 /// projected as gₖ ≈ gₖ₋₁ · gₖ₋₁ / gₖ₋₂ (g₀ the arena's size at the start),
 /// and an order projected past the budget is refused before it starts
 /// (`GraphError.derivativeTooLarge`); one that grows past it anyway stops
-/// at the next sweep.  Order 1 is never refused: its min(outputs, variables)
+/// at the next sweep, as is one with more partials than the budget (each is at
+/// least a node).  Order 1 is never refused: its min(outputs, variables)
 /// sweeps are each linear in the graph, however large.  Building costs roughly
 /// linear time in the nodes added, so the budget is a time limit known in
 /// advance.
@@ -172,6 +173,12 @@ extension GraphBuilder {
         }
       }
       if children.isEmpty { break }
+      // Each partial is at least one node and one output: the second derivatives by 3,000
+      // variables are 4,501,500 of them, however simple each is.
+      if let budget, k >= 2, count - start + children.count > budget {
+        throw GraphError.derivativeTooLarge(
+          order: k, projected: children.count, previous: growth.last, budget: budget)
+      }
       for child in children {
         let size = shape(level[child.parent].node) + shape(xs[child.variable])
         if size.elementCount > DerivativeTower.maxElements {
