@@ -147,9 +147,12 @@ public final class GraphBuilder {
     // belong to no scope; a variable to the scope it is declared in.
     let key = op.isLeaf ? 0 : currentKey
     let hash = InternTable.hash(op, inputs, key: key)
-    if let existing = intern.find(op, inputs, hash: hash, key: key, in: nodes, scopes: scopes) {
-      return existing
+    let existing = intern.find(inputs, hash: hash) { id in
+      InternTable.isSame(nodes.ops[id.index], op)
+        && nodes.borrowedInputs(id).elementsEqual(inputs)
+        && scopes.internKeys[Int(nodes.scopes[id.index])] == key
     }
+    if let existing { return existing }
     let scope: Int32 =
       switch op {
       case .constant: 0

@@ -48,11 +48,13 @@ struct InternTable: Sendable {
     return z ^ (z >> 31)
   }
 
-  /// The existing node equal to `(op, inputs)` whose scope has intern key
-  /// `key` (see `ScopeTable.internKey`), if any.
+  /// The existing node stored under `hash` for which `isSame` holds (the
+  /// caller compares its op, inputs and intern key column by column: passing
+  /// the node table itself would copy it, retaining every column, on every
+  /// lookup), if any.
+  @inline(__always)
   func find(
-    _ op: Op, _ inputs: some Collection<NodeID>, hash: Int, key: Int32, in table: NodeTable,
-    scopes: ScopeTable
+    _ inputs: some Collection<NodeID>, hash: Int, where isSame: (NodeID) -> Bool
   ) -> NodeID? {
     if inputs.contains(where: { !hasUser[$0.index] }) { return nil }
     let mask = slots.count - 1
@@ -63,11 +65,7 @@ struct InternTable: Sendable {
       if entry == 0 { return nil }
       if entry >> 32 == tag {
         let id = NodeID(Int(entry & 0xFFFF_FFFF) - 1)
-        if Self.isSame(table.ops[id.index], op), table.inputs(id).elementsEqual(inputs),
-          scopes.internKey(table.scopes[id.index]) == key
-        {
-          return id
-        }
+        if isSame(id) { return id }
       }
       slot = (slot + 1) & mask
     }
@@ -78,7 +76,7 @@ struct InternTable: Sendable {
   /// was a new node under one hash, and a graph of them took quadratic
   /// time), and `x^0.0` and `x^-0.0` are two.  Constants already compare
   /// this way (`Tensor`).
-  private static func isSame(_ a: Op, _ b: Op) -> Bool {
+  static func isSame(_ a: Op, _ b: Op) -> Bool {
     if case .pow(let c) = a, case .pow(let d) = b { return c.bitPattern == d.bitPattern }
     return a == b
   }

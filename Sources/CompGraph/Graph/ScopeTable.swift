@@ -31,7 +31,7 @@ public struct ScopeTable: Sendable, Equatable {
   public private(set) var entries: [Entry] = [Entry(name: "", parent: -1, kind: .module)]
   /// `internKey` of each entry, set when it is made, so entering a scope costs the same at any
   /// depth (100,000 nested `.cg` scopes were quadratic).
-  private var internKeys: [Int32] = [0]
+  private(set) var internKeys: [Int32] = [0]
   /// Each (parent, name, kind) scope but the recompute ones, for `child`'s lookup.
   private var children: [ChildKey: Int32] = [:]
 
