@@ -72,10 +72,11 @@ public struct CharRNN {
   let sampler: Graph
   let index: [Character: Int]
 
-  /// B sequences of T characters, hidden size H, Adam with rate `learningRate`.
+  /// B sequences of T characters, hidden size H, Adam with rate `learningRate`, every value
+  /// (parameters, optimizer state, the characters' indices) of element type `dtype`.
   public init(
     vocabulary: [Character], hiddenSize: Int = 100, batchSize: Int = 8, length: Int = 20,
-    learningRate: Double = 0.01, seed: UInt64 = 1
+    learningRate: Double = 0.01, seed: UInt64 = 1, dtype: DType = .f64
   ) throws {
     self.vocabulary = vocabulary
     self.batchSize = batchSize
@@ -85,6 +86,7 @@ public struct CharRNN {
     let V = vocabulary.count
     model = CharRNNModel(vocabularySize: V, hiddenSize: hiddenSize)
     let g = GraphBuilder()
+    g.defaultDType = dtype
     let xs = try (0..<length).map { try g.variable("x\($0)", [batchSize]) }
     training = try TrainingStep(
       loss: model.loss(xs), parameters: model.parameters.map(\.path),
@@ -92,6 +94,7 @@ public struct CharRNN {
     state = model.initialParameters(seed: seed).merging(training.initialOptimizerState) { a, _ in a
     }
     let s = GraphBuilder()
+    s.defaultDType = dtype
     let (h, logits) = model.step(
       try s.variable("h", [1, hiddenSize]), try s.variable("x", [1]))
     sampler = try h.graph(names: ["h", "logits"], with: [logits])

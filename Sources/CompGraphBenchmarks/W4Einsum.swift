@@ -1,7 +1,8 @@
 import CompGraph
 import Foundation
 
-/// W4 (BENCHMARKS.md): einsum in float64, one JSON object per case.
+/// W4 (BENCHMARKS.md): einsum in float64, one JSON object per case; and the matmul as a compiled
+/// program in f64 and in f32 (`program_matmul_n_f64`, `_f32`).
 ///
 /// Contractions report `gflops = 2·(multiply–adds) / seconds`; memory-bound
 /// cases report `gbytes_per_second = (bytes of the result, or of the diagonal
@@ -44,6 +45,29 @@ func runW4(quick: Bool) -> [String] {
       w4Line(
         "matmul_\(n)", t, ["gflops": 2 * pow(Double(n), 3) / t / 1e9],
         peers: quick ? nil : matmulPeers[n]))
+  }
+
+  // The same matmul compiled, in each element type (dgemm, sgemm): f32's GFLOP/s beside
+  // f64's, the contraction rate a training step in that type can reach.
+  for n in sizes.matmul {
+    let (a, b) = (rng.tensor([n, n]), rng.tensor([n, n]))
+    for dtype in [DType.f64, .f32] {
+      let g = GraphBuilder()
+      let program = try! Program(
+        matmul(
+          try! g.variable("A", [n, n], dtype: dtype), try! g.variable("B", [n, n], dtype: dtype)
+        )
+        .graph())
+      var out: [Tensor] = []
+      let t = w4Median {
+        try! program.evaluate(inputs: [a, b], into: &out)
+        return out.count
+      }
+      lines.append(
+        w4Line(
+          "program_matmul_\(n)_\(dtype)", t, ["gflops": 2 * pow(Double(n), 3) / t / 1e9],
+          peers: nil))
+    }
   }
 
   let (batches, m) = sizes.batch

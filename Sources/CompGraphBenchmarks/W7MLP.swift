@@ -4,17 +4,28 @@ import Foundation
 
 /// W7: one training step (forward, gradient, momentum SGD) of a
 /// 784-256-256-10 relu MLP on a batch of 128, softmax cross-entropy averaged
-/// over the batch, as one compiled `TrainingStep`; the step's GEMM work in
-/// GFLOP/s, to set beside W4's matmul.
+/// over the batch, as one compiled `TrainingStep`, in f64 and in f32; the
+/// step's GEMM work in GFLOP/s, to set beside W4's matmul.  Full runs also
+/// run JAX's jit of the same step in both types in the same invocation
+/// (`Benchmarks/w7_jax.py`, `jax_jit_same_run_*`).
 func runW7(quick: Bool) throws -> [String] {
+  let jax = quick ? [] : runPeerScript("w7_jax.py")
+  return try [DType.f64, .f32].map { dtype in
+    try w7Line(
+      dtype: dtype, quick: quick, jax: jax.first { $0["dtype"] as? String == dtype.rawValue })
+  }
+}
+
+private func w7Line(dtype: DType, quick: Bool, jax: [String: Any]?) throws -> String {
   let steps = quick ? 10 : 100
   let (batch, sizes) = (128, [784, 256, 256, 10])
-  FileHandle.standardError.write("W7 \(steps) steps\n".data(using: .utf8)!)
+  FileHandle.standardError.write("W7 \(dtype) \(steps) steps\n".data(using: .utf8)!)
   func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
   let start = now()
   let mlp = MLP(
     "mlp", sizes: sizes, activation: relu, activationName: "relu", gain: 2.0.squareRoot())
   let g = GraphBuilder()
+  g.defaultDType = dtype
   let x = try g.variable("x", [batch, sizes[0]])
   let y = try g.variable("y", [batch])
   let loss = crossEntropy(mlp(x), y)
@@ -44,20 +55,14 @@ func runW7(quick: Bool) throws -> [String] {
   let layers = zip(sizes, sizes.dropFirst()).map { 2.0 * Double(batch * $0 * $1) }
   let flops = layers.reduce(0, +) * 2 + layers.dropFirst().reduce(0, +)
   let median = times[times.count / 2]
-  return [
-    jsonLine([
-      ("workload", "W7"), ("blas_core", openBLASCore ?? "unknown"), ("step_seconds", median),
-      ("best_step_seconds", times[0]),
+  let sameRun: [(String, Any)] = ["step_seconds", "best_step_seconds", "first_step_seconds"]
+    .compactMap { key in (jax?[key] as? Double).map { ("jax_jit_same_run_" + key, $0) } }
+  return jsonLine(
+    [
+      ("workload", "W7"), ("dtype", dtype.rawValue), ("blas_core", openBLASCore ?? "unknown"),
+      ("step_seconds", median), ("best_step_seconds", times[0]),
       ("first_step_seconds", first), ("gflops", flops / median / 1e9),
       ("peak_bytes", step.program.peakBytes), ("loss_first", firstLoss),
       ("loss_after_\(steps + 1)", lastLoss),
-      (
-        "peers",
-        [
-          ("jax_jit_step_seconds_best", 2.6e-3), ("jax_jit_step_seconds_median", 5.2e-3),
-          ("numpy_step_seconds_best", 2.9e-3), ("numpy_step_seconds_median", 13e-3),
-        ] as [(String, Any)]
-      ),
-    ])
-  ]
+    ] + sameRun)
 }

@@ -56,6 +56,10 @@ typedef struct {
 // into the caller's columns, so nothing is copied).
 void cg_run(const cg_instruction *code, long count, double *const *registers, long length);
 
+// cg_run over float registers (kernels_f32.c), for tensor plans of f32 values: the same codes,
+// each result rounded to float (a CG_CALL kernel gets its operands widened to double).
+void cg_run_f32(const cg_instruction *code, long count, float *const *registers, long length);
+
 // The name of the core whose kernels OpenBLAS runs ("SkylakeX", "Haswell", ...),
 // or NULL without OpenBLAS.  blas_kernels.c corrects OpenBLAS's choice on CPUs
 // it takes for a Prescott, when CompGraph is loaded.
@@ -90,6 +94,10 @@ void cg_run_groups(const cg_group *groups, long count, const int32_t *index, dou
 double cg_exp(double x);
 double cg_tanh(double x);
 double cg_log(double x);
+// The float exp, tanh and log of cg_run_f32 (cg_math_f32.h), for tests.
+float cg_expf(float x);
+float cg_tanhf(float x);
+float cg_logf(float x);
 
 // The C source of those functions (exp_inline, tanh_inline, log_inline and
 // their helpers, static inline), which emitted C code includes.

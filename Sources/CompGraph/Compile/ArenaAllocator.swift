@@ -1,20 +1,21 @@
-/// Offsets into one arena of doubles, handed out and taken back as a tensor
-/// plan walks its steps: a released block is reused by a later value that
-/// fits (the smallest free block that does), neighbours merge, and the arena
+/// Offsets into one arena of elements (doubles, or floats for an f32 plan),
+/// handed out and taken back as a tensor plan walks its steps: a released
+/// block is reused by a later value that fits (the smallest free block that does), neighbours merge, and the arena
 /// grows only when no block fits.  `size` is then the plan's peak.
 ///
-/// Blocks are rounded up to whole cache lines (8 doubles), so every buffer
-/// starts 64-byte aligned in a 64-byte-aligned arena.
+/// Blocks are rounded up to 8 elements (a cache line of doubles, half one of
+/// floats), so every buffer starts 64-byte (f32: 32-byte) aligned in a
+/// 64-byte-aligned arena.
 struct ArenaAllocator {
   /// Free blocks, sorted by offset, never adjacent (they merge).
   private var free: [(offset: Int, size: Int)] = []
-  /// The arena's length in doubles: the high-water mark.
+  /// The arena's length in elements: the high-water mark.
   private(set) var size = 0
 
-  /// `count` doubles rounded up to whole cache lines.
+  /// `count` elements rounded up to a multiple of 8.
   static func rounded(_ count: Int) -> Int { max(8, (count + 7) / 8 * 8) }
 
-  /// A block of at least `count` doubles.
+  /// A block of at least `count` elements.
   mutating func allocate(_ count: Int) -> Int {
     let need = Self.rounded(count)
     var best: Int?
@@ -40,7 +41,7 @@ struct ArenaAllocator {
     return size
   }
 
-  /// Returns the block at `offset` of `count` doubles (as allocated).
+  /// Returns the block at `offset` of `count` elements (as allocated).
   mutating func release(_ offset: Int, count: Int) {
     let block = (offset: offset, size: Self.rounded(count))
     let k = free.firstIndex { $0.offset > offset } ?? free.count

@@ -32,7 +32,7 @@ enum AxisStep: Sendable {
     }
   }
 
-  func run(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+  func run<T: PlanElement>(_ x: UnsafePointer<T>, into out: UnsafeMutablePointer<T>) {
     switch self {
     case .reduceMax(let outer, let n, let inner):
       for o in 0..<outer {
@@ -40,7 +40,10 @@ enum AxisStep: Sendable {
         row.update(repeating: -.infinity, count: inner)
         for k in 0..<n {
           let src = x + (o * n + k) * inner
-          for i in 0..<inner { row[i] = maximum(row[i], src[i]) }
+          for i in 0..<inner {
+            let (a, b) = (row[i], src[i])
+            row[i] = a.isNaN || b.isNaN ? a + b : a >= b ? a : b  // `maximum`'s ties and NaN
+          }
         }
       }
     case .slice(let outer, let n, let inner, let start, let end):
@@ -60,7 +63,9 @@ enum AxisStep: Sendable {
       out.update(repeating: 0, count: count * n)
       for row in 0..<count {
         let value = x[row]
-        if value.isInteger && value >= 0 && value < Double(n) { out[row * n + Int(value)] = 1 }
+        if value.isFinite && value == value.rounded() && value >= 0 && value < T(n) {
+          out[row * n + Int(value)] = 1
+        }
       }
     }
   }

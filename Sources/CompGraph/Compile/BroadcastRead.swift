@@ -30,16 +30,16 @@ struct BroadcastRead: Sendable {
   }
 
   /// Writes lanes `start..<start + count` of the broadcast view of `x` to `lanes`.
-  func gather(
-    _ x: UnsafePointer<Double>, start: Int, count: Int, into lanes: UnsafeMutablePointer<Double>
+  func gather<T>(
+    _ x: UnsafePointer<T>, start: Int, count: Int, into lanes: UnsafeMutablePointer<T>
   ) {
     withUnsafeTemporaryAllocation(of: Int.self, capacity: extents.count) { index in
       gather(x, start: start, count: count, into: lanes, index: index)
     }
   }
 
-  private func gather(
-    _ x: UnsafePointer<Double>, start: Int, count: Int, into lanes: UnsafeMutablePointer<Double>,
+  private func gather<T>(
+    _ x: UnsafePointer<T>, start: Int, count: Int, into lanes: UnsafeMutablePointer<T>,
     index: UnsafeMutableBufferPointer<Int>
   ) {
     let inner = extents.count - 1

@@ -12,11 +12,13 @@ struct BufferRef: Sendable, Hashable {
 }
 
 /// The storages' addresses during one run of a plan.  Inputs and constants
-/// are only read; the plan writes the arena alone.
+/// are only read; the plan writes the arena alone.  Offsets count elements of
+/// the plan's type (`PlanElement`).
 struct BufferTable: @unchecked Sendable {
-  let bases: UnsafeBufferPointer<UnsafeMutablePointer<Double>>
+  let bases: UnsafeBufferPointer<UnsafeMutableRawPointer>
 
-  subscript(buffer: BufferRef) -> UnsafeMutablePointer<Double> {
-    bases[Int(buffer.base)] + buffer.offset
+  /// The address of `buffer`'s first element, of type `T`.
+  func pointer<T>(_ buffer: BufferRef, as _: T.Type) -> UnsafeMutablePointer<T> {
+    bases[Int(buffer.base)].assumingMemoryBound(to: T.self) + buffer.offset
   }
 }

@@ -2,7 +2,7 @@ import CBLAS
 
 /// An einsum or a `sum_to` as the plan runs it, chosen at compile time from
 /// the operands' shapes:
-/// - `gemm`: two operands whose layouts dgemm reads as they are (plain or
+/// - `gemm`: two operands whose layouts dgemm (sgemm for f32) reads as they are (plain or
 ///   transposed, batched over leading shared axes), written straight into
 ///   the output buffer — matmuls and their gradients;
 /// - `loops`: one strided loop nest over pointers (`EinsumKernels`): sums,
@@ -95,19 +95,17 @@ enum ContractionStep: Sendable {
   }
 
   /// Runs a `gemm` or `loops` step (`reference` steps run through the evaluator).
-  func run(
-    _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>?, into c: UnsafeMutablePointer<Double>,
-    count: Int
+  func run<T: PlanElement>(
+    _ a: UnsafePointer<T>, _ b: UnsafePointer<T>?, into c: UnsafeMutablePointer<T>, count: Int
   ) {
     switch self {
     case .gemm(let g):
       let (x, y) = g.swapped ? (b!, a) : (a, b!)
       useBLASThreads(forWork: Double(g.batches) * Double(g.m) * Double(g.n) * Double(g.k))
       for t in 0..<g.batches {
-        cblas_dgemm(
-          CblasRowMajor, g.transA, g.transB, Int32(g.m), Int32(g.n), Int32(g.k), 1,
-          x + t * g.m * g.k, Int32(g.lda), y + t * g.k * g.n, Int32(g.ldb), 0,
-          c + t * g.m * g.n, Int32(g.n))
+        T.gemm(
+          g.transA, g.transB, m: g.m, n: g.n, k: g.k, x + t * g.m * g.k, lda: g.lda,
+          y + t * g.k * g.n, ldb: g.ldb, c + t * g.m * g.n, ldc: g.n)
       }
     case .loops(let l):
       if l.nest.isEmpty || l.summing { c.update(repeating: 0, count: count) }

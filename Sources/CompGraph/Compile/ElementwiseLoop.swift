@@ -55,11 +55,12 @@ struct ElementwiseLoop: Sendable {
       ? max(1, min(processorCount, chunks)) : 1
   }
 
-  /// Doubles of scratch one worker needs.
+  /// Elements of scratch one worker needs.
   var scratchCount: Int { (scratchRegisters + loads.count) * chunk }
 
-  /// Runs the loop; `scratch` holds `workers · scratchCount` doubles.
-  func run(_ buffers: BufferTable, scratch: UnsafeMutablePointer<Double>) {
+  /// Runs the loop on elements of type `T` (the register code through
+  /// `T.run`); `scratch` holds `workers · scratchCount` of them.
+  func run<T: PlanElement>(_ buffers: BufferTable, scratch: UnsafeMutablePointer<T>) {
     let chunks = (count + chunk - 1) / chunk
     if workers == 1 {
       runChunks(buffers, scratch: scratch, from: 0, stride: 1, chunks: chunks)
@@ -73,12 +74,12 @@ struct ElementwiseLoop: Sendable {
     }
   }
 
-  private func runChunks(
-    _ buffers: BufferTable, scratch: UnsafeMutablePointer<Double>, from first: Int, stride: Int,
+  private func runChunks<T: PlanElement>(
+    _ buffers: BufferTable, scratch: UnsafeMutablePointer<T>, from first: Int, stride: Int,
     chunks: Int
   ) {
     let registerCount = scratchRegisters + loads.count
-    withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Double>?.self, capacity: registerCount) {
+    withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<T>?.self, capacity: registerCount) {
       table in
       for r in 0..<registerCount { table[r] = scratch + r * chunk }
       var c = first
@@ -86,7 +87,7 @@ struct ElementwiseLoop: Sendable {
         let start = c * chunk
         let length = min(chunk, count - start)
         for load in loads {
-          let source = buffers[load.buffer]
+          let source = buffers.pointer(load.buffer, as: T.self)
           if let broadcast = load.broadcast {
             broadcast.gather(
               source, start: start, count: length, into: scratch + Int(load.register) * chunk)
@@ -96,10 +97,11 @@ struct ElementwiseLoop: Sendable {
           }
         }
         code.withUnsafeBufferPointer { code in
-          cg_run(code.baseAddress, code.count, table.baseAddress, length)
+          T.run(code.baseAddress, count: code.count, registers: table.baseAddress, length: length)
         }
         for store in stores {
-          (buffers[store.buffer] + start).update(from: table[Int(store.register)]!, count: length)
+          (buffers.pointer(store.buffer, as: T.self) + start).update(
+            from: table[Int(store.register)]!, count: length)
         }
         c += stride
       }
@@ -108,6 +110,6 @@ struct ElementwiseLoop: Sendable {
 }
 
 /// The scratch base shared by the workers; each uses its own slice.
-private struct SharedScratch: @unchecked Sendable {
-  let base: UnsafeMutablePointer<Double>
+private struct SharedScratch<T>: @unchecked Sendable {
+  let base: UnsafeMutablePointer<T>
 }

@@ -1,6 +1,7 @@
-/// Programs of graphs with f32 values: they run on the reference evaluator, which computes each
-/// f32 node from its operands (literals rounded to f32) and rounds the result to f32, so a
-/// program gives the values `Graph.evaluate` gives.
+/// Programs of graphs with f32 values.  One whose operations all compute in f32 compiles to a
+/// tensor plan of f32 values (`computesInF32Only`); any other runs on the reference evaluator,
+/// which computes each f32 node from its operands (literals rounded to f32) and rounds the
+/// result to f32, so a program gives the values `Graph.evaluate` gives.
 extension Program {
   /// `evaluate(point:)` of a graph with f32 values; throws, as the compiled forms do, for a
   /// tensor input or output.
@@ -18,8 +19,9 @@ extension Program {
     return values.map { $0.scalars[0] }
   }
 
-  /// `evaluate(batch:count:)` of a graph with f32 values, point by point.
-  func referenceBatch(_ graph: Graph, _ inputs: [[Double]], count: Int) throws -> BatchValues {
+  /// `evaluate(batch:count:)` point by point: for a graph with f32 values, on the reference
+  /// evaluator or its f32 tensor plan.
+  func batchPointByPoint(_ inputs: [[Double]], count: Int) throws -> BatchValues {
     guard inputs.count == inputNames.count else {
       throw inputCountError(given: inputs.count, of: "column")
     }
@@ -28,10 +30,16 @@ extension Program {
     }
     var values = [Double](repeating: 0, count: outputNames.count * count)
     for i in 0..<count {
-      let point = try referenceValues(
-        graph, at: inputs.map { $0[i] }, api: "evaluate(batch:count:)")
+      let point = try self.values(at: inputs.map { $0[i] }, api: "evaluate(batch:count:)")
       for (k, value) in point.enumerated() { values[k * count + i] = value }
     }
     return BatchValues(count: count, values: values)
+  }
+
+  /// Whether every operation of `graph` computes in f32 (no f64 operation, and no operation on
+  /// literals alone, which the reference evaluator computes in f64), so that it compiles to a
+  /// tensor plan of f32 values.
+  static func computesInF32Only(_ graph: Graph) -> Bool {
+    graph.ids.allSatisfy { graph.op($0).isLeaf || graph.elementType($0) == .f32 }
   }
 }

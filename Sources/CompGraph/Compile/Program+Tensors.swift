@@ -44,17 +44,43 @@ extension Program {
           variable: inputNames[k], declared: tensorPlan.inputShapes[k], given: value.shape)
       }
     }
+    // Outputs have the plan's type (an f32 plan's values are f32 values held as doubles).
+    func fresh(_ shape: Shape) -> Tensor {
+      Tensor(repeating: 0, shape: shape).rounded(to: tensorPlan.dtype)
+    }
     if outputs.count != tensorPlan.outputs.count {
-      outputs = tensorPlan.outputs.map { Tensor(repeating: 0, shape: $0.shape) }
+      outputs = tensorPlan.outputs.map { fresh($0.shape) }
     }
-    for (k, output) in tensorPlan.outputs.enumerated() where outputs[k].shape != output.shape {
-      outputs[k] = Tensor(repeating: 0, shape: output.shape)
+    for (k, output) in tensorPlan.outputs.enumerated()
+    where outputs[k].shape != output.shape || outputs[k].dtype != tensorPlan.dtype {
+      outputs[k] = fresh(output.shape)
     }
-    let failure = withInputs(inputs) { pointers in
-      workspace.with { arena, scratch in
-        tensorPlan.run(inputs: pointers, arena: arena, scratch: scratch) { k, values in
+    let failure: GraphError?
+    switch tensorPlan.dtype {
+    case .f64:
+      failure = withInputs(inputs) { pointers in
+        workspace.with(Double.self) { arena, scratch, _ in
+          tensorPlan.run(inputs: pointers, arena: arena, scratch: scratch) { k, values in
+            outputs[k].scalars.withUnsafeMutableBufferPointer { out in
+              out.baseAddress?.update(from: values, count: out.count)
+            }
+          }
+        }
+      }
+    case .f32:
+      // Inputs are staged rounded to f32 (an f64 variable read through a cast rounds so
+      // too), outputs widened back, exactly.
+      failure = workspace.with(Float.self) { arena, scratch, staging in
+        let pointers = inputs.enumerated().map { k, input -> UnsafePointer<Float> in
+          let start = staging + tensorPlan.stagingOffsets[k]
+          input.scalars.withUnsafeBufferPointer { values in
+            for i in values.indices { start[i] = Float(values[i]) }
+          }
+          return UnsafePointer(start)
+        }
+        return tensorPlan.run(inputs: pointers, arena: arena, scratch: scratch) { k, values in
           outputs[k].scalars.withUnsafeMutableBufferPointer { out in
-            out.baseAddress?.update(from: values, count: out.count)
+            for i in out.indices { out[i] = Double(values[i]) }
           }
         }
       }

@@ -40,15 +40,33 @@ public struct Program: Sendable {
   let native: NativeCode?
   /// The custom ops the code calls by address (`customCall`), kept alive with it.
   let customOps: [CustomOp]
-  /// A graph with f32 values, which runs on the reference evaluator (each f32 node's value
-  /// rounded to f32 as it is computed; see `Program+Reference.swift`).
+  /// A graph with f32 values that does not compute in f32 alone (f64 operations beside f32
+  /// ones), which runs on the reference evaluator (each f32 node's value rounded to f32 as it
+  /// is computed; see `Program+Reference.swift`).  One of f32 operations only compiles to a
+  /// tensor plan of f32 values.
   let reference: Graph?
 
   /// Compiles `graph` for `backend` (see `Backend`).
   public init(_ graph: Graph, backend: Backend = .interpreter) throws {
     let n = graph.nodeCount
     customOps = CompGraph.customOps(of: graph)
-    if graph.nodes.types.contains(.f32) {
+    // A graph with tensors or f32 values compiles to a tensor plan, after constant folding and
+    // the algebraic rules (einsum merges, sums of broadcast products, ones operands), keeping
+    // IEEE values.  A plan stores one type: f32 when every operation computes in f32.
+    let hasF32 = graph.nodes.types.contains(.f32)
+    var plan: TensorPlan?
+    if hasF32 || graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
+      var options = SimplifyOptions()
+      options.phases = [.foldConstants, .algebraic]
+      options.assumeFinite = false
+      let builder = GraphBuilder(graph)
+      let roots = builder.simplify(graph.outputs, options: options)
+      let simplified = builder.graph(outputs: roots, names: graph.outputNames)
+      if !hasF32 || Self.computesInF32Only(simplified) {
+        plan = TensorPlan(simplified, dtype: hasF32 ? .f32 : .f64)
+      }
+    }
+    if hasF32 && plan == nil {
       reference = graph
       inputNames = graph.variables.map(\.name)
       outputNames = graph.outputNames
@@ -60,24 +78,18 @@ public struct Program: Sendable {
       return
     }
     reference = nil
-    if graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
-      // Constant folding and the algebraic rules (einsum merges, sums of
-      // broadcast products, ones operands) first, keeping IEEE values.
-      var options = SimplifyOptions()
-      options.phases = [.foldConstants, .algebraic]
-      options.assumeFinite = false
-      let builder = GraphBuilder(graph)
-      let roots = builder.simplify(graph.outputs, options: options)
-      let plan = TensorPlan(builder.graph(outputs: roots, names: graph.outputNames))
+    if let plan {
       tensorPlan = plan
-      workspace = TensorWorkspace(arenaCount: plan.arenaCount, scratchCount: plan.scratchCount)
+      workspace = TensorWorkspace(
+        arenaCount: plan.arenaCount, scratchCount: plan.scratchCount,
+        stagingCount: plan.dtype == .f64 ? 0 : plan.stagingOffsets.last!, dtype: plan.dtype)
       inputNames = plan.inputNames
       outputNames = graph.outputNames
       (instructions, registerCount, inputRegisters, constants, outputRegisters) = (
         [], 0, [], [], []
       )
       pointPlan = nil
-      // C code covers scalar graphs: a request for native code prints why it falls back.
+      // C code covers scalar f64 graphs: a request for native code prints why it falls back.
       if backend == .native { _ = Self.loadNative(graph) }
       native = nil
       self.backend = .interpreter
@@ -169,7 +181,8 @@ public struct Program: Sendable {
   /// or a scalar program's registers.
   public var peakBytes: Int {
     if let reference { return Int(reference.peakMemoryEstimate().bytes) }
-    return (tensorPlan?.arenaCount ?? registerCount) * 8
+    if let tensorPlan { return tensorPlan.arenaCount * tensorPlan.dtype.byteCount }
+    return registerCount * 8
   }
 
   /// The number of instructions.
@@ -194,7 +207,7 @@ public struct Program: Sendable {
   }
 
   /// `evaluate(point:)`, called through `api` (named in errors).
-  private func values(at point: [Double], api: String) throws -> [Double] {
+  func values(at point: [Double], api: String) throws -> [Double] {
     if let reference { return try referenceValues(reference, at: point, api: api) }
     if let tensorPlan,
       !tensorPlan.inputShapes.allSatisfy(\.isEmpty)
@@ -216,7 +229,9 @@ public struct Program: Sendable {
   /// at each of `count` points; returns one column per output.  Throws as
   /// `evaluate(point:)` does, and for a column of other than `count` values.
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
-    if let reference { return try referenceBatch(reference, inputs, count: count) }
+    if reference != nil || tensorPlan?.dtype == .f32 {
+      return try batchPointByPoint(inputs, count: count)
+    }
     guard let pointPlan else { throw scalarEvaluationError("evaluate(batch:count:)") }
     guard inputs.count == inputNames.count else {
       throw inputCountError(given: inputs.count, of: "column")

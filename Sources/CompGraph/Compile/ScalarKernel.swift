@@ -17,8 +17,8 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   case .add: arity == 1 ? (CG_COPY, 0) : (CG_ADD, 0)
   case .mul, .einsum: arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
   case .sumTo, .broadcastTo, .reshape: (CG_COPY, 0)
-  // Programs with f32 values run on the reference evaluator (`Program.reference`): a cast
-  // reaching a kernel converts f64 to f64.
+  // A plan stores one type: a cast reaching a kernel converts f64 to f64, or, in an f32 plan,
+  // reads an f32 value (an f64 variable's is rounded to f32 where the plan stages its inputs).
   case .cast: (CG_COPY, 0)
   // Their input or output has an axis, so they are never in a scalar graph.
   case .reduceMax, .slice, .pad, .oneHot: nil

@@ -34,10 +34,19 @@ struct TensorPlan: Sendable {
   let inputNames: [String]
   let inputShapes: [Shape]
   let constants: [Double]
+  /// `constants` rounded to f32, for a plan of f32 values (else empty).
+  let constantsF32: [Float]
   let outputs: [(buffer: BufferRef, shape: Shape)]
-  /// Doubles of arena the plan needs at its peak.
+  /// The type of every value the plan stores (`PlanElement`): f64, or f32 for
+  /// a graph of f32 values, whose buffers take half the bytes.
+  let dtype: DType
+  /// Where input k starts in a workspace's staging area (`stagingOffsets[k]`, elements; the
+  /// last entry is the area's size): a plan of f32 values reads its inputs, given as doubles,
+  /// from there, rounded to f32.
+  let stagingOffsets: [Int]
+  /// Elements of arena the plan needs at its peak.
   let arenaCount: Int
-  /// Doubles of chunk registers the largest elementwise loop needs.
+  /// Elements of chunk registers the largest elementwise loop needs.
   let scratchCount: Int
 
   /// What the schedule holds before buffers are assigned.
@@ -46,7 +55,7 @@ struct TensorPlan: Sendable {
     case node(Int)
   }
 
-  init(_ graph: Graph) {
+  init(_ graph: Graph, dtype: DType = .f64) {
     let n = graph.nodeCount
     // A sum over an einsum (or a broadcasting product) read nowhere else is
     // one einsum, as the reference evaluator plans it: the inner node is
@@ -207,7 +216,7 @@ struct TensorPlan: Sendable {
         let op = graph.op(id)
         if let axis = AxisStep(op, input: inputs[0].1) {
           steps.append(.axis(axis, input: inputs[0].0, output: output))
-        } else if let f = op.matrixFunction {
+        } else if dtype == .f64, let f = op.matrixFunction {  // f64 LAPACK; f32: a reference step
           steps.append(.matrix(f, inputs: inputs, output: output))
         } else {
           var (contraction, op) = (ContractionStep.reference, op)
@@ -237,6 +246,11 @@ struct TensorPlan: Sendable {
     self.inputNames = inputNames
     self.inputShapes = inputShapes
     self.constants = constants.isEmpty ? [0] : constants
+    self.constantsF32 = dtype == .f32 ? self.constants.map(Float.init) : []
+    self.dtype = dtype
+    self.stagingOffsets = inputShapes.reduce(into: [0]) {
+      $0.append($0.last! + ArenaAllocator.rounded($1.elementCount))
+    }
     self.outputs = graph.outputs.map { (buffer[root[$0.index]]!, graph.shape($0)) }
     self.arenaCount = arena.size
     self.scratchCount = scratch
