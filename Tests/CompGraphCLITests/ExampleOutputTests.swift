@@ -10,12 +10,19 @@ import Testing
     "TaylorSeries", "CharRNN", "Spirals", "TinyGPT",
   ]
 
-  private func run(_ example: String, _ arguments: [String], in directory: URL? = nil) throws
-    -> Run
-  {
+  /// Runs `example` with `arguments`, under `prlimit --as=addressSpace` when that is given.
+  private func run(
+    _ example: String, _ arguments: [String], in directory: URL? = nil, addressSpace: Int? = nil
+  ) throws -> Run {
     let process = Process()
-    process.executableURL = products.appendingPathComponent(example)
-    process.arguments = arguments
+    let binary = products.appendingPathComponent(example)
+    if let addressSpace {
+      process.executableURL = URL(filePath: "/usr/bin/prlimit")
+      process.arguments = ["--as=\(addressSpace)", binary.path] + arguments
+    } else {
+      process.executableURL = binary
+      process.arguments = arguments
+    }
     if let directory { process.currentDirectoryURL = directory }
     let stdout = Pipe(), stderr = Pipe()
     process.standardOutput = stdout
@@ -101,6 +108,30 @@ import Testing
     #expect(
       try Data(contentsOf: saved)
         == Data(contentsOf: whole.appendingPathComponent("charrnn.safetensors")))
+  }
+
+  /// A checkpoint padded to 3 GiB is refused by its header, read before the file is mapped: under
+  /// a 2.5 GiB address-space limit the message says what is wrong with the file, where mapping it
+  /// first failed with "cannot read … error 256".
+  @Test func aPaddedCheckpointIsRefusedBeforeItIsMapped() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let header = Data(#"{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}   "#.utf8)
+    var file = Data((0..<8).map { UInt8(truncatingIfNeeded: header.count >> (8 * $0)) })
+    file += header + Data(count: 8)
+    let padded = directory.appendingPathComponent("padded.safetensors")
+    try file.write(to: padded)
+    let handle = try FileHandle(forWritingTo: padded)
+    try handle.truncate(atOffset: 3 << 30)
+    try handle.close()
+    let result = try run(
+      "CharRNN", ["--steps", "1", "--out", directory.path, "--resume", padded.path],
+      addressSpace: 5 << 29)
+    #expect(result.status == 1, "\(result)")
+    #expect(
+      result.stderr.contains(
+        "\(3 << 30 - file.count) bytes follow the last tensor, which ends at data byte 8: the file is padded or damaged"
+      ), "\(result.stderr)")
   }
 
   /// TinyGPT refuses a type, a dropout rate or a step count it cannot use before any work.

@@ -65,27 +65,55 @@ public enum Safetensors {
 
   /// `decode(_:)` on bytes in memory (a mapped file's, so nothing is copied but the values).
   static func decode(_ bytes: UnsafeRawBufferPointer) throws(SafetensorsError) -> [String: Tensor] {
-    guard bytes.count >= 8 else {
+    let (dataStart, entries) = try layout(bytes, fileSize: bytes.count)
+    var tensors: [String: Tensor] = [:]
+    for entry in entries {
+      let start = dataStart + entry.begin
+      let values = [Double](unsafeUninitializedCapacity: entry.count) { buffer, initialized in
+        for i in 0..<entry.count {
+          buffer[i] = entry.dtype.value(bytes, at: start + i * entry.dtype.size)
+        }
+        initialized = entry.count
+      }
+      tensors[entry.name] = Tensor(
+        shape: Shape(entry.shape), scalars: values, dtype: entry.dtype.dtype)
+    }
+    return tensors
+  }
+
+  /// Where a file's data starts, and its tensors' entries in the order their bytes tile it.
+  private typealias Layout = (dataStart: Int, entries: [Entry])
+
+  /// The header of a file of `fileSize` bytes, read from `prefix` (the file's first bytes, at
+  /// least its 8-byte length and its header), checked against the data that follows: where the
+  /// data starts, and the tensors' entries in the order their bytes tile it.
+  private static func layout(_ prefix: UnsafeRawBufferPointer, fileSize: Int)
+    throws(SafetensorsError) -> Layout
+  {
+    guard fileSize >= 8, prefix.count >= 8 else {
       throw SafetensorsError(
-        "the file is \(bytes.count) bytes, shorter than the 8-byte header length every safetensors file starts with"
+        "the file is \(fileSize) bytes, shorter than the 8-byte header length every safetensors file starts with"
       )
     }
-    let headerLength = (0..<8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[$1]) }
-    guard headerLength <= UInt64(bytes.count - 8) else {
+    let headerLength = (0..<8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64(prefix[$1]) }
+    guard headerLength <= UInt64(fileSize - 8) else {
       throw SafetensorsError(
-        "the header length field says \(headerLength) bytes, but only \(bytes.count - 8) follow it: the file is truncated or not a safetensors file"
+        "the header length field says \(headerLength) bytes, but only \(fileSize - 8) follow it: the file is truncated or not a safetensors file"
       )
     }
     guard headerLength <= UInt64(maxHeaderBytes) else {
       throw SafetensorsError(
         "the header is \(headerLength) bytes, more than the \(maxHeaderBytes) safetensors allows")
     }
+    guard headerLength <= UInt64(prefix.count - 8) else {
+      throw SafetensorsError("the file changed while its header was read")
+    }
     let dataStart = 8 + Int(headerLength)
     let header: [String: Any]
     do {
       guard
         let object = try JSONSerialization.jsonObject(
-          with: Data(bytes[8..<dataStart]), options: [.fragmentsAllowed]) as? [String: Any]
+          with: Data(prefix[8..<dataStart]), options: [.fragmentsAllowed]) as? [String: Any]
       else { throw SafetensorsError("the header is JSON but not an object of tensor entries") }
       header = object
     } catch let error as SafetensorsError {
@@ -95,7 +123,7 @@ public enum Safetensors {
         "the \(headerLength)-byte header is not valid JSON (\(displayText(error.localizedDescription, limit: 200)))"
       )
     }
-    let available = bytes.count - dataStart
+    let available = fileSize - dataStart
     var entries: [Entry] = []
     for (name, value) in header where name != "__metadata__" {
       entries.append(try Entry(name: name, value, available: available))
@@ -122,18 +150,7 @@ public enum Safetensors {
         "\(available - end) bytes follow the last tensor, which ends at data byte \(end): the file is padded or damaged"
       )
     }
-    var tensors: [String: Tensor] = [:]
-    for entry in entries {
-      let start = dataStart + entry.begin
-      let values = [Double](unsafeUninitializedCapacity: entry.count) { buffer, initialized in
-        for i in 0..<entry.count {
-          buffer[i] = entry.dtype.value(bytes, at: start + i * entry.dtype.size)
-        }
-        initialized = entry.count
-      }
-      tensors[entry.name] = Tensor(shape: Shape(entry.shape), scalars: values, dtype: entry.dtype.dtype)
-    }
-    return tensors
+    return (dataStart, entries)
   }
 
   /// One tensor's header entry, checked against the `available` data bytes.
@@ -208,15 +225,41 @@ public enum Safetensors {
   }
 
   /// Reads every tensor of the safetensors file at `url`, mapped into memory rather than read
-  /// (a checkpoint is read once, into its tensors).
+  /// (a checkpoint is read once, into its tensors). The header is read first and checked against
+  /// the file's size, so a padded, truncated or damaged file is refused before it is mapped.
   public static func read(from url: URL) throws -> [String: Tensor] {
+    let path = displayText(url.path, limit: 200)
+    let size: Int
+    do {
+      let handle = try FileHandle(forReadingFrom: url)
+      defer { try? handle.close() }
+      size = Int(try handle.seekToEnd())
+      try handle.seek(toOffset: 0)
+      var prefix = try handle.read(upToCount: 8) ?? Data()
+      if prefix.count == 8 {
+        let headerLength = prefix.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        if headerLength <= UInt64(min(maxHeaderBytes, size - 8)) {
+          prefix += try handle.read(upToCount: Int(headerLength)) ?? Data()
+        }
+      }
+      let header = prefix
+      let checked = header.withUnsafeBytes { bytes in
+        Result { () throws(SafetensorsError) in try layout(bytes, fileSize: size) }
+      }
+      do { _ = try checked.get() } catch { throw SafetensorsError("\(path): \(error.message)") }
+    } catch let error as SafetensorsError {
+      throw error
+    } catch {
+      throw SafetensorsError("cannot read \(path): \(error.localizedDescription)")
+    }
     let data: Data
     do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
       throw SafetensorsError(
-        "cannot read \(displayText(url.path, limit: 200)): \(error.localizedDescription)")
+        "cannot map \(path) (\(size) bytes) into memory: \(error.localizedDescription); raise the process's memory limit (ulimit -v)"
+      )
     }
     do { return try decode(data) } catch {
-      throw SafetensorsError("\(displayText(url.path, limit: 200)): \(error.message)")
+      throw SafetensorsError("\(path): \(error.message)")
     }
   }
 
