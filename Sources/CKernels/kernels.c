@@ -17,16 +17,14 @@ double cg_log(double x) { return log_inline(x); }
 
 __attribute__((always_inline)) static inline double pow_exact(double x, double c) { return pow(x, c); }
 
-// sqrt without errno, so it vectorises.
+// sqrt without errno, so it vectorises (the kernels' expressions, cg_elementwise.h, call sqrt).
 #if __has_builtin(__builtin_elementwise_sqrt)
-#define SQRT(x) __builtin_elementwise_sqrt(x)
-#else
-#define SQRT(x) sqrt(x)
+#define sqrt(x) __builtin_elementwise_sqrt(x)
 #endif
 
 // x^(-1/2) as C's pow gives it: +∞ at −0 (1/√−0 would be −∞) and 0 at −∞.
 __attribute__((always_inline)) static inline double rsqrt_inline(double x) {
-  return x == -INFINITY ? 0.0 : 1.0 / SQRT(x + 0.0);
+  return x == -INFINITY ? 0.0 : 1.0 / sqrt(x + 0.0);
 }
 
 // Registers are either disjoint or the very same buffer (t == a), so lanes
@@ -52,37 +50,19 @@ void cg_run(const cg_instruction *code, long count, double *const *registers, lo
       case CG_SQUARE: LANES(a[i] * a[i]) break;
       case CG_CUBE: LANES(a[i] * a[i] * a[i]) break;
       case CG_RECIP: LANES(1.0 / a[i]) break;
-      case CG_SQRT: LANES(SQRT(a[i])) break;
       case CG_RSQRT: LANES(rsqrt_inline(a[i])) break;
       case CG_POWI: LANES(powi_inline(a[i], c)) break;
       case CG_POW: CALLS(pow_exact(a[i], c)) break;
-      case CG_POWXY: CALLS(pow(a[i], b[i])) break;
-      case CG_ABS: LANES(fabs(a[i])) break;
-      case CG_SIGN: LANES(sign_inline(a[i])) break;
-      case CG_MAX: LANES(max_inline(a[i], b[i])) break;
-      case CG_MIN: LANES(min_inline(a[i], b[i])) break;
-      case CG_LT: LANES(a[i] < b[i] ? 1.0 : 0.0) break;
-      case CG_LE: LANES(a[i] <= b[i] ? 1.0 : 0.0) break;
-      case CG_GT: LANES(a[i] > b[i] ? 1.0 : 0.0) break;
-      case CG_GE: LANES(a[i] >= b[i] ? 1.0 : 0.0) break;
-      case CG_EQ: LANES(a[i] == b[i] ? 1.0 : 0.0) break;
-      case CG_WHERE: LANES(a[i] != 0 ? b[i] : d[i]) break;
-      case CG_TAN: CALLS(tan(a[i])) break;
-      case CG_ATAN: CALLS(atan(a[i])) break;
-      case CG_ASIN: CALLS(asin(a[i])) break;
-      case CG_ACOS: CALLS(acos(a[i])) break;
-      case CG_SINH: CALLS(sinh(a[i])) break;
-      case CG_COSH: CALLS(cosh(a[i])) break;
-      case CG_ERF: CALLS(erf(a[i])) break;
-      case CG_LOG1P: CALLS(log1p(a[i])) break;
-      case CG_EXPM1: CALLS(expm1(a[i])) break;
-      case CG_CBRT: CALLS(cbrt(a[i])) break;
-      case CG_ATAN2: CALLS(atan2(a[i], b[i])) break;
-      case CG_EXP: LANES(exp_inline(a[i])) break;
-      case CG_TANH: LANES(tanh_inline(a[i])) break;
-      case CG_LN: LANES(log_inline(a[i])) break;
-      case CG_SIN: CALLS(sin(a[i])) break;
-      case CG_COS: CALLS(cos(a[i])) break;
+// The elementwise ops, one case each: their expression on lane i of the operands.
+#define X a[i]
+#define Y b[i]
+#define Z d[i]
+#define RUN(code, arity, loop, expression) case code: loop(expression) break;
+      CG_ELEMENTWISE(RUN)
+#undef RUN
+#undef X
+#undef Y
+#undef Z
       case CG_CALL: ins.call(ins.context, a, b, d, t, length); break;
       case CG_SUM:      // lowered to chains of CG_ADD
       case CG_PRODUCT:  // and of CG_MUL
@@ -190,37 +170,19 @@ __attribute__((always_inline)) static inline void run_group(const cg_group grp, 
     case CG_SQUARE: GATHER1(x * x) break;
     case CG_CUBE: GATHER1(x * x * x) break;
     case CG_RECIP: GATHER1(1.0 / x) break;
-    case CG_SQRT: GATHER1(SQRT(x)) break;
     case CG_RSQRT: GATHER1(rsqrt_inline(x)) break;
     case CG_POWI: GATHER1(powi_inline(x, c)) break;
     case CG_POW: GATHER1(pow_exact(x, c)) break;
-    case CG_POWXY: GATHER2(pow(x, y)) break;
-    case CG_ABS: GATHER1(fabs(x)) break;
-    case CG_SIGN: GATHER1(sign_inline(x)) break;
-    case CG_MAX: GATHER2(max_inline(x, y)) break;
-    case CG_MIN: GATHER2(min_inline(x, y)) break;
-    case CG_LT: GATHER2(x < y ? 1.0 : 0.0) break;
-    case CG_LE: GATHER2(x <= y ? 1.0 : 0.0) break;
-    case CG_GT: GATHER2(x > y ? 1.0 : 0.0) break;
-    case CG_GE: GATHER2(x >= y ? 1.0 : 0.0) break;
-    case CG_EQ: GATHER2(x == y ? 1.0 : 0.0) break;
-    case CG_WHERE: GATHER3(x != 0 ? y : z) break;
-    case CG_TAN: GATHER1(tan(x)) break;
-    case CG_ATAN: GATHER1(atan(x)) break;
-    case CG_ASIN: GATHER1(asin(x)) break;
-    case CG_ACOS: GATHER1(acos(x)) break;
-    case CG_SINH: GATHER1(sinh(x)) break;
-    case CG_COSH: GATHER1(cosh(x)) break;
-    case CG_ERF: GATHER1(erf(x)) break;
-    case CG_LOG1P: GATHER1(log1p(x)) break;
-    case CG_EXPM1: GATHER1(expm1(x)) break;
-    case CG_CBRT: GATHER1(cbrt(x)) break;
-    case CG_ATAN2: GATHER2(atan2(x, y)) break;
-    case CG_EXP: GATHER1(exp_inline(x)) break;
-    case CG_TANH: GATHER1(tanh_inline(x)) break;
-    case CG_LN: GATHER1(log_inline(x)) break;
-    case CG_SIN: GATHER1(sin(x)) break;
-    case CG_COS: GATHER1(cos(x)) break;
+// The elementwise ops, one case each: GATHER1, GATHER2 or GATHER3 by arity.
+#define X x
+#define Y y
+#define Z z
+#define GROUP(code, arity, loop, expression) case code: GATHER##arity(expression) break;
+    CG_ELEMENTWISE(GROUP)
+#undef GROUP
+#undef X
+#undef Y
+#undef Z
   }
 }
 

@@ -9,24 +9,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cg_elementwise.h"
+
 // Both kernels switch on this enum with every case listed and -Wswitch an
-// error (kernels.c), so a code without a kernel fails the build.
+// error (kernels.c), so a code without a kernel fails the build.  The
+// elementwise ops' codes come first, from the spelling table (cg_elementwise.h:
+// CG_EXP, CG_MAX, CG_WHERE, ...); then those of Program's own steps.
+#define CG_CODE(code, arity, loop, expression) code,
 typedef enum {
-  CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_SQRT, CG_POW,
-  CG_EXP, CG_LN, CG_SIN, CG_COS, CG_TANH, CG_COPY,
+  CG_ELEMENTWISE(CG_CODE)
+  CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_COPY,
   CG_RSQRT,  // x^(-1/2)
   CG_POWI,   // x^c for an integer |c| <= 127, by squaring
-  CG_POWXY,  // x^y, both operands registers
-  CG_ABS, CG_SIGN,
-  CG_MAX, CG_MIN,  // NaN if either operand is; ties give the first
-  CG_LT, CG_LE, CG_GT, CG_GE, CG_EQ,  // 1.0 or 0.0
-  CG_WHERE,  // a != 0 ? b : d
-  CG_TAN, CG_ATAN, CG_ASIN, CG_ACOS, CG_SINH, CG_COSH, CG_ERF, CG_LOG1P, CG_EXPM1, CG_CBRT,
-  CG_ATAN2,  // atan2(a, b)
+  CG_POW,    // x^c for any other constant c
   CG_SUM,    // point plan only: an n-ary sum (`arity` inputs per node)
   CG_PRODUCT, // point plan only: an n-ary product
   CG_CALL    // the caller's kernel (a custom op): `call`, `context`
 } cg_code;
+#undef CG_CODE
 
 // A kernel of the caller's (CompGraph's custom ops): out[i] = f(a[i], b[i], d[i]) for
 // i < length, reading as many operands as the op takes (b and d may be NULL).

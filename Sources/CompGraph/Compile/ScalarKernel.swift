@@ -7,52 +7,59 @@ extension cg_group: @unchecked @retroactive Sendable {}
 
 /// The kernel that computes `op` on scalar inputs, and the constant it needs:
 /// the one table both lowerings of `Program` (register code and the point
-/// plan) read.  A sum or product gives its binary step; a contraction of
-/// scalars is their product; summing or broadcasting a scalar copies it.
-/// Leaves have no kernel; a custom op is `CG_CALL` (see `customCall`).
+/// plan) read.  An elementwise op with a spelling row has its row's kernel; a sum or product
+/// gives its binary step; a contraction of scalars is their product; summing or broadcasting a
+/// scalar copies it. Leaves have no kernel; a custom op is `CG_CALL` (see `customCall`).
 func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
-  switch op {
+  switch op.written {
+  case .row: elementwiseCodes[Int(op.kind.rawValue)].map { ($0, 0) }
   case .custom: (CG_CALL, 0)
   case .variable, .constant: nil
   case .add: arity == 1 ? (CG_COPY, 0) : (CG_ADD, 0)
-  case .mul, .einsum: arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
-  case .sumTo, .broadcastTo, .reshape: (CG_COPY, 0)
+  case .mul, .structure(.einsum): arity == 1 ? (CG_COPY, 0) : (CG_MUL, 0)
+  case .structure(.sumTo), .structure(.broadcastTo), .structure(.reshape): (CG_COPY, 0)
   // A plan stores one type: a cast reaching a kernel converts f64 to f64, or, in an f32 plan,
   // reads an f32 value (an f64 variable's is rounded to f32 where the plan stages its inputs).
   case .cast: (CG_COPY, 0)
   // Their input or output has an axis, so they are never in a scalar graph.
-  case .reduceMax, .slice, .pad, .oneHot: nil
-  case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: nil  // matrices
+  case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot): nil
+  case .structure(.matrix): nil  // matrices
   case .pow(let c): powerKernel(c)
-  case .power: (CG_POWXY, 0)
-  case .exp: (CG_EXP, 0)
-  case .ln: (CG_LN, 0)
-  case .sqrt: (CG_SQRT, 0)
-  case .sin: (CG_SIN, 0)
-  case .cos: (CG_COS, 0)
-  case .tanh: (CG_TANH, 0)
-  case .abs: (CG_ABS, 0)
-  case .sign: (CG_SIGN, 0)
-  case .maximum: (CG_MAX, 0)
-  case .minimum: (CG_MIN, 0)
-  case .less: (CG_LT, 0)
-  case .lessEqual: (CG_LE, 0)
-  case .greater: (CG_GT, 0)
-  case .greaterEqual: (CG_GE, 0)
-  case .equal: (CG_EQ, 0)
-  case .select: (CG_WHERE, 0)
-  case .tan: (CG_TAN, 0)
-  case .atan: (CG_ATAN, 0)
-  case .asin: (CG_ASIN, 0)
-  case .acos: (CG_ACOS, 0)
-  case .sinh: (CG_SINH, 0)
-  case .cosh: (CG_COSH, 0)
-  case .erf: (CG_ERF, 0)
-  case .log1p: (CG_LOG1P, 0)
-  case .expm1: (CG_EXPM1, 0)
-  case .cbrt: (CG_CBRT, 0)
-  case .atan2: (CG_ATAN2, 0)
   }
+}
+
+/// The kinds with a spelling row, in the order of their kernels in `cg_elementwise.h`: they are
+/// the first codes of `cg_code` (0, 1, …).
+let elementwiseKinds = Op.Kind.allCases.filter { $0.spelling != nil }
+
+/// Each kind's code in `cg_code`, by raw value; `nil` for kinds without a spelling row.
+private let elementwiseCodes: [cg_code?] = Op.Kind.allCases.map { kind in
+  elementwiseKinds.firstIndex(of: kind).map { cg_code(UInt32($0)) }
+}
+
+/// The text of `Sources/CKernels/include/cg_elementwise.h`: the rows' kernels as an X-macro
+/// that `ckernels.h` (the codes) and `kernels.c` (both kernels' cases) expand, so that the C
+/// side reads the spelling table too.  `SpellingTableTests` checks the file holds this text.
+func elementwiseKernelHeader() -> String {
+  var text = """
+    // Generated from the spelling table (Sources/CompGraph/Graph/Op+Spelling.swift): do not
+    // edit. After changing a row, rewrite it with
+    //   COMPGRAPH_WRITE_KERNELS=1 swift test --filter SpellingTableTests
+    // OP(code, arity, loop, expression) for each elementwise op: the expression computes it on
+    // the operands X, Y, Z; loop is LANES where it vectorises, CALLS for libm calls.
+    #define CG_ELEMENTWISE(OP) \\
+
+    """
+  for kind in elementwiseKinds {
+    guard let row = kind.spelling else { continue }
+    let code = "CG_" + kind.name.uppercased()
+    let expression = row.kernel.filled(["X", "Y", "Z"])
+    let last = kind == elementwiseKinds.last
+    text +=
+      "  OP(\(code), \(kind.arity.minimum), \(row.vectorises ? "LANES" : "CALLS"), \(expression))"
+    text += last ? "\n" : " \\\n"
+  }
+  return text
 }
 
 /// The kernel that computes xᶜ for a constant exponent c, and the constant it

@@ -1,5 +1,6 @@
 /// The names emitted C must keep clear of, one table: C's keywords, the library functions
-/// compilers know as built-ins, every name the headers it includes declare (`<math.h>`, `<stddef.h>`, `<stdint.h>`, `<stdlib.h>`, `<string.h>`, as
+/// compilers know as built-ins, the libm functions the ops' spellings call (`Spelling.libm`),
+/// every name the headers it includes declare (`<math.h>`, `<stddef.h>`, `<stdint.h>`, `<stdlib.h>`, `<string.h>`, as
 /// the C standard and glibc declare them, in strict and GNU modes), `errno` and `main`, and
 /// the rule C99 §7.1.3 gives for the rest: a name beginning with `__`, or with `_` and a
 /// capital, belongs to the implementation.  (Struct members and tags, such as `div_t`'s `quot`,
@@ -14,6 +15,7 @@ enum CNames {
       return true
     }
     return keywords.contains(name) || declared.contains(name) || builtIns.contains(name)
+      || Spelling.libmNames.contains(name)
   }
 
   /// C99's keywords, and those C23 adds without an underscore (C11's all begin with `_` and a

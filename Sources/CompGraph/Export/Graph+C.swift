@@ -114,8 +114,9 @@ extension Graph {
 /// The C expression of an operation node of a scalar graph on its operands' C names, computing
 /// what `Program`'s kernel for the op computes (`Sources/CKernels/kernels.c`).
 func cExpression(_ op: Op, _ x: [String]) throws -> String {
-  switch op {
+  switch op.written {
   case .variable, .constant: preconditionFailure("leaves are named, not computed")
+  case .row(let spelling): spelling.kernel.filled(x)
   // Only f64 graphs are written in C (`cCode` refuses f32): a cast of one is to f64.
   case .cast: "(double)(\(x[0]))"
   // A long sum as four running sums, as Program adds it (CG_SPLIT_SUM in ckernels.h).
@@ -123,42 +124,13 @@ func cExpression(_ op: Op, _ x: [String]) throws -> String {
     splitSum(x)
   case .add: x.joined(separator: " + ")
   // A contraction of scalars is their product.
-  case .mul, .einsum: x.joined(separator: " * ")
+  case .mul, .structure(.einsum): x.joined(separator: " * ")
   case .pow(let c): cPower(x[0], c)
-  case .power: "pow(\(x[0]), \(x[1]))"
-  case .exp: "exp_inline(\(x[0]))"
-  case .ln: "log_inline(\(x[0]))"
-  case .sqrt: "sqrt(\(x[0]))"
-  case .sin: "sin(\(x[0]))"
-  case .cos: "cos(\(x[0]))"
-  case .tanh: "tanh_inline(\(x[0]))"
-  case .abs: "fabs(\(x[0]))"
-  case .sign: "sign_inline(\(x[0]))"
-  case .maximum: "max_inline(\(x[0]), \(x[1]))"
-  case .minimum: "min_inline(\(x[0]), \(x[1]))"
-  case .less: "\(x[0]) < \(x[1]) ? 1.0 : 0.0"
-  case .lessEqual: "\(x[0]) <= \(x[1]) ? 1.0 : 0.0"
-  case .greater: "\(x[0]) > \(x[1]) ? 1.0 : 0.0"
-  case .greaterEqual: "\(x[0]) >= \(x[1]) ? 1.0 : 0.0"
-  case .equal: "\(x[0]) == \(x[1]) ? 1.0 : 0.0"
-  case .select: "\(x[0]) != 0 ? \(x[1]) : \(x[2])"
-  case .tan: "tan(\(x[0]))"
-  case .atan: "atan(\(x[0]))"
-  case .asin: "asin(\(x[0]))"
-  case .acos: "acos(\(x[0]))"
-  case .sinh: "sinh(\(x[0]))"
-  case .cosh: "cosh(\(x[0]))"
-  case .erf: "erf(\(x[0]))"
-  case .log1p: "log1p(\(x[0]))"
-  case .expm1: "expm1(\(x[0]))"
-  case .cbrt: "cbrt(\(x[0]))"
-  case .atan2: "atan2(\(x[0]), \(x[1]))"
   // Summing, broadcasting or reshaping a scalar to a scalar is the scalar.
-  case .sumTo, .broadcastTo, .reshape: x[0]
+  case .structure(.sumTo), .structure(.broadcastTo), .structure(.reshape): x[0]
   case .custom(let custom): try cSpelling(custom, x)
-  case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
-    throw cLinearAlgebraRefusal(op)
-  case .reduceMax, .slice, .pad, .oneHot:
+  case .structure(.matrix): throw cLinearAlgebraRefusal(op)
+  case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot):
     throw GraphError.unsupported(
       "C export: '\(op.info.name)' works along an axis, and C code covers scalar graphs; export tensor graphs with `compgraph export` (ONNX)"
     )

@@ -101,7 +101,8 @@ private struct ONNXLowering {
     dtype = graph.dtype(id)
     var x: [String] = []
     for input in graph.inputs(id) { x.append(operand(input)) }
-    switch graph.op(id) {
+    switch graph.op(id).written {
+    case .row(let spelling): try spell(spelling.onnx, x, out)
     case .variable:
       onnx.inputs.append(
         ONNX.ValueInfo(name: out, shape: graph.shape(id), elementType: ONNX.ElementType(dtype)))
@@ -121,21 +122,15 @@ private struct ONNXLowering {
     case .pow(let c):
       onnx.initializers.append(.reals("\(out).exponent", dims: [], [c], dtype))
       node("Pow", [x[0], "\(out).exponent"], out)
-    case .exp: node("Exp", x, out)
-    case .ln: node("Log", x, out)
-    case .sqrt: node("Sqrt", x, out)
-    case .sin: node("Sin", x, out)
-    case .cos: node("Cos", x, out)
-    case .tanh: node("Tanh", x, out)
     case .cast: cast(x, out)
-    case .einsum(let spec):
+    case .structure(.einsum(let spec)):
       guard spec.labelCount <= 52 else {
         throw GraphError.unsupported(
           "ONNX export: einsum \(spec) has \(spec.labelCount) indices; ONNX's Einsum names them with the 52 letters a-z, A-Z"
         )
       }
       node("Einsum", x, out, [ONNX.Attribute(name: "equation", value: .string(spec.description))])
-    case .sumTo(let target):
+    case .structure(.sumTo(let target)):
       let source = graph.shape(graph.inputs(id)[0])
       let offset = source.count - target.count
       let axes = source.indices.filter { axis in
@@ -149,61 +144,22 @@ private struct ONNXLowering {
           [ONNX.Attribute(name: "keepdims", value: .int(1))])
         node("Reshape", ["\(out).kept", int64s("\(out).shape", target)], out)
       }
-    case .broadcastTo(let target):
+    case .structure(.broadcastTo(let target)):
       node("Expand", [x[0], int64s("\(out).shape", target)], out)
-    case .power: node("Pow", x, out)
-    case .abs: node("Abs", x, out)
-    case .sign: node("Sign", x, out)
-    case .maximum: node("Max", x, out)
-    case .minimum: node("Min", x, out)
-    case .less: mask("Less", x, out)
-    case .lessEqual: mask("LessOrEqual", x, out)
-    case .greater: mask("Greater", x, out)
-    case .greaterEqual: mask("GreaterOrEqual", x, out)
-    case .equal: mask("Equal", x, out)
-    case .select:  // a where c ≠ 0 (NaN included: a cast to bool is true)
-      node("Cast", [x[0]], "\(out).condition", [ONNX.Attribute(name: "to", value: .int(9))])
-      node("Where", ["\(out).condition", x[1], x[2]], out)
-    // onnxruntime has no float64 Tan, Sinh or Cosh: written with ops it runs, as accurately.
-    case .tan:
-      node("Sin", x, "\(out).sin")
-      node("Cos", x, "\(out).cos")
-      node("Div", ["\(out).sin", "\(out).cos"], out)
-    case .sinh: sinh(x[0], out)
-    case .cosh:  // (eˣ + e⁻ˣ)/2
-      node("Exp", x, "\(out).exp")
-      node("Neg", x, "\(out).neg")
-      node("Exp", ["\(out).neg"], "\(out).expneg")
-      node("Add", ["\(out).exp", "\(out).expneg"], "\(out).sum")
-      node("Mul", ["\(out).sum", scalar(0.5)], out)
-    // The standard operators (onnxruntime's CPU provider runs them in float32 only).
-    case .atan: node("Atan", x, out)
-    case .asin: node("Asin", x, out)
-    case .acos: node("Acos", x, out)
-    case .erf: node("Erf", x, out)
-    // ONNX has no operator for these: accurate compositions.
-    case .log1p: log1p(x[0], out)
-    case .expm1: expm1(x[0], out)
-    case .cbrt:  // sign(x)·|x|^⅓
-      node("Abs", x, "\(out).abs")
-      node("Pow", ["\(out).abs", scalar(1.0 / 3)], "\(out).root")
-      node("Sign", x, "\(out).sign")
-      node("Mul", ["\(out).sign", "\(out).root"], out)
-    case .atan2: atan2(x[0], x[1], out)
-    case .reshape(let target):
+    case .structure(.reshape(let target)):
       node("Reshape", [x[0], int64s("\(out).shape", target)], out)
-    case .reduceMax(let axis):
+    case .structure(.reduceMax(let axis)):
       node(
         "ReduceMax", [x[0], int64s("\(out).axes", [axis])], out,
         [ONNX.Attribute(name: "keepdims", value: .int(0))])
-    case .slice(let axis, let start, let end):
+    case .structure(.slice(let axis, let start, let end)):
       node(
         "Slice",
         [
           x[0], int64s("\(out).starts", [start]), int64s("\(out).ends", [end]),
           int64s("\(out).axes", [axis]),
         ], out)
-    case .pad(let axis, let before, let after):
+    case .structure(.pad(let axis, let before, let after)):
       let rank = graph.shape(id).count
       var pads = [Int](repeating: 0, count: 2 * rank)
       pads[axis] = before
@@ -213,15 +169,47 @@ private struct ONNXLowering {
       throw GraphError.unsupported(
         "ONNX export: the custom op '\(op.name)' has no ONNX operator; ONNX runs only its own operators, so export this graph as C or Python with the op's spellings"
       )
-    case .oneHot(let n):  // (index == k) for k = 0..<n, along a new last axis
+    case .structure(.oneHot(let n)):  // (index == k) for k = 0..<n, along a new last axis
       onnx.initializers.append(
         .reals("\(out).classes", dims: [n], (0..<n).map(Double.init), dtype))
       node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")
       mask("Equal", ["\(out).column", "\(out).classes"], out)
-    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
+    case .structure(.matrix):
       throw GraphError.unsupported(
         "ONNX export: ONNX has no operator for '\(graph.op(id).info.name)' (nor for solve, inv, det, cholesky, triangular_solve or logdet); evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"
       )
+    }
+  }
+
+  /// An op's ONNX spelling on operands `x`, its value named `out` and its composition's values
+  /// `out.NAME`.
+  mutating func spell(_ spelling: ONNXSpelling, _ x: [String], _ out: String) throws {
+    switch spelling {
+    case .op(let opType): node(opType, x, out)
+    case .composition(let lines):
+      for line in lines {
+        guard let step = ONNXStep(line) else {
+          throw GraphError.unsupported("ONNX export: the spelling line '\(line)' does not parse")
+        }
+        let target = step.name.map { "\(out).\($0)" } ?? out
+        let arguments = step.arguments.map { argument in
+          if argument.hasPrefix("$"), let k = Int(argument.dropFirst()), x.indices.contains(k) {
+            return x[k]
+          }
+          return Double(argument).map { scalar($0) } ?? "\(out).\(argument)"
+        }
+        if let kind = Op.Kind.allCases.first(where: { $0.name == step.operator }),
+          let row = kind.spelling
+        {
+          try spell(row.onnx, arguments, target)
+        } else if step.castTo == "type" {
+          cast(arguments, target)
+        } else if step.castTo == "bool" {
+          node("Cast", arguments, target, [ONNX.Attribute(name: "to", value: .int(9))])
+        } else {
+          node(step.operator, arguments, target)
+        }
+      }
     }
   }
 
@@ -234,69 +222,6 @@ private struct ONNXLowering {
     scalars[key] = name
     onnx.initializers.append(.reals(name, dims: [], [value], dtype))
     return name
-  }
-
-  /// eˣ − 1 without cancellation (Kahan): (u − 1)·x / ln u with u = eˣ, which is x where u = 1,
-  /// −1 where u = 0 and u where u = ∞.
-  mutating func expm1(_ x: String, _ out: String) {
-    node("Exp", [x], "\(out).u")
-    node("Sub", ["\(out).u", scalar(1)], "\(out).um1")
-    node("Mul", ["\(out).um1", x], "\(out).num")
-    node("Log", ["\(out).u"], "\(out).ln")
-    node("Div", ["\(out).num", "\(out).ln"], "\(out).q")
-    node("Equal", ["\(out).u", scalar(1)], "\(out).isone")
-    node("Where", ["\(out).isone", x, "\(out).q"], "\(out).r1")
-    node("Equal", ["\(out).u", scalar(0)], "\(out).iszero")
-    node("Where", ["\(out).iszero", scalar(-1), "\(out).r1"], "\(out).r2")
-    node("IsInf", ["\(out).u"], "\(out).isinf")
-    node("Where", ["\(out).isinf", "\(out).u", "\(out).r2"], out)
-  }
-
-  /// ln(1 + x) without cancellation (Goldberg): ln u · x / (u − 1) with u = 1 + x, which is x
-  /// where u = 1 and ln u where u = ±∞.
-  mutating func log1p(_ x: String, _ out: String) {
-    node("Add", [x, scalar(1)], "\(out).u")
-    node("Sub", ["\(out).u", scalar(1)], "\(out).w")
-    node("Log", ["\(out).u"], "\(out).ln")
-    node("Mul", ["\(out).ln", x], "\(out).num")
-    node("Div", ["\(out).num", "\(out).w"], "\(out).q")
-    node("Equal", ["\(out).w", scalar(0)], "\(out).isone")
-    node("Where", ["\(out).isone", x, "\(out).q"], "\(out).r1")
-    node("IsInf", ["\(out).u"], "\(out).isinf")
-    node("Where", ["\(out).isinf", "\(out).ln", "\(out).r1"], out)
-  }
-
-  /// sinh x = ±(e/2)·(e + 2)/(e + 1) with e = e^|x| − 1 (no cancellation near 0, nor for
-  /// x ≪ 0, and no overflow before sinh's own), and ±∞ where e is.
-  mutating func sinh(_ x: String, _ out: String) {
-    node("Abs", [x], "\(out).abs")
-    expm1("\(out).abs", "\(out).e")
-    node("Add", ["\(out).e", scalar(2)], "\(out).ep2")
-    node("Add", ["\(out).e", scalar(1)], "\(out).ep1")
-    node("Div", ["\(out).ep2", "\(out).ep1"], "\(out).ratio")
-    node("Mul", ["\(out).e", scalar(0.5)], "\(out).half")
-    node("Mul", ["\(out).half", "\(out).ratio"], "\(out).q")
-    node("IsInf", ["\(out).e"], "\(out).isinf")
-    node("Where", ["\(out).isinf", "\(out).e", "\(out).q"], "\(out).magnitude")
-    node("Neg", ["\(out).magnitude"], "\(out).negative")
-    node("Less", [x, scalar(0)], "\(out).isnegative")
-    node("Where", ["\(out).isnegative", "\(out).negative", "\(out).magnitude"], out)
-  }
-
-  /// atan2(u, v) = atan(u/v) for v > 0, ± π added for v < 0 (the sign of u's), and ±π/2 (u's
-  /// sign) for v = 0. ONNX has no Atan2, and onnxruntime runs Atan in float32 only.
-  mutating func atan2(_ u: String, _ v: String, _ out: String) {
-    node("Div", [u, v], "\(out).ratio")
-    node("Atan", ["\(out).ratio"], "\(out).atan")
-    node("GreaterOrEqual", [u, scalar(0)], "\(out).upper")
-    node("Where", ["\(out).upper", scalar(.pi), scalar(-.pi)], "\(out).turn")
-    node("Add", ["\(out).atan", "\(out).turn"], "\(out).turned")
-    node("Less", [v, scalar(0)], "\(out).left")
-    node("Where", ["\(out).left", "\(out).turned", "\(out).atan"], "\(out).angle")
-    node("Sign", [u], "\(out).sign")
-    node("Mul", ["\(out).sign", scalar(.pi / 2)], "\(out).axis")
-    node("Equal", [v, scalar(0)], "\(out).vertical")
-    node("Where", ["\(out).vertical", "\(out).axis", "\(out).angle"], out)
   }
 
   /// A comparison as 1.0 / 0.0: the ONNX boolean cast to the node's type.
@@ -332,5 +257,31 @@ private struct ONNXLowering {
         ONNX.ValueInfo(
           name: name, shape: graph.shape(id), elementType: ONNX.ElementType(graph.dtype(id))))
     }
+  }
+}
+
+/// One line of an ONNX composition (`ONNXSpelling.composition`): `name = Operator(a, b; to=T)`.
+private struct ONNXStep {
+  let name: String?
+  let `operator`: String
+  let arguments: [String]
+  /// The target of a `Cast`: `bool` or `type`.
+  let castTo: String?
+
+  init?(_ line: String) {
+    func trimmed(_ text: Substring) -> String { String(text.filter { $0 != " " }) }
+    var call = Substring(line)
+    if let equals = line.firstRange(of: " = "), !line[..<equals.lowerBound].contains("(") {
+      name = trimmed(line[..<equals.lowerBound])
+      call = line[equals.upperBound...]
+    } else {
+      name = nil
+    }
+    guard let open = call.firstIndex(of: "("), call.last == ")" else { return nil }
+    `operator` = trimmed(call[..<open])
+    let parts = call[call.index(after: open)..<call.index(before: call.endIndex)].split(
+      separator: ";", maxSplits: 1)
+    arguments = parts.first.map { $0.split(separator: ",").map(trimmed) } ?? []
+    castTo = parts.count > 1 ? trimmed(parts[1]).replacing("to=", with: "") : nil
   }
 }

@@ -11,16 +11,15 @@ extension Op {
     case converted(DType)
   }
 
+  /// From the category: a cast converts, a selection promotes its branches, every other op
+  /// promotes its operands.
   var typeRule: TypeRule {
-    switch self {
-    case .cast(let target): .converted(target)
-    case .select: .promotedAfterFirst
-    case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh, .abs,
-      .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .tan, .atan,
-      .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo,
-      .reshape, .reduceMax, .slice, .pad, .oneHot, .atan2, .custom, .solve, .inverse, .determinant,
-      .cholesky, .triangularSolve, .logdet:
-      .promoted
+    if case .cast(let target) = self { return .converted(target) }
+    switch kind.category {
+    case .selection: return .promotedAfterFirst
+    case .leaf, .unary, .binary, .variadic, .comparison, .contraction, .reduction, .layout,
+      .structured, .custom, .linearAlgebra:
+      return .promoted
     }
   }
 }

@@ -394,7 +394,7 @@ extension Op.Kind {
   public var isLeaf: Bool { category == .leaf }
 
   /// Whether each output element is computed from the same element of each input
-  /// (after broadcasting): the categories fused into one loop and given a spelling row.
+  /// (after broadcasting): the categories fused into one loop.
   public var isElementwise: Bool {
     switch category {
     case .unary, .binary, .variadic, .comparison, .selection, .custom: true
@@ -421,8 +421,9 @@ extension Op.Kind {
   /// The groups of ops (as tinygrad's `GroupOp`): what an op does to its inputs' elements. The
   /// bookkeeping tables derive from it instead of listing ops — arity, `isLeaf`, the shape of
   /// elementwise ops, how a tensor plan runs an op (`StepClass`), intern hashing, the
-  /// simplifier's normal-form marks, listings and infix precedence — so that only the tables
-  /// that need a decision (derivative, semantics, intervals, simplifier facts) name each op.
+  /// simplifier's normal-form marks, listings and element types — so that only the tables
+  /// that need a decision (derivative, semantics, intervals, simplifier facts, spellings) name
+  /// each op.
   public enum Category: Sendable, CaseIterable {
     /// Variables and constants.
     case leaf

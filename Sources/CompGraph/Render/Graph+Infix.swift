@@ -84,11 +84,12 @@ extension Graph {
     return outputs.reduce(0) { Swift.min($0 + length[$1.index], limit + 1) } <= limit
   }
 
-  /// The operations whose text C writes more than once, being the operands of `sign`, `max` and
-  /// `min` (C has no expression for them that reads its operand once); they are always named.
+  /// The operations whose text C writes more than once, being the operands of an op whose C
+  /// spelling repeats an operand (`sign`, `max` and `min`: C has no expression for them that
+  /// reads its operand once); they are always named.
   private func repeatedInC() -> Set<NodeID> {
     var repeated: Set<NodeID> = []
-    for id in ids where [.sign, .maximum, .minimum].contains(op(id).kind) {
+    for id in ids where op(id).kind.spelling?.c.repeatsAnOperand == true {
       repeated.formUnion(inputs(id).filter { !op($0).isLeaf })
     }
     return repeated
@@ -123,19 +124,19 @@ extension Graph {
   }
 }
 
+/// Precedence of a node's printed form: higher binds tighter.
+enum InfixLevel: Int, Comparable, Sendable {
+  case comparison = 0, sum, product, negation, power, atom
+  static func < (a: InfixLevel, b: InfixLevel) -> Bool { a.rawValue < b.rawValue }
+}
+
 /// The printer behind `Graph.infix`: each node's outer form (precedence,
 /// leading minus) is computed once, then text is emitted from a stack of
 /// pending pieces.
 private struct InfixPrinter {
-  /// Precedence of a node's printed form: higher binds tighter.
-  enum Level: Int, Comparable {
-    case comparison = 0, sum, product, negation, power, atom
-    static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
-  }
-
   /// What a node prints as, from outside.
   struct Form {
-    var level: Level
+    var level: InfixLevel
     var leadingMinus: Bool
   }
 
@@ -143,7 +144,7 @@ private struct InfixPrinter {
   /// parentheses, whether a leading `-` is allowed, and whether its sign
   /// was already written by the caller (a subtracted term).
   struct Slot {
-    var minimum: Level
+    var minimum: InfixLevel
     var allowsMinus: Bool
     var magnitude = false
 
@@ -232,38 +233,23 @@ private struct InfixPrinter {
 
   func form(_ id: NodeID, magnitude: Bool) -> Form {
     if names[id] != nil { return Form(level: .atom, leadingMinus: false) }
-    let op = graph.op(id)
-    switch op.kind.category {
-    case .leaf:
-      guard case .constant(let t) = op, t.isScalar else { break }
+    switch graph.op(id).written {
+    case .row(let spelling):
+      return Form(level: spelling.template(format).level, leadingMinus: false)
+    case .constant(let t) where t.isScalar:
       let negative = leadingMinus[id.index] && !magnitude
       return Form(level: negative ? .negation : .atom, leadingMinus: negative)
-    case .variadic where op.kind == .add:
-      return Form(level: .sum, leadingMinus: leadingMinus[id.index])
-    case .variadic:
-      // A subtracted product drops its sign, and its first factor is then
-      // parenthesised if it has one of its own.
-      return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
-    case .unary:
-      if case .pow(let c) = op {
-        // C writes a power as a call, LaTeX 1/x as a fraction.
-        let call = format == .c || (format == .latex && c < 0)
-        return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
-      }
-      // LaTeX writes eˣ − 1, and eˣ as a power.
-      if op.kind == .expm1 && format == .latex { return Form(level: .sum, leadingMinus: false) }
-      if op.kind == .exp && format == .latex { return Form(level: .power, leadingMinus: false) }
-    // C writes x^y as a call.
-    case .binary where op.kind == .power && format != .c:
-      return Form(level: .power, leadingMinus: false)
-    // Only the expression language writes a comparison as an infix operator.
-    case .comparison where format == .compgraph:
-      return Form(level: .comparison, leadingMinus: false)
-    case .binary, .comparison, .selection, .contraction, .reduction, .layout, .structured, .custom,
-      .linearAlgebra:
-      break
+    case .add: return Form(level: .sum, leadingMinus: leadingMinus[id.index])
+    // A subtracted product drops its sign, and its first factor is then parenthesised if it has
+    // one of its own.
+    case .mul: return Form(level: .product, leadingMinus: leadingMinus[id.index] && !magnitude)
+    // C writes a power as a call, LaTeX 1/x as a fraction.
+    case .pow(let c):
+      let call = format == .c || (format == .latex && c < 0)
+      return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
+    case .variable, .constant, .cast, .custom, .structure:
+      return Form(level: .atom, leadingMinus: false)
     }
-    return Form(level: .atom, leadingMinus: false)
   }
 
   /// Whether a term prints with a leading minus that a sum can turn into
@@ -314,7 +300,8 @@ private struct InfixPrinter {
   /// The text of one node as pieces: its own symbols and its operands.
   func pieces(_ id: NodeID, _ slot: Slot) -> [Piece] {
     let inputs = Array(graph.inputs(id))
-    switch graph.op(id) {
+    switch graph.op(id).written {
+    case .row(let spelling): return pieces(of: spelling.template(format), inputs)
     case .variable(let name):
       let written = renamed[name] ?? name
       return [
@@ -353,38 +340,18 @@ private struct InfixPrinter {
       return [.text("\\frac{1}{")] + divisor(inputs[0], exponent: -c, alone: true) + [.text("}")]
     case .pow(let c) where c < 0: return [.text("1/")] + divisor(inputs[0], exponent: -c)
     case .pow(let c): return power(inputs[0], c)
-    case .exp, .ln, .sqrt, .sin, .cos, .tanh, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .cbrt,
-      .abs, .log1p, .expm1, .sign:
-      if let (before, after) = format.call(graph.op(id)) {
-        return [.text(before), .node(inputs[0], .free), .text(after)]
-      }
-      if case .log1p = graph.op(id) {  // LaTeX: ln(1 + x)
-        return [
-          .text("\\ln{\\left(1 + "), .node(inputs[0], Slot(minimum: .sum, allowsMinus: false)),
-          .text("\\right)}"),
-        ]
-      }
-      if case .expm1 = graph.op(id) {  // LaTeX: eˣ − 1
-        return [.text("e^{"), .node(inputs[0], .whole), .text("} - 1")]
-      }
-      // sign in C, as Program computes it (the operand is a name or a leaf: `repeatedInC`).
-      let x = Piece.node(inputs[0], Slot(minimum: .negation, allowsMinus: true))
-      return [
-        .text("("), x, .text(" > 0 ? 1.0 : ("), x, .text(" < 0 ? -1.0 : ("), x,
-        .text(" == 0 ? 0.0 : "), x, .text(")))"),
-      ]
     // In C (scalar graphs only) a contraction is a product, summing or broadcasting a copy.
-    case .einsum where format == .c:
+    case .structure(.einsum) where format == .c:
       let factors = inputs.map { Piece.node($0, Slot(minimum: .product, allowsMinus: false)) }
       return [.text("(")] + Array(factors.map { [$0] }.joined(separator: [.text(" * ")])) + [
         .text(")")
       ]
-    case .sumTo where format == .c, .broadcastTo where format == .c:
+    case .structure(.sumTo) where format == .c, .structure(.broadcastTo) where format == .c:
       return [.text("("), .node(inputs[0], .free), .text(")")]
-    case .einsum(let spec):
+    case .structure(.einsum(let spec)):
       return call("einsum", inputs, first: "\"\(spec)\"")
-    case .sumTo(let shape) where shape.isEmpty: return call("sum", inputs)
-    case .sumTo(let shape):
+    case .structure(.sumTo(let shape)) where shape.isEmpty: return call("sum", inputs)
+    case .structure(.sumTo(let shape)):
       guard format.module != nil else {
         return call("sum_to", inputs, last: format.shape(shape))
       }
@@ -396,81 +363,16 @@ private struct InfixPrinter {
       }
       return call("sum", inputs, last: "axis=\(pythonTuple(axes)), keepdims=True")
         + [.text(".reshape(\(pythonTuple(shape)))")]
-    case .broadcastTo(let shape):
+    case .structure(.broadcastTo(let shape)):
       return call("broadcast_to", inputs, last: format.shape(shape))
-    case .power:
-      let atom = Slot(minimum: .atom, allowsMinus: false)
-      switch format {
-      case .compgraph: return [.node(inputs[0], atom), .text("^"), .node(inputs[1], atom)]
-      case .latex:
-        return [.node(inputs[0], atom), .text("^{"), .node(inputs[1], .whole), .text("}")]
-      case .python, .jax: return [.node(inputs[0], atom), .text("**"), .node(inputs[1], atom)]
-      case .c: return call("pow", inputs)
-      }
-    case .less, .lessEqual, .greater, .greaterEqual, .equal:
-      let comparison = Comparison(graph.op(id).kind)!
-      let side = Slot(minimum: .sum, allowsMinus: true)
-      let (before, relation, after): (String, String, String)
-      switch format {
-      case .compgraph: (before, relation, after) = ("", comparison.spelling, "")
-      // The Iverson bracket: 1 where the condition holds, else 0.
-      case .latex: (before, relation, after) = ("\\left[", comparison.latex, "\\right]")
-      case .python, .jax:
-        (before, relation, after) = ("\(format.module!).where(", comparison.spelling, ", 1.0, 0.0)")
-      case .c: (before, relation, after) = ("(", comparison.spelling, " ? 1.0 : 0.0)")
-      }
-      return [
-        .text(before), .node(inputs[0], side), .text(" \(relation) "), .node(inputs[1], side),
-        .text(after),
-      ]
-    case .select:
-      let condition = Piece.node(inputs[0], Slot(minimum: .sum, allowsMinus: true))
-      switch format {
-      case .compgraph: return call("where", inputs)
-      case .latex:
-        return [
-          .text("\\begin{cases} "), .node(inputs[1], .whole), .text(" & \\text{if } "), condition,
-          .text(" \\neq 0 \\\\ "), .node(inputs[2], .whole),
-          .text(" & \\text{otherwise} \\end{cases}"),
-        ]
-      case .python, .jax:
-        return [
-          .text("\(format.module!).where("), condition, .text(" != 0, "), .node(inputs[1], .whole),
-          .text(", "), .node(inputs[2], .whole), .text(")"),
-        ]
-      case .c:
-        return [
-          .text("("), condition, .text(" != 0 ? "), .node(inputs[1], .free), .text(" : "),
-          .node(inputs[2], .free), .text(")"),
-        ]
-      }
-    // NumPy and JAX call it arctan2 (same argument order).
-    case .atan2: return call(format.module == nil ? "atan2" : "arctan2", inputs)
-    case .maximum, .minimum:
-      let isMax = graph.op(id).kind == .maximum
-      switch format {
-      case .compgraph: return call(graph.op(id).info.name, inputs)
-      case .latex: return call(isMax ? "\\max" : "\\min", inputs)
-      case .python, .jax: return call(isMax ? "maximum" : "minimum", inputs)
-      // As Program computes it: NaN if either is, ties to the first (operands are names or
-      // leaves: see `repeatedInC`).
-      case .c:
-        let slot = Slot(minimum: .negation, allowsMinus: true)
-        let a = Piece.node(inputs[0], slot), b = Piece.node(inputs[1], slot)
-        return [
-          .text("("), a, .text(" != "), a, .text(" || "), b, .text(" != "), b, .text(" ? "), a,
-          .text(" + "), b, .text(" : ("), a, .text(isMax ? " >= " : " <= "), b, .text(" ? "), a,
-          .text(" : "), b, .text("))"),
-        ]
-      }
-    case .reshape(let shape):
+    case .structure(.reshape(let shape)):
       // A scalar graph (C) reshapes only scalars to scalars: a copy.
       if format == .c { return [.text("("), .node(inputs[0], .free), .text(")")] }
       return call("reshape", inputs, last: format.shape(shape))
-    case .reduceMax(let axis):
+    case .structure(.reduceMax(let axis)):
       if format.module != nil { return call("max", inputs, last: "axis=\(axis)") }
       return call("amax", inputs, last: "\(axis)")
-    case .slice(let axis, let start, let end):
+    case .structure(.slice(let axis, let start, let end)):
       guard format.module != nil else {
         return call("slice", inputs, last: "\(axis), \(start), \(end)")
       }
@@ -479,7 +381,7 @@ private struct InfixPrinter {
         .node(inputs[0], Slot(minimum: .atom, allowsMinus: false)),
         .text("[\(colons)\(start):\(end)]"),
       ]
-    case .pad(let axis, let before, let after):
+    case .structure(.pad(let axis, let before, let after)):
       guard format.module != nil else {
         return call("pad", inputs, last: "\(axis), \(before), \(after)")
       }
@@ -487,7 +389,7 @@ private struct InfixPrinter {
       widths[axis] = "(\(before), \(after))"
       let tuple = widths.count == 1 ? "(\(widths[0]),)" : "(\(widths.joined(separator: ", ")))"
       return call("pad", inputs, last: tuple)
-    case .oneHot(let n):
+    case .structure(.oneHot(let n)):
       guard let module = format.module else { return call("one_hot", inputs, last: "\(n)") }
       // Row e_k for an index k in 0..<n, zeros for any other value.
       return [
@@ -496,9 +398,8 @@ private struct InfixPrinter {
       ]
     case .cast(let dtype):
       return cast(.node(inputs[0], .free), to: dtype)
-    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
-      return graph.op(id).matrixFunction.map { matrixPieces($0, graph.op(id).info.name, inputs) }
-        ?? []
+    case .structure(.matrix(let function)):
+      return matrixPieces(function, graph.op(id).info.name, inputs)
     }
   }
 
@@ -551,6 +452,19 @@ private struct InfixPrinter {
       let triangle = [.text("np.\(lower ? "tril" : "triu")(")] + [a] + [Piece.text(")")]
       return [.text(linalg + "solve(")] + (transpose ? swap(triangle) : triangle)
         + [.text(", "), .node(inputs[1], .whole), .text(")")]
+    }
+  }
+
+  /// A spelling row's template on `operands`, each parenthesised as its place needs.
+  func pieces(of template: Template, _ operands: [NodeID]) -> [Piece] {
+    template.pieces.map { piece in
+      switch piece {
+      case .text(let text): .text(text)
+      case .operand(let k, .argument): .node(operands[k], .free)
+      case .operand(let k, .whole): .node(operands[k], .whole)
+      case .operand(let k, .atom): .node(operands[k], Slot(minimum: .atom, allowsMinus: false))
+      case .operand(let k, .term): .node(operands[k], Slot(minimum: .sum, allowsMinus: false))
+      }
     }
   }
 
@@ -717,7 +631,7 @@ private struct InfixPrinter {
   /// parentheses when it is the only one).
   func divisor(_ base: NodeID, exponent: Double, alone: Bool = false) -> [Piece] {
     if exponent == 1 {
-      let minimum: Level = format == .latex ? (alone ? .comparison : .product) : .negation
+      let minimum: InfixLevel = format == .latex ? (alone ? .comparison : .product) : .negation
       return [.node(base, Slot(minimum: minimum, allowsMinus: format == .latex))]
     }
     return power(base, exponent)
@@ -738,19 +652,6 @@ private struct InfixPrinter {
 
 /// `x`, with −0 written as 0.
 private func unsignedZero(_ x: Double) -> Double { x == 0 ? 0 : x }
-
-extension Comparison {
-  /// The relation in LaTeX.
-  var latex: String {
-    switch self {
-    case .less: "<"
-    case .lessEqual: "\\le"
-    case .greater: ">"
-    case .greaterEqual: "\\ge"
-    case .equal: "="
-    }
-  }
-}
 
 /// `(2, 3)`, `(4,)`, `()`: a shape or axis list as a Python tuple.
 func pythonTuple(_ values: [Int]) -> String {

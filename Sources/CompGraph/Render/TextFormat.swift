@@ -55,72 +55,32 @@ public enum TextFormat: String, Sendable, CaseIterable {
     }
   }
 
-  /// How a unary elementwise function is called: the text before and after its operand, which
-  /// is printed as a whole expression (no parentheses of its own); `nil` for the ops the printer
-  /// spells itself (`log1p` and `expm1` in LaTeX, `sign` in C, and every op that is not a unary
-  /// function).
-  func call(_ op: Op) -> (before: String, after: String)? {
-    /// The function's name in LaTeX (a command), NumPy / jax.numpy and C.
-    let names: (latex: String, numpy: String, c: String)
-    switch op {
-    case .exp:
-      if self == .latex { return ("e^{", "}") }
-      names = ("\\exp", "exp", "exp")
-    case .ln: names = ("\\ln", "log", "log")
-    case .sqrt:
-      if self == .latex { return ("\\sqrt{", "}") }
-      names = ("", "sqrt", "sqrt")
-    case .cbrt:
-      if self == .latex { return ("\\sqrt[3]{", "}") }
-      names = ("", "cbrt", "cbrt")
-    case .abs:
-      if self == .latex { return ("\\left|", "\\right|") }
-      names = ("", "abs", "fabs")
-    case .sin: names = ("\\sin", "sin", "sin")
-    case .cos: names = ("\\cos", "cos", "cos")
-    case .tanh: names = ("\\tanh", "tanh", "tanh")
-    case .tan: names = ("\\tan", "tan", "tan")
-    case .atan: names = ("\\arctan", "arctan", "atan")
-    case .asin: names = ("\\arcsin", "arcsin", "asin")
-    case .acos: names = ("\\arccos", "arccos", "acos")
-    case .sinh: names = ("\\sinh", "sinh", "sinh")
-    case .cosh: names = ("\\cosh", "cosh", "cosh")
-    // NumPy has no erf: the standard library's, elementwise; JAX has its own.
-    case .erf:
-      if self == .python { return ("np.vectorize(math.erf, otypes=[float])(", ")") }
-      if self == .jax { return ("jax.scipy.special.erf(", ")") }
-      names = ("\\operatorname{erf}", "erf", "erf")
-    case .log1p:
-      if self == .latex { return nil }
-      names = ("", "log1p", "log1p")
-    case .expm1:
-      if self == .latex { return nil }
-      names = ("", "expm1", "expm1")
-    case .sign:
-      if self == .c { return nil }
-      names = ("\\operatorname{sign}", "sign", "")
-    case .variable, .constant, .add, .mul, .pow, .power, .maximum, .minimum, .less, .lessEqual,
-      .greater, .greaterEqual, .equal, .select, .einsum, .sumTo, .broadcastTo, .reshape,
-      .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast, .solve, .inverse, .determinant,
-      .cholesky, .triangularSolve, .logdet:
-      return nil
-    }
+  /// The modules the Python function imports, for a graph holding `kinds`: NumPy or jax.numpy,
+  /// the modules the kinds' spellings call into (`math.erf`, `jax.scipy.special.erf`), and
+  /// `jax.scipy.linalg` for a triangular solve in JAX.
+  func imports(_ kinds: Set<Op.Kind>) -> [String] {
+    let base: String
     switch self {
-    case .compgraph: return (op.info.name + "(", ")")
-    case .c: return (names.c + "(", ")")
-    case .latex: return (names.latex + "{" + open, close + "}")
-    case .python, .jax: return ("\(module!).\(names.numpy)(", ")")
+    case .python: base = "numpy as np"
+    case .jax: base = "jax.numpy as jnp"
+    case .compgraph, .latex, .c: return []
+    }
+    let called = kinds.compactMap { $0.spelling?.template(self) }.flatMap(\.modules)
+    let linalg = self == .jax && kinds.contains(.triangularSolve) ? ["jax.scipy.linalg"] : []
+    return ([base] + Set(called).subtracting(["np", "jnp"]).sorted() + linalg).map {
+      "import \($0)"
     }
   }
+}
 
-  /// The modules the Python function imports, for a graph holding `kinds`.
-  func imports(_ kinds: Set<Op.Kind>) -> [String] {
-    switch self {
-    case .python: ["import numpy as np"] + (kinds.contains(.erf) ? ["import math"] : [])
-    case .jax:
-      ["import jax.numpy as jnp"] + (kinds.contains(.erf) ? ["import jax.scipy.special"] : [])
-        + (kinds.contains(.triangularSolve) ? ["import jax.scipy.linalg"] : [])
-    case .compgraph, .latex, .c: []
+extension Template {
+  /// The modules its Python text calls into: each dotted name's all but last part (`np` of
+  /// `np.exp`, `jax.scipy.special` of `jax.scipy.special.erf`).
+  var modules: [String] {
+    let text = pieces.map { if case .text(let text) = $0 { text } else { " " } }.joined()
+    let names = text.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
+    return names.filter { $0.first?.isLetter == true && $0.contains(".") }.map {
+      $0.split(separator: ".").dropLast().joined(separator: ".")
     }
   }
 }
