@@ -9,6 +9,24 @@ public enum Workload {
     return try derivative(of: tanh(x), wrt: x, order: order).graph()
   }
 
+  /// W13's chained Rosenbrock function of n scalar variables `x0 … x(n−1)`, whose Hessian is
+  /// tridiagonal (3n − 2 nonzeros):
+  ///
+  ///     f(x) = Σᵢ₌₀ⁿ⁻² 100·(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²
+  public static func chainedRosenbrock(_ n: Int) throws -> (f: Expr, x: [Expr]) {
+    let g = GraphBuilder()
+    let x = try (0..<n).map { try g.variable("x\($0)") }
+    var terms: [Expr] = []
+    terms.reserveCapacity(2 * n)
+    for i in 0..<(n - 1) {
+      let u = x[i + 1] - x[i] * x[i]
+      let v = 1 - x[i]
+      terms.append(100 * (u * u))
+      terms.append(v * v)
+    }
+    return (sum(terms), x)
+  }
+
   /// W2's function of n scalar variables `x0 … x(n−1)` (indices mod n):
   ///
   ///     f(x) = Σᵢ exp(xᵢ)·ln(1 + x²ᵢ₊₁) + √(Σᵢ x²ᵢ)

@@ -56,6 +56,12 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Also print the Jacobian ∂f/∂x of every output f (any shape) for every variable x.")
   var jacobian = false
 
+  @Flag(
+    help: ArgumentHelp(
+      "With --hessian or --jacobian: find the sparsity pattern, colour it and print only the "
+        + "nonzeros (triplets, computed in one sweep per colour)."))
+  var sparse = false
+
   @Option(
     name: .customLong("hvp"),
     help: ArgumentHelp(
@@ -77,9 +83,22 @@ struct EvalCommand: ParsableCommand {
       "Also print a mixed partial, e.g. x,y,x for ∂³f/∂x∂y∂x (repeatable).", valueName: "vars"))
   var derivatives: [VariableList] = []
 
+  @Option(
+    name: .customLong("taylor"),
+    help: ArgumentHelp(
+      "Also print the Taylor coefficients c0 … cN of the output in the scalar variable x at the "
+        + "point, e.g. x:50 (N up to \(TaylorRequest.maxOrder); repeatable).",
+      valueName: "var:N"))
+  var taylor: [TaylorRequest] = []
+
+  @Flag(
+    name: .customLong("derivatives"),
+    help: "With --taylor, print the derivatives k!·ck instead of the coefficients.")
+  var taylorDerivatives = false
+
   @Flag(
     help:
-      "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\", \"hvp\", \"jacobian\"}."
+      "Print one JSON object: {\"value\", \"gradient\", \"hessian\", \"derivatives\", \"hvp\", \"jacobian\", \"taylor\"}."
   )
   var json = false
 
@@ -92,10 +111,27 @@ struct EvalCommand: ParsableCommand {
     for binding in directions where !seen.insert(binding.name).inserted {
       throw ValidationError("--hvp \(binding.name) is given twice.")
     }
-    for list in derivatives where list.names.count > Graph.maxOrder {
+    if sparse && !hessian && !jacobian {
+      throw ValidationError("--sparse goes with --hessian or --jacobian.")
+    }
+    if taylorDerivatives && taylor.isEmpty {
+      throw ValidationError("--derivatives goes with --taylor, e.g. --taylor x:20 --derivatives.")
+    }
+    seen = []
+    for request in taylor where !seen.insert(request.variable).inserted {
+      throw ValidationError("--taylor \(request.variable) is given twice.")
+    }
+    // One variable repeated is taken by Taylor mode at any order (checked to be a scalar
+    // variable once the expression is read); a mixed partial by the tower, up to its limit.
+    for list in derivatives
+    where list.names.count > Graph.maxOrder
+      && (Set(list.names).count > 1 || list.names.count > TaylorRequest.maxOrder)
+    {
       throw ValidationError(
         "--derivative: \(list.names.count) variables make a derivative of order "
-          + "\(list.names.count); the highest order is \(Graph.maxOrder), as for grad and render --order."
+          + "\(list.names.count); the highest order of a mixed partial is \(Graph.maxOrder), as for "
+          + "grad and render --order (one variable repeated goes to \(TaylorRequest.maxOrder), by "
+          + "Taylor mode)."
       )
     }
   }
@@ -144,6 +180,11 @@ struct EvalCommand: ParsableCommand {
   private func evaluate(_ graph: Graph, at point: [String: Tensor], hvp v: [String: Tensor]?)
     throws -> EvalReport
   {
+    if !taylor.isEmpty && graph.outputs.count > 1 {
+      throw UserError(
+        "--taylor needs a single output, but the program has \(graph.outputs.count) ("
+          + graph.outputNames.joined(separator: ", ") + "); keep one 'out'")
+    }
     let wantsDerivatives = grad || hessian || !derivatives.isEmpty || v != nil
     if wantsDerivatives && graph.outputs.count > 1 {
       throw UserError(
@@ -174,9 +215,18 @@ struct EvalCommand: ParsableCommand {
     let ids = try variables.map {
       try builder.variableNode($0.name, shape: $0.shape, dtype: types[$0.name] ?? .f64)
     }
-    // --grad and --derivative from one tower, which builds each distinct
+    // A derivative in one scalar variable at or above `taylorModeOrder` is taken by Taylor mode
+    // at the point; the others, and --grad, from one tower, which builds each distinct
     // partial once (∂f/∂p serves both; ∂³f/∂p∂q∂p is ∂³f/∂p²∂q).
-    let indices = try derivatives.map { list in
+    let byTaylor = derivatives.map { Self.usesTaylorMode($0.names, in: graph) }
+    for (list, taylorMode) in zip(derivatives, byTaylor)
+    where !taylorMode && list.names.count > Graph.maxOrder {
+      throw UserError(
+        "--derivative \(list.names[0]),…: '\(list.names[0])' is not a scalar variable of the "
+          + "expression; a derivative above order \(Graph.maxOrder) needs one (Taylor mode)")
+    }
+    let towerLists = zip(derivatives, byTaylor).filter { !$1 }.map(\.0)
+    let indices = try towerLists.map { list in
       try list.names.map { name in
         guard let i = variables.firstIndex(where: { $0.name == name }) else {
           throw UserError(
@@ -199,7 +249,8 @@ struct EvalCommand: ParsableCommand {
       try memory.checkEntries(rows: rows, columns: elements, bytesPerEntry: 8, option: "--jacobian")
     }
     let firstOrder = grad || hessian || v != nil ? ids.indices.map { [$0] } : []
-    let blocks = hessian ? ids.indices.flatMap { i in (i..<ids.count).map { [i, $0] } } : []
+    let blocks =
+      hessian && !sparse ? ids.indices.flatMap { i in (i..<ids.count).map { [i, $0] } } : []
     let tower = try builder.derivativeTower(
       of: [f], wrt: ids, partials: firstOrder + blocks + indices, simplify: true,
       nodeBudget: budget.nodeBudget)
@@ -233,7 +284,7 @@ struct EvalCommand: ParsableCommand {
       report.gradient = Array(results.prefix(variables.count))
       results = results.dropFirst(variables.count)
     }
-    if hessian {
+    if hessian && !sparse {
       let values = Dictionary(uniqueKeysWithValues: zip(blocks, results.prefix(blocks.count)))
       report.hessian = hessianMatrix(values, shapes: variables.map(\.shape)).map {
         $0.map(Tensor.init)
@@ -241,13 +292,27 @@ struct EvalCommand: ParsableCommand {
       report.elements = variables.flatMap { elementLabels($0.name, shape: $0.shape) }
       results = results.dropFirst(blocks.count)
     }
-    report.derivatives = zip(derivatives.map(\.names), results).map { ($0, $1) }
-    results = results.dropFirst(derivatives.count)
+    var towerValues = results.prefix(towerLists.count).makeIterator()
+    let fGraph = builder.graph(outputs: [f])
+    report.derivatives = try zip(derivatives, byTaylor).map { list, taylorMode in
+      guard taylorMode else { return (list.names, towerValues.next()!) }
+      let n = list.names.count
+      let c = try fGraph.taylor(along: [list.names[0]: Tensor(1)], at: point, order: n)[0]
+      return (list.names, Tensor(Jet(coefficients: c.map { $0.scalars[0] }).derivatives[n]))
+    }
+    results = results.dropFirst(towerLists.count)
+    report.taylor = try taylorSeries(of: fGraph, at: point, requests: taylor)
+    if sparse {
+      (report.sparseHessian, report.sparseJacobian) = try sparseDerivatives(
+        of: fGraph, outputs: builder.graph(outputs: roots, names: graph.outputNames),
+        variables: variables, at: point)
+    }
+    report.taylorDerivatives = taylorDerivatives
     if v != nil {
       report.hvp = Array(results.prefix(variables.count))
       results = results.dropFirst(variables.count)
     }
-    if jacobian {
+    if jacobian && !sparse {
       report.jacobian = try JacobianSweep(builder: builder, memory: memory)
         .jacobian(of: roots, wrt: ids, at: point)
     }
@@ -269,6 +334,12 @@ struct EvalReport {
   var jacobian: [[Tensor]]?
   /// `hvp[x]`: the part of H·v along variable x, ∂(∇f·v)/∂x.
   var hvp: [Tensor]?
+  /// Per `--taylor` variable, c₀ … cₙ (k!·cₖ when `taylorDerivatives`).
+  var taylor: [(variable: String, values: [Tensor])] = []
+  var taylorDerivatives = false
+  /// `--sparse`: the nonzeros of the Hessian and the Jacobian.
+  var sparseHessian: SparseReport?
+  var sparseJacobian: SparseReport?
 
   /// `f = 6.366823753476197`, `∂f/∂p = …`, `∂²f/∂p∂q = …`, `∂³f/∂p³ = …`, one a line.
   var text: ReportText {
@@ -291,17 +362,33 @@ struct EvalReport {
     for (output, row) in zip(outputNames, jacobian ?? []) {
       for (x, value) in zip(variables, row) { line(derivativeName(of: output, wrt: [x]), value) }
     }
+    text += (sparseHessian?.lines { derivativeName(of: f, wrt: [$0, $1]) } ?? [])
+      .map { $0 + "\n" }.joined()
+    text += (sparseJacobian?.lines { derivativeName(of: $0, wrt: [$1]) } ?? [])
+      .map { $0 + "\n" }.joined()
+    for (x, values) in taylor {
+      for (k, value) in values.enumerated() {
+        line(
+          !taylorDerivatives
+            ? "c\(k)(\(x))"
+            : k == 0 ? f : derivativeName(of: f, wrt: Array(repeating: x, count: k)), value)
+      }
+    }
     return text
   }
 
   /// `{"value": V, "gradient": {"p": G}, "hessian": {"p": {"p": H}}, "derivatives": {"p,p": D}}`
   /// for one output; several outputs give `{"value": {"t": V, "s": W}}`;
-  /// `--jacobian` adds `"jacobian": {"t": {"p": J}}`, `--hvp` adds `"hvp": {"p": Hv}`.
+  /// `--jacobian` adds `"jacobian": {"t": {"p": J}}`, `--hvp` adds `"hvp": {"p": Hv}`,
+  /// `--taylor x:N` adds `"taylor": {"x": [c0, …, cN]}` (the derivatives with `--derivatives`),
+  /// `--sparse` gives the Hessian and the Jacobian as triplets.
   var json: ReportText {
     /// A member's value: a tensor, or an object of them (nested as deep as needed).
     indirect enum Value {
       case tensor(Tensor)
       case object([(key: String, value: Value)])
+      /// JSON text as it is.
+      case raw(String)
     }
     func byName(_ names: [String], _ tensors: [Tensor]) -> Value {
       .object(zip(names, tensors).map { ($0, .tensor($1)) })
@@ -313,6 +400,8 @@ struct EvalReport {
       members.append(
         ("hessian", .object(zip(elements, hessian).map { ($0, byName(elements, $1)) })))
     }
+    if let sparseHessian { members.append(("hessian", .raw(sparseHessian.json))) }
+    if let sparseJacobian { members.append(("jacobian", .raw(sparseJacobian.json))) }
     if let jacobian {
       members.append(
         ("jacobian", .object(zip(outputNames, jacobian).map { ($0, byName(variables, $1)) })))
@@ -325,10 +414,28 @@ struct EvalReport {
           .object(derivatives.map { ($0.variables.joined(separator: ","), .tensor($0.value)) })
         ))
     }
+    if !taylor.isEmpty {
+      // Each variable's coefficients as one tensor: the orders along a new first axis.
+      members.append(
+        (
+          "taylor",
+          .object(
+            taylor.map { x, values in
+              (
+                x,
+                .tensor(
+                  Tensor(
+                    shape: [values.count] + values[0].shape,
+                    scalars: values.flatMap(\.scalars)))
+              )
+            })
+        ))
+    }
     func append(_ text: inout ReportText, _ value: Value) {
       switch value {
       case .tensor(let t): text.append(t, json: true)
       case .object(let members): text.appendObject(members, append)
+      case .raw(let json): text += json
       }
     }
     var text = ReportText()
