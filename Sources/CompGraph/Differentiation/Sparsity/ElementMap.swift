@@ -8,6 +8,12 @@ enum ElementMap {
   case reduce([Int32])
   /// Both are one element.
   case scalar
+  /// Every output element reads every input element (a matrix function).
+  case all(inputs: Int, outputs: Int)
+
+  static func dense(_ input: Shape, to output: Shape) -> ElementMap {
+    .all(inputs: input.elementCount, outputs: output.elementCount)
+  }
 
   /// The map of a one-input-to-one-output op found by running the op on its input's element
   /// numbers (1-based as doubles, exact below 2⁵³): a layout op moves them where it moves
@@ -43,6 +49,8 @@ enum ElementMap {
       for (o, i) in map.enumerated() where i >= 0 { body(o, Int(i)) }
     case .reduce(let map):
       for (i, o) in map.enumerated() where o >= 0 { body(Int(o), i) }
+    case .all(let inputs, let outputs):
+      for o in 0..<outputs { for i in 0..<inputs { body(o, i) } }
     }
   }
 }

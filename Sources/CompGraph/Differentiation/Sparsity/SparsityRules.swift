@@ -28,6 +28,10 @@ extension Op {
       .cosh, .erf, .log1p, .expm1, .cbrt, .atan2, .custom:
       .nonlinear
     case .sign, .less, .lessEqual, .greater, .greaterEqual, .equal, .oneHot: .constant
+    // Matrix functions as dense blocks: every output element reads every input element, and
+    // every pair among them may have a second derivative (solve's b, which it is linear in,
+    // included).
+    case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: .nonlinear
     }
   }
 
@@ -40,6 +44,7 @@ extension Op {
     case .sumTo: return [ElementMap.reducing(inputs[0], to: output)]
     case .reduceMax(let axis): return [ElementMap.reducing(inputs[0], to: output, keeping: axis)]
     case .oneHot: return []  // constant in its input: nothing carries a derivative
+    case .matrix: return inputs.map { ElementMap.dense($0, to: output) }
     case .broadcastTo, .reshape, .slice, .pad:
       if inputs[0].elementCount == 1 && output.elementCount == 1 { return [.scalar] }
       return [ElementMap.moving(self, input: inputs[0], output: output)]

@@ -66,6 +66,7 @@ struct NumericSeries: SeriesAlgebra {
     case .einsum: return x.reduce(1, *)
     case .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad: return x[0]
     case .oneHot, nil: return op.apply(x.map { Tensor($0) }, shape: shape).scalars[0]
+    case .matrix: preconditionFailure("graphs with matrix functions take the graph path")
     }
   }
 

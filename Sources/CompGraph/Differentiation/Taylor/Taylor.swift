@@ -261,10 +261,12 @@ extension Graph {
     return series.map { $0.map { $0 ?? 0 } }
   }
 
-  /// Whether every node is one f64 number: the graphs the numeric path takes.
+  /// Whether every node is one f64 number and no matrix function: the graphs the numeric path
+  /// takes.
   private var isNumeric: Bool {
     (0..<nodeCount).allSatisfy {
       nodes.shapes[$0].elementCount == 1 && nodes.types[$0].dtype == .f64
+        && nodes.ops[$0].matrixFunction == nil
     }
   }
 }
