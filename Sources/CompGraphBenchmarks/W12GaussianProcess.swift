@@ -5,8 +5,9 @@ import Foundation
 /// W12: a Gaussian process's negative log marginal likelihood (`GaussianProcess.w12`, RBF
 /// kernel, via `cholesky` and `triangular_solve`) at N = 100 and 500, value with gradient and
 /// value with Hessian with respect to the three log-hyperparameters, each one compiled
-/// `Program`.  Each line checks the values against WORKLOADS' reference (`max_rel_error`, which
-/// must stay under 1e-10) and, in full runs, carries JAX jit's figures from the same invocation
+/// `Program`.  Each line checks the values against the W12 reference below (JAX's values;
+/// BENCHMARKS.md § W12) by `max_rel_error`, which must stay under 1e-10, and, in full runs,
+/// carries JAX jit's figures from the same invocation
 /// (`Benchmarks/w12_jax.py`, `jax_jit_same_run_*`).
 func runW12(quick: Bool) throws -> [String] {
   let sizes = quick ? [100] : [100, 500]
@@ -57,7 +58,8 @@ func runW12(quick: Bool) throws -> [String] {
   }
 }
 
-/// WORKLOADS' W12 reference: NLL, its gradient and its Hessian's diagonal at θ = (0, 0, −2).
+/// The W12 reference (JAX's values; BENCHMARKS.md § W12): NLL, its gradient and its Hessian's
+/// diagonal at θ = (0, 0, −2).
 private let w12Reference: [Int: [Double]] = [
   100: [
     -7.28869282727700e1, -1.73752138194014e1, 8.57706641196214, 8.61067065530448e1,

@@ -74,8 +74,9 @@ import Testing
     #expect(descent.count > 10 * newton.count)
   }
 
-  /// W12's likelihood reproduces WORKLOADS' reference (JAX's) to 1e-10: the NLL, its gradient
-  /// and its Hessian's diagonal at θ = (0, 0, −2), N = 100; and the Hessian is symmetric.
+  /// W12's likelihood reproduces JAX's reference values (BENCHMARKS.md § W12) to 1e-10: the
+  /// NLL, its gradient and its Hessian's diagonal at θ = (0, 0, −2), N = 100; and the Hessian
+  /// is symmetric.
   @Test func gaussianProcessLikelihoodMatchesTheReference() throws {
     let gp = try GaussianProcess.w12(n: 100)
     let (value, gradient) = try gp.valueAndGradient([0, 0, -2])

@@ -149,7 +149,7 @@ import Testing
     #expect(state["optimizer.step"] == Tensor(3))
   }
 
-  /// The parameter count of WORKLOADS.md's W10 GPT (V 96, T 64, D 128, 4 heads, 4 blocks,
+  /// The parameter count of the W10 benchmark's GPT (V 96, T 64, D 128, 4 heads, 4 blocks,
   /// MLP 512): 813,824.
   @Test func w10ModelHasItsParameterCount() {
     let gpt = GPT(
