@@ -118,10 +118,7 @@ struct CharRNNExample: ParsableCommand {
     var plot = LinePlot(
       title: "CharRNN on \(corpusURL.lastPathComponent): training loss", xLabel: "step",
       yLabel: "cross-entropy (nats per character)")
-    let smooth = losses.indices.map { k in
-      let window = losses[max(0, k - 24)...k]
-      return window.reduce(0, +) / Double(window.count)
-    }
+    let smooth = LinePlot.trailingMean(losses, window: 25)
     plot.series = [
       LinePlot.Series(
         "loss, mean of 25 steps", x: losses.indices.map { Double(first + $0) }, y: smooth),

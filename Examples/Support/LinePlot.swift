@@ -224,6 +224,17 @@ public struct LinePlot: Sendable {
   private func f(_ v: Double) -> String { String(format: "%.1f", min(max(v, -1e5), 1e5)) }
 }
 
+extension LinePlot {
+  /// The mean of each value and the `window − 1` before it (fewer at the start): a loss curve
+  /// smoothed as the examples draw it, mᵢ = (1/|Wᵢ|) Σ_{j ∈ Wᵢ} vⱼ with Wᵢ = [max(0, i − w + 1), i].
+  public static func trailingMean(_ values: [Double], window: Int) -> [Double] {
+    values.indices.map { k in
+      let slice = values[max(0, k - window + 1)...k]
+      return slice.reduce(0, +) / Double(slice.count)
+    }
+  }
+}
+
 /// One axis: its scale, range (in scale units: log₁₀ for a log axis) and ticks.
 private struct Axis {
   let scale: LinePlot.Scale

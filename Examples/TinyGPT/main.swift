@@ -148,10 +148,7 @@ struct TinyGPTExample: ParsableCommand {
     var plot = LinePlot(
       title: "TinyGPT on \(corpusURL.lastPathComponent): loss", xLabel: "step",
       yLabel: "cross-entropy (nats per character)")
-    let smooth = losses.indices.map { k in
-      let window = losses[max(0, k - 24)...k]
-      return window.reduce(0, +) / Double(window.count)
-    }
+    let smooth = LinePlot.trailingMean(losses, window: 25)
     plot.series = [
       LinePlot.Series(
         "training, mean of 25 steps", x: losses.indices.map { Double(first + $0) }, y: smooth),
