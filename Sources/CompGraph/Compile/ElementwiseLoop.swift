@@ -4,7 +4,7 @@ import Foundation
 
 /// A fused region of elementwise ops as one loop over its output shape.
 ///
-/// The region's ops run as the register code of the scalar `Program` (the
+/// The region's ops run as the register code of `ScalarProgram` (the
 /// vectorised kernels of `Sources/CKernels/`), each register holding one
 /// chunk of lanes: the values between the ops live only in those chunk
 /// registers, never in tensors.  An input of the region's shape is read in

@@ -28,13 +28,16 @@ extension Program {
     let reason = (error as? NativeCode.Unavailable)?.description ?? "\(error)"
     return "compgraph: native evaluation unavailable (\(reason)); using the interpreter\n"
   }
+}
 
+/// Running the native code of a scalar program.
+extension ScalarProgram {
   /// One point through the native code.
   func evaluateNative(_ native: NativeCode, point: [Double]) -> [Double] {
     // The C function writes every output, so the array is not zeroed first.
-    [Double](unsafeUninitializedCapacity: outputNames.count) { output, initialized in
+    [Double](unsafeUninitializedCapacity: outputRegisters.count) { output, initialized in
       point.withUnsafeBufferPointer { input in native.point(input.baseAddress, output.baseAddress) }
-      initialized = outputNames.count
+      initialized = outputRegisters.count
     }
   }
 
@@ -44,7 +47,7 @@ extension Program {
   /// Columns are passed in place (up to `maxChunkedInputs` of them; more are copied into one
   /// buffer first).
   func evaluateNative(_ native: NativeCode, batch inputs: [[Double]], count: Int) -> BatchValues {
-    let outputCount = outputNames.count
+    let outputCount = outputRegisters.count
     guard count > 0 else { return BatchValues(count: 0, values: []) }
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = (0..<outputCount).map { base + $0 * count }

@@ -1,5 +1,5 @@
 /// Programs of graphs with f32 values.  One whose operations all compute in f32 compiles to a
-/// tensor plan of f32 values (`computesInF32Only`); any other runs on the reference evaluator,
+/// tensor plan of f32 values (`TensorProgram.computesInF32Only`); any other runs on the reference evaluator,
 /// which computes each f32 node from its operands (literals rounded to f32) and rounds the
 /// result to f32, so a program gives the values `Graph.evaluate` gives.
 extension Program {
@@ -34,12 +34,5 @@ extension Program {
       for (k, value) in point.enumerated() { values[k * count + i] = value }
     }
     return BatchValues(count: count, values: values)
-  }
-
-  /// Whether every operation of `graph` computes in f32 (no f64 operation, and no operation on
-  /// literals alone, which the reference evaluator computes in f64), so that it compiles to a
-  /// tensor plan of f32 values.
-  static func computesInF32Only(_ graph: Graph) -> Bool {
-    graph.ids.allSatisfy { graph.op($0).isLeaf || graph.elementType($0) == .f32 }
   }
 }

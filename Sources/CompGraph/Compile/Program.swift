@@ -1,178 +1,64 @@
-import CKernels
-import Dispatch
-import Foundation
-
-/// A graph compiled to run repeatedly with new bindings.
+/// A graph compiled to run repeatedly with new bindings: the one entry point to the compiled
+/// forms, which it picks by the graph.
 ///
-/// **Scalar graphs** compile to straight-line register code.  Every node becomes at most a few instructions on numbered registers;
-/// registers are reused once a value is dead (linear scan in node order),
-/// so a long derivative needs few of them.  A program runs at one point or
-/// along a batch of points: each instruction then sweeps a chunk of the
-/// batch, so interpretation costs once per chunk and the inner loops are
-/// plain, vectorisable array arithmetic in C (exp and tanh included, see
-/// `Sources/CKernels/include/ckernels.h`).  Batches are split across the machine's cores.
+/// - **Scalar graphs** compile to straight-line register code (`ScalarProgram`), run at one
+///   point or along a batch of points on all cores, or, with the native backend, to C.
+/// - **Graphs with tensors** (static shapes, scalars mixed in) compile to a `TensorPlan`
+///   (`TensorProgram`): fused elementwise loops, GEMMs and strided loops over buffers laid out
+///   once, reused by liveness (`peakBytes`), run in storage kept between runs; inputs are read
+///   where the caller keeps them.  A graph of f32 values whose every operation computes in f32
+///   compiles to a plan of f32 values, scalar or not.
+/// - **Other graphs with f32 values** (f64 operations beside f32 ones) run on the reference
+///   evaluator (`Program+Reference.swift`).
 ///
-/// **Graphs with tensors** (static shapes, scalars mixed in) compile to a
-/// `TensorPlan`: fused elementwise loops, GEMMs and strided loops over
-/// buffers laid out once, reused by liveness (`peakBytes`), run in storage
-/// kept between runs; inputs are read where the caller keeps them.  The
-/// reference evaluator (`Graph.evaluate`) stays the oracle of its tests.
+/// The reference evaluator (`Graph.evaluate`) stays the oracle of their tests.
 public struct Program: Sendable {
-  typealias Instruction = cg_instruction
+  /// What the graph compiled to.
+  enum Compiled: Sendable {
+    case scalar(ScalarProgram)
+    case tensor(TensorProgram)
+    /// A graph with f32 values that does not compute in f32 alone, evaluated by
+    /// `Graph.evaluate` (each f32 node's value rounded to f32 as it is computed).
+    case reference(Graph)
+  }
 
-  let instructions: [Instruction]
-  let registerCount: Int
-  /// Variable names, in the order of `inputRegisters`.
+  let compiled: Compiled
+  /// Variable names, in the order `evaluate(point:)` and `evaluate(inputs:into:)` take them.
   public let inputNames: [String]
-  let inputRegisters: [Int32]
-  let constants: [(register: Int32, value: Double)]
-  let outputRegisters: [Int32]
   public let outputNames: [String]
-  /// The same graph vectorised across its nodes, for single points (scalar graphs).
-  let pointPlan: PointPlan?
-  /// The plan of a graph with tensors, and the storage it runs in.
-  let tensorPlan: TensorPlan?
-  let workspace: TensorWorkspace?
   /// The backend in use: `.native` only when it was asked for and the C code compiled (scalar
   /// graphs).
   public let backend: Backend
-  /// The graph's compiled C code, for the native backend.
-  let native: NativeCode?
   /// The custom ops the code calls by address (`customCall`), kept alive with it.
   let customOps: [CustomOp]
-  /// A graph with f32 values that does not compute in f32 alone (f64 operations beside f32
-  /// ones), which runs on the reference evaluator (each f32 node's value rounded to f32 as it
-  /// is computed; see `Program+Reference.swift`).  One of f32 operations only compiles to a
-  /// tensor plan of f32 values.
-  let reference: Graph?
 
   /// Compiles `graph` for `backend` (see `Backend`).
   public init(_ graph: Graph, backend: Backend = .interpreter) throws {
-    let n = graph.nodeCount
     customOps = CompGraph.customOps(of: graph)
-    // A graph with tensors or f32 values compiles to a tensor plan, after constant folding and
-    // the algebraic rules (einsum merges, sums of broadcast products, ones operands), keeping
-    // IEEE values.  A plan stores one type: f32 when every operation computes in f32.
-    let hasF32 = graph.nodes.types.contains(.f32)
-    var plan: TensorPlan?
-    if hasF32 || graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
-      var options = SimplifyOptions()
-      options.phases = [.foldConstants, .algebraic]
-      options.assumeFinite = false
-      let builder = GraphBuilder(graph)
-      let roots = builder.simplify(graph.outputs, options: options)
-      let simplified = builder.graph(outputs: roots, names: graph.outputNames)
-      if !hasF32 || Self.computesInF32Only(simplified) {
-        plan = TensorPlan(simplified, dtype: hasF32 ? .f32 : .f64)
+    outputNames = graph.outputNames
+    if graph.nodes.types.contains(.f32) || graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
+      if let program = TensorProgram(graph) {
+        // C code covers scalar f64 graphs: a request for native code prints why it falls back.
+        if backend == .native { _ = Self.loadNative(graph) }
+        compiled = .tensor(program)
+        inputNames = program.plan.inputNames
+      } else {
+        compiled = .reference(graph)
+        inputNames = graph.variables.map(\.name)
       }
-    }
-    if hasF32 && plan == nil {
-      reference = graph
-      inputNames = graph.variables.map(\.name)
-      outputNames = graph.outputNames
-      (instructions, registerCount, inputRegisters, constants, outputRegisters) = (
-        [], 0, [], [], []
-      )
-      (pointPlan, tensorPlan, workspace, native) = (nil, nil, nil, nil)
       self.backend = .interpreter
-      return
+    } else {
+      let program = ScalarProgram(graph, native: backend == .native)
+      compiled = .scalar(program)
+      inputNames = program.inputNames
+      self.backend = program.native == nil ? .interpreter : .native
     }
-    reference = nil
-    if let plan {
-      tensorPlan = plan
-      workspace = TensorWorkspace(
-        arenaCount: plan.arenaCount, scratchCount: plan.scratchCount,
-        stagingCount: plan.dtype == .f64 ? 0 : plan.stagingOffsets.last!, dtype: plan.dtype)
-      inputNames = plan.inputNames
-      outputNames = graph.outputNames
-      (instructions, registerCount, inputRegisters, constants, outputRegisters) = (
-        [], 0, [], [], []
-      )
-      pointPlan = nil
-      // C code covers scalar f64 graphs: a request for native code prints why it falls back.
-      if backend == .native { _ = Self.loadNative(graph) }
-      native = nil
-      self.backend = .interpreter
-      return
-    }
-    tensorPlan = nil
-    workspace = nil
-    var lastUse = [Int](repeating: -1, count: n)
-    for index in 0..<n { for input in graph.inputs(NodeID(index)) { lastUse[input.index] = index } }
-    for output in graph.outputs { lastUse[output.index] = Int.max }
-    var register = [Int32](repeating: -1, count: n)
-    var free: [Int32] = []
-    var next: Int32 = 0
-    func allocate() -> Int32 {
-      if let r = free.popLast() { return r }
-      defer { next += 1 }
-      return next
-    }
-    var code: [Instruction] = []
-    var inputNames: [String] = [], inputRegisters: [Int32] = []
-    var constants: [(Int32, Double)] = []
-    for index in 0..<n {
-      let ins = graph.inputs(NodeID(index)).map { register[$0.index] }
-      // Inputs that die here free their registers; with one instruction per
-      // node (≤ 2 inputs, or `where`) they are freed first so the target may
-      // reuse one, since each lane is read before it is written.  A longer sum
-      // or product is a chain that rereads its inputs, so they are freed after.
-      let dying = graph.inputs(NodeID(index)).filter {
-        lastUse[$0.index] == index && !graph.op($0).isLeaf
-      }
-      let kernel = scalarKernel(graph.op(NodeID(index)), arity: ins.count)
-      // A custom op's kernel gets an output of its own (it may not read before it writes).
-      let freeFirst = (ins.count <= 2 || kernel?.code == CG_WHERE) && kernel?.code != CG_CALL
-      if freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
-      defer {
-        if !freeFirst { free.append(contentsOf: Set(dying.map { register[$0.index] }).sorted()) }
-      }
-      if lastUse[index] < 0 { continue }  // unused (only possible for leaves)
-      let r: Int32
-      switch graph.op(NodeID(index)) {
-      case .variable(let name):
-        r = next
-        next += 1
-        inputNames.append(name)
-        inputRegisters.append(r)
-      case .constant(let t):
-        r = next
-        next += 1
-        constants.append((r, t.scalars[0]))
-      default:
-        // A longer sum or product is a chain of its binary step; a sum of CG_SPLIT_SUM
-        // operands or more, four (in r and three registers freed after).
-        let kernel = kernel!
-        r = allocate()
-        if kernel.code == CG_ADD && ins.count >= Int(CG_SPLIT_SUM) {
-          let partials = [r] + (1..<4).map { _ in allocate() }
-          code += splitSum(ins, partials)
-          free.append(contentsOf: partials.dropFirst())
-        } else {
-          code.append(
-            Instruction(
-              code: kernel.code, target: r, a: ins[0], b: ins.count > 1 ? ins[1] : 0,
-              d: ins.count > 2 && kernel.code != CG_ADD && kernel.code != CG_MUL ? ins[2] : 0,
-              c: kernel.c, calling: graph.op(NodeID(index))))
-          if kernel.code == CG_ADD || kernel.code == CG_MUL {
-            for extra in ins.dropFirst(2) {
-              code.append(Instruction(code: kernel.code, target: r, a: r, b: extra, d: 0, c: 0))
-            }
-          }
-        }
-      }
-      register[index] = r
-    }
-    self.instructions = code
-    self.registerCount = Int(next)
-    self.inputNames = inputNames
-    self.inputRegisters = inputRegisters
-    self.constants = constants
-    self.outputRegisters = graph.outputs.map { register[$0.index] }
-    self.outputNames = graph.outputNames
-    self.pointPlan = PointPlan(graph, inputNames: inputNames)
-    self.native = backend == .native ? Self.loadNative(graph) : nil
-    self.backend = native == nil ? .interpreter : .native
+  }
+
+  /// The tensor plan the graph compiled to, if it did.
+  var tensorPlan: TensorPlan? {
+    guard case .tensor(let program) = compiled else { return nil }
+    return program.plan
   }
 
   /// Bytes of values the program holds at its peak: a tensor plan's arena
@@ -180,13 +66,19 @@ public struct Program: Sendable {
   /// inputs, constants and the elementwise loops' chunk registers aside),
   /// or a scalar program's registers.
   public var peakBytes: Int {
-    if let reference { return Int(reference.peakMemoryEstimate().bytes) }
-    if let tensorPlan { return tensorPlan.arenaCount * tensorPlan.dtype.byteCount }
-    return registerCount * 8
+    switch compiled {
+    case .scalar(let program): program.registerCount * 8
+    case .tensor(let program): program.plan.arenaCount * program.plan.dtype.byteCount
+    case .reference(let graph): Int(graph.peakMemoryEstimate().bytes)
+    }
   }
 
-  /// The number of instructions.
-  public var instructionCount: Int { instructions.count }
+  /// The number of register-code instructions (0 for a graph compiled to a tensor plan or run
+  /// on the reference evaluator).
+  public var instructionCount: Int {
+    guard case .scalar(let program) = compiled else { return 0 }
+    return program.instructions.count
+  }
 
   /// Evaluates at one point, variables bound by name.
   public func evaluate(_ bindings: [String: Double]) throws -> [Double] {
@@ -208,62 +100,60 @@ public struct Program: Sendable {
 
   /// `evaluate(point:)`, called through `api` (named in errors).
   func values(at point: [Double], api: String) throws -> [Double] {
-    if let reference { return try referenceValues(reference, at: point, api: api) }
-    if let tensorPlan,
-      !tensorPlan.inputShapes.allSatisfy(\.isEmpty)
-        || !tensorPlan.outputs.allSatisfy(\.shape.isEmpty)
-    {
-      throw scalarEvaluationError(api)
+    switch compiled {
+    case .reference(let graph):
+      return try referenceValues(graph, at: point, api: api)
+    case .tensor(let program):
+      guard program.isScalar else { throw scalarEvaluationError(api) }
+      guard point.count == inputNames.count else {
+        throw inputCountError(given: point.count, of: "value")
+      }
+      var outputs: [Tensor] = []
+      try evaluate(inputs: point.map(Tensor.init), into: &outputs)
+      return outputs.map { $0.scalars[0] }
+    case .scalar(let program):
+      guard point.count == inputNames.count else {
+        throw inputCountError(given: point.count, of: "value")
+      }
+      return program.evaluate(point: point)
     }
-    guard point.count == inputNames.count else {
-      throw inputCountError(given: point.count, of: "value")
-    }
-    if let native { return evaluateNative(native, point: point) }
-    if let pointPlan { return pointPlan.evaluate(point: point) }
-    var outputs: [Tensor] = []
-    try evaluate(inputs: point.map(Tensor.init), into: &outputs)
-    return outputs.map { $0.scalars[0] }
   }
 
   /// Evaluates along a batch: `inputs[i]` holds the values of `inputNames[i]`
   /// at each of `count` points; returns one column per output.  Throws as
   /// `evaluate(point:)` does, and for a column of other than `count` values.
   public func evaluate(batch inputs: [[Double]], count: Int) throws -> BatchValues {
-    if reference != nil || tensorPlan?.dtype == .f32 {
+    switch compiled {
+    case .reference:
       return try batchPointByPoint(inputs, count: count)
-    }
-    guard let pointPlan else { throw scalarEvaluationError("evaluate(batch:count:)") }
-    guard inputs.count == inputNames.count else {
-      throw inputCountError(given: inputs.count, of: "column")
-    }
-    for (name, column) in zip(inputNames, inputs) where column.count != count {
-      throw GraphError.unsupported("input '\(name)' has \(column.count) values for \(count) points")
-    }
-    if let native { return evaluateNative(native, batch: inputs, count: count) }
-    let outputCount = outputRegisters.count
-    let values = [Double].hugePageStorage(count: outputCount * count) { base in
-      let out = SendablePointer(base: base)
-      // Registers of one chunk should stay in cache (~512 KB).  A program too
-      // wide for a useful chunk, or with many inputs (the chunked path nests
-      // one closure per input column), runs point by point on its
-      // graph-vectorised plan.
-      let chunk = min(512, 65_536 / max(1, registerCount))
-      if chunk < 16 || inputs.count > Self.maxChunkedInputs {
-        evaluatePointwise(inputs, count: count, plan: pointPlan, into: out)
-      } else {
-        evaluateChunked(inputs, count: count, chunk: chunk, into: out)
+    case .tensor(let program):
+      // An f32 plan of scalars runs point by point; a plan of f64 values only for tensors.
+      guard program.plan.dtype == .f32 else {
+        throw scalarEvaluationError("evaluate(batch:count:)")
       }
+      return try batchPointByPoint(inputs, count: count)
+    case .scalar(let program):
+      guard inputs.count == inputNames.count else {
+        throw inputCountError(given: inputs.count, of: "column")
+      }
+      for (name, column) in zip(inputNames, inputs) where column.count != count {
+        throw GraphError.unsupported(
+          "input '\(name)' has \(column.count) values for \(count) points")
+      }
+      return program.evaluate(batch: inputs, count: count)
     }
-    return BatchValues(count: count, values: values)
   }
 
   /// Why `api`, which takes one scalar per input, cannot run a program with
   /// tensors: the first input or output that is not a scalar, and the
   /// tensor API to call instead.
   func scalarEvaluationError(_ api: String) -> GraphError {
-    let inputShapes = tensorPlan?.inputShapes ?? reference?.variables.map(\.shape) ?? []
-    let outputShapes =
-      tensorPlan?.outputs.map(\.shape) ?? reference.map { g in g.outputs.map(g.shape) } ?? []
+    let (inputShapes, outputShapes): ([Shape], [Shape]) =
+      switch compiled {
+      case .scalar: ([], [])
+      case .tensor(let program): (program.plan.inputShapes, program.plan.outputs.map(\.shape))
+      case .reference(let graph): (graph.variables.map(\.shape), graph.outputs.map(graph.shape))
+      }
     let input = zip(inputNames, inputShapes).first { !$0.1.isEmpty }
     let output = zip(outputNames, outputShapes).first { !$0.1.isEmpty }
     let what =
@@ -282,89 +172,6 @@ public struct Program: Sendable {
       "the program takes \(inputNames.count) input(s) (\(names)), \(given) \(kind)(s) were "
         + "given; give one \(kind) per input, in the order of inputNames")
   }
-
-  /// The most input columns the chunked path takes (see `withColumns`).
-  static let maxChunkedInputs = 32
-
-  /// Batch evaluation chunk by chunk: each instruction sweeps `chunk` lanes.
-  /// Input registers point into the input columns and output registers into
-  /// the result, so only temporaries live in the scratch buffer.
-  private func evaluateChunked(
-    _ inputs: [[Double]], count: Int, chunk: Int, into out: SendablePointer
-  ) {
-    let chunks = (count + chunk - 1) / chunk
-    let workers = count >= 8 * chunk ? min(processorCount, chunks) : 1
-    // An output that is also a leaf or another output's register is copied.
-    let leaves = Set(inputRegisters + constants.map(\.register))
-    let direct = outputRegisters.enumerated().reduce(into: [Int32: Int]()) { map, entry in
-      if !leaves.contains(entry.element) && map[entry.element] == nil {
-        map[entry.element] = entry.offset
-      }
-    }
-    withColumns(inputs[...]) { columns in
-      let columns = SendableColumns(pointers: columns)
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registerCount) * chunk)
-        defer { scratch.deallocate() }
-        var table = (0..<max(1, registerCount)).map { Optional(scratch + $0 * chunk) }
-        for (r, value) in constants { table[Int(r)]!.initialize(repeating: value, count: chunk) }
-        var c = worker
-        while c < chunks {
-          let start = c * chunk
-          let len = min(chunk, count - start)
-          for (k, r) in inputRegisters.enumerated() {
-            table[Int(r)] = UnsafeMutablePointer(mutating: columns.pointers[k] + start)
-          }
-          for (r, k) in direct { table[Int(r)] = out.base + k * count + start }
-          table.withUnsafeBufferPointer { registers in
-            instructions.withUnsafeBufferPointer { code in
-              cg_run(code.baseAddress, code.count, registers.baseAddress, len)
-            }
-          }
-          for (k, r) in outputRegisters.enumerated() where direct[r] != k {
-            (out.base + k * count + start).initialize(from: table[Int(r)]!, count: len)
-          }
-          c += workers
-        }
-      }
-    }
-  }
-
-  /// Batch evaluation point by point through the `PointPlan`.  Inputs are
-  /// staged a block of points at a time, so each input column is read one
-  /// cache line per block rather than one line per point.
-  private func evaluatePointwise(
-    _ inputs: [[Double]], count: Int, plan pointPlan: PointPlan, into out: SendablePointer
-  ) {
-    let block = 8
-    let blocks = (count + block - 1) / block
-    let workers = blocks >= 2 ? min(processorCount, blocks) : 1
-    let inputCount = inputs.count
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var staged = [Double](repeating: 0, count: max(1, inputCount * block))
-      pointPlan.withRegisters { values in
-        var b = worker
-        while b < blocks {
-          let start = b * block
-          let len = min(block, count - start)
-          for k in 0..<inputCount {
-            for j in 0..<len { staged[k * block + j] = inputs[k][start + j] }
-          }
-          for j in 0..<len {
-            for (k, slot) in pointPlan.inputSlots.enumerated() {
-              values[Int(slot)] = staged[k * block + j]
-            }
-            pointPlan.run(values)
-            for (k, slot) in pointPlan.outputSlots.enumerated() {
-              (out.base + k * count + start + j).initialize(to: values[Int(slot)])
-            }
-          }
-          b += workers
-        }
-      }
-    }
-  }
-
 }
 
 /// The outputs of a batch evaluation, stored output after output.
@@ -377,63 +184,5 @@ public struct BatchValues: Sendable {
   /// The values of output k at every point.
   public subscript(output: Int) -> ArraySlice<Double> {
     values[output * count..<(output + 1) * count]
-  }
-}
-
-/// Calls `body` with a pointer to each column's storage (nesting one
-/// `withUnsafeBufferPointer` per column: the depth is the number of inputs,
-/// at most `Program.maxChunkedInputs`, or `maxInPlaceInputs` for tensors).
-func withColumns<R>(_ columns: ArraySlice<[Double]>, _ body: ([UnsafePointer<Double>]) -> R)
-  -> R
-{
-  var pointers: [UnsafePointer<Double>] = []
-  func nest(_ rest: ArraySlice<[Double]>) -> R {
-    guard let first = rest.first else { return body(pointers) }
-    return first.withUnsafeBufferPointer { buffer in
-      pointers.append(buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-      return nest(rest.dropFirst())
-    }
-  }
-  return nest(columns)
-}
-
-/// Input column pointers shared by the workers (read only).
-private struct SendableColumns: @unchecked Sendable {
-  let pointers: [UnsafePointer<Double>]
-}
-
-/// The output buffer shared by the workers; each writes disjoint chunks.
-private struct SendablePointer: @unchecked Sendable {
-  let base: UnsafeMutablePointer<Double>
-}
-
-/// A sum of `CG_SPLIT_SUM` operands or more as ckernels.h defines it: partial j adds operands
-/// j, j + 4, j + 8, … in order, then `partials[0]` = (s₀ + s₁) + (s₂ + s₃).
-private func splitSum(_ operands: [Int32], _ partials: [Int32]) -> [cg_instruction] {
-  func add(_ target: Int32, _ a: Int32, _ b: Int32) -> cg_instruction {
-    cg_instruction(code: CG_ADD, target: target, a: a, b: b, d: 0, c: 0)
-  }
-  var code: [cg_instruction] = []
-  for lane in 0..<4 {
-    code.append(add(partials[lane], operands[lane], operands[lane + 4]))
-    for extra in stride(from: lane + 8, to: operands.count, by: 4) {
-      code.append(add(partials[lane], partials[lane], operands[extra]))
-    }
-  }
-  return code + [
-    add(partials[0], partials[0], partials[1]), add(partials[2], partials[2], partials[3]),
-    add(partials[0], partials[0], partials[2]),
-  ]
-}
-
-extension cg_instruction {
-  /// An instruction; `op` gives a `CG_CALL` its kernel (`customCall`).
-  init(
-    code: cg_code, target: Int32, a: Int32, b: Int32, d: Int32, c: Double, calling op: Op? = nil
-  ) {
-    let (call, context) = op.map(customCall) ?? (nil, nil)
-    self.init(
-      code: Int32(code.rawValue), target: target, a: a, b: b, d: d, c: c, call: call,
-      context: context)
   }
 }

@@ -6,7 +6,7 @@ extension cg_instruction: @unchecked @retroactive Sendable {}
 extension cg_group: @unchecked @retroactive Sendable {}
 
 /// The kernel that computes `op` on scalar inputs, and the constant it needs:
-/// the one table both lowerings of `Program` (register code and the point
+/// the one table both lowerings of `ScalarProgram` (register code and the point
 /// plan) read.  An elementwise op with a spelling row has its row's kernel; a sum or product
 /// gives its binary step; a contraction of scalars is their product; summing or broadcasting a
 /// scalar copies it. Leaves have no kernel; a custom op is `CG_CALL` (see `customCall`).
