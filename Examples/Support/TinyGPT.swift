@@ -107,7 +107,8 @@ public struct TinyGPT {
       Int.random(in: 0..<(corpus.count - settings.context), using: &random)
     }
     var data = batch(corpus, starts: starts)
-    data["random.key"] = Tensor(Double(seed % (1 << 52)))
+    // The key is an integer the stream takes: below 2⁵², or 2²⁴ for f32 numbers.
+    data["random.key"] = Tensor(Double(seed % (dtype == .f32 ? 1 << 24 : 1 << 52)))
     data["random.counter"] = Tensor(Double(stepsTaken))
     let loss = try training.run(&state, data: data)
     stepsTaken += 1

@@ -4,9 +4,16 @@
 // (kernels_f32.c), computed in float throughout so that a vector holds twice
 // the lanes of the double kernels. Their error against the correctly rounded
 // result (f64 libm's value rounded to float) is measured over every float in
-// their range by F32KernelTests: exp <= 1 ulp, log <= 1 ulp, tanh <= 2 ulp.
+// their range by F32KernelTests: exp <= 1 ulp, log <= 1 ulp, tanh <= 2 ulp
+// (the spelling table's ulpsF32). Each is defined here once and also kept as
+// text (cg_math_f32_source in ckernels.h), so the C code CompGraph emits for
+// f32 nodes computes exactly what an f32 Program computes.
 // Needs <math.h>, <stdint.h> and <string.h>.
 #pragma STDC FP_CONTRACT OFF
+
+#define CG_MATH_F32_DEFINE(...) __VA_ARGS__ static const char cg_math_f32_text[] = #__VA_ARGS__;
+
+CG_MATH_F32_DEFINE(
 
 static inline float from_bits_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static inline int32_t to_bits_f32(float f) { int32_t u; memcpy(&u, &f, 4); return u; }
@@ -107,5 +114,12 @@ __attribute__((always_inline)) static inline float maxf_inline(float x, float y)
 __attribute__((always_inline)) static inline float minf_inline(float x, float y) {
   return (x != x || y != y) ? x + y : (x <= y ? x : y);
 }
+
+// x^(-1/2) as pow gives it: +inf at -0 and 0 at -inf (sqrt and the division
+// round once in double, and the result once to float).
+__attribute__((always_inline)) static inline float rsqrtf_inline(float x) {
+  return x == -INFINITY ? 0.0f : (float)(1.0 / sqrt((double)x + 0.0));
+}
+)
 
 #endif

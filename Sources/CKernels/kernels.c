@@ -57,7 +57,7 @@ void cg_run(const cg_instruction *code, long count, double *const *registers, lo
 #define X a[i]
 #define Y b[i]
 #define Z d[i]
-#define RUN(code, arity, loop, expression) case code: loop(expression) break;
+#define RUN(code, arity, loop, expression, f32) case code: loop(expression) break;
       CG_ELEMENTWISE(RUN)
 #undef RUN
 #undef X
@@ -177,7 +177,7 @@ __attribute__((always_inline)) static inline void run_group(const cg_group grp, 
 #define X x
 #define Y y
 #define Z z
-#define GROUP(code, arity, loop, expression) case code: GATHER##arity(expression) break;
+#define GROUP(code, arity, loop, expression, f32) case code: GATHER##arity(expression) break;
     CG_ELEMENTWISE(GROUP)
 #undef GROUP
 #undef X

@@ -1,14 +1,24 @@
 // The f32 twin of cg_run (kernels.c): the same register code over float
-// registers, for tensor plans whose values are f32. exp, log and tanh are the
-// float kernels of cg_math_f32.h (vectorised, twice the lanes of double's);
-// the functions kernels.c leaves to libm call the double libm on the widened
-// operand and round once, as the reference evaluator computes an f32 node.
+// registers, for tensor plans whose values are f32. The elementwise ops'
+// cases are the spelling table's f32 column (cg_elementwise.h): exp, log and
+// tanh are the float kernels of cg_math_f32.h (vectorised, twice the lanes of
+// double's); the functions kernels.c leaves to libm call the double libm on
+// the widened operands and round once, as the reference evaluator computes an
+// f32 node.
 #include "ckernels.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+// sqrt without errno, so it vectorises (rsqrtf_inline and the table's sqrtf).
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define sqrt(x) __builtin_elementwise_sqrt(x)
+#define sqrtf(x) __builtin_elementwise_sqrt(x)
+#endif
+
 #include "cg_math_f32.h"
+
+const char *cg_math_f32_source(void) { return cg_math_f32_text; }
 
 #pragma clang diagnostic error "-Wswitch"
 #pragma GCC diagnostic error "-Wswitch"
@@ -17,24 +27,9 @@ float cg_expf(float x) { return expf_inline(x); }
 float cg_tanhf(float x) { return tanhf_inline(x); }
 float cg_logf(float x) { return logf_inline(x); }
 
-#if __has_builtin(__builtin_elementwise_sqrt)
-#define SQRTF(x) __builtin_elementwise_sqrt(x)
-#define SQRTD(x) __builtin_elementwise_sqrt(x)
-#else
-#define SQRTF(x) sqrtf(x)
-#define SQRTD(x) sqrt(x)
-#endif
-
-// x^(-1/2) as pow gives it: +∞ at −0 and 0 at −∞ (sqrt and the division
-// each round once; the reference rounds 1/√x computed in double once).
-__attribute__((always_inline)) static inline float rsqrtf_inline(float x) {
-  return x == -INFINITY ? 0.0f : (float)(1.0 / SQRTD((double)x + 0.0));
-}
-
 #define LANES(expr) _Pragma("clang loop vectorize(assume_safety)") for (long i = 0; i < length; i++) { t[i] = (expr); }
-// A double libm function of the widened operands, rounded to float once.
-#define CALLS(expr) for (long i = 0; i < length; i++) { const double x = a[i]; t[i] = (float)(expr); }
-#define CALLS2(expr) for (long i = 0; i < length; i++) { const double x = a[i], y = b[i]; t[i] = (float)(expr); }
+// For libm calls, which do not vectorise.
+#define CALLS(expr) for (long i = 0; i < length; i++) { t[i] = (expr); }
 
 // A custom op's kernel takes doubles: its operands are widened a block at a
 // time and its results rounded (the registers it does not read are widened
@@ -72,37 +67,19 @@ void cg_run_f32(const cg_instruction *code, long count, float *const *registers,
       case CG_SQUARE: LANES(a[i] * a[i]) break;
       case CG_CUBE: LANES((float)((double)a[i] * a[i] * a[i])) break;
       case CG_RECIP: LANES(1.0f / a[i]) break;
-      case CG_SQRT: LANES(SQRTF(a[i])) break;
       case CG_RSQRT: LANES(rsqrtf_inline(a[i])) break;
       case CG_POWI: LANES(powif_inline(a[i], c)) break;
-      case CG_POW: CALLS(pow(x, c)) break;
-      case CG_POWER: CALLS2(pow(x, y)) break;
-      case CG_ABS: LANES(fabsf(a[i])) break;
-      case CG_SIGN: LANES(signf_inline(a[i])) break;
-      case CG_MAX: LANES(maxf_inline(a[i], b[i])) break;
-      case CG_MIN: LANES(minf_inline(a[i], b[i])) break;
-      case CG_LESS: LANES(a[i] < b[i] ? 1.0f : 0.0f) break;
-      case CG_LESS_EQUAL: LANES(a[i] <= b[i] ? 1.0f : 0.0f) break;
-      case CG_GREATER: LANES(a[i] > b[i] ? 1.0f : 0.0f) break;
-      case CG_GREATER_EQUAL: LANES(a[i] >= b[i] ? 1.0f : 0.0f) break;
-      case CG_EQUAL: LANES(a[i] == b[i] ? 1.0f : 0.0f) break;
-      case CG_WHERE: LANES(a[i] != 0 ? b[i] : d[i]) break;
-      case CG_TAN: CALLS(tan(x)) break;
-      case CG_ATAN: CALLS(atan(x)) break;
-      case CG_ASIN: CALLS(asin(x)) break;
-      case CG_ACOS: CALLS(acos(x)) break;
-      case CG_SINH: CALLS(sinh(x)) break;
-      case CG_COSH: CALLS(cosh(x)) break;
-      case CG_ERF: CALLS(erf(x)) break;
-      case CG_LOG1P: CALLS(log1p(x)) break;
-      case CG_EXPM1: CALLS(expm1(x)) break;
-      case CG_CBRT: CALLS(cbrt(x)) break;
-      case CG_ATAN2: CALLS2(atan2(x, y)) break;
-      case CG_SIN: CALLS(sin(x)) break;
-      case CG_COS: CALLS(cos(x)) break;
-      case CG_EXP: LANES(expf_inline(a[i])) break;
-      case CG_TANH: LANES(tanhf_inline(a[i])) break;
-      case CG_LN: LANES(logf_inline(a[i])) break;
+      case CG_POW: CALLS((float)pow((double)a[i], c)) break;
+// The elementwise ops, one case each: the table's f32 expression on lane i.
+#define X a[i]
+#define Y b[i]
+#define Z d[i]
+#define RUN(code, arity, loop, expression, f32) case code: loop(f32) break;
+      CG_ELEMENTWISE(RUN)
+#undef RUN
+#undef X
+#undef Y
+#undef Z
       case CG_CALL: call_widened(&ins, a, b, d, t, length); break;
       case CG_SUM:      // lowered to chains of CG_ADD
       case CG_PRODUCT:  // and of CG_MUL

@@ -31,17 +31,33 @@ static int integer53(double x, uint64_t *out) {
   return 1;
 }
 
-double cg_random_uniform(double key, double counter, double index) {
-  uint64_t k, c, i;
-  if (!integer53(key, &k) || !integer53(counter, &c) || !integer53(index, &i)) return NAN;
+// The first two words of the block (i, c) under k, as one 64-bit integer.
+static uint64_t philox_bits(uint64_t k, uint64_t c, uint64_t i) {
   uint32_t block[4] = {(uint32_t)i, (uint32_t)(i >> 32), (uint32_t)c, (uint32_t)(c >> 32)};
   const uint32_t words[2] = {(uint32_t)k, (uint32_t)(k >> 32)};
   cg_philox4x32_10(block, words);
-  uint64_t bits = (uint64_t)block[0] | (uint64_t)block[1] << 32;
-  return (double)(bits >> 11) * 0x1.0p-53;
+  return (uint64_t)block[0] | (uint64_t)block[1] << 32;
+}
+
+double cg_random_uniform(double key, double counter, double index) {
+  uint64_t k, c, i;
+  if (!integer53(key, &k) || !integer53(counter, &c) || !integer53(index, &i)) return NAN;
+  return (double)(philox_bits(k, c, i) >> 11) * 0x1.0p-53;
 }
 
 void cg_random_uniform_batch(
   const double *key, const double *counter, const double *index, double *out, size_t n) {
   for (size_t i = 0; i < n; i++) out[i] = cg_random_uniform(key[i], counter[i], index[i]);
+}
+
+double cg_random_uniform_f32(double key, double counter, double index) {
+  uint64_t k, c, i;
+  if (!integer53(key, &k) || !integer53(counter, &c) || !integer53(index, &i)) return NAN;
+  if (k >= 1u << 24 || c >= 1u << 24 || i >= 1u << 24) return NAN;
+  return (double)(philox_bits(k, c, i) >> 40) * 0x1.0p-24;
+}
+
+void cg_random_uniform_f32_batch(
+  const double *key, const double *counter, const double *index, double *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = cg_random_uniform_f32(key[i], counter[i], index[i]);
 }

@@ -163,6 +163,66 @@ import Testing
     let next = try graph.evaluate(["x": ones, "key": Tensor(1), "counter": Tensor(1)])
     #expect(next[0] != values[0], "the next counter draws another mask")
   }
+
+  /// The f32 stream is the f64 stream truncated to floats, ⌊2²⁴u⌋/2²⁴, element for element, for
+  /// the same key and counter (both below 2²⁴); the compiled f32 program gives the same bits; a
+  /// key or counter of 2²⁴ or more, or a fraction, gives NaN; a shape of more than 2²⁴ elements
+  /// is refused by name.
+  @Test func theF32StreamIsTheF64StreamTruncated() throws {
+    let g = GraphBuilder()
+    let k = try g.variable("key"), c = try g.variable("counter")
+    let u64 = randomUniform(key: k, counter: c, shape: [64, 64])
+    let u32 = randomUniform(key: k, counter: c, shape: [64, 64], dtype: .f32)
+    #expect(u32.dtype == .f32)
+    let graph = try u64.graph(names: ["u64", "u32"], with: [u32])
+    for (key, counter) in [(0.0, 0.0), (16_777_215, 7), (20_240_6, 16_777_215)] {
+      let point = ["key": Tensor(key), "counter": Tensor(counter)]
+      let values = try graph.evaluate(point)
+      #expect(values[1].dtype == .f32)
+      let truncated = values[0].scalars.map { ($0 * 0x1p24).rounded(.down) * 0x1p-24 }
+      #expect(values[1].scalars == truncated, "key \(key), counter \(counter)")
+      #expect(values[1].scalars.allSatisfy { $0 >= 0 && $0 < 1 && Double(Float($0)) == $0 })
+      let f32Only = try u32.graph(names: ["u32"])
+      let program = try Program(f32Only)
+      #expect(program.tensorPlan?.dtype == .f32)
+      #expect(try program.evaluate(point)[0].scalars == values[1].scalars)
+    }
+    for (key, counter) in [(16_777_216.0, 0.0), (1, 16_777_216), (0.5, 1), (-1, 0)] {
+      let values = try graph.evaluate(["key": Tensor(key), "counter": Tensor(counter)])
+      let nan = values[1].scalars.allSatisfy { $0.isNaN }
+      #expect(nan, "key \(key), counter \(counter)")
+    }
+    #expect {
+      try randomUniform(key: k, counter: c, shape: [4097, 4096], dtype: .f32).node()
+    } throws: { "\($0)".contains("more than 2^24 elements") }
+  }
+
+  /// Dropout on f32 values draws an f32 stream from f64 key and counter variables, so its graph
+  /// and gradient compute in f32 alone and compile to an f32 plan with the reference's bits; its
+  /// mask is the f64 dropout's except where u is within 2⁻²⁴ below p.
+  @Test func f32DropoutCompilesToAnF32Plan() throws {
+    func build(_ dtype: DType) throws -> Graph {
+      let g = GraphBuilder()
+      let x = try g.variable("x", [100, 40], dtype: dtype)
+      let randomness = Randomness(key: try g.variable("key"), counter: try g.variable("counter"))
+        .stream(1, of: 3)
+      let y = Dropout("dropout", rate: 0.3)(x, randomness)
+      let dx = try gradient(of: (y * y).sum() * 0.5, wrt: [x])[0]
+      return try y.graph(names: ["y", "dx"], with: [dx])
+    }
+    let single = try build(.f32), double = try build(.f64)
+    let program = try Program(single)
+    #expect(program.tensorPlan?.dtype == .f32)
+    let ones = Tensor(repeating: 1, shape: [100, 40])
+    let point = ["x": ones, "key": Tensor(9), "counter": Tensor(41)]
+    let got = try program.evaluate(point)
+    let expected = try single.evaluate(point)
+    #expect(got.map(\.scalars) == expected.map(\.scalars))
+    let wide = try double.evaluate(point)
+    let differing = zip(got[0].scalars, wide[0].scalars).filter { ($0 == 0) != ($1 == 0) }
+    #expect(differing.count <= 1, "\(differing.count) mask elements differ from f64's")
+    #expect(Float(got[0].scalars.first { $0 != 0 }!) == Float(1 / 0.7))
+  }
 }
 
 /// A value shared by `concurrentPerform`'s workers under a lock.

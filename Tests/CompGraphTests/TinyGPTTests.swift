@@ -73,4 +73,45 @@ import Testing
       "\(error)".contains("trained on another vocabulary")
     }
   }
+
+  /// With dropout in f32, the training step computes in f32 alone (the mask's numbers are an f32
+  /// stream), so it compiles to an f32 tensor plan, whose step (loss, parameters, AdamW's state)
+  /// matches the reference evaluator's, and drops elements (the loss differs from no dropout's).
+  @Test func anF32StepWithDropoutCompilesToAnF32Plan() throws {
+    let vocabulary = TinyGPT.vocabulary(of: Self.text)
+    let gpt = try TinyGPT(
+      vocabulary: vocabulary, settings: Self.small, scheduleSteps: 10, seed: 5, dtype: .f32)
+    let program = gpt.training.program
+    #expect(program.tensorPlan?.dtype == .f32)
+    let s = Self.small
+    let codes = gpt.encode(Self.text)
+    let shape: Shape = [s.batchSize, s.context]
+    var bindings = gpt.state
+    bindings["ids"] = Tensor(
+      shape: shape, scalars: (0..<shape.elementCount).map { Double(codes[$0]) }, dtype: .f32)
+    bindings["targets"] = Tensor(
+      shape: shape, scalars: (0..<shape.elementCount).map { Double(codes[$0 + 1]) }, dtype: .f32)
+    bindings["random.key"] = Tensor(5)
+    bindings["random.counter"] = Tensor(3)
+    let got = try program.evaluate(bindings)
+    let expected = try gpt.training.graph.evaluate(bindings)
+    // The key's bias shifts each query's scores by one constant, which softmax cancels: its
+    // gradient is 0 in exact arithmetic and rounding noise in either evaluator, which AdamW
+    // scales to a step of the learning rate's size, so its state is left out.
+    for (k, name) in gpt.training.graph.outputNames.enumerated()
+    where !name.contains("attention.key.b") {
+      let scale = expected[k].scalars.map(abs).max() ?? 0
+      for (u, v) in zip(got[k].scalars, expected[k].scalars) {
+        #expect(abs(u - v) <= 1e-4 * max(abs(v), scale), "\(name): \(u) vs \(v)")
+      }
+    }
+    let plain = try TinyGPT(
+      vocabulary: vocabulary,
+      settings: {
+        var p = s; p.dropout = 0; return p
+      }(),
+      scheduleSteps: 10, seed: 5, dtype: .f32)
+    let undropped = try plain.training.program.evaluate(bindings)[0].scalars[0]
+    #expect(abs(undropped - got[0].scalars[0]) > 1e-3, "dropout changed nothing")
+  }
 }

@@ -11,11 +11,11 @@
 
 #include "cg_elementwise.h"
 
-// Both kernels switch on this enum with every case listed and -Wswitch an
-// error (kernels.c), so a code without a kernel fails the build.  The
+// The kernels switch on this enum with every case listed and -Wswitch an
+// error (kernels.c, kernels_f32.c), so a code without a kernel fails the build.  The
 // elementwise ops' codes come first, from the spelling table (cg_elementwise.h:
 // CG_EXP, CG_MAX, CG_WHERE, ...); then those of Program's own steps.
-#define CG_CODE(code, arity, loop, expression) code,
+#define CG_CODE(code, arity, loop, expression, f32) code,
 typedef enum {
   CG_ELEMENTWISE(CG_CODE)
   CG_ADD, CG_MUL, CG_NEG, CG_SQUARE, CG_CUBE, CG_RECIP, CG_COPY,
@@ -102,6 +102,9 @@ float cg_logf(float x);
 // The C source of those functions (exp_inline, tanh_inline, log_inline and
 // their helpers, static inline), which emitted C code includes.
 const char *cg_math_source(void);
+// The C source of the f32 kernels' functions (cg_math_f32.h: expf_inline, ...),
+// which emitted C code includes for f32 nodes.
+const char *cg_math_f32_source(void);
 
 // The counter-based generator behind CompGraph's `randomUniform` (Graph/Expr+Random.swift):
 // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011), the
@@ -119,6 +122,15 @@ double cg_random_uniform(double key, double counter, double index);
 
 // out[i] = cg_random_uniform(key[i], counter[i], index[i]) for i < n.
 void cg_random_uniform_batch(
+  const double *key, const double *counter, const double *index, double *out, size_t n);
+
+// The f32 stream: the same block's top 24 bits, floor(2^24 u) / 2^24 for the f64 stream's u,
+// a float in [0, 1). Each input must be an integer in [0, 2^24), which f32 holds exactly (a
+// larger one was rounded on its way into an f32 graph); any other value gives NaN.
+double cg_random_uniform_f32(double key, double counter, double index);
+
+// out[i] = cg_random_uniform_f32(key[i], counter[i], index[i]) for i < n.
+void cg_random_uniform_f32_batch(
   const double *key, const double *counter, const double *index, double *out, size_t n);
 
 #endif

@@ -38,15 +38,17 @@ private let elementwiseCodes: [cg_code?] = Op.Kind.allCases.map { kind in
 }
 
 /// The text of `Sources/CKernels/include/cg_elementwise.h`: the rows' kernels as an X-macro
-/// that `ckernels.h` (the codes) and `kernels.c` (both kernels' cases) expand, so that the C
-/// side reads the spelling table too.  `SpellingTableTests` checks the file holds this text.
+/// that `ckernels.h` (the codes), `kernels.c` (both f64 kernels' cases) and `kernels_f32.c` (the
+/// f32 kernel's, from the rows' `kernelF32`) expand, so that the C side reads the spelling table
+/// too.  `SpellingTableTests` checks the file holds this text.
 func elementwiseKernelHeader() -> String {
   var text = """
     // Generated from the spelling table (Sources/CompGraph/Graph/Op+Spelling.swift): do not
     // edit. After changing a row, rewrite it with
     //   COMPGRAPH_WRITE_KERNELS=1 swift test --filter SpellingTableTests
-    // OP(code, arity, loop, expression) for each elementwise op: the expression computes it on
-    // the operands X, Y, Z; loop is LANES where it vectorises, CALLS for libm calls.
+    // OP(code, arity, loop, expression, f32) for each elementwise op: the expression computes
+    // it on the double operands X, Y, Z, and f32 on float ones (kernels_f32.c); loop is LANES
+    // where it vectorises, CALLS for libm calls.
     #define CG_ELEMENTWISE(OP) \\
 
     """
@@ -54,9 +56,10 @@ func elementwiseKernelHeader() -> String {
     guard let row = kind.spelling else { continue }
     let code = "CG_" + kind.name.uppercased()
     let expression = row.kernel.filled(["X", "Y", "Z"])
+    let f32 = row.kernelF32.filled(["X", "Y", "Z"])
     let last = kind == elementwiseKinds.last
-    text +=
-      "  OP(\(code), \(kind.arity.minimum), \(row.vectorises ? "LANES" : "CALLS"), \(expression))"
+    let loop = row.vectorises ? "LANES" : "CALLS"
+    text += "  OP(\(code), \(kind.arity.minimum), \(loop), \(expression), \(f32))"
     text += last ? "\n" : " \\\n"
   }
   return text

@@ -33,16 +33,26 @@ struct Spelling: Sendable {
   let kernel: Template
   /// Whether `kernel` vectorises (`LANES` in `kernels.c`) or calls libm for each element (`CALLS`).
   let vectorises: Bool
+  /// What `Program`'s kernels compute for f32 values (`cg_run_f32` in `kernels_f32.c`, and the
+  /// emitted C for f32 nodes), in C on floats with the helpers of `cg_math_f32.h`
+  /// (`expf_inline`); by default the f64 libm function of the operands widened, rounded once
+  /// (`(float)erf((double)$0)`), as the reference evaluator computes an f32 node.
+  let kernelF32: Template
+  /// The most f32 ulps by which `kernelF32` differs from `kernel`'s value on the same operands
+  /// rounded to f32 (0: it is that value, bit for bit), as `F32KernelTests` measures it for every
+  /// row.
+  let ulpsF32: Int
 
   /// A row; `compgraph` defaults to the kind's name called on its operands, `jax` to `numpy`'s
   /// text with `jnp.` for `np.` (jax.numpy has NumPy's names), `c` to `libm` called on the
-  /// operands.
+  /// operands, `kernelF32` to `libm` called on the widened operands and rounded.
   init(
     _ kind: Op.Kind, libm: String?, compgraph: String? = nil, latex: String, numpy: String,
     jax: String? = nil, c: String? = nil, onnx: ONNXSpelling, onnxruntimeFloat64: Bool = true,
-    kernel: String, vectorises: Bool
+    kernel: String, vectorises: Bool, kernelF32: String? = nil, ulpsF32: Int = 0
   ) {
     let operands = (0..<kind.arity.minimum).map { "$\($0)" }.joined(separator: ", ")
+    let widened = (0..<kind.arity.minimum).map { "(double)$\($0)" }.joined(separator: ", ")
     self.libm = libm
     self.compgraph = Template(compgraph ?? "\(kind.name)(\(operands))")
     self.latex = Template(latex)
@@ -53,6 +63,8 @@ struct Spelling: Sendable {
     self.onnxruntimeFloat64 = onnxruntimeFloat64
     self.kernel = Template(kernel)
     self.vectorises = vectorises
+    self.kernelF32 = Template(kernelF32 ?? libm.map { "(float)\($0)(\(widened))" } ?? "")
+    self.ulpsF32 = ulpsF32
   }
 
   /// A comparison's row from its relation as C, NumPy and the expression language write it: LaTeX
@@ -65,7 +77,8 @@ struct Spelling: Sendable {
       latex: #"\left[$0 "# + latex + #" $1\right]"#, numpy: "np.where($0 \(relation) $1, 1.0, 0.0)",
       c: "($0 \(relation) $1 ? 1.0 : 0.0)",
       onnx: .composition(["bool = \(onnx)($0, $1)", "Cast(bool; to=type)"]),
-      kernel: "$0 \(relation) $1 ? 1.0 : 0.0", vectorises: true)
+      kernel: "$0 \(relation) $1 ? 1.0 : 0.0", vectorises: true,
+      kernelF32: "$0 \(relation) $1 ? 1.0f : 0.0f")
   }
 
   /// The spelling in a text format.
@@ -100,15 +113,18 @@ extension Op.Kind {
     case .exp:
       Spelling(
         self, libm: "exp", latex: "power: e^{$0}", numpy: "np.exp($0)", onnx: .op("Exp"),
-        kernel: "exp_inline($0)", vectorises: true)
+        kernel: "exp_inline($0)", vectorises: true,
+        kernelF32: "expf_inline($0)", ulpsF32: 1)
     case .ln:
       Spelling(
         self, libm: "log", latex: #"\ln{\left($0\right)}"#, numpy: "np.log($0)", onnx: .op("Log"),
-        kernel: "log_inline($0)", vectorises: true)
+        kernel: "log_inline($0)", vectorises: true,
+        kernelF32: "logf_inline($0)", ulpsF32: 1)
     case .sqrt:
       Spelling(
         self, libm: "sqrt", latex: #"\sqrt{$0}"#, numpy: "np.sqrt($0)", onnx: .op("Sqrt"),
-        kernel: "sqrt($0)", vectorises: true)
+        kernel: "sqrt($0)", vectorises: true,
+        kernelF32: "sqrtf($0)")
     case .sin:
       Spelling(
         self, libm: "sin", latex: #"\sin{\left($0\right)}"#, numpy: "np.sin($0)", onnx: .op("Sin"),
@@ -120,30 +136,35 @@ extension Op.Kind {
     case .tanh:
       Spelling(
         self, libm: "tanh", latex: #"\tanh{\left($0\right)}"#, numpy: "np.tanh($0)",
-        onnx: .op("Tanh"), kernel: "tanh_inline($0)", vectorises: true)
+        onnx: .op("Tanh"), kernel: "tanh_inline($0)", vectorises: true,
+        kernelF32: "tanhf_inline($0)", ulpsF32: 2)
     case .abs:
       Spelling(
         self, libm: "fabs", latex: #"\left|$0\right|"#, numpy: "np.abs($0)", onnx: .op("Abs"),
-        kernel: "fabs($0)", vectorises: true)
+        kernel: "fabs($0)", vectorises: true,
+        kernelF32: "fabsf($0)")
     // C has no expression for sign that reads its operand once: `repeatedInC` names it.
     case .sign:
       Spelling(
         self, libm: nil, latex: #"\operatorname{sign}{\left($0\right)}"#, numpy: "np.sign($0)",
         c: "($0 > 0 ? 1.0 : ($0 < 0 ? -1.0 : ($0 == 0 ? 0.0 : $0)))", onnx: .op("Sign"),
-        kernel: "sign_inline($0)", vectorises: true)
+        kernel: "sign_inline($0)", vectorises: true,
+        kernelF32: "signf_inline($0)")
     // NaN if either is, ties to the first (C's fmax and fmin drop a NaN).
     case .maximum:
       Spelling(
         self, libm: nil, compgraph: "max($=0, $=1)", latex: #"\max\left($0, $1\right)"#,
         numpy: "np.maximum($0, $1)",
         c: "($0 != $0 || $1 != $1 ? $0 + $1 : ($0 >= $1 ? $0 : $1))", onnx: .op("Max"),
-        kernel: "max_inline($0, $1)", vectorises: true)
+        kernel: "max_inline($0, $1)", vectorises: true,
+        kernelF32: "maxf_inline($0, $1)")
     case .minimum:
       Spelling(
         self, libm: nil, compgraph: "min($=0, $=1)", latex: #"\min\left($0, $1\right)"#,
         numpy: "np.minimum($0, $1)",
         c: "($0 != $0 || $1 != $1 ? $0 + $1 : ($0 <= $1 ? $0 : $1))", onnx: .op("Min"),
-        kernel: "min_inline($0, $1)", vectorises: true)
+        kernel: "min_inline($0, $1)", vectorises: true,
+        kernelF32: "minf_inline($0, $1)")
     // x^y: an operator but in C.
     case .power:
       Spelling(
@@ -162,7 +183,8 @@ extension Op.Kind {
         latex: #"\begin{cases} $1 & \text{if } $0 \neq 0 \\ $2 & \text{otherwise} \end{cases}"#,
         numpy: "np.where($0 != 0, $1, $2)", c: "($0 != 0 ? $1 : $2)",
         onnx: .composition(["condition = Cast($0; to=bool)", "Where(condition, $1, $2)"]),
-        kernel: "$0 != 0 ? $1 : $2", vectorises: true)
+        kernel: "$0 != 0 ? $1 : $2", vectorises: true,
+        kernelF32: "$0 != 0 ? $1 : $2")
     // onnxruntime has no float64 Tan, Sinh or Cosh: written with ops it runs, as accurately.
     case .tan:
       Spelling(

@@ -4,20 +4,37 @@
 public struct Randomness {
   public let key: Expr
   public let counter: Expr
+  /// The stream's counter is `counter`·scale + offset, computed in the type of the numbers drawn
+  /// (so an f32 graph's counter arithmetic is f32: see `uniform`).
+  let scale: Double
+  let offset: Double
 
   public init(key: Expr, counter: Expr) {
+    self.init(key: key, counter: counter, scale: 1, offset: 0)
+  }
+
+  init(key: Expr, counter: Expr, scale: Double, offset: Double) {
     self.key = key
     self.counter = counter
+    self.scale = scale
+    self.offset = offset
   }
 
-  /// Stream `i` of `n` independent ones: the counter c·n + i (exact while c·n < 2⁵³).
+  /// Stream `i` of `n` independent ones: the counter c·n + i (exact while c·n < 2⁵³, or 2²⁴
+  /// for f32 numbers).
   public func stream(_ i: Int, of n: Int) -> Randomness {
-    Randomness(key: key, counter: counter * Double(n) + Double(i))
+    Randomness(
+      key: key, counter: counter, scale: scale * Double(n), offset: offset * Double(n) + Double(i))
   }
 
-  /// Uniform numbers in [0, 1) of `shape` from this stream.
-  public func uniform(_ shape: Shape) -> Expr {
-    randomUniform(key: key, counter: counter, shape: shape)
+  /// Uniform numbers in [0, 1) of `shape` and `dtype` from this stream (`randomUniform`; f32
+  /// ones are the f64 stream's truncated to floats, and the key and counter are cast to f32
+  /// first, so that no f64 operation enters an f32 graph).
+  public func uniform(_ shape: Shape, dtype: DType = .f64) -> Expr {
+    let key = dtype == .f32 ? cast(key, .f32) : key
+    var counter = dtype == .f32 ? cast(counter, .f32) : counter
+    if scale != 1 || offset != 0 { counter = counter * scale + offset }
+    return randomUniform(key: key, counter: counter, shape: shape, dtype: dtype)
   }
 }
 
@@ -44,7 +61,7 @@ public struct Dropout: Module {
   public func callAsFunction(_ x: Expr, _ randomness: Randomness?) -> Expr {
     guard let randomness, rate > 0, let shape = x.shape else { return x }
     return scoped(x.builder) {
-      let keep = greaterEqual(randomness.uniform(shape), x.constant(rate))
+      let keep = greaterEqual(randomness.uniform(shape, dtype: x.dtype ?? .f64), x.constant(rate))
       return select(keep, x * (1 / (1 - rate)), x.constant(0))
     }
   }
