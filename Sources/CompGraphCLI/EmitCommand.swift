@@ -20,8 +20,9 @@ struct EmitCCommand: ParsableCommand {
       The file defines void NAME(const double *in, double *out), which evaluates every output \
       at one point, and void NAME_batch(size_t n, const double *const *in, double *const *out), \
       which evaluates n points given as columns (in[k][i], out[j][i]). A comment at the top \
-      lists the inputs and outputs in order. Scalar variables only: export tensor graphs \
-      with `compgraph export` (ONNX). Compile with -march=native (or -mfma) so that the \
+      lists the inputs and outputs in order. A tensor variable is read as its elements, \
+      row-major, and an output written the same way, one after another (the comment gives \
+      each one's range and shape: --hessian of a 3x2 matrix W is one 3x2x3x2 output). Compile with -march=native (or -mfma) so that the \
       file's fma calls are single instructions.
 
       Example:

@@ -15,6 +15,24 @@ import Testing
     return String(line!)
   }
 
+  /// The README and the DocC article show the second derivative of the README's model.cg with
+  /// respect to the matrix W on the command line as `grad` prints it today.
+  @Test func theTensorHessianBlockIsWhatGradPrints() throws {
+    let text = try String(contentsOf: Self.readme, encoding: .utf8)
+    let program = try #require(text.components(separatedBy: "var W: 3x2, x: 2\n").dropFirst().first)
+      .prefix { $0 != "`" }
+    let run = try compgraph(
+      "grad", "-f", "-", "--wrt", "W", "--order", "2", input: "var W: 3x2, x: 2\n" + program)
+    #expect(run.status == 0 && run.stdout.hasPrefix("∂loss/∂W = "), "\(run.stderr)")
+    let article = Self.readme.deletingLastPathComponent().appendingPathComponent(
+      "Sources/CompGraph/CompGraph.docc/HigherOrderDerivatives.md")
+    for document in [text, try String(contentsOf: article, encoding: .utf8)] {
+      #expect(
+        document.contains("$ compgraph grad -f model.cg --wrt W --order 2\n" + run.stdout),
+        "\(run.stdout)")
+    }
+  }
+
   /// The tensor example reads `b.csv`, which the line before it makes.
   @Test func theMatrixExampleRunsInAnEmptyDirectory() throws {
     let directory = try temporaryDirectory()

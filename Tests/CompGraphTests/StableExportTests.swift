@@ -95,7 +95,7 @@ import Testing
     }
   }
 
-  /// The scalar rows (C covers scalar graphs; cross_entropy's logits are a vector).
+  /// The scalar rows (the driver reads scalars; cross_entropy's logits are a vector).
   @Test(arguments: rows.filter { !$0.expression.hasPrefix("cross_entropy") })
   func compiledC(_ row: Row) throws {
     let graph = try Self.tower(row)

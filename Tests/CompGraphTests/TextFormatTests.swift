@@ -139,11 +139,5 @@ import Testing
         )
       ) { try erf(v * 2).graph().text(.python) }
     }
-    let a = try g.variable("A", [2])
-    #expect(
-      throws: GraphError.unsupported(
-        "C export: node %0 (A) has shape 2; C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
-      )
-    ) { try a.sum().graph().text(.c) }
   }
 }

@@ -67,6 +67,10 @@ final class NativeCode: @unchecked Sendable {
 
   /// Compiles (or finds in the cache) and loads `graph`'s C code.
   init(_ graph: Graph) throws {
+    // `Graph.cCode` writes a tensor graph's loops, but a tensor graph runs on its `TensorPlan`.
+    guard graph.ids.allSatisfy({ graph.shape($0).isEmpty }) else {
+      throw Unavailable(description: "native code covers scalar graphs, and this one has tensors")
+    }
     // The graph as given, as the interpreter runs it.
     let source = try graph.cCode(name: "cg_native", stabilizing: false)
     let compiler = try Self.compiler()

@@ -10,11 +10,12 @@ extension Graph {
   ///   `import numpy as np` or `import jax.numpy as jnp` (and, for `erf`, `import math` or
   ///   `import jax.scipy.special`) and `OUTPUT_NAMES`, the tuple of their names (`"∂f/∂x"`);
   /// - `.c`: `const double t1 = …;` and `out[j] = …;` statements over `double` variables named
-  ///   as the graph's, for the body of a function (scalar graphs only); a variable whose name C
-  ///   reserves, or `out`, is renamed (`out_`, `NAN_`), and a first comment line lists the
-  ///   renamings.
+  ///   as the graph's, for the body of a function; a variable whose name C reserves, or `out`,
+  ///   is renamed (`out_`, `NAN_`), and a first comment line lists the renamings. A graph with
+  ///   tensors is written as loops (`tensorCStatements`) over `const double *` variables and the
+  ///   outputs' elements in `out`.
   ///
-  /// Throws for a `name` or variable the language cannot spell, and for tensors in C.
+  /// Throws for a `name` or variable the language cannot spell, and for f32 tensors in C.
   public func text(_ format: TextFormat, name: String = "f") throws -> String {
     try checkSpellings(format)
     switch format {
@@ -46,11 +47,7 @@ extension Graph {
       for (_, expression) in results { text += "        \(expression),\n" }
       return text + "    )\n"
     case .c:
-      if let tensor = ids.first(where: { !shape($0).isEmpty }) {
-        throw GraphError.unsupported(
-          "C export: node %\(tensor.index) (\(op(tensor).info.name)) has shape \(shape(tensor).shapeDescription); C code covers scalar graphs — export tensor graphs with `compgraph export` (ONNX)"
-        )
-      }
+      if ids.contains(where: { !shape($0).isEmpty }) { return try tensorCStatements() }
       let renamed = try cRenamedVariables()
       let (lets, results) = infixDefinitions(.c, renamed: renamed)
       let note =
@@ -82,10 +79,13 @@ extension Graph {
 
   /// The variables C statements cannot use under their own names, each with the name they get
   /// instead: those C reserves (`CNames`: `NAN`, `M_PI`, `errno`, `exp`, …), the helpers'
-  /// names, and `out`, the array the statements write. Each gets `_` appended until the name is
+  /// names, `out`, the array the statements write, and those `reserved` says the statements
+  /// use. Each gets `_` appended until the name is
   /// free and taken by no other variable. Throws for a name that is not ASCII letters, digits
   /// and `_`.
-  func cRenamedVariables() throws -> [String: String] {
+  func cRenamedVariables(alsoTaken reserved: (String) -> Bool = { _ in false }) throws
+    -> [String: String]
+  {
     let names = variables.map(\.name)
     if let name = names.first(where: { !isCSpelling($0) }) {
       throw GraphError.unsupported(
@@ -94,9 +94,9 @@ extension Graph {
     }
     var taken = Set(names)
     var renamed: [String: String] = [:]
-    for name in names where name == "out" || !isCIdentifier(name) {
+    for name in names where name == "out" || !isCIdentifier(name) || reserved(name) {
       var new = name + "_"
-      while taken.contains(new) || !isCIdentifier(new) { new += "_" }
+      while taken.contains(new) || !isCIdentifier(new) || reserved(new) { new += "_" }
       taken.insert(new)
       renamed[name] = new
     }

@@ -8,7 +8,8 @@ public enum TextFormat: String, Sendable, CaseIterable {
   case python
   /// Python with `jax.numpy` (`jnp.exp`, …), so it jits, vmaps and shards.
   case jax
-  /// C99 expressions on `double`s (`exp`, `pow(x, 2.5)`); scalar graphs only.
+  /// C99 expressions on `double`s (`exp`, `pow(x, 2.5)`); a graph with tensors is written as
+  /// loops instead (`Graph.text(_:name:)`).
   case c
 
   /// The NumPy-like module prefix of the Python formats.
