@@ -22,11 +22,13 @@ struct EmitCCommand: ParsableCommand {
       which evaluates n points given as columns (in[k][i], out[j][i]). A comment at the top \
       lists the inputs and outputs in order. A tensor variable is read as its elements, \
       row-major, and an output written the same way, one after another (the comment gives \
-      each one's range and shape: --hessian of a 3x2 matrix W is one 3x2x3x2 output). Compile with -march=native (or -mfma) so that the \
-      file's fma calls are single instructions.
+      each one's range and shape: --hessian of a 3x2 matrix W is one 3x2x3x2 output). \
+      --grad VARS --order N writes every derivative up to order N, as export does. Compile \
+      with -march=native (or -mfma) so that the file's fma calls are single instructions.
 
       Example:
         compgraph emit c "x^2 * y + exp(x * y)" --hessian --name rosen -o rosen.c
+        compgraph emit c "x^2 * y + exp(x * y)" --grad x,y --order 3 -o third.c
         cc -O2 -march=native -c rosen.c
       """
   )
@@ -43,6 +45,9 @@ struct EmitCCommand: ParsableCommand {
   @Flag(help: "Also compute the Hessian (with respect to --grad's variables, else all).")
   var hessian = false
 
+  @Option(help: "The highest derivative order to write (with --grad; --hessian is --order 2).")
+  var order: Int?
+
   @Option(help: "The C function's name.")
   var name = "f"
 
@@ -55,6 +60,16 @@ struct EmitCCommand: ParsableCommand {
   var output: String?
 
   func validate() throws {
+    if let order {
+      if gradient == nil {
+        throw ValidationError(
+          "--order needs --grad VARS (--hessian alone writes every variable's second derivatives).")
+      }
+      try validateOrder(order)
+      if hessian && order != 2 {
+        throw ValidationError("--hessian is --order 2: give one of them, not both.")
+      }
+    }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
   }
 
@@ -63,7 +78,8 @@ struct EmitCCommand: ParsableCommand {
     let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
     let graph = try userFacing {
       try parsed.derivatives(
-        wrt: variables, order: hessian ? 2 : 1, simplifying: true, stabilizing: stabilize,
+        wrt: variables, order: order ?? (hessian ? 2 : 1), simplifying: true,
+        stabilizing: stabilize,
         nodeBudget: budget.nodeBudget
       ).graph
     }

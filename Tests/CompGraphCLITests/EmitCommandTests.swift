@@ -55,6 +55,67 @@ import Testing
         && statements.stdout.contains("for (size_t i0 = 0; i0 < 2; i0++)"), "\(statements.stdout)")
   }
 
+  /// `--grad VARS --order N` writes every derivative up to order N, as `export` does: f =
+  /// x³y + sin y at order 3, compiled with gcc under the strict flags, gives each partial's
+  /// closed form at (2, 3), found by the name the header comment gives it. `--order` without
+  /// `--grad`, or beside a `--hessian` that contradicts it, says what to give instead (it was
+  /// "Give either an expression or -f FILE, not both", exit 2).
+  @Test func ordersPastTwo() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let driver = """
+      #include <stdio.h>
+      void f(const double *in, double *out);
+      int main(void) {
+        const double in[2] = {2, 3};
+        double out[10];
+        f(in, out);
+        for (int j = 0; j < 10; j++) printf("%.17g\\n", out[j]);
+        return 0;
+      }
+
+      """
+    try driver.write(
+      to: directory.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+    let run = try shell(
+      """
+      set -e
+      "$CG" emit c "x^3*y + sin(y)" --grad x,y --order 3 -o f.c
+      gcc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -o f f.c main.c -lm
+      ./f
+      """, in: directory)
+    #expect(run.status == 0 && run.stderr == "", "\(run.stderr)")
+    let values = run.stdout.split(separator: "\n").compactMap { Double($0) }
+    let source = try String(contentsOf: directory.appendingPathComponent("f.c"), encoding: .utf8)
+    // The header's " *   j  name" lines, in output order.
+    let names = source.split(separator: "\n").compactMap { line -> String? in
+      let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard fields.count == 3, fields[0] == "*", Int(fields[1]) != nil else { return nil }
+      return String(fields[2])
+    }.dropFirst(2)  // the inputs x and y
+    let (x, y) = (2.0, 3.0)
+    let expected: [String: Double] = [
+      "f": x * x * x * y + sin(y), "∂f/∂x": 3 * x * x * y, "∂f/∂y": x * x * x + cos(y),
+      "∂²f/∂x²": 6 * x * y, "∂²f/∂x∂y": 3 * x * x, "∂²f/∂y²": -sin(y), "∂³f/∂x³": 6 * y,
+      "∂³f/∂x²∂y": 6 * x, "∂³f/∂x∂y²": 0, "∂³f/∂y³": -cos(y),
+    ]
+    #expect(Set(names) == Set(expected.keys) && values.count == 10, "\(names) \(values)")
+    for (name, value) in zip(names, values) {
+      let e = expected[name]!
+      #expect(abs(value - e) <= 1e-14 * max(1, abs(e)), "\(name) = \(value), not \(e)")
+    }
+    let withoutGrad = try compgraph("emit", "c", "x^3*y", "--order", "2")
+    #expect(withoutGrad.status != 0 && withoutGrad.stdout == "")
+    #expect(
+      withoutGrad.stderr.contains(
+        "--order needs --grad VARS (--hessian alone writes every variable's second derivatives)."),
+      "\(withoutGrad.stderr)")
+    let both = try compgraph("emit", "c", "x^3*y", "--grad", "x", "--hessian", "--order", "3")
+    #expect(both.status != 0 && both.stderr.contains("--hessian is --order 2"), "\(both.stderr)")
+    let hessian = try compgraph("emit", "c", "x^3*y", "--grad", "x", "--hessian", "--order", "2")
+    #expect(hessian == (try compgraph("emit", "c", "x^3*y", "--grad", "x", "--hessian")))
+  }
+
   /// A function name that the file's own helpers or libm already use is refused.
   @Test func namesTheFileUsesAreRefused() throws {
     for name in ["reduce", "fma", "while"] {

@@ -238,7 +238,7 @@ import Testing
     }
   }
 
-  /// ONNX has no solve or Cholesky, and C code covers scalar graphs: both exports refuse the
+  /// ONNX has no solve or Cholesky, and the C export needs only libm: both exports refuse the
   /// ops by name.  The NumPy and JAX forms compute what `Graph.evaluate` does.
   @Test func exportsRefuseOrSpellThem() throws {
     let g = GraphBuilder()
@@ -246,7 +246,9 @@ import Testing
     let graph = try logdet(a).graph()
     #expect(throws: GraphError.self) { try graph.onnxModel() }
     do { _ = try graph.onnxModel() } catch { #expect("\(error)".contains("'logdet'")) }
+    #expect(throws: GraphError.self) { try graph.cCode(name: "f") }
     do { _ = try graph.cCode(name: "f") } catch { #expect("\(error)".contains("'logdet'")) }
+    #expect(throws: GraphError.self) { try graph.text(.c) }
     do { _ = try graph.text(.c) } catch { #expect("\(error)".contains("'logdet'")) }
   }
 

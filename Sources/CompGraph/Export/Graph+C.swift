@@ -217,10 +217,10 @@ func isCSpelling(_ name: String) -> Bool {
   }
 }
 
-/// The C export's refusal of a linear-algebra op, by name: C code covers scalar graphs, and a
+/// The C export's refusal of a linear-algebra op, by name: the C file needs only libm, and a
 /// matrix function needs LAPACK.
 func cLinearAlgebraRefusal(_ op: Op) -> GraphError {
   .unsupported(
-    "C export: '\(op.info.name)' is a linear-algebra op (LAPACK), and C code covers scalar graphs; evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"
+    "C export: '\(op.info.name)' is a linear-algebra op (LAPACK), and the C export needs only libm; evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"
   )
 }
