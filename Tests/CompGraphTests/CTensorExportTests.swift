@@ -198,4 +198,18 @@ import Testing
     let constant = try Self.program("out c = [[1, 2], [3, 4]] * 2\nout d = sum([1, 2, 3])")
     try Self.check("constant", constant, at: [[:]])
   }
+
+  /// The C export writes f64: a tensor graph of f32 values is refused, by `cCode` and by the
+  /// statements of `text(.c)`, with what to do instead.
+  @Test func f32TensorGraphsAreRefused() throws {
+    let graph = try Self.program("var W: 3x2 f32, x: 2 f32\nout loss = sum(matmul(W, x))")
+    for export in [{ try graph.cCode() }, { try graph.text(.c) }] {
+      #expect {
+        _ = try export()
+      } throws: {
+        "\($0)".contains(
+          "has f32 values, and this export writes f64 only; declare the graph's variables f64")
+      }
+    }
+  }
 }

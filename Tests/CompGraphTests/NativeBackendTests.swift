@@ -120,6 +120,29 @@ import Testing
     }
   }
 
+  /// A tensor graph runs on its tensor plan: native code refuses it by saying so (now that
+  /// `Graph.cCode` writes a tensor graph's loops, it would otherwise compile them), nothing is
+  /// compiled into the cache, and the program falls back to the interpreter with its values.
+  @Test func tensorGraphsFallBackToTheInterpreter() throws {
+    try Self.withCache { folder in
+      let g = GraphBuilder()
+      let a = try g.variable("A", [2, 3])
+      let graph = try sum(exp(a) * a).graph()
+      #expect {
+        _ = try NativeCode(graph)
+      } throws: {
+        "\($0)" == "native code covers scalar graphs, and this one has tensors"
+      }
+      let native = try Program(graph, backend: .native)
+      #expect(native.backend == .interpreter)
+      let point = Tensor(shape: [2, 3], scalars: [0.5, -1, 2, 0, 3, -0.25])
+      let value = try native.evaluate(["A": point])[0].scalars[0]
+      let expected = try graph.evaluate(["A": point])[0].scalars[0]
+      #expect(abs(value - expected) <= 1e-14 * abs(expected), "\(value), not \(expected)")
+      #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty ?? true)
+    }
+  }
+
   @Test func theCacheIsReusedVerifiedAndSafeUnderConcurrentUse() throws {
     try Self.withCache { folder in
       let graph = try Workload.tanhDerivative(order: 3)
