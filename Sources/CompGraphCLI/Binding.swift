@@ -11,7 +11,10 @@ import Foundation
 /// A variable bound to a nested array or a file without a `--var`
 /// declaration takes that shape; a flat list fills a declared shape in
 /// row-major order.  Numbers are written as in expressions (`parseNumber`:
-/// no `0x10`, no `1e999`); `nan`, `inf` and `-inf` are numbers too.
+/// no `0x10`, no `1e999`); `nan`, `inf` and `-inf` are numbers too, and a
+/// JSON file may spell them `NaN`, `Infinity` and `-Infinity` as Python's
+/// `json` module writes them, or `"nan"`, `"inf"` and `"-inf"` as `eval --json`
+/// writes them.
 struct Binding {
   enum Source {
     /// A number or flat list (`shape == nil`), or a nested array.
@@ -65,10 +68,11 @@ struct Binding {
               + "every line: \(error.problem)")
         }
       }
-      guard let (shape, values) = parseValues(text) else {
+      guard let (shape, values) = parseValues(expressionSpellings(ofJSON: text)) else {
         throw UserError(
           "\(option) \(name): '\(path)' is not a number or a nested array of numbers such as "
-            + "[[1, 2], [3, 4]] (numbers as in expressions: 1.5, -2e3, inf, nan)")
+            + "[[1, 2], [3, 4]] (numbers as in expressions: 1.5, -2e3, inf, nan; or as Python's "
+            + "json writes them: NaN, Infinity, -Infinity; or as eval --json does: \"nan\")")
       }
       return (shape ?? [values.count], values)
     }
@@ -148,6 +152,15 @@ func parseValues(_ text: String) -> (shape: Shape?, values: [Double])? {
     return (nil, values.compactMap { $0 })
   }
   return Tensor(literal: text).map { ($0.shape, $0.scalars) }
+}
+
+/// `text` with the non-finite spellings of Python's `json` module (`NaN`,
+/// `Infinity`) and of `eval --json` (`"nan"`, `"inf"`, `"-inf"`) replaced by
+/// the expression language's (`nan`, `inf`); a whole word only, so `NaNx`
+/// stays wrong.
+func expressionSpellings(ofJSON text: String) -> String {
+  text.replacing(/\bNaN\b/, with: "nan").replacing(/\bInfinity\b/, with: "inf")
+    .replacing(/"(-?inf|nan)"/) { String($0.1) }
 }
 
 /// What is wrong with a CSV file, where: `line 2, value 3 ('1e999') is not a number …`.

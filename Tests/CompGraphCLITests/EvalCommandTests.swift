@@ -75,6 +75,35 @@ import Testing
         == Run(status: 0, stdout: #"{"value": [[4, 5], [10, 11]]}"# + "\n", stderr: ""))
   }
 
+  /// Python's `json.dump` writes NaN, Infinity and -Infinity and `eval --json` writes "nan",
+  /// "inf" and "-inf"; files either wrote are read (so eval's output feeds back in), and a word
+  /// that only starts like one is still refused.
+  @Test func jsonFilesTakePythonsNonFiniteSpellings() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let good = directory.appendingPathComponent("v.json"),
+      bad = directory.appendingPathComponent("w.json")
+    try "[1.5, NaN, Infinity, -Infinity]\n".write(to: good, atomically: true, encoding: .utf8)
+    let written = directory.appendingPathComponent("u.json")
+    try "[1.5, NaNx]\n".write(to: bad, atomically: true, encoding: .utf8)
+    #expect(
+      try compgraph("eval", "v * 2", "--at", "v=@\(good.path)", "--json")
+        == Run(status: 0, stdout: #"{"value": [3, "nan", "inf", "-inf"]}"# + "\n", stderr: ""))
+    try #"[3, "nan", "inf", "-inf"]"#.write(to: written, atomically: true, encoding: .utf8)
+    #expect(
+      try compgraph("eval", "u / 3", "--at", "u=@\(written.path)")
+        == Run(status: 0, stdout: "f = [1, nan, inf, -inf]\n", stderr: ""))
+    #expect(
+      try compgraph("eval", "sum(w)", "--at", "w=@\(bad.path)")
+        == Run(
+          status: 1, stdout: "",
+          stderr:
+            "compgraph: error: --at w: '\(bad.path)' is not a number or a nested array of numbers "
+            + "such as [[1, 2], [3, 4]] (numbers as in expressions: 1.5, -2e3, inf, nan; or as "
+            + "Python's json writes them: NaN, Infinity, -Infinity; or as eval --json does: "
+            + "\"nan\")\n"))
+  }
+
   @Test func variableOrderIsFirstAppearance() throws {
     #expect(
       try compgraph("eval", "b*a + a", "--at", "a=1", "--at", "b=2", "--grad")
