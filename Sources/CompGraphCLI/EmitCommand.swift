@@ -26,6 +26,11 @@ struct EmitCCommand: ParsableCommand {
       --grad VARS --order N writes every derivative up to order N, as export does. Compile \
       with -march=native (or -mfma) so that the file's fma calls are single instructions.
 
+      With --hessian --sparse, NAME(x, nz) writes the Hessian's structural nonzeros only, \
+      both triangles in CSC order (as eval --hessian --sparse --json lists them), computed in \
+      one sweep per colour of a star colouring; the pattern is drawn in the header comment and \
+      given as the arrays NAME_rows, NAME_cols and NAME_colptr.
+
       Example:
         compgraph emit c "x^2 * y + exp(x * y)" --hessian --name rosen -o rosen.c
         compgraph emit c "x^2 * y + exp(x * y)" --grad x,y --order 3 -o third.c
@@ -47,6 +52,12 @@ struct EmitCCommand: ParsableCommand {
 
   @Option(help: "The highest derivative order to write (with --grad; --hessian is --order 2).")
   var order: Int?
+
+  @Flag(
+    help:
+      "With --hessian: write only the Hessian's structural nonzeros, in a fixed (CSC) order, with the pattern in the header comment and as arrays (NAME_rows, NAME_cols, NAME_colptr)."
+  )
+  var sparse = false
 
   @Option(help: "The C function's name.")
   var name = "f"
@@ -71,10 +82,12 @@ struct EmitCCommand: ParsableCommand {
       }
     }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
+    if sparse && !hessian { throw ValidationError("--sparse goes with --hessian.") }
   }
 
   func run() throws {
     let parsed = try input.parse().graph()
+    if sparse { return try writeOutput(Data(sparseHessianCode(parsed).utf8), to: output ?? "-") }
     let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
     let graph = try userFacing {
       try parsed.derivatives(
@@ -86,5 +99,27 @@ struct EmitCCommand: ParsableCommand {
     // Stabilized (or not) before it was differentiated.
     let code = Data(try userFacing { try graph.cCode(name: name, stabilizing: false) }.utf8)
     try writeOutput(code, to: output ?? "-")
+  }
+}
+
+extension EmitCCommand {
+  /// `--hessian --sparse`: the sparse Hessian of the output, simplified and stabilized (unless
+  /// `--no-stabilize`) as `eval --hessian --sparse` evaluates it, with respect to --grad's
+  /// variables or all of them, in C.
+  func sparseHessianCode(_ parsed: Graph) throws -> String {
+    guard parsed.outputs.count == 1, parsed.shape(parsed.outputs[0]).isEmpty else {
+      throw UserError(
+        "--hessian --sparse needs one scalar output; the program has "
+          + zip(parsed.outputNames, parsed.outputs).map {
+            "'\($0)' of shape \(parsed.shape($1).shapeDescription)"
+          }.joined(separator: ", "))
+    }
+    let builder = GraphBuilder(parsed)
+    var options = SimplifyOptions()
+    options.assumeFinite = false
+    if stabilize { options.phases.insert(.stabilize) }
+    let f = builder.graph(outputs: builder.simplify(parsed.outputs, options: options))
+    let variables = gradient?.names ?? parsed.variables.map(\.name)
+    return try userFacing { try f.sparseHessian(wrt: variables).cCode(name: name) }
   }
 }

@@ -73,6 +73,12 @@ struct RenderCommand: ParsableCommand {
   )
   var summary = false
 
+  @Flag(
+    help:
+      "Draw the spy plot of the Hessian's sparsity pattern with its star colouring (of the Jacobian's with its column colouring when the program has several outputs or a tensor output), as svg or text, instead of the graph."
+  )
+  var sparsity = false
+
   @Option(help: "PNG resolution in dots per inch.")
   var dpi: Double = 144
 
@@ -134,6 +140,21 @@ struct RenderCommand: ParsableCommand {
           + "give one of them.")
     }
     if !(layoutTimeout > 0) { throw ValidationError("--layout-timeout must be positive.") }
+    if sparsity {
+      if gradient != nil || !derivative.isEmpty || summary || clusters || collapse != .none
+        || !bindings.isEmpty || outputs != nil
+      {
+        throw ValidationError(
+          "--sparsity draws the pattern of the derivatives with respect to every variable; "
+            + "it takes none of --grad, --derivative, --summary, --clusters, --collapse, --at "
+            + "and --outputs.")
+      }
+      if let format = resolvedFormat, format != .svg && format != .text {
+        throw ValidationError(
+          "--sparsity draws svg or text, not \(format.rawValue); write -o FILE.svg (rsvg-convert "
+            + "-o FILE.png FILE.svg makes a PNG of it).")
+      }
+    }
     if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     guard let format = resolvedFormat else {
       let ext = URL(fileURLWithPath: output ?? "").pathExtension
@@ -165,6 +186,7 @@ struct RenderCommand: ParsableCommand {
   /// The rendered bytes in the chosen format.
   func picture() throws -> Data {
     let format = resolvedFormat ?? .svg
+    if sparsity { return try sparsityPicture(format: format) }
     let drawing = try derivativeGraph()
     if format == .text {
       return Data((drawing.graph.listing + "# \(drawing.graph.sizeSummary)\n").utf8)

@@ -3,8 +3,16 @@
 /// sweep c is J·s_c (or H·s_c, forward over reverse), s_c the sum of the unit vectors of the
 /// columns coloured c, and each nonzero is read from one sweep.
 public struct SparseDerivative: Sendable {
+  /// Which derivative the nonzeros are of.
+  public enum Kind: String, Sendable {
+    case jacobian = "Jacobian", hessian = "Hessian"
+  }
+
+  public let kind: Kind
   public let pattern: SparsityPattern
   public let coloring: Coloring
+  /// The variables whose elements the columns are, in order (each row-major).
+  public let variables: [String]
   /// One output per nonzero, in the pattern's (CSC) order: `graph.outputs[k]` is the value at
   /// (`pattern.rows[k]`, `pattern.columns[k]`). A Hessian's mirrored entries are the same node.
   public let graph: Graph
@@ -37,7 +45,7 @@ extension Graph {
       return try builder.element(sweeps[coloring.colors[j]][o], e)
     }
     return SparseDerivative(
-      pattern: pattern, coloring: coloring,
+      kind: .jacobian, pattern: pattern, coloring: coloring, variables: variables,
       graph: builder.graph(
         outputs: values, names: zip(pattern.rows, pattern.columns).map { "J[\($0),\($1)]" }))
   }
@@ -70,7 +78,7 @@ extension Graph {
         ? entry(i, coloring.colors[j]) : entry(j, coloring.colors[i])
     }
     return SparseDerivative(
-      pattern: pattern, coloring: coloring,
+      kind: .hessian, pattern: pattern, coloring: coloring, variables: variables,
       graph: builder.graph(
         outputs: values, names: zip(pattern.rows, pattern.columns).map { "H[\($0),\($1)]" }))
   }

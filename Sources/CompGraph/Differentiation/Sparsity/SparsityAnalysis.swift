@@ -1,16 +1,12 @@
-/// Each element's set of columns (variable elements) as one flat list with starts (CSR), for
-/// one node.
-struct ElementSets {
-  var starts: [Int] = [0]
-  var members: [Int32] = []
-
-  subscript(element: Int) -> ArraySlice<Int32> { members[starts[element]..<starts[element + 1]] }
-}
-
 /// The structural derivatives of a graph's outputs, found in a backward pass (which elements
 /// reach an output through ops that carry a derivative) and a forward pass (each element's set
 /// of the variables' elements it depends on, and the second derivatives each nonlinear element
 /// makes), element by element through tensor ops.
+///
+/// Linear in the graph: every element of every node the outputs need gets one number, and the
+/// sets are one flat list over those numbers (CSR), so a node costs no allocation of its own. A
+/// node whose inputs and output are all one element (most nodes of a scalar graph) reads element
+/// 0 of each input without building an element map (which costs an allocation or two).
 struct SparsityAnalysis {
   /// Per output element, in order: the columns of its Jacobian row.
   var jacobianRows: [[Int32]] = []
@@ -32,135 +28,162 @@ struct SparsityAnalysis {
       columns += shape.elementCount
     }
     guard let last = outputs.map(\.index).max() else { return }
-    // The element maps of every node the outputs need.
+    let nodes = graph.nodes
+    // The nodes the outputs need, and the number of each one's first element.
     var needed = [Bool](repeating: false, count: last + 1)
     for y in outputs { needed[y.index] = true }
     for index in stride(from: last, through: 0, by: -1) where needed[index] {
-      for input in graph.inputs(NodeID(index)) { needed[input.index] = true }
+      for input in nodes.borrowedInputs(NodeID(index)) { needed[input.index] = true }
+    }
+    var base = [Int](repeating: 0, count: last + 2)
+    for index in 0...last {
+      base[index + 1] = base[index] + (needed[index] ? nodes.shapes[index].elementCount : 0)
+    }
+    // The nodes whose output and inputs are one element each, and the element maps of the
+    // others (`nil` for an einsum, whose terms `EinsumSpec.forEachTerm` enumerates).
+    let scalar = (0...last).map { index in
+      base[index + 1] - base[index] == 1
+        && nodes.borrowedInputs(NodeID(index)).allSatisfy { nodes.shapes[$0.index].isScalarSized }
     }
     var maps = [[ElementMap]?](repeating: nil, count: last + 1)
-    for index in 0...last where needed[index] && !graph.op(NodeID(index)).isLeaf {
-      let id = NodeID(index)
-      maps[index] = graph.op(id).elementMaps(
-        inputs: graph.inputs(id).map(graph.shape), output: graph.shape(id))
+    for index in 0...last
+    where needed[index] && !nodes.kinds[index].isLeaf && !scalar[index] {
+      maps[index] = nodes.ops[index].elementMaps(
+        inputs: nodes.borrowedInputs(NodeID(index)).map { nodes.shapes[$0.index] },
+        output: nodes.shapes[index])
+    }
+    let rules = (0...last).map { index in
+      needed[index] && !nodes.kinds[index].isLeaf ? nodes.ops[index].sparsityRule : .constant
+    }
+    /// Calls `body(k)` for each input k that passes a derivative.
+    func forEachPassing(_ index: Int, _ body: (Int) -> Void) {
+      if case .linear(let passing?) = rules[index] {
+        for k in passing { body(k) }
+      } else {
+        for k in 0..<nodes.borrowedInputs(NodeID(index)).count { body(k) }
+      }
+    }
+    /// Calls `body(o, k, i)` for each element i of input k that output element o reads, for
+    /// the inputs that pass a derivative (an einsum's through its terms).
+    func forEachRead(_ index: Int, _ body: (Int, Int, Int) -> Void) {
+      if scalar[index] { return forEachPassing(index) { body(0, $0, 0) } }
+      guard let elementMaps = maps[index] else {
+        guard case .einsum(let spec) = nodes.ops[index] else {
+          preconditionFailure("only an einsum has no element map")
+        }
+        let inputs = nodes.borrowedInputs(NodeID(index))
+        spec.forEachTerm(shapes: inputs.map { nodes.shapes[$0.index] }) { o, elements in
+          for (k, e) in elements.enumerated() { body(o, k, e) }
+        }
+        return
+      }
+      forEachPassing(index) { k in elementMaps[k].forEachPair { o, i in body(o, k, i) } }
     }
     // Backward: which elements reach an output through derivatives (a Hessian's second
     // derivatives count only where they do).
-    var relevant = [[Bool]](repeating: [], count: last + 1)
+    var relevant = [Bool](repeating: false, count: hessian ? base[last + 1] : 0)
     if hessian {
-      for y in outputs {
-        relevant[y.index] = Array(repeating: true, count: graph.shape(y).elementCount)
-      }
+      for y in outputs { for e in base[y.index]..<base[y.index + 1] { relevant[e] = true } }
       for index in stride(from: last, through: 0, by: -1)
-      where needed[index] && !relevant[index].isEmpty {
-        let id = NodeID(index)
-        let op = graph.op(id)
-        let inputs = Array(graph.inputs(id))
-        let mark = relevant[index]
-        func reach(_ k: Int, _ element: Int) {
-          let input = inputs[k].index
-          if relevant[input].isEmpty {
-            relevant[input] = Array(repeating: false, count: graph.shape(inputs[k]).elementCount)
-          }
-          relevant[input][element] = true
-        }
-        switch op.sparsityRule {
-        case .constant: continue
-        case .linear(let passing):
-          for k in passing ?? Array(inputs.indices) {
-            maps[index]![k].forEachPair { o, i in if mark[o] { reach(k, i) } }
-          }
-        case .product, .nonlinear:
-          if case .einsum(let spec) = op {
-            spec.forEachTerm(shapes: inputs.map(graph.shape)) { o, elements in
-              if mark[o] { for (k, e) in elements.enumerated() { reach(k, e) } }
-            }
-          } else {
-            for k in inputs.indices {
-              maps[index]![k].forEachPair { o, i in if mark[o] { reach(k, i) } }
-            }
-          }
+      where needed[index] && rules[index] != .constant
+        && relevant[base[index]..<base[index + 1]].contains(true)
+      {
+        let inputs = nodes.borrowedInputs(NodeID(index))
+        let first = base[index]
+        forEachRead(index) { o, k, i in
+          if relevant[first + o] { relevant[base[inputs[k].index] + i] = true }
         }
       }
     }
-    // Forward: sets, and the second derivatives of relevant nonlinear elements.
-    var sets = [ElementSets](repeating: ElementSets(), count: last + 1)
+    // Forward: each element's set, and the second derivatives of relevant nonlinear elements.
+    var starts = [Int](repeating: 0, count: base[last + 1] + 1)
+    var members: [Int32] = []
     var stamp = [Int](repeating: -1, count: columns)
-    var tick = 0
     var pairs = [[Int32]](repeating: [], count: hessian ? columns : 0)
-    func pair(_ a: some Collection<Int32>, _ b: some Collection<Int32>) {
-      for i in a { for j in b { pairs[Int(i)].append(j) } }
+    func set(_ element: Int) -> ArraySlice<Int32> { members[starts[element]..<starts[element + 1]] }
+    /// Appends the members of `element`'s set that `target`'s set does not hold yet (read by
+    /// index: a slice of `members` held while appending to it would copy it every time).
+    func add(_ element: Int, to target: Int) {
+      for r in starts[element]..<starts[element + 1] where stamp[Int(members[r])] != target {
+        stamp[Int(members[r])] = target
+        members.append(members[r])
+      }
+    }
+    func pair(_ a: Int, _ b: Int) {
+      for i in set(a) { pairs[Int(i)].append(contentsOf: set(b)) }
     }
     for index in 0...last where needed[index] {
-      let id = NodeID(index)
-      let op = graph.op(id)
-      let count = graph.shape(id).elementCount
-      if case .variable(let name) = op {
-        var s = ElementSets()
-        if let start = offset[name] {
-          s.members = (0..<count).map { Int32(start + $0) }
-          s.starts = Array(0...count)
-        } else {
-          s.starts = Array(repeating: 0, count: count + 1)
+      let first = base[index], count = base[index + 1] - first
+      let inputs = nodes.borrowedInputs(NodeID(index))
+      if nodes.kinds[index] == .variable, case .variable(let name) = nodes.ops[index],
+        let start = offset[name]
+      {
+        for o in 0..<count {
+          members.append(Int32(start + o))
+          starts[first + o + 1] = members.count
         }
-        sets[index] = s
         continue
       }
-      if op.isLeaf || op.sparsityRule == .constant {
-        sets[index] = ElementSets(starts: Array(repeating: 0, count: count + 1), members: [])
+      if rules[index] == .constant {
+        for o in 0..<count { starts[first + o + 1] = members.count }
         continue
       }
-      let inputs = Array(graph.inputs(id))
-      // Per output element, the (input, element) pairs it reads, for the inputs that pass.
-      var reads = [[(Int, Int)]](repeating: [], count: count)
-      var terms: [(Int, [Int])] = []
-      if case .einsum(let spec) = op {
-        spec.forEachTerm(shapes: inputs.map(graph.shape)) { o, elements in
-          for (k, e) in elements.enumerated() { reads[o].append((k, e)) }
-          if hessian { terms.append((o, elements)) }
+      if scalar[index] {
+        // One element reading element 0 of each input.
+        forEachPassing(index) { k in
+          add(base[inputs[k].index], to: first)
         }
-      } else {
-        let passing: [Int]
-        if case .linear(let p) = op.sparsityRule, let p {
-          passing = p
-        } else {
-          passing = Array(inputs.indices)
-        }
-        for k in passing { maps[index]![k].forEachPair { o, i in reads[o].append((k, i)) } }
-      }
-      var s = ElementSets()
-      s.starts.reserveCapacity(count + 1)
-      for o in 0..<count {
-        tick += 1
-        for (k, e) in reads[o] {
-          for m in sets[inputs[k].index][e] where stamp[Int(m)] != tick {
-            stamp[Int(m)] = tick
-            s.members.append(m)
+        starts[first + 1] = members.count
+        guard hessian, relevant[first] else { continue }
+        switch rules[index] {
+        case .constant, .linear: break
+        case .nonlinear: pair(first, first)
+        case .product:
+          for k in inputs.indices {
+            for l in inputs.indices where l != k {
+              pair(base[inputs[k].index], base[inputs[l].index])
+            }
           }
         }
-        s.starts.append(s.members.count)
+        continue
       }
-      sets[index] = s
-      guard hessian, !relevant[index].isEmpty else { continue }
-      switch op.sparsityRule {
+      // The input elements (global numbers) each output element reads, grouped (CSR).
+      var readStart = [Int](repeating: 0, count: count + 1)
+      forEachRead(index) { o, _, _ in readStart[o + 1] += 1 }
+      for o in 0..<count { readStart[o + 1] += readStart[o] }
+      var readElement = [Int](repeating: 0, count: readStart[count])
+      var next = readStart
+      forEachRead(index) { o, k, i in
+        readElement[next[o]] = base[inputs[k].index] + i
+        next[o] += 1
+      }
+      for o in 0..<count {
+        for r in readStart[o]..<readStart[o + 1] {
+          add(readElement[r], to: first + o)
+        }
+        starts[first + o + 1] = members.count
+      }
+      guard hessian else { continue }
+      switch rules[index] {
       case .constant, .linear: break
       case .nonlinear:
-        for o in 0..<count where relevant[index][o] { pair(s[o], s[o]) }
+        for o in 0..<count where relevant[first + o] { pair(first + o, first + o) }
       case .product:
-        if case .einsum = op {
-          for (o, elements) in terms where relevant[index][o] {
-            for k in elements.indices {
-              for l in elements.indices where l != k {
-                pair(sets[inputs[k].index][elements[k]], sets[inputs[l].index][elements[l]])
+        // Across distinct factors of one term: an einsum's terms, else an element's reads.
+        if case .einsum(let spec) = nodes.ops[index] {
+          spec.forEachTerm(shapes: inputs.map { nodes.shapes[$0.index] }) { o, elements in
+            guard relevant[first + o] else { return }
+            for (k, e) in elements.enumerated() {
+              for (l, f) in elements.enumerated() where l != k {
+                pair(base[inputs[k].index] + e, base[inputs[l].index] + f)
               }
             }
           }
         } else {
-          for o in 0..<count where relevant[index][o] {
-            for a in reads[o].indices {
-              for b in reads[o].indices where b != a {
-                let (k, e) = reads[o][a], (l, f) = reads[o][b]
-                pair(sets[inputs[k].index][e], sets[inputs[l].index][f])
+          for o in 0..<count where relevant[first + o] {
+            for a in readStart[o]..<readStart[o + 1] {
+              for b in readStart[o]..<readStart[o + 1] where b != a {
+                pair(readElement[a], readElement[b])
               }
             }
           }
@@ -168,8 +191,13 @@ struct SparsityAnalysis {
       }
     }
     jacobianRows = outputs.flatMap { y in
-      (0..<graph.shape(y).elementCount).map { Array(sets[y.index][$0]) }
+      (base[y.index]..<base[y.index + 1]).map { Array(set($0)) }
     }
     hessianRows = pairs
   }
+}
+
+extension Shape {
+  /// Whether the shape holds one element (a scalar, or all axes of 1).
+  fileprivate var isScalarSized: Bool { allSatisfy { $0 == 1 } }
 }
