@@ -5,8 +5,9 @@ import Foundation
 /// `NAME=VALUE` of `--at`.  The value is
 /// - a number or a row-major list of numbers: `x=1.5`, `v=1,2,3`;
 /// - a nested array, whose nesting gives the shape: `A=[[1,2],[3,4]]`;
-/// - a file: `A=@values.json` (a number or a nested array) or `A=@values.csv`
-///   (one row of numbers a line; one line is a vector, several a matrix).
+/// - a file: `A=@values.json` (a number or a nested array), `A=@values.csv`
+///   (one row of numbers a line; one line is a vector, several a matrix), or a tensor as ONNX
+///   and NumPy write them, `A=@input_0.pb` (a `TensorProto`) or `A=@a.npy`, with its shape.
 ///
 /// A variable bound to a nested array or a file without a `--var`
 /// declaration takes that shape; a flat list fills a declared shape in
@@ -57,6 +58,9 @@ struct Binding {
   func resolve(limit: ByteCount) throws -> (shape: Shape?, values: [Double]) {
     switch source {
     case .literal(let shape, let values): return (shape, values)
+    case .file(let path) where ModelInput.isTensorFile(path):
+      let tensor = try ModelInput.tensor(path, option: option, name: name, limit: limit)
+      return (tensor.shape, tensor.scalars)
     case .file(let path):
       let data = try BoundedInput.read(
         path, name: "'\(path)'", context: "\(option) \(name): ", limit: limit)

@@ -20,7 +20,7 @@ struct CompGraphCommand: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       RenderCommand.self, GradCommand.self, EvalCommand.self, SimplifyCommand.self,
-      CheckCommand.self, PrintCommand.self, ExportCommand.self, EmitCommand.self,
+      CheckCommand.self, PrintCommand.self, ExportCommand.self, EmitCommand.self, ImportCommand.self,
       GalleryCommand.self, ServeCommand.self, LayoutWorkerCommand.self,
     ]
   )

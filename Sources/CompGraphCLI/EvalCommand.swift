@@ -42,7 +42,7 @@ struct EvalCommand: ParsableCommand {
   @Option(
     name: .customLong("at"),
     help: ArgumentHelp(
-      "Bind a variable: x=1.5, v=1,2,3, 'A=[[1,2],[3,4]]', A=@file.json or A=@file.csv (repeatable).",
+      "Bind a variable: x=1.5, v=1,2,3, 'A=[[1,2],[3,4]]', A=@file.json, A=@file.csv, or a tensor file A=@input_0.pb or A=@a.npy (repeatable).",
       valueName: "name=value"),
     transform: Binding.init(parsing:))
   var bindings: [Binding] = []
@@ -137,8 +137,11 @@ struct EvalCommand: ParsableCommand {
   }
 
   func run() throws {
-    let values = try resolveBindings(bindings, input: input)
-    let program = try input.parse(inferred: values.shapes)
+    var values = try resolveBindings(bindings, input: input)
+    let (program, own) = try input.load(inferred: values.shapes)
+    for (name, tensor) in own where values.values[name] == nil {
+      values.values[name] = (tensor.shape, tensor.scalars)
+    }
     let graph = try program.graph()
     let point = try tensors(values.values, for: graph, written: program.writtenVariables)
     let v = try hvpDirections(for: graph)

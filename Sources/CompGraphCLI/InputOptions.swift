@@ -12,6 +12,19 @@ struct InputOptions: ParsableArguments {
   var file: String?
 
   @Option(
+    name: .customLong("onnx"),
+    help: ArgumentHelp(
+      "Read an ONNX model instead: its graph inputs are the variables, its outputs the outputs.",
+      valueName: "model.onnx"))
+  var onnx: String?
+
+  @Flag(
+    help: ArgumentHelp(
+      "With --onnx: make the model's weights (its real-valued initializers) variables, so that "
+        + "they can be differentiated; by default they are constants."))
+  var paramsAsVariables = false
+
+  @Option(
     name: .customLong("var"),
     help: ArgumentHelp(
       "Declare a tensor variable, e.g. --var A=2x3, or one of element type f32, --var A=2x3:f32 "
@@ -39,17 +52,36 @@ struct InputOptions: ParsableArguments {
   var maxInput = BoundedInput.defaultLimit
 
   func validate() throws {
+    if onnx != nil {
+      guard expression == nil && file == nil else {
+        throw ValidationError("Give either --onnx MODEL, an expression or -f FILE, not two.")
+      }
+      return
+    }
+    if paramsAsVariables {
+      throw ValidationError("--params-as-variables goes with --onnx MODEL.")
+    }
     switch (expression, file) {
     case (nil, nil):
-      throw ValidationError("Give an expression, '-' for standard input, or -f FILE.")
+      throw ValidationError("Give an expression, '-' for standard input, -f FILE or --onnx MODEL.")
     case (_?, _?): throw ValidationError("Give either an expression or -f FILE, not both.")
     default: break
     }
   }
 
+  /// The program and the values it brings of its own: an ONNX model's weights when
+  /// `--params-as-variables` makes them variables (bound unless `--at` binds them).
+  func load(inferred: [String: Shape] = [:]) throws -> (program: ParsedProgram, values: [String: Tensor]) {
+    guard let onnx else { return (try parse(inferred: inferred), [:]) }
+    let imported = try ModelInput.importModel(
+      onnx, parametersAsVariables: paramsAsVariables, inputShapes: inferred, maxInput: maxInput)
+    return (imported.program, imported.parametersAreVariables ? imported.parameterValues : [:])
+  }
+
   /// Reads and parses the input into a fresh builder.  `inferred` gives
   /// shapes to variables that `--var` does not declare (from `--at` values).
   func parse(inferred: [String: Shape] = [:]) throws -> ParsedProgram {
+    if onnx != nil { return try load(inferred: inferred).program }
     let (source, origin) = try read()
     var shapes = inferred
     var dtypes: [String: DType] = [:]
@@ -121,10 +153,19 @@ func splitAssignment(_ argument: String, example: String) throws -> (name: Strin
   let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
   guard parts.count == 2 else { throw ValidationError("write NAME=VALUE, e.g. \(example)") }
   let name = String(parts[0])
-  guard isIdentifier(name) else {
+  guard isIdentifier(name) || isModelName(name) else {
     throw ValidationError(
       "'\(displayText(name, limit: 40))' is not a variable name: letters, digits and _, "
         + "not starting with a digit")
   }
   return (name, String(parts[1]))
+}
+
+/// Whether `name` is a value name as ONNX models write them (`gpu_0/data_0`, `input.1`,
+/// `onnx::Conv_0`, `0`): digits only, or letters, digits, `_` and at least one of `/ . : -`.
+func isModelName(_ name: String) -> Bool {
+  let marks: Set<Character> = ["/", ".", ":", "-"]
+  if !name.isEmpty && name.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
+  return name.contains(where: marks.contains)
+    && name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || marks.contains($0) }
 }
