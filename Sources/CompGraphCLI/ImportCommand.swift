@@ -62,7 +62,9 @@ struct ImportCommand: ParsableCommand {
       lines.append("  \(name): \(shape) \(expr.dtype?.rawValue ?? "")")
     }
     let nodes = imported.opCounts.reduce(0) { $0 + $1.count }
-    lines.append("ops (\(nodes) nodes): " + imported.opCounts.map { "\($0.op) \($0.count)" }.joined(separator: ", "))
+    lines.append(
+      "ops (\(nodes) nodes): "
+        + imported.opCounts.map { "\($0.op) \($0.count)" }.joined(separator: ", "))
     let count = imported.parameters.reduce(0) { $0 + $1.tensor.scalars.count }
     lines.append(
       "parameters: \(imported.parameters.count) tensors, \(count) values, "

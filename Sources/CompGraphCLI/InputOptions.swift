@@ -71,7 +71,9 @@ struct InputOptions: ParsableArguments {
 
   /// The program and the values it brings of its own: an ONNX model's weights when
   /// `--params-as-variables` makes them variables (bound unless `--at` binds them).
-  func load(inferred: [String: Shape] = [:]) throws -> (program: ParsedProgram, values: [String: Tensor]) {
+  func load(inferred: [String: Shape] = [:]) throws -> (
+    program: ParsedProgram, values: [String: Tensor]
+  ) {
     guard let onnx else { return (try parse(inferred: inferred), [:]) }
     let imported = try ModelInput.importModel(
       onnx, parametersAsVariables: paramsAsVariables, inputShapes: inferred, maxInput: maxInput)
@@ -167,5 +169,7 @@ func isModelName(_ name: String) -> Bool {
   let marks: Set<Character> = ["/", ".", ":", "-"]
   if !name.isEmpty && name.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
   return name.contains(where: marks.contains)
-    && name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || marks.contains($0) }
+    && name.allSatisfy {
+      ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || marks.contains($0)
+    }
 }

@@ -32,7 +32,8 @@ enum ModelInput {
   static func tensor(_ path: String, option: String, name: String, limit: ByteCount) throws
     -> Tensor
   {
-    let data = try BoundedInput.read(path, name: "'\(path)'", context: "\(option) \(name): ", limit: limit)
+    let data = try BoundedInput.read(
+      path, name: "'\(path)'", context: "\(option) \(name): ", limit: limit)
     do {
       return try ONNXTensorFile.read(
         data, pathExtension: (path as NSString).pathExtension,

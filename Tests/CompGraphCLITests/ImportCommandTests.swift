@@ -15,7 +15,8 @@ import Testing
     let cg = directory.appendingPathComponent("model.cg")
     try source.write(to: cg, atomically: true, encoding: .utf8)
     let run = try compgraph(
-      "export", "-f", cg.path, "--no-stabilize", "-o", directory.appendingPathComponent("model.onnx").path)
+      "export", "-f", cg.path, "--no-stabilize", "-o",
+      directory.appendingPathComponent("model.onnx").path)
     #expect(run == Run(status: 0, stdout: "", stderr: ""))
     return directory
   }
@@ -66,7 +67,8 @@ import Testing
     graph.inputs = [ONNX.ValueInfo(name: "gpu_0/data_0", shape: [1, 3], elementType: .float)]
     graph.outputs = [ONNX.ValueInfo(name: "gpu_0/out", shape: [1, 3], elementType: .float)]
     let model = directory.appendingPathComponent("m.onnx")
-    try Data(ONNX.Model(irVersion: 8, opset: 13, producer: "test", graph: graph).encoded()).write(to: model)
+    try Data(ONNX.Model(irVersion: 8, opset: 13, producer: "test", graph: graph).encoded()).write(
+      to: model)
     var tensor = ProtobufWriter()
     ONNX.Tensor.reals("x", dims: [1, 3], [-1.5, 0.25, 2], .f32).encode(into: &tensor)
     let pb = directory.appendingPathComponent("input_0.pb")
@@ -81,7 +83,8 @@ import Testing
     for v in [3.0, -4, 0.5] { npy += withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
     let npyFile = directory.appendingPathComponent("x.npy")
     try Data(npy).write(to: npyFile)
-    let fromNumPy = try compgraph("eval", "--onnx", model.path, "--at", "gpu_0/data_0=@\(npyFile.path)")
+    let fromNumPy = try compgraph(
+      "eval", "--onnx", model.path, "--at", "gpu_0/data_0=@\(npyFile.path)")
     #expect(fromNumPy == Run(status: 0, stdout: "gpu_0/out = [[3, 0, 0.5]]\n", stderr: ""))
   }
 
@@ -102,12 +105,16 @@ import Testing
       missing
         == Run(
           status: 1, stdout: "",
-          stderr: "compgraph: error: variable 'W' has no value; bind it with --at W=@values.csv or a "
+          stderr:
+            "compgraph: error: variable 'W' has no value; bind it with --at W=@values.csv or a "
             + "nested array, as its shape 2x3 needs (6 value(s))\n"))
     let notTensor = directory.appendingPathComponent("x.pb")
     try Data([0x08]).write(to: notTensor)
     let bad = try compgraph("eval", "--onnx", model.path, "--at", "x=@\(notTensor.path)")
     #expect(bad.status == 1)
-    #expect(bad.stderr.hasPrefix("compgraph: error: --at x: '\(notTensor.path)': malformed ONNX file: TensorProto: a varint at byte 1 runs past the end"))
+    #expect(
+      bad.stderr.hasPrefix(
+        "compgraph: error: --at x: '\(notTensor.path)': malformed ONNX file: TensorProto: a varint at byte 1 runs past the end"
+      ))
   }
 }

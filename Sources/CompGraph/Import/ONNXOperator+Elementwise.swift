@@ -55,7 +55,8 @@ extension ONNXOperator {
     default:
       let bias = try n.float("bias", default: 0), lambd = try n.float("lambd", default: 0.5)
       return select(
-        less(x, x.constant(-lambd)), x + bias, select(greater(x, x.constant(lambd)), x - bias, zero))
+        less(x, x.constant(-lambd)), x + bias, select(greater(x, x.constant(lambd)), x - bias, zero)
+      )
     }
   }
 

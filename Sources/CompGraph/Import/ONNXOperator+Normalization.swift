@@ -16,14 +16,17 @@ extension ONNXOperator {
     let x = try n.input(0)
     let rank = x.shape.count
     let epsilon = try n.float("epsilon", default: 1e-5)
-    let scale = channelwise(try n.expr(1), rank: rank), bias = channelwise(try n.expr(2), rank: rank)
+    let scale = channelwise(try n.expr(1), rank: rank),
+      bias = channelwise(try n.expr(2), rank: rank)
     let training = try n.int("training_mode", default: 0) == 1
     let extra = n.node.outputs.dropFirst().contains { !$0.isEmpty }
     let isTest = try n.int("is_test", default: 0) == 1
     if extra && (training || (n.opset < 7 && !isTest)) {
-      throw n.refuse("it outputs running statistics (training mode); the importer reads inference graphs")
+      throw n.refuse(
+        "it outputs running statistics (training mode); the importer reads inference graphs")
     }
-    var mean = channelwise(try n.expr(3), rank: rank), variance = channelwise(try n.expr(4), rank: rank)
+    var mean = channelwise(try n.expr(3), rank: rank),
+      variance = channelwise(try n.expr(4), rank: rank)
     if training {
       let kept = x.shape.indices.map { $0 == 1 ? x.shape[1] : 1 }
       let count = Double(x.shape.elementCount / Swift.max(1, x.shape[1]))
@@ -44,7 +47,8 @@ extension ONNXOperator {
     let epsilon = try n.float("epsilon", default: 1e-5)
     let kept = Array(x.shape.prefix(2)) + Array(repeating: 1, count: rank - 2)
     let normalized = standardized(x.expr, kept: kept, epsilon: epsilon, shape: x.shape)
-    return channelwise(try n.expr(1), rank: rank) * normalized + channelwise(try n.expr(2), rank: rank)
+    return channelwise(try n.expr(1), rank: rank) * normalized
+      + channelwise(try n.expr(2), rank: rank)
   }
 
   /// (x − mean)/√(var + ε), the statistics over the axes `kept` holds as 1.
@@ -63,7 +67,8 @@ extension ONNXOperator {
     }
     let axis = try n.axis(try n.int("axis", default: -1), rank: x.shape.count)
     let kept = x.shape.indices.map { $0 < axis ? x.shape[$0] : 1 }
-    var y = standardized(x.expr, kept: kept, epsilon: try n.float("epsilon", default: 1e-5), shape: x.shape)
+    var y = standardized(
+      x.expr, kept: kept, epsilon: try n.float("epsilon", default: 1e-5), shape: x.shape)
     y = y * (try n.expr(1))
     if let b = n.optionalInput(2) { y = y + b.expr }
     return y
@@ -75,7 +80,9 @@ extension ONNXOperator {
   func localResponseNormalization(_ n: ONNXNode) throws(ONNXImportError) -> Expr {
     let x = try n.input(0)
     guard x.shape.count >= 3 else { throw n.invalid("it needs an input of rank 3 or more") }
-    guard let size = try n.int("size"), size > 0 else { throw n.invalid("its size must be positive") }
+    guard let size = try n.int("size"), size > 0 else {
+      throw n.invalid("its size must be positive")
+    }
     let alpha = try n.float("alpha", default: 1e-4), beta = try n.float("beta", default: 0.75)
     let bias = try n.float("bias", default: 1)
     let channels = x.shape[1]

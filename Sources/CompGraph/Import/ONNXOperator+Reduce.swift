@@ -89,9 +89,12 @@ extension ONNXOperator {
   /// `CumSum(axis)` (`exclusive`, `reverse`): a product with a triangular matrix of ones.
   func cumulativeSum(_ n: ONNXNode) throws(ONNXImportError) -> Expr {
     let x = try n.input(0)
-    guard let axisValue = try n.knownInts(1, "axis")?.first else { throw n.invalid("it has no axis") }
+    guard let axisValue = try n.knownInts(1, "axis")?.first else {
+      throw n.invalid("it has no axis")
+    }
     let axis = try n.axis(axisValue, rank: x.shape.count)
-    let exclusive = try n.int("exclusive", default: 0) == 1, reverse = try n.int("reverse", default: 0) == 1
+    let exclusive = try n.int("exclusive", default: 0) == 1,
+      reverse = try n.int("reverse", default: 0) == 1
     let m = x.shape[axis]
     var matrix = [Double](repeating: 0, count: m * m)
     for i in 0..<m {
@@ -100,10 +103,12 @@ extension ONNXOperator {
         if includes { matrix[i * m + j] = 1 }
       }
     }
-    let triangle = n.builder.constant(Tensor(shape: [m, m], scalars: matrix, dtype: x.expr.dtype ?? .f64))
+    let triangle = n.builder.constant(
+      Tensor(shape: [m, m], scalars: matrix, dtype: x.expr.dtype ?? .f64))
     let letters = Array("abcdefghijklmnopqrstuvwxy").prefix(x.shape.count).map(String.init)
     var output = letters
     output[axis] = "z"
-    return einsum(letters.joined() + ",z" + letters[axis] + "->" + output.joined(), x.expr, triangle)
+    return einsum(
+      letters.joined() + ",z" + letters[axis] + "->" + output.joined(), x.expr, triangle)
   }
 }

@@ -7,11 +7,13 @@ extension ONNXOperator {
   func dropout(_ n: ONNXNode) throws(ONNXImportError) -> [ONNXTensor] {
     if let training = n.optionalInput(2) {
       guard let known = training.known, known.scalars.allSatisfy({ $0 == 0 }) else {
-        throw n.refuse("Dropout in training mode draws random masks; the importer reads inference graphs")
+        throw n.refuse(
+          "Dropout in training mode draws random masks; the importer reads inference graphs")
       }
     }
     if n.opset < 7, try n.int("is_test", default: 0) == 0, n.node.outputs.count > 1 {
-      throw n.refuse("Dropout with is_test 0 draws random masks; the importer reads inference graphs")
+      throw n.refuse(
+        "Dropout with is_test 0 draws random masks; the importer reads inference graphs")
     }
     let x = try n.input(0)
     let mask = n.value(x.expr.constant(1).broadcast(to: x.shape), .bool)
@@ -24,7 +26,8 @@ extension ONNXOperator {
     let x = try n.input(0)
     let raw = self == .CastLike ? (try n.input(1)).elementType.rawValue : try n.int("to") ?? -1
     guard let target = ONNXElementType(rawValue: raw) else {
-      throw n.refuse("it casts to \(ONNXElementType.describe(raw)), which the importer does not read")
+      throw n.refuse(
+        "it casts to \(ONNXElementType.describe(raw)), which the importer does not read")
     }
     if target.isReal {
       return n.value(cast(x.expr, target.dtype), target)
@@ -78,7 +81,9 @@ extension ONNXOperator {
     let scalar = Tensor(shape: [], scalars: fill.tensor.scalars, dtype: fill.tensor.dtype)
     if count <= ONNXImporter.foldLimit {
       return n.knownValue(
-        Tensor(shape: shape, scalars: Array(repeating: scalar.scalars[0], count: count), dtype: scalar.dtype),
+        Tensor(
+          shape: shape, scalars: Array(repeating: scalar.scalars[0], count: count),
+          dtype: scalar.dtype),
         fill.elementType)
     }
     return n.value(n.builder.constant(scalar).broadcast(to: shape), fill.elementType)
@@ -96,7 +101,8 @@ extension ONNXOperator {
 
   /// `Range(start, limit, delta)` of known scalars.
   func range(_ n: ONNXNode) throws(ONNXImportError) -> ONNXTensor {
-    let start = try n.known(0, "start"), limit = try n.known(1, "limit"), delta = try n.known(2, "delta")
+    let start = try n.known(0, "start"), limit = try n.known(1, "limit"),
+      delta = try n.known(2, "delta")
     guard let s = start.scalar, let l = limit.scalar, let d = delta.scalar, d != 0 else {
       throw n.invalid("its start, limit and delta must be scalars, delta not 0")
     }
@@ -120,7 +126,9 @@ extension ONNXOperator {
     for (i, d) in requested.enumerated() {
       switch d {
       case 0 where !allowZero:
-        guard i < x.shape.count else { throw n.invalid("its shape \(requested) copies axis \(i), which the input lacks") }
+        guard i < x.shape.count else {
+          throw n.invalid("its shape \(requested) copies axis \(i), which the input lacks")
+        }
         shape.append(x.shape[i])
       case -1 where inferred == nil:
         inferred = i
@@ -143,7 +151,9 @@ extension ONNXOperator {
   func flatten(_ n: ONNXNode) throws(ONNXImportError) -> Expr {
     let x = try n.input(0)
     let axisAttribute = try n.int("axis", default: 1)
-    let axis = axisAttribute == x.shape.count ? axisAttribute : try n.axis(axisAttribute, rank: x.shape.count)
+    let axis =
+      axisAttribute == x.shape.count
+      ? axisAttribute : try n.axis(axisAttribute, rank: x.shape.count)
     let outer = x.shape[..<axis].reduce(1, *)
     return reshape(x.expr, [outer, x.shape[axis...].reduce(1, *)])
   }
@@ -174,7 +184,9 @@ extension ONNXOperator {
   /// `Unsqueeze`: axes of extent 1 inserted at the given places of the result.
   func unsqueeze(_ n: ONNXNode) throws(ONNXImportError) -> Expr {
     let x = try n.input(0)
-    guard let given = try axesList(n, input: 1, since: 13) else { throw n.invalid("it has no axes") }
+    guard let given = try axesList(n, input: 1, since: 13) else {
+      throw n.invalid("it has no axes")
+    }
     let rank = x.shape.count + given.count
     var axes = Set<Int>()
     for a in given { axes.insert(try n.axis(a, rank: rank)) }
@@ -246,7 +258,9 @@ extension ONNXOperator {
       axes = try n.knownInts(3, "axes")
       steps = try n.knownInts(4, "steps")
     }
-    guard starts.count == ends.count else { throw n.invalid("its starts and ends differ in length") }
+    guard starts.count == ends.count else {
+      throw n.invalid("its starts and ends differ in length")
+    }
     var result = x.expr
     for k in starts.indices {
       let axis = try n.axis(axes.map { $0[k] } ?? k, rank: rank)
@@ -294,7 +308,9 @@ extension ONNXOperator {
     if let dtype = data.expr.dtype, dtype == .f32 { hot = cast(hot, .f32) }
     let letters = Array("abcdefghijklmnopqrstuvwxy")
     let indexRank = indices.shape.count
-    guard rank + indexRank <= letters.count else { throw n.refuse("its tensors have too many axes") }
+    guard rank + indexRank <= letters.count else {
+      throw n.refuse("its tensors have too many axes")
+    }
     let dataLetters = letters[0..<rank].map(String.init)
     let indexLetters = letters[rank..<(rank + indexRank)].map(String.init)
     let spec =
@@ -333,7 +349,8 @@ extension ONNXOperator {
       throw n.invalid("its \(pads.count) pads are not two per axis (\(axes.count) axes)")
     }
     var result = x.expr
-    var ones: Expr? = value != 0 && mode == "constant" ? x.expr.constant(1).broadcast(to: x.shape) : nil
+    var ones: Expr? =
+      value != 0 && mode == "constant" ? x.expr.constant(1).broadcast(to: x.shape) : nil
     for (k, axis) in axes.enumerated() {
       var before = pads[k], after = pads[k + axes.count]
       let dim = result.shape?[axis] ?? 0
@@ -353,17 +370,21 @@ extension ONNXOperator {
         ones = ones.map { pad($0, axis: axis, before: before, after: after) }
       case "edge":
         guard n0 > 0 else { throw n.invalid("it pads an empty axis by its edge") }
-        let picked = Array(repeating: 0, count: before) + Array(0..<n0) + Array(repeating: n0 - 1, count: after)
+        let picked =
+          Array(repeating: 0, count: before) + Array(0..<n0)
+          + Array(repeating: n0 - 1, count: after)
         result = pick(result, axis: axis, picked)
       case "reflect":
         guard before < n0, after < n0 else {
-          throw n.invalid("its reflect pads \(before), \(after) reach past the axis's \(n0) elements")
+          throw n.invalid(
+            "its reflect pads \(before), \(after) reach past the axis's \(n0) elements")
         }
         let head = (0..<before).map { before - $0 }
         let tail = (0..<after).map { n0 - 2 - $0 }
         result = pick(result, axis: axis, head + Array(0..<n0) + tail)
       case let other:
-        throw n.refuse("its mode '\(other)' is not read; the importer reads constant, reflect and edge")
+        throw n.refuse(
+          "its mode '\(other)' is not read; the importer reads constant, reflect and edge")
       }
     }
     if let ones { result = result + value * (1 - ones) }
@@ -388,7 +409,8 @@ extension ONNXOperator {
     let x = try n.input(0)
     let shape = try n.knownInts(1, "shape") ?? []
     guard let target = broadcastShapes(x.shape, shape) else {
-      throw n.invalid("its input of shape \(x.shape.shapeDescription) does not broadcast with \(shape)")
+      throw n.invalid(
+        "its input of shape \(x.shape.shapeDescription) does not broadcast with \(shape)")
     }
     return x.expr.broadcast(to: target)
   }
@@ -397,10 +419,14 @@ extension ONNXOperator {
   func depthToSpace(_ n: ONNXNode) throws(ONNXImportError) -> Expr {
     let x = try n.input(0)
     let b = try n.int("blocksize") ?? 0
-    guard x.shape.count == 4, b > 0 else { throw n.invalid("it needs a rank-4 input and a positive blocksize") }
+    guard x.shape.count == 4, b > 0 else {
+      throw n.invalid("it needs a rank-4 input and a positive blocksize")
+    }
     let (N, C, H, W) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
     if self == .SpaceToDepth {
-      guard H % b == 0, W % b == 0 else { throw n.invalid("its height and width are not multiples of \(b)") }
+      guard H % b == 0, W % b == 0 else {
+        throw n.invalid("its height and width are not multiples of \(b)")
+      }
       let t = reshape(x.expr, [N, C, H / b, b, W / b, b])
       return reshape(permuted(t, [0, 3, 5, 1, 2, 4]), [N, C * b * b, H / b, W / b])
     }
@@ -432,7 +458,8 @@ func pick(_ x: Expr, axis: Int, _ indices: [Int]) -> Expr {
   let n = shape[axis]
   var matrix = [Double](repeating: 0, count: indices.count * n)
   for (k, i) in indices.enumerated() { matrix[k * n + i] = 1 }
-  let selection = x.builder.constant(Tensor(shape: [indices.count, n], scalars: matrix, dtype: x.dtype ?? .f64))
+  let selection = x.builder.constant(
+    Tensor(shape: [indices.count, n], scalars: matrix, dtype: x.dtype ?? .f64))
   let letters = Array("abcdefghijklmnopqrstuvwxy").prefix(shape.count).map(String.init)
   var output = letters
   output[axis] = "z"

@@ -74,7 +74,8 @@ enum ONNXOperator: String, CaseIterable {
     case .Max, .Min, .Sum, .Mean: [n.value(try variadic(n))]
     case .PRelu:
       [n.value(try prelu(n))]
-    case .Where: [n.value(select(try n.expr(0), try n.expr(1), try n.expr(2)), try n.input(1).elementType)]
+    case .Where:
+      [n.value(select(try n.expr(0), try n.expr(1), try n.expr(2)), try n.input(1).elementType)]
     case .Equal, .Less, .Greater, .LessOrEqual, .GreaterOrEqual, .And, .Or, .Xor:
       [n.value(try comparison(n), .bool)]
     case .Identity: [try n.input(0)]

@@ -18,7 +18,8 @@ enum ONNXProto {
         case 1: irVersion = try r.int(value, field: "ir_version")
         case 7: graph = try Graph(r.nested(r.range(value, field: "graph"), context: "GraphProto"))
         case 8:
-          var set = r.nested(try r.range(value, field: "opset_import"), context: "OperatorSetIdProto")
+          var set = r.nested(
+            try r.range(value, field: "opset_import"), context: "OperatorSetIdProto")
           var domain = "", version = 0
           while let (field, value) = try set.next() {
             switch field {
@@ -151,8 +152,12 @@ enum ONNXProto {
       case 1, 2, 3, 4: value = single
       case 0:
         value =
-          single ?? (!floats.isEmpty ? .floats(floats) : !ints.isEmpty ? .ints(ints)
-            : !strings.isEmpty ? .strings(strings) : other.map(Value.other))
+          single
+          ?? (!floats.isEmpty
+            ? .floats(floats)
+            : !ints.isEmpty
+              ? .ints(ints)
+              : !strings.isEmpty ? .strings(strings) : other.map(Value.other))
       default: value = .other(other ?? "a value of type \(declared)")
       }
     }
@@ -177,7 +182,9 @@ enum ONNXProto {
           var type = r.nested(try r.range(value, field: "type"), context: "\(r.context) type")
           while let (field, value) = try type.next() {
             switch field {
-            case 1: try readTensorType(type.nested(type.range(value, field: "tensor_type"), context: type.context))
+            case 1:
+              try readTensorType(
+                type.nested(type.range(value, field: "tensor_type"), context: type.context))
             case 4: kind = "sequence"
             case 5: kind = "map"
             case 8: kind = "sparse tensor"

@@ -98,7 +98,9 @@ private func halfToFloat(_ h: UInt16) -> Float {
   switch exponent {
   case 0: return sign * fraction * 0x1p-24
   case 31: return fraction == 0 ? sign * .infinity : .nan
-  default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+  default:
+    return sign * (1 + fraction / 1024)
+      * Float(sign: .plus, exponent: exponent - 15, significand: 1)
   }
 }
 
@@ -153,7 +155,8 @@ extension ONNXProto.TensorProto {
       case .float: values = floats.map(Double.init)
       case .double: values = doubles
       case .int64: values = int64s.map(Double.init)
-      case .uint32, .uint64: values = uint64s.map { type.value(bits: UInt64(bitPattern: Int64($0))) }
+      case .uint32, .uint64:
+        values = uint64s.map { type.value(bits: UInt64(bitPattern: Int64($0))) }
       case .uint8, .int8, .uint16, .int16, .int32, .bool, .float16, .bfloat16:
         values = int32s.map { type.value(bits: UInt64(bitPattern: Int64($0))) }
       }
@@ -172,9 +175,9 @@ extension ONNXProto.TensorProto {
 public enum ONNXTensorFile {
   /// The tensor in `data`, read as the file's extension `pathExtension` says (`pb` or `npy`).
   /// Values larger than `maxBytes` (8 bytes an element) are refused before they are read.
-  public static func read(_ data: Data, pathExtension: String, maxBytes: Int = 2 << 30) throws(
-    ONNXImportError
-  ) -> Tensor {
+  public static func read(_ data: Data, pathExtension: String, maxBytes: Int = 2 << 30)
+    throws(ONNXImportError) -> Tensor
+  {
     switch pathExtension.lowercased() {
     case "pb":
       let proto = try ONNXProto.TensorProto(ProtobufReader([UInt8](data), context: "TensorProto"))

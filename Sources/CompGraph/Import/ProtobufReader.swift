@@ -183,7 +183,8 @@ struct ProtobufReader {
     case (.fixed64(let v), 8): return [v]
     case (.bytes(let r), _):
       guard r.count % size == 0 else {
-        throw malformed("the packed field \(field) holds \(r.count) bytes, not a multiple of \(size)")
+        throw malformed(
+          "the packed field \(field) holds \(r.count) bytes, not a multiple of \(size)")
       }
       var packed = nested(r, context: "\(context).\(field)")
       var result: [UInt64] = []
@@ -195,6 +196,8 @@ struct ProtobufReader {
   }
 
   private func wrongType(_ value: Value, field: String, _ expected: String) -> ONNXImportError {
-    malformed("the field \(field) has wire type \(value.wireTypeName), not \(expected) as ONNX's schema gives it")
+    malformed(
+      "the field \(field) has wire type \(value.wireTypeName), not \(expected) as ONNX's schema gives it"
+    )
   }
 }
