@@ -1,9 +1,9 @@
 import Foundation
 
 /// The JSON lines a peer's script in `Benchmarks/` prints, run in the same
-/// invocation (with the test-only venv's Python when it is there, else
+/// invocation with `arguments` (with the test-only venv's Python when it is there, else
 /// `python3`).  Empty, with a message on stderr, when it cannot be run.
-func runPeerScript(_ name: String) -> [[String: Any]] {
+func runPeerScript(_ name: String, arguments: [String] = []) -> [[String: Any]] {
   let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
   let script = root.appendingPathComponent("Benchmarks/" + name).path
@@ -11,10 +11,10 @@ func runPeerScript(_ name: String) -> [[String: Any]] {
   let process = Process()
   if FileManager.default.isExecutableFile(atPath: venv) {
     process.executableURL = URL(fileURLWithPath: venv)
-    process.arguments = [script]
+    process.arguments = [script] + arguments
   } else {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", script]
+    process.arguments = ["python3", script] + arguments
   }
   let output = Pipe()
   process.standardOutput = output

@@ -1,7 +1,7 @@
 import CompGraph
 import Foundation
 
-/// `compgraph-bench [W1|W2|W3|W4|W6|W7|W8|W12|W13|W14|build|native|serve|all] [--quick]`: one JSON object
+/// `compgraph-bench [W1|W2|W3|W4|W6|W7|W8|W10|W12|W13|W14|build|native|serve|all] [--quick]`: one JSON object
 /// per line on stdout (the contract in BENCHMARKS.md); progress goes to stderr.  `serve` (the
 /// explorer's latency) needs `compgraph-serve` built (`Explorer/`), so `all` leaves it out.
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -9,8 +9,11 @@ let quick = arguments.contains("--quick")
 let selected = arguments.filter { !$0.hasPrefix("--") }.map { $0.uppercased() }
 let workloads =
   selected.isEmpty || selected.contains("ALL")
-  ? ["W1", "W2", "W3", "W4", "W6", "W7", "W8", "W12", "W13", "W14", "BUILD", "NATIVE"] : selected
-let known = ["W1", "W2", "W3", "W4", "W6", "W7", "W8", "W12", "W13", "W14", "BUILD", "NATIVE", "SERVE"]
+  ? ["W1", "W2", "W3", "W4", "W6", "W7", "W8", "W10", "W12", "W13", "W14", "BUILD", "NATIVE"]
+  : selected
+let known = [
+  "W1", "W2", "W3", "W4", "W6", "W7", "W8", "W10", "W12", "W13", "W14", "BUILD", "NATIVE", "SERVE",
+]
 for name in workloads where !known.contains(name) {
   let message =
     "compgraph-bench: unknown workload '\(name)'; choose from \(known.joined(separator: ", ")) or all\n"
@@ -28,6 +31,7 @@ do {
       case "W4": runW4(quick: quick)
       case "W6": try runW6(quick: quick)
       case "W7": try runW7(quick: quick)
+      case "W10": try runW10(quick: quick)
       case "W8": try runW8(quick: quick)
       case "W12": try runW12(quick: quick)
       case "W13": try runW13(quick: quick)

@@ -48,8 +48,14 @@ import Testing
     let variable = try compgraph("eval", "sum(A)", "--var", "A=2:f16", "--at", "A=[1,2]")
     #expect(variable.status != 0)
     #expect(variable.stderr.contains("write e.g. A=2x3:f32 (f32 or f64)"), "\(variable)")
-    let emit = try compgraph("emit", "c", "var x: f32\nexp(x)", "-o", "-")
-    #expect(emit.status != 0)
-    #expect(emit.stderr.contains("has f32 values, and this export writes f64 only"), "\(emit)")
+  }
+
+  /// `emit c` writes an f32 graph in float, with the float kernels.
+  @Test func emitCWritesF32GraphsInFloat() throws {
+    let emit = try compgraph("emit", "c", "var x: f32\nexp(x) * 0.1", "-o", "-")
+    #expect(emit.status == 0, "\(emit)")
+    #expect(emit.stdout.contains("void f(const float *in, float *out)"), "\(emit.stdout)")
+    #expect(emit.stdout.contains("expf_inline(in[0])"), "\(emit.stdout)")
+    #expect(emit.stdout.contains("0.1f"), "\(emit.stdout)")
   }
 }

@@ -71,9 +71,11 @@ import Testing
   }()
 
   /// Compiles `source` (defining `f` and `f_batch`) with each of `compilers` under
-  /// `strictFlags`, links it with the driver, runs it on `input` and returns the numbers gcc's
+  /// `strictFlags`, links it with `driver`, runs it on `input` and returns the numbers gcc's
   /// build prints, which clang's must match.
-  static func compileAndRun(_ source: String, input: String) throws -> [Double] {
+  static func compileAndRun(_ source: String, input: String, driver: String = driver) throws
+    -> [Double]
+  {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "compgraph-c-\(UUID())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

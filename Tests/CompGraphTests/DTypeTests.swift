@@ -201,15 +201,6 @@ import Testing
     #expect(!(try parseProgram("x * 0.5", into: GraphBuilder()).graph().listing.contains("f32")))
   }
 
-  @Test func theCExportRefusesF32Graphs() throws {
-    let graph = try parseProgram("var x: f32\nexp(x)", into: GraphBuilder()).graph()
-    #expect(throws: GraphError.self) { try graph.cCode() }
-    do {
-      _ = try graph.cCode()
-    } catch {
-      #expect("\(error)".contains("has f32 values, and this export writes f64 only"), "\(error)")
-    }
-  }
 }
 
 /// Every op, and its first and second derivatives, in f32 against the same

@@ -8,6 +8,8 @@ import Foundation
 
 /// A scalar graph's C code (`Graph.cCode`) compiled by clang into a shared library at run time
 /// and loaded with `dlopen`: the native backend `Program` opts into (`Program.Backend.native`).
+/// Its functions take and give doubles; an f32 graph's code reads them into floats and
+/// computes in float, with the f32 kernels.
 ///
 /// **Cache.** Libraries are kept in a private folder (`NativeCache`) as `KEY.so` beside its
 /// source `KEY.c` and its SHA-256 `KEY.sha256`, where KEY hashes the source, the compiler, its
@@ -71,8 +73,10 @@ final class NativeCode: @unchecked Sendable {
     guard graph.ids.allSatisfy({ graph.shape($0).isEmpty }) else {
       throw Unavailable(description: "native code covers scalar graphs, and this one has tensors")
     }
-    // The graph as given, as the interpreter runs it.
-    let source = try graph.cCode(name: "cg_native", stabilizing: false)
+    // The graph as given, as the interpreter runs it, taking and giving doubles (an f32 graph's
+    // code computes in float).
+    let source = try graph.cCode(
+      name: "cg_native", looped: graph.operationCount > Graph.loopedThreshold, interface: .f64)
     let compiler = try Self.compiler()
     let cache = try NativeCache.prepare()
     let key = Self.hash([source, compiler.path] + Self.flags + [Self.cpu])

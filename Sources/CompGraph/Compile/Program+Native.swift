@@ -30,24 +30,24 @@ extension Program {
   }
 }
 
-/// Running the native code of a scalar program.
-extension ScalarProgram {
+/// Running native code: the C functions take and give doubles (an f32 graph's code rounds its
+/// inputs to float as it reads them, and computes in float).
+extension NativeCode {
   /// One point through the native code.
-  func evaluateNative(_ native: NativeCode, point: [Double]) -> [Double] {
+  func evaluate(point: [Double], outputCount: Int) -> [Double] {
     // The C function writes every output, so the array is not zeroed first.
-    [Double](unsafeUninitializedCapacity: outputRegisters.count) { output, initialized in
-      point.withUnsafeBufferPointer { input in native.point(input.baseAddress, output.baseAddress) }
-      initialized = outputRegisters.count
+    [Double](unsafeUninitializedCapacity: outputCount) { output, initialized in
+      point.withUnsafeBufferPointer { input in self.point(input.baseAddress, output.baseAddress) }
+      initialized = outputCount
     }
   }
 
   /// A batch through the native code, split across the cores in contiguous ranges of points:
   /// eight ranges a core (of 8,192 points or more), which the cores take in turn, so that a core
   /// busy with other work holds up one small range, not half the batch.
-  /// Columns are passed in place (up to `maxChunkedInputs` of them; more are copied into one
-  /// buffer first).
-  func evaluateNative(_ native: NativeCode, batch inputs: [[Double]], count: Int) -> BatchValues {
-    let outputCount = outputRegisters.count
+  /// Columns are passed in place (up to `ScalarProgram.maxChunkedInputs` of them; more are
+  /// copied into one buffer first).
+  func evaluate(batch inputs: [[Double]], count: Int, outputCount: Int) -> BatchValues {
     guard count > 0 else { return BatchValues(count: 0, values: []) }
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = (0..<outputCount).map { base + $0 * count }
@@ -60,12 +60,12 @@ extension ScalarProgram {
           let outs: [UnsafeMutablePointer<Double>?] = shared.outputs.map { $0 + start }
           ins.withUnsafeBufferPointer { i in
             outs.withUnsafeBufferPointer { o in
-              native.batch(end - start, i.baseAddress, o.baseAddress)
+              self.batch(end - start, i.baseAddress, o.baseAddress)
             }
           }
         }
       }
-      if inputs.count <= Self.maxChunkedInputs {
+      if inputs.count <= ScalarProgram.maxChunkedInputs {
         withColumns(inputs[...], run)
       } else {
         let packed = inputs.flatMap { $0 }

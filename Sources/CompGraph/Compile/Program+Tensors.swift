@@ -27,14 +27,16 @@ extension Program {
     switch compiled {
     case .reference(let graph):
       outputs = try graph.evaluate(Dictionary(uniqueKeysWithValues: zip(inputNames, inputs)))
-    case .scalar:
+    case .scalar, .native:
       let point = try zip(inputNames, inputs).map { name, value in
         guard let scalar = value.scalar else {
           throw GraphError.boundShapeMismatch(variable: name, declared: [], given: value.shape)
         }
         return scalar
       }
-      outputs = try evaluate(point: point).map(Tensor.init)
+      // Native code of an f32 graph gives f32 values, as its plan would.
+      let dtype: DType = if case .native = compiled { .f32 } else { .f64 }
+      outputs = try evaluate(point: point).map { Tensor(shape: [], scalars: [$0], dtype: dtype) }
     case .tensor(let program):
       let shapes = program.plan.inputShapes
       for (k, value) in inputs.enumerated() where value.shape != shapes[k] {

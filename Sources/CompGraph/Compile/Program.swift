@@ -17,6 +17,8 @@ public struct Program: Sendable {
   enum Compiled: Sendable {
     case scalar(ScalarProgram)
     case tensor(TensorProgram)
+    /// A scalar graph of f32 values compiled by the native backend: its C code in float.
+    case native(NativeCode)
     /// A graph with f32 values that does not compute in f32 alone, evaluated by
     /// `Graph.evaluate` (each f32 node's value rounded to f32 as it is computed).
     case reference(Graph)
@@ -38,8 +40,15 @@ public struct Program: Sendable {
     outputNames = graph.outputNames
     if graph.nodes.types.contains(.f32) || graph.nodes.shapes.contains(where: { !$0.isEmpty }) {
       if let program = TensorProgram(graph) {
-        // C code covers scalar f64 graphs: a request for native code prints why it falls back.
-        if backend == .native { _ = Self.loadNative(graph) }
+        // Native code covers scalar graphs (an f32 one as folded for its plan); a request for
+        // it that cannot be met prints why it falls back.
+        let folded = TensorProgram.folded(graph)
+        if backend == .native, program.isScalar, let native = Self.loadNative(folded) {
+          compiled = .native(native)
+          inputNames = folded.variables.map(\.name)
+          self.backend = .native
+          return
+        }
         compiled = .tensor(program)
         inputNames = program.plan.inputNames
       } else {
@@ -68,6 +77,8 @@ public struct Program: Sendable {
   public var peakBytes: Int {
     switch compiled {
     case .scalar(let program): program.registerCount * 8
+    // Its values are the C function's locals.
+    case .native: 0
     case .tensor(let program): program.plan.arenaCount * program.plan.dtype.byteCount
     case .reference(let graph): Int(graph.peakMemoryEstimate().bytes)
     }
@@ -116,6 +127,11 @@ public struct Program: Sendable {
         throw inputCountError(given: point.count, of: "value")
       }
       return program.evaluate(point: point)
+    case .native(let native):
+      guard point.count == inputNames.count else {
+        throw inputCountError(given: point.count, of: "value")
+      }
+      return native.evaluate(point: point, outputCount: outputNames.count)
     }
   }
 
@@ -132,7 +148,7 @@ public struct Program: Sendable {
         throw scalarEvaluationError("evaluate(batch:count:)")
       }
       return try batchPointByPoint(inputs, count: count)
-    case .scalar(let program):
+    case .scalar, .native:
       guard inputs.count == inputNames.count else {
         throw inputCountError(given: inputs.count, of: "column")
       }
@@ -140,6 +156,10 @@ public struct Program: Sendable {
         throw GraphError.unsupported(
           "input '\(name)' has \(column.count) values for \(count) points")
       }
+      if case .native(let native) = compiled {
+        return native.evaluate(batch: inputs, count: count, outputCount: outputNames.count)
+      }
+      guard case .scalar(let program) = compiled else { preconditionFailure("scalar or native") }
       return program.evaluate(batch: inputs, count: count)
     }
   }
@@ -150,7 +170,7 @@ public struct Program: Sendable {
   func scalarEvaluationError(_ api: String) -> GraphError {
     let (inputShapes, outputShapes): ([Shape], [Shape]) =
       switch compiled {
-      case .scalar: ([], [])
+      case .scalar, .native: ([], [])
       case .tensor(let program): (program.plan.inputShapes, program.plan.outputs.map(\.shape))
       case .reference(let graph): (graph.variables.map(\.shape), graph.outputs.map(graph.shape))
       }

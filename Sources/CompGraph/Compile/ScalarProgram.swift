@@ -108,14 +108,16 @@ struct ScalarProgram: Sendable {
 
   /// The outputs at one point, its values in `inputNames` order (as many as there are inputs).
   func evaluate(point: [Double]) -> [Double] {
-    if let native { return evaluateNative(native, point: point) }
+    if let native { return native.evaluate(point: point, outputCount: outputRegisters.count) }
     return pointPlan.evaluate(point: point)
   }
 
   /// The outputs along a batch: `inputs[i]` holds `count` values of input i (checked by
   /// `Program`).
   func evaluate(batch inputs: [[Double]], count: Int) -> BatchValues {
-    if let native { return evaluateNative(native, batch: inputs, count: count) }
+    if let native {
+      return native.evaluate(batch: inputs, count: count, outputCount: outputRegisters.count)
+    }
     let outputCount = outputRegisters.count
     let values = [Double].hugePageStorage(count: outputCount * count) { base in
       let out = SendablePointer(base: base)

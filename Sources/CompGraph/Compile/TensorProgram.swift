@@ -12,18 +12,24 @@ struct TensorProgram: Sendable {
   /// when the graph has f32 values, and then only when every operation computes in f32
   /// (`computesInF32Only`); `nil` for a graph with f32 values that does not.
   init?(_ graph: Graph) {
-    var options = SimplifyOptions()
-    options.phases = [.foldConstants, .algebraic]
-    options.assumeFinite = false
-    let builder = GraphBuilder(graph)
-    let roots = builder.simplify(graph.outputs, options: options)
-    let simplified = builder.graph(outputs: roots, names: graph.outputNames)
+    let simplified = Self.folded(graph)
     let hasF32 = graph.nodes.types.contains(.f32)
     if hasF32 && !Self.computesInF32Only(simplified) { return nil }
     plan = TensorPlan(simplified, dtype: hasF32 ? .f32 : .f64)
     workspace = TensorWorkspace(
       arenaCount: plan.arenaCount, scratchCount: plan.scratchCount,
       stagingCount: plan.dtype == .f64 ? 0 : plan.stagingOffsets.last!, dtype: plan.dtype)
+  }
+
+  /// `graph` after constant folding and the algebraic rules, which keep IEEE values: what a
+  /// plan (and an f32 graph's native code) computes.
+  static func folded(_ graph: Graph) -> Graph {
+    var options = SimplifyOptions()
+    options.phases = [.foldConstants, .algebraic]
+    options.assumeFinite = false
+    let builder = GraphBuilder(graph)
+    let roots = builder.simplify(graph.outputs, options: options)
+    return builder.graph(outputs: roots, names: graph.outputNames)
   }
 
   /// Whether every operation of `graph` computes in f32 (no f64 operation, and no operation on

@@ -1,9 +1,10 @@
 import CKernels
 
 /// `Program`'s exp, tanh, log, integer powers, sign, max and min as emitted C carries them: the
-/// definitions of `cg_math.h` (kept there as text by `CG_MATH_DEFINE`, so the kernels and the
-/// emitted file compile the same code), one statement a line, and only those a file calls —
-/// a C compiler warns about a `static` function the file defines and never calls.
+/// definitions of `cg_math.h` and, for f32 nodes, of `cg_math_f32.h` (kept there as text by
+/// `CG_MATH_DEFINE` and `CG_MATH_F32_DEFINE`, so the kernels and the emitted file compile the
+/// same code), one statement a line, and only those a file calls — a C compiler warns about a
+/// `static` function the file defines and never calls.
 struct CHelper {
   /// The function's name, as the file calls it.
   let name: String
@@ -12,9 +13,14 @@ struct CHelper {
   /// The other helpers its body calls.
   let calls: Set<String>
 
-  /// Every helper, in `cg_math.h`'s order (a helper after those it calls).
-  static let all: [CHelper] = {
-    let source = Array(String(cString: cg_math_source()))
+  /// Every helper, in `cg_math.h`'s order then `cg_math_f32.h`'s (a helper after those it
+  /// calls).
+  static let all: [CHelper] =
+    parse(String(cString: cg_math_source())) + parse(String(cString: cg_math_f32_source()))
+
+  /// The definitions of one source, in order.
+  private static func parse(_ text: String) -> [CHelper] {
+    let source = Array(text)
     var definitions: [String] = []
     var current = ""
     var depth = 0
@@ -38,7 +44,7 @@ struct CHelper {
       let used = Set(identifiers(in: definition)).intersection(names).subtracting([name])
       return CHelper(name: name, text: formatted(definition), calls: used)
     }
-  }()
+  }
 
   /// The names of all helpers (reserved: a user's function may not take one).
   static let names = Set(all.map(\.name))

@@ -25,10 +25,27 @@ extension Graph {
   /// A graph with tensors is written as loops over flat arrays (`tensorCCode`): `in` holds every
   /// variable's elements row-major, one variable after another, and `out` every output's.
   ///
-  /// Throws for f32 values and for a `name` that is not a C identifier.
+  /// **f32.** Each node of a scalar graph computes in its own type: an f32 node is a `float`,
+  /// computed with the spelling table's f32 kernels (`Spelling.kernelF32`: the float exp, log and
+  /// tanh of `cg_math_f32.h`, the other functions the double libm's rounded once), as an f32
+  /// `Program` computes it. A graph whose variables and outputs are all f32 takes and gives
+  /// `float`s (`const float *in, float *out`); any other, `double`s, an f32 variable's value
+  /// rounded to float as it is read. The looped form holds one type: a large graph mixing f32
+  /// and f64 operations is refused, and so is a tensor graph with f32 values.
+  ///
+  /// Throws for a `name` that is not a C identifier.
   public func cCode(name: String = "f", stabilizing: Bool = true) throws -> String {
     let graph = stabilizing ? stabilized() : self
     return try graph.cCode(name: name, looped: graph.operationCount > Self.loopedThreshold)
+  }
+
+  /// The type of the C file's inputs and outputs: f32 when the graph has f32 values and its
+  /// variables and outputs are all f32, else f64.
+  var cInterfaceType: DType {
+    let f32 =
+      nodes.types.contains(.f32) && variableTypes.values.allSatisfy { $0 == .f32 }
+      && outputs.allSatisfy { dtype($0) == .f32 }
+    return f32 ? .f32 : .f64
   }
 
   /// The operation count above which `cCode(name:)` writes the looped form: straight-line code
@@ -36,9 +53,10 @@ extension Graph {
   /// register allocation are superlinear in the length of one basic block).
   static let loopedThreshold = 2000
 
-  /// `cCode(name:)` in the straight-line form or the looped one.
-  func cCode(name: String, looped: Bool) throws -> String {
-    try requireF64(for: "C export")
+  /// `cCode(name:)` in the straight-line form or the looped one, taking and giving values of
+  /// `interface` (by default `cInterfaceType`; the native backend asks for f64).
+  func cCode(name: String, looped: Bool, interface: DType? = nil) throws -> String {
+    let interface = interface ?? cInterfaceType
     guard isCIdentifier(name) else {
       throw GraphError.unsupported(
         "C export: '\(displayText(name, limit: 80))' cannot name a C function: use letters, digits and '_', not starting with a digit, and not a name C reserves (a keyword, a name <math.h>, <stddef.h>, <stdint.h>, <stdlib.h> or <string.h> declares, errno, or one beginning with '__' or '_' and a capital) nor a helper the file defines (exp_inline, reduce, …)"
@@ -60,27 +78,32 @@ extension Graph {
     }
     let inputs = variables.map(\.name)
     let inputIndex = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ($1, $0) })
+    let type = interface.cName
     let header = cHeader(
       name: name,
       inputs: " * Inputs, in[k] (\(name)_batch: in[k][i]):\n"
         + inputs.enumerated().map { " *   \($0)  \($1)\n" }.joined(),
       outputs: " * Outputs, out[j] (\(name)_batch: out[j][i]; columns must not overlap):\n"
         + outputNames.enumerated().map { " *   \($0)  \($1)\n" }.joined())
-    if looped { return try header + withHelpers(loopedCFunctions(name: name)) }
+    if looped {
+      return try header + withHelpers(loopedCFunctions(name: name, interface: interface))
+    }
     let point = try body(
-      input: { "in[\(inputIndex[$0]!)]" }, output: { "out[\($0)]" }, indent: "  ")
+      input: { "in[\(inputIndex[$0]!)]" }, output: { "out[\($0)]" }, interface: interface,
+      indent: "  ")
     let batch = try body(
-      input: { "in\(inputIndex[$0]!)[i]" }, output: { "out\($0)[i]" }, indent: "    ")
+      input: { "in\(inputIndex[$0]!)[i]" }, output: { "out\($0)[i]" }, interface: interface,
+      indent: "    ")
     // The columns as restrict pointers, so the loop over points vectorises.
     let columns =
-      inputs.indices.map { "  const double *restrict in\($0) = in[\($0)];\n" }.joined()
-      + outputs.indices.map { "  double *restrict out\($0) = out[\($0)];\n" }.joined()
+      inputs.indices.map { "  const \(type) *restrict in\($0) = in[\($0)];\n" }.joined()
+      + outputs.indices.map { "  \(type) *restrict out\($0) = out[\($0)];\n" }.joined()
     // A graph without variables reads no input.
     let unused = inputs.isEmpty ? "  (void)in;\n" : ""
     return header
       + withHelpers(
-        "void \(name)(const double *in, double *out) {\n\(unused)\(point)}\n\n"
-          + "void \(name)_batch(size_t n, const double *const *in, double *const *out) {\n"
+        "void \(name)(const \(type) *in, \(type) *out) {\n\(unused)\(point)}\n\n"
+          + "void \(name)_batch(size_t n, const \(type) *const *in, \(type) *const *out) {\n"
           + unused + columns + "  for (size_t i = 0; i < n; i++) {\n\(batch)  }\n}\n")
   }
 
@@ -104,20 +127,31 @@ extension Graph {
       + helpers + "\n" + functions
   }
 
-  /// One `const double tK = …;` per operation node, then the outputs.
-  private func body(input: (String) -> String, output: (Int) -> String, indent: String) throws
-    -> String
-  {
+  /// One `const double tK = …;` (`float` for an f32 node) per operation node, then the
+  /// outputs; inputs and outputs are values of `interface`.
+  private func body(
+    input: (String) -> String, output: (Int) -> String, interface: DType, indent: String
+  ) throws -> String {
     var names = [String](repeating: "", count: nodeCount)
     var lines = ""
     for id in ids {
-      let x = inputs(id).map { names[$0.index] }
+      let type = dtype(id)
+      // An f32 node's operands are f32 but for literals (weak, f64), rounded as they meet it:
+      // a float literal, or a weak node's value cast.
+      let x = inputs(id).map { operand in
+        guard type == .f32 && dtype(operand) != .f32 else { return names[operand.index] }
+        if case .constant(let t) = op(operand) { return cLiteral(t.scalars[0], .f32) }
+        return "(float)(\(names[operand.index]))"
+      }
       switch op(id) {
-      case .variable(let variable): names[id.index] = input(variable)
-      case .constant(let t): names[id.index] = cLiteral(t.scalars[0])
+      case .variable(let variable):
+        let read = input(variable)
+        names[id.index] = type == .f32 && interface == .f64 ? "(float)\(read)" : read
+      case .constant(let t): names[id.index] = cLiteral(t.scalars[0], t.dtype)
       case let op:
         names[id.index] = "t\(id.index)"
-        lines += "\(indent)const double t\(id.index) = \(try cExpression(op, x));\n"
+        lines +=
+          "\(indent)const \(type.cName) t\(id.index) = \(try cExpression(op, x, type: type));\n"
       }
     }
     for (j, id) in outputs.enumerated() { lines += "\(indent)\(output(j)) = \(names[id.index]);\n" }
@@ -125,26 +159,41 @@ extension Graph {
   }
 }
 
+extension DType {
+  /// The C type that holds a value of this type.
+  var cName: String {
+    switch self {
+    case .f32: "float"
+    case .f64: "double"
+    }
+  }
+}
+
 /// The C expression of an operation node of a scalar graph on its operands' C names, computing
-/// what `Program`'s kernel for the op computes (`Sources/CKernels/kernels.c`); without
-/// `helpers`, in libm's functions and expressions alone (the spelling table's `c` column, for
-/// statements that cannot carry the helpers' definitions: `Graph.text(.c)` of a tensor graph).
-func cExpression(_ op: Op, _ x: [String], helpers: Bool = true) throws -> String {
+/// what `Program`'s kernel for the op computes in the node's `type` (`Sources/CKernels/kernels.c`,
+/// `kernels_f32.c` for f32); without `helpers`, in libm's functions and expressions alone (the
+/// spelling table's `c` column, for statements that cannot carry the helpers' definitions:
+/// `Graph.text(.c)` of a tensor graph), which is f64 only.
+func cExpression(_ op: Op, _ x: [String], helpers: Bool = true, type: DType = .f64) throws
+  -> String
+{
   switch op.written {
   case .variable, .constant: preconditionFailure("leaves are named, not computed")
-  case .row(let spelling): (helpers ? spelling.kernel : spelling.c).filled(x)
-  // Only f64 graphs are written in C (`cCode` refuses f32): a cast of one is to f64.
-  case .cast: "(double)(\(x[0]))"
+  case .row(let spelling):
+    (type == .f32 ? spelling.kernelF32 : helpers ? spelling.kernel : spelling.c).filled(x)
+  case .cast(let target): "(\(target.cName))(\(x[0]))"
   // A long sum as four running sums, as Program adds it (CG_SPLIT_SUM in ckernels.h).
   case .add where x.count >= Int(CG_SPLIT_SUM):
     splitSum(x)
   case .add: x.joined(separator: " + ")
   // A contraction of scalars is their product.
   case .mul, .structure(.einsum): x.joined(separator: " * ")
-  case .pow(let c): cPower(x[0], c, helpers: helpers)
+  case .pow(let c): type == .f32 ? cPowerF32(x[0], c) : cPower(x[0], c, helpers: helpers)
   // Summing, broadcasting or reshaping a scalar to a scalar is the scalar.
   case .structure(.sumTo), .structure(.broadcastTo), .structure(.reshape): x[0]
-  case .custom(let custom): try cSpelling(custom, x)
+  // A custom op's kernel takes and gives doubles; an f32 node rounds its result.
+  case .custom(let custom):
+    type == .f32 ? "(float)(\(try cSpelling(custom, x)))" : try cSpelling(custom, x)
   case .structure(.matrix): throw cLinearAlgebraRefusal(op)
   // Ops along an axis have tensor operands: written as loops (`tensorCCode`).
   case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot):
@@ -187,16 +236,33 @@ private func cPower(_ x: String, _ c: Double, helpers: Bool) -> String {
   }
 }
 
+/// xᶜ for a float x as an f32 `Program` computes it (`kernels_f32.c`): x³ and other exponents
+/// by `pow` in double, rounded once; integer exponents up to 127 by binary powering in float.
+private func cPowerF32(_ x: String, _ c: Double) -> String {
+  switch c {
+  case 1: return x
+  case 2: return "\(x) * \(x)"
+  case 3: return "(float)((double)\(x) * \(x) * \(x))"
+  case -1: return "1.0f / \(x)"
+  case 0.5: return "sqrtf(\(x))"
+  case -0.5: return "rsqrtf_inline(\(x))"
+  case _ where isBinaryPowered(c): return "powif_inline(\(x), \(cLiteral(c)))"
+  default: return "(float)pow((double)\(x), \(cLiteral(c)))"
+  }
+}
+
 /// Whether `cPower` computes xᶜ with `powi_inline`.
 private func isBinaryPowered(_ c: Double) -> Bool {
   ![1, 2, 3, -1, 0.5, -0.5].contains(c) && abs(c) <= 127 && c == c.rounded()
 }
 
-/// A double as a C literal that reads back to the same value.
-func cLiteral(_ value: Double) -> String {
+/// A double as a C literal that reads back to the same value; an f32 value as a float literal
+/// (`0.1f`).
+func cLiteral(_ value: Double, _ type: DType = .f64) -> String {
+  let value = type.round(value)
   if value.isNaN { return "NAN" }
   if value.isInfinite { return value < 0 ? "(-INFINITY)" : "INFINITY" }
-  let text = "\(value)"
+  let text = type == .f32 ? "\(Float(value))f" : "\(value)"
   return value < 0 ? "(\(text))" : text
 }
 

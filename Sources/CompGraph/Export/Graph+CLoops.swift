@@ -21,33 +21,50 @@ extension Graph {
   static let longestWrittenChain = 8
 
   /// The looped C file's functions (after its header): `NAME_run` evaluates the groups over
-  /// the slots, `NAME` and `NAME_batch` fill the inputs, run and copy the outputs out.
-  func loopedCFunctions(name: String) throws -> String {
-    var layout = LoopedLayout(self, name: name)
+  /// the slots, `NAME` and `NAME_batch` fill the inputs, run and copy the outputs out; they take
+  /// and give values of `interface`. The slots hold one type: `float` when every operation
+  /// computes in f32 (each with the f32 kernels; literals rounded to f32 as an f32 `Program`
+  /// rounds them), else `double`; a graph mixing f32 and f64 operations is refused.
+  func loopedCFunctions(name: String, interface: DType) throws -> String {
+    let valueType: DType = nodes.types.contains(.f32) ? .f32 : .f64
+    if valueType == .f32, !TensorProgram.computesInF32Only(self) {
+      throw GraphError.unsupported(
+        "C export: this graph of \(operationCount) operations mixes f32 and f64 operations, and C code this long (the looped form, above \(Self.loopedThreshold) operations) computes in one type; cast its variables to one type, or fold its constants (simplify) first"
+      )
+    }
+    let type = valueType.cName, io = interface.cName
+    var layout = LoopedLayout(self, name: name, type: valueType)
     var run = ""
     for group in layout.groups { run += try layout.loops(of: group, in: self) }
     let (pointCopies, batchCopies) = layout.outputCopies()
     let inputCount = variables.count
-    let allocate = "  double *v = malloc(\(max(1, layout.slotCount)) * sizeof(double));\n"
+    let allocate = "  \(type) *v = malloc(\(max(1, layout.slotCount)) * sizeof(\(type)));\n"
     let constants =
       layout.constants.isEmpty
       ? "" : "  memcpy(v + \(inputCount), \(name)_constants, sizeof \(name)_constants);\n"
+    // The inputs copied into the slots, converted where the types differ.
+    let copyIn =
+      inputCount == 0
+      ? "  (void)in;\n"
+      : valueType == interface
+        ? "  memcpy(v, in, \(inputCount) * sizeof(\(type)));\n"
+        : "  for (size_t k = 0; k < \(inputCount); k++) v[k] = (\(type))in[k];\n"
     var text = layout.tables()
-    text += "static void \(name)_run(double *restrict v) {\n\(run)}\n\n"
-    text += "void \(name)(const double *in, double *out) {\n" + allocate
+    text += "static void \(name)_run(\(type) *restrict v) {\n\(run)}\n\n"
+    text += "void \(name)(const \(io) *in, \(io) *out) {\n" + allocate
     text += "  if (!v) {\n"
     text += "    for (size_t j = 0; j < \(outputs.count); j++) out[j] = NAN;\n    return;\n  }\n"
-    text +=
-      inputCount > 0 ? "  memcpy(v, in, \(inputCount) * sizeof(double));\n" : "  (void)in;\n"
+    text += copyIn
     text += constants + "  \(name)_run(v);\n" + pointCopies + "  free(v);\n}\n\n"
-    text += "void \(name)_batch(size_t n, const double *const *in, double *const *out) {\n"
+    text += "void \(name)_batch(size_t n, const \(io) *const *in, \(io) *const *out) {\n"
     text += allocate + "  if (!v) {\n"
     text += "    for (size_t j = 0; j < \(outputs.count); j++)\n"
     text += "      for (size_t i = 0; i < n; i++) out[j][i] = NAN;\n    return;\n  }\n"
     text += constants + "  for (size_t i = 0; i < n; i++) {\n"
     text +=
       inputCount > 0
-      ? "    for (size_t k = 0; k < \(inputCount); k++) v[k] = in[k][i];\n" : "    (void)in;\n"
+      ? "    for (size_t k = 0; k < \(inputCount); k++) v[k] = (\(type))in[k][i];\n"
+      : "    (void)in;\n"
     text += "    \(name)_run(v);\n" + batchCopies + "  }\n  free(v);\n}\n"
     return text
   }
@@ -70,11 +87,14 @@ private struct LoopedLayout {
   var outputSlots: [Int] = []
   /// The C function's name, which prefixes the static tables.
   let name: String
+  /// The type of the slots and of every operation.
+  let type: DType
 
   /// Slots: the variables first (in `Graph.variables` order, so the inputs are copied in with
   /// one `memcpy`), then the constants, then each group's members.
-  init(_ graph: Graph, name: String) {
+  init(_ graph: Graph, name: String, type: DType) {
     self.name = name
+    self.type = type
     let n = graph.nodeCount
     slot = [Int](repeating: -1, count: n)
     var level = [Int](repeating: 0, count: n)
@@ -135,7 +155,7 @@ private struct LoopedLayout {
       return """
           for (size_t k = 0; k < \(count); k++) {
             const int32_t *x = \(name)_index + \(offset) + \(arity) * k;
-            double s0 = v[x[0]], s1 = v[x[1]], s2 = v[x[2]], s3 = v[x[3]];
+            \(type.cName) s0 = v[x[0]], s1 = v[x[1]], s2 = v[x[2]], s3 = v[x[3]];
             for (size_t j = 4; j + 3 < \(arity); j += 4) {
               s0 += v[x[j]];
               s1 += v[x[j + 1]];
@@ -156,7 +176,7 @@ private struct LoopedLayout {
       return """
           for (size_t k = 0; k < \(count); k++) {
             const int32_t *x = \(name)_index + \(offset) + \(arity) * k;
-            double acc = v[x[0]];
+            \(type.cName) acc = v[x[0]];
             for (size_t j = 1; j < \(arity); j++) acc \(sign)= v[x[j]];
             v[\(group.first) + k] = acc;
           }
@@ -178,7 +198,7 @@ private struct LoopedLayout {
         }
         let target = group.first + segment.start
         text +=
-          "  for (size_t k = 0; k < \(segment.length); k++) v[\(target) + k] = \(try cExpression(op, operands));\n"
+          "  for (size_t k = 0; k < \(segment.length); k++) v[\(target) + k] = \(try cExpression(op, operands, type: type));\n"
       }
       guard !rest.isEmpty else { return text }
       // The members outside long runs: their slot, then their operands' slots, per member.
@@ -187,7 +207,7 @@ private struct LoopedLayout {
       let operands = (0..<arity).map { "v[x[\($0 + 1)]]" }
       text += "  for (size_t k = 0; k < \(rest.count); k++) {\n"
       text += "    const int32_t *x = \(name)_index + \(offset) + \(arity + 1) * k;\n"
-      text += "    v[x[0]] = \(try cExpression(op, operands));\n  }\n"
+      text += "    v[x[0]] = \(try cExpression(op, operands, type: type));\n  }\n"
       return text
     }
   }
@@ -223,8 +243,8 @@ private struct LoopedLayout {
   func tables() -> String {
     var text = ""
     if !constants.isEmpty {
-      text += "static const double \(name)_constants[\(constants.count)] = {"
-      text += constants.map(cLiteral).joined(separator: ", ") + "};\n"
+      text += "static const \(type.cName) \(name)_constants[\(constants.count)] = {"
+      text += constants.map { cLiteral($0, type) }.joined(separator: ", ") + "};\n"
     }
     if !index.isEmpty {
       text += "static const int32_t \(name)_index[\(index.count)] = {"
