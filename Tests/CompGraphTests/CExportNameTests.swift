@@ -146,16 +146,25 @@ import Testing
     for helper in ["tanh_inline", "log_inline", "powi_inline", "max_inline"] {
       #expect(!withExp.contains(helper), "\(helper)")
     }
-    let everything = try
-      (exp(x) + tanh(x) + log(x) + pow(x, 5) + abs(x) + sign(x) + max(x, y)
-      + min(x, y)).graph().cCode()
+    func file(_ x: Expr, _ y: Expr) throws -> String {
+      try (exp(x) + tanh(x) + log(x) + pow(x, 5) + abs(x) + sign(x) + max(x, y) + min(x, y)
+        + pow(x, -0.5)).graph().cCode()
+    }
+    let everything = try file(x, y)
+    // The f32 helpers, in a file of f32 nodes.
+    let x32 = try g.variable("x32", dtype: .f32), y32 = try g.variable("y32", dtype: .f32)
+    let everythingF32 = try file(x32, y32)
+    #expect(!everything.contains("float") && !everythingF32.contains("exp_inline"))
     for helper in CHelper.all {
-      let lines = everything.split(separator: "\n").filter { $0.contains(" \(helper.name)(") }
+      let lines = (everything + "\n" + everythingF32).split(separator: "\n").filter {
+        $0.contains(" \(helper.name)(")
+      }
       #expect(lines.contains { $0.hasSuffix("{") && !$0.hasPrefix(" ") }, "\(helper.name)")
     }
-    let long = everything.split(separator: "\n").filter { $0.count > 110 }
+    let long = (everything + "\n" + everythingF32).split(separator: "\n").filter { $0.count > 110 }
     #expect(long.isEmpty, "\(long)")
     try Self.compile(plain)
     try Self.compile(withExp)
+    try Self.compile(everythingF32)
   }
 }
