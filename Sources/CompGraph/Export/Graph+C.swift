@@ -66,6 +66,8 @@ extension Graph {
       throw cLinearAlgebraRefusal(op(matrix))
     }
     if ids.contains(where: { !shape($0).isEmpty }) {
+      // The loops over tensors are written in f64 only.
+      try requireF64(for: "C export")
       return try tensorCCode(name: name) { inputs, outputs in
         cHeader(
           name: name,

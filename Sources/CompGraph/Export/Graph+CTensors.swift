@@ -208,7 +208,7 @@ private struct CTensorWriter {
       } else {
         let table = "\(tablePrefix)\(id.index)"
         tables += "static const double \(table)[\(t.scalars.count)] = {"
-        tables += t.scalars.map(cLiteral).joined(separator: ", ") + "};\n"
+        tables += t.scalars.map { cLiteral($0) }.joined(separator: ", ") + "};\n"
         storage[id.index] = .array(base: table, offset: 0)
       }
     case .reshape:
