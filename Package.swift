@@ -7,7 +7,7 @@ let argumentParser = Target.Dependency.product(
 /// The examples: one executable each, its source in Examples/NAME.
 let examples = [
   "HigherOrderTanh", "FiniteDifferenceError", "NewtonRosenbrock", "LogisticRegression",
-  "TaylorSeries", "CharRNN", "Spirals", "GaussianProcess", "TinyGPT",
+  "TaylorSeries", "CharRNN", "Spirals", "GaussianProcess", "TinyGPT", "Optimize",
 ].map {
   Target.executableTarget(
     name: $0, dependencies: ["CompGraph", "ExampleSupport", argumentParser], path: "Examples/\($0)")

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ExampleOutputTests {
   static let examples = [
     "HigherOrderTanh", "FiniteDifferenceError", "NewtonRosenbrock", "LogisticRegression",
-    "TaylorSeries", "CharRNN", "Spirals", "TinyGPT",
+    "TaylorSeries", "CharRNN", "Spirals", "TinyGPT", "Optimize",
   ]
 
   /// Runs `example` with `arguments`, under `prlimit --as=addressSpace` when that is given.
@@ -61,6 +61,7 @@ import Testing
         "--corpus <FILE>",
       ]
     }
+    if example == "Optimize" { options.append("--n <n>") }
     if example == "TinyGPT" {
       options += [
         "--steps <steps>", "--seed <seed>", "--dtype <dtype>", "--resume <FILE>",
