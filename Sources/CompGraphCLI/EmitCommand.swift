@@ -41,11 +41,7 @@ struct EmitCCommand: ParsableCommand {
   @OptionGroup var input: InputOptions
   @OptionGroup var budget: NodeBudget
 
-  @Option(
-    name: .customLong("grad"),
-    help: ArgumentHelp(
-      "Also compute the gradient with respect to these variables, e.g. p,q.", valueName: "vars"))
-  var gradient: VariableList?
+  @OptionGroup var gradient: GradientOption
 
   @Flag(help: "Also compute the Hessian (with respect to --grad's variables, else all).")
   var hessian = false
@@ -62,17 +58,12 @@ struct EmitCCommand: ParsableCommand {
   @Option(help: "The C function's name.")
   var name = "f"
 
-  @Flag(
-    inversion: .prefixedNo,
-    help: "Write stable forms (log1p, expm1, max-shifted logsumexp, …), as eval evaluates them.")
-  var stabilize = true
-
-  @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
-  var output: String?
+  @OptionGroup var stabilization: StabilizeFlag
+  @OptionGroup var destination: OutputOption
 
   func validate() throws {
     if let order {
-      if gradient == nil {
+      if gradient.variables == nil {
         throw ValidationError(
           "--order needs --grad VARS (--hessian alone writes every variable's second derivatives).")
       }
@@ -81,24 +72,25 @@ struct EmitCCommand: ParsableCommand {
         throw ValidationError("--hessian is --order 2: give one of them, not both.")
       }
     }
-    if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     if sparse && !hessian { throw ValidationError("--sparse goes with --hessian.") }
   }
 
   func run() throws {
     let parsed = try input.parse().graph()
-    if sparse { return try writeOutput(Data(sparseHessianCode(parsed).utf8), to: output ?? "-") }
-    let variables = gradient?.names ?? (hessian ? parsed.variables.map(\.name) : [])
+    if sparse {
+      return try writeOutput(Data(sparseHessianCode(parsed).utf8), to: destination.output ?? "-")
+    }
+    let variables = gradient.variables?.names ?? (hessian ? parsed.variables.map(\.name) : [])
     let graph = try userFacing {
       try parsed.derivatives(
         wrt: variables, order: order ?? (hessian ? 2 : 1), simplifying: true,
-        stabilizing: stabilize,
+        stabilizing: stabilization.stabilize,
         nodeBudget: budget.nodeBudget
       ).graph
     }
     // Stabilized (or not) before it was differentiated.
     let code = Data(try userFacing { try graph.cCode(name: name, stabilizing: false) }.utf8)
-    try writeOutput(code, to: output ?? "-")
+    try writeOutput(code, to: destination.output ?? "-")
   }
 }
 
@@ -117,9 +109,9 @@ extension EmitCCommand {
     let builder = GraphBuilder(parsed)
     var options = SimplifyOptions()
     options.assumeFinite = false
-    if stabilize { options.phases.insert(.stabilize) }
+    if stabilization.stabilize { options.phases.insert(.stabilize) }
     let f = builder.graph(outputs: builder.simplify(parsed.outputs, options: options))
-    let variables = gradient?.names ?? parsed.variables.map(\.name)
+    let variables = gradient.variables?.names ?? parsed.variables.map(\.name)
     return try userFacing { try f.sparseHessian(wrt: variables).cCode(name: name) }
   }
 }

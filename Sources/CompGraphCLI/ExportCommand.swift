@@ -25,22 +25,9 @@ struct ExportCommand: ParsableCommand {
   @OptionGroup var budget: NodeBudget
   @OptionGroup var memory: MemoryBudget
 
-  @Option(
-    name: .customLong("grad"),
-    help: ArgumentHelp(
-      "Also export the derivatives with respect to these variables, e.g. p,q.", valueName: "vars"))
-  var gradient: VariableList?
-
-  @Option(help: "The highest derivative order to export (with --grad).")
-  var order = 1
-
-  @Flag(inversion: .prefixedNo, help: "Simplify the graph before exporting it.")
-  var simplify = true
-
-  @Flag(
-    inversion: .prefixedNo,
-    help: "Write stable forms (log1p, expm1, max-shifted logsumexp, …), as eval evaluates them.")
-  var stabilize = true
+  @OptionGroup var derivatives: DerivativeOptions
+  @OptionGroup var simplification: SimplifyFlag
+  @OptionGroup var stabilization: StabilizeFlag
 
   @Option(
     name: .shortAndLong,
@@ -49,17 +36,12 @@ struct ExportCommand: ParsableCommand {
   )
   var output: String
 
-  func validate() throws {
-    if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
-    try validateOrder(order)
-    if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
-  }
-
   func run() throws {
     let parsed = try input.parse().graph()
     let graph = try userFacing {
       try parsed.derivatives(
-        wrt: gradient?.names ?? [], order: order, simplifying: simplify, stabilizing: stabilize,
+        wrt: derivatives.variables?.names ?? [], order: derivatives.order,
+        simplifying: simplification.simplify, stabilizing: stabilization.stabilize,
         nodeBudget: budget.nodeBudget
       ).graph
     }

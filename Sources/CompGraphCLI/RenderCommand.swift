@@ -34,14 +34,7 @@ struct RenderCommand: ParsableCommand {
   @OptionGroup var memory: MemoryBudget
   @OptionGroup var budget: NodeBudget
 
-  @Option(
-    name: .customLong("grad"),
-    help: ArgumentHelp(
-      "Also draw the derivatives with respect to these variables, e.g. p,q.", valueName: "vars"))
-  var gradient: VariableList?
-
-  @Option(help: "The highest derivative order to draw (with --grad).")
-  var order = 1
+  @OptionGroup var derivatives: DerivativeOptions
 
   @Flag(help: "With --grad and --order N, draw only the order-N derivatives.")
   var onlyOrder = false
@@ -91,8 +84,7 @@ struct RenderCommand: ParsableCommand {
   @Option(help: "Graphviz layout engine: dot, neato, fdp, sfdp, circo, twopi, …")
   var layout = "dot"
 
-  @Flag(inversion: .prefixedNo, help: "Simplify the graph before drawing it.")
-  var simplify = true
+  @OptionGroup var simplification: SimplifyFlag
 
   @Option(
     name: .customLong("at"),
@@ -108,31 +100,27 @@ struct RenderCommand: ParsableCommand {
   @Option(help: "Stop a layout that takes longer than this many seconds.")
   var layoutTimeout = BudgetedLayout.defaultSeconds
 
-  @Option(
-    name: .shortAndLong,
-    help:
-      "Write to this file (atomically; a device or FIFO is written through; - is standard output).")
-  var output: String?
+  @OptionGroup var destination: OutputOption
 
   /// `--format`, else `-o`'s extension (`nil` for one that names no
   /// format), else svg.
   var resolvedFormat: Format? {
     if let format { return format }
-    guard let output else { return .svg }
+    guard let output = destination.output else { return .svg }
     let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
     if ext.isEmpty { return .svg }
     return Format(rawValue: ext == "gv" ? "dot" : ext == "txt" ? "text" : ext)
   }
 
   func validate() throws {
-    if gradient == nil && order != 1 { throw ValidationError("--order needs --grad VARS.") }
-    if gradient == nil && onlyOrder { throw ValidationError("--only-order needs --grad VARS.") }
-    if gradient != nil && !derivative.isEmpty {
+    if derivatives.variables == nil && onlyOrder {
+      throw ValidationError("--only-order needs --grad VARS.")
+    }
+    if derivatives.variables != nil && !derivative.isEmpty {
       throw ValidationError(
         "give --grad (every derivative up to --order) or --derivative, not both.")
     }
     if !(dpi >= 10 && dpi <= 2400) { throw ValidationError("--dpi must be between 10 and 2400.") }
-    try validateOrder(order)
     if let maxNodes, maxNodes < 1 { throw ValidationError("--max-nodes must be positive.") }
     if clusters && collapse == .outputs {
       throw ValidationError(
@@ -141,7 +129,8 @@ struct RenderCommand: ParsableCommand {
     }
     if !(layoutTimeout > 0) { throw ValidationError("--layout-timeout must be positive.") }
     if sparsity {
-      if gradient != nil || !derivative.isEmpty || summary || clusters || collapse != .none
+      if derivatives.variables != nil || !derivative.isEmpty || summary || clusters
+        || collapse != .none
         || !bindings.isEmpty || outputs != nil
       {
         throw ValidationError(
@@ -155,11 +144,10 @@ struct RenderCommand: ParsableCommand {
             + "-o FILE.png FILE.svg makes a PNG of it).")
       }
     }
-    if let gradient { _ = try VariableList.distinct([gradient], option: "--grad") }
     guard let format = resolvedFormat else {
-      let ext = URL(fileURLWithPath: output ?? "").pathExtension
+      let ext = URL(fileURLWithPath: destination.output ?? "").pathExtension
       throw ValidationError(
-        "-o \(output ?? ""): '.\(ext)' is not a format compgraph writes; use one of "
+        "-o \(destination.output ?? ""): '.\(ext)' is not a format compgraph writes; use one of "
           + ".svg, .png, .pdf, .dot (or .gv), .txt, or give --format.")
     }
     if format != .dot && format != .text && !GraphvizRenderer.layouts.contains(layout) {
@@ -167,7 +155,7 @@ struct RenderCommand: ParsableCommand {
         "unknown layout '\(layout)'; use one of: \(GraphvizRenderer.layouts.joined(separator: ", "))."
       )
     }
-    if format.isBinary && output == nil && standardOutputIsTerminal {
+    if format.isBinary && destination.output == nil && standardOutputIsTerminal {
       throw ValidationError(
         "\(format.rawValue) is a binary format: write it to a file with -o FILE.\(format.rawValue), "
           + "or redirect standard output.")
@@ -176,7 +164,7 @@ struct RenderCommand: ParsableCommand {
 
   func run() throws {
     let data = try picture()
-    if let output {
+    if let output = destination.output {
       try writeOutput(data, to: output)
     } else {
       try StandardStreams.write(data)
@@ -229,23 +217,27 @@ struct RenderCommand: ParsableCommand {
     if derivative.isEmpty {
       drawing = try userFacing {
         try graph.derivatives(
-          wrt: gradient?.names ?? [], order: order, simplifying: simplify,
+          wrt: derivatives.variables?.names ?? [], order: derivatives.order,
+          simplifying: simplification.simplify,
           nodeBudget: budget.nodeBudget)
       }
     } else {
       drawing = try userFacing {
         try graph.mixedPartials(
-          derivative.map(\.names), simplifying: simplify, nodeBudget: budget.nodeBudget)
+          derivative.map(\.names), simplifying: simplification.simplify,
+          nodeBudget: budget.nodeBudget)
       }
     }
-    if simplify { drawing = drawing.simplifiedTogether() }
+    if simplification.simplify { drawing = drawing.simplifiedTogether() }
     if onlyOrder {
-      let kept = drawing.outputOrders.indices.filter { drawing.outputOrders[$0] == order }
+      let kept = drawing.outputOrders.indices.filter {
+        drawing.outputOrders[$0] == derivatives.order
+      }
       drawing = DerivativeGraph(
         graph: drawing.graph.with(
           outputs: kept.map { drawing.graph.outputs[$0] },
           names: kept.map { drawing.graph.outputNames[$0] }),
-        outputOrders: kept.map { _ in order })
+        outputOrders: kept.map { _ in derivatives.order })
     }
     return drawing
   }

@@ -20,7 +20,8 @@ extension RenderCommand {
     var options = SimplifyOptions()
     options.assumeFinite = false
     options.phases.insert(.stabilize)
-    let roots = simplify ? builder.simplify(graph.outputs, options: options) : graph.outputs
+    let roots =
+      simplification.simplify ? builder.simplify(graph.outputs, options: options) : graph.outputs
     let outputs = builder.graph(outputs: roots, names: graph.outputNames)
     let variables = graph.variables
     let labels = variables.flatMap { elementLabels($0.name, shape: $0.shape) }

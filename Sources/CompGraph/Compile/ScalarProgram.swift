@@ -12,7 +12,11 @@ import Dispatch
 /// included, see `Sources/CKernels/include/ckernels.h`).  Batches are split across the
 /// machine's cores.  With the native backend, the graph's C code runs instead
 /// (`Program+Native.swift`).
-struct ScalarProgram: Sendable {
+///
+/// A class, so that `Program` reaches it through one reference: a struct in `Program.Compiled`
+/// is copied out, each of its arrays retained, on every call (twice the time of a point of W2 at
+/// N = 10).
+final class ScalarProgram: Sendable {
   typealias Instruction = cg_instruction
 
   let instructions: [Instruction]

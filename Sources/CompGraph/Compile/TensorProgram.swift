@@ -1,8 +1,9 @@
 /// A graph with tensors or f32 values compiled to a `TensorPlan`: fused elementwise loops, GEMMs
 /// and strided loops over buffers laid out once, reused by liveness, run in storage kept between
 /// runs; inputs are read where the caller keeps them.  What `Program` runs for any graph with a
-/// tensor, and for a graph of f32 values whose every operation computes in f32.
-struct TensorProgram: Sendable {
+/// tensor, and for a graph of f32 values whose every operation computes in f32.  A class, as
+/// `ScalarProgram` is, so that a call reaches the plan through one reference.
+final class TensorProgram: Sendable {
   let plan: TensorPlan
   /// The arena, chunk registers and (f32) staged inputs the plan runs in, kept between runs.
   let workspace: TensorWorkspace

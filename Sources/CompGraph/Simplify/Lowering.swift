@@ -227,9 +227,20 @@ extension RuleContext {
   private func polynomialRegion(_ root: NodeID, over floor: Int = 0) -> (
     nodes: [NodeID], cost: Int
   )? {
+    walkRegion(root, limit: options.maxRegionNodes) { found, cost in
+      cost > floor ? (found.sorted(), cost) : nil
+    } ?? nil
+  }
+
+  /// Walks the polynomial region under `root` (a polynomial node, included): the nodes reached
+  /// from it through polynomial nodes, found breadth first into a lent array (it is its own
+  /// work list) and marked with a fresh visit stamp, and the operations they add up to; `body`
+  /// reads them.  `nil` past `limit` nodes.
+  private func walkRegion<R>(
+    _ root: NodeID, limit: Int, _ body: (_ found: [NodeID], _ cost: Int) -> R
+  ) -> R? {
     let stamp = nextVisitStamp()
     visited[root.index] = stamp
-    // Found breadth first into a lent array (it is its own work list).
     var found = takeScratch()
     defer { giveBack(found) }
     found.append(root)
@@ -244,9 +255,9 @@ extension RuleContext {
         visited[input.index] = stamp
         found.append(input)
       }
-      if found.count > options.maxRegionNodes { return nil }
+      if found.count > limit { return nil }
     }
-    return cost > floor ? (found.sorted(), cost) : nil
+    return body(found, cost)
   }
 
   /// The expanded polynomial of `root` and its atoms (by slot).  With
@@ -314,21 +325,8 @@ extension RuleContext {
   /// Ops under `root` that belong to polynomial regions (atoms' own
   /// subgraphs are shared by every candidate, so they are not counted).
   func regionCost(_ root: NodeID) -> Int {
-    let stamp = nextVisitStamp()
-    visited[root.index] = stamp
-    var stack = takeScratch()
-    defer { giveBack(stack) }
-    stack.append(root)
-    var cost = 0
-    while let id = stack.popLast() {
-      guard isPolynomial(id) else { continue }
-      cost += operations(at: id)
-      for input in builder.borrowedInputs(id) where visited[input.index] != stamp {
-        visited[input.index] = stamp
-        stack.append(input)
-      }
-    }
-    return cost
+    guard isPolynomial(root) else { return 0 }
+    return walkRegion(root, limit: .max) { $1 } ?? 0
   }
 
   /// What a polynomial node adds to its region's cost: k − 1 for a sum or

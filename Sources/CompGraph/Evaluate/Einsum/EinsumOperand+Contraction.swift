@@ -70,38 +70,9 @@ extension EinsumOperand {
   private static func product(
     _ a: EinsumOperand, _ b: EinsumOperand, order: [Int], labelExtents: [Int]
   ) -> EinsumOperand {
-    let extents = order.map { labelExtents[$0] }
     let summed = (a.labels + b.labels.filter { !a.labels.contains($0) }).filter {
       !order.contains($0)
     }
-    let loops = order + summed
-    let nest = EinsumLoopNest(
-      extents: loops.map { labelExtents[$0] },
-      out: Tensor.strides(of: extents) + summed.map { _ in 0 },
-      a: loops.map(a.stride(of:)), b: loops.map(b.stride(of:)))
-    let total = extents.reduce(1, *)
-    var out: [Double]
-    if nest.isEmpty {
-      out = .hugePageZeros(count: total)  // an empty sum is 0
-    } else if summed.isEmpty {
-      out = .hugePageStorage(count: total) { o in
-        a.scalars.withUnsafeBufferPointer { pa in
-          b.scalars.withUnsafeBufferPointer { pb in
-            EinsumKernels.multiply(nest, into: o, pa.baseAddress!, pb.baseAddress!)
-          }
-        }
-      }
-    } else {
-      out = .hugePageZeros(count: total)
-      out.withUnsafeMutableBufferPointer { o in
-        a.scalars.withUnsafeBufferPointer { pa in
-          b.scalars.withUnsafeBufferPointer { pb in
-            EinsumKernels.multiplyAccumulate(
-              nest, into: o.baseAddress!, pa.baseAddress!, pb.baseAddress!)
-          }
-        }
-      }
-    }
-    return EinsumOperand(contiguous: out, labels: order, extents: extents)
+    return loopNest(a, b, order: order, summed: summed, labelExtents: labelExtents)
   }
 }

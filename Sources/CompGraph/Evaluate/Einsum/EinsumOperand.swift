@@ -69,29 +69,59 @@ struct EinsumOperand {
       return EinsumOperand(
         contiguous: scalars, labels: order, extents: order.map { labelExtents[$0] })
     }
+    return Self.loopNest(self, nil, order: order, summed: summed, labelExtents: labelExtents)
+  }
+
+  /// `out[order] = Σ_{summed} a[…]`, or `Σ_{summed} a[…] · b[…]` with `b`, as one strided loop
+  /// nest over `order + summed` writing straight into the contiguous layout `order` (an
+  /// operand without a label is broadcast along it; an empty sum is 0).
+  static func loopNest(
+    _ a: EinsumOperand, _ b: EinsumOperand?, order: [Int], summed: [Int], labelExtents: [Int]
+  ) -> EinsumOperand {
     let extents = order.map { labelExtents[$0] }
     let loops = order + summed
-    let outStrides = Tensor.strides(of: extents) + summed.map { _ in 0 }
     let nest = EinsumLoopNest(
-      extents: loops.map { labelExtents[$0] }, out: outStrides, a: loops.map(stride(of:)),
-      b: loops.map { _ in 0 })
+      extents: loops.map { labelExtents[$0] },
+      out: Tensor.strides(of: extents) + summed.map { _ in 0 },
+      a: loops.map(a.stride(of:)), b: loops.map { b?.stride(of: $0) ?? 0 })
     let total = extents.reduce(1, *)
     var out: [Double]
     if nest.isEmpty {
-      out = .hugePageZeros(count: total)  // an empty sum is 0
+      out = .hugePageZeros(count: total)
     } else if summed.isEmpty {
       out = .hugePageStorage(count: total) { o in
-        scalars.withUnsafeBufferPointer { EinsumKernels.copy(nest, into: o, from: $0.baseAddress!) }
+        withScalars(a, b) { pa, pb in
+          if let pb {
+            EinsumKernels.multiply(nest, into: o, pa, pb)
+          } else {
+            EinsumKernels.copy(nest, into: o, from: pa)
+          }
+        }
       }
     } else {
       out = .hugePageZeros(count: total)
       out.withUnsafeMutableBufferPointer { o in
-        scalars.withUnsafeBufferPointer {
-          EinsumKernels.accumulate(nest, into: o.baseAddress!, from: $0.baseAddress!)
+        withScalars(a, b) { pa, pb in
+          if let pb {
+            EinsumKernels.multiplyAccumulate(nest, into: o.baseAddress!, pa, pb)
+          } else {
+            EinsumKernels.accumulate(nest, into: o.baseAddress!, from: pa)
+          }
         }
       }
     }
     return EinsumOperand(contiguous: out, labels: order, extents: extents)
+  }
+
+  /// Calls `body` with the addresses of `a`'s scalars and of `b`'s (`nil` without `b`).
+  private static func withScalars(
+    _ a: EinsumOperand, _ b: EinsumOperand?,
+    _ body: (UnsafePointer<Double>, UnsafePointer<Double>?) -> Void
+  ) {
+    a.scalars.withUnsafeBufferPointer { pa in
+      guard let b else { return body(pa.baseAddress!, nil) }
+      b.scalars.withUnsafeBufferPointer { pb in body(pa.baseAddress!, pb.baseAddress!) }
+    }
   }
 
   /// Whether every stored scalar is exactly 1 (so a contraction with this
