@@ -114,4 +114,29 @@ import Testing
     let undropped = try plain.training.program.evaluate(bindings)[0].scalars[0]
     #expect(abs(undropped - got[0].scalars[0]) > 1e-3, "dropout changed nothing")
   }
+
+  /// The trained model's forward pass exported to ONNX in f32 (float32 inputs and parameters)
+  /// gives onnxruntime the logits CompGraph computes, within f32 rounding (issue 28 §5).
+  @Test(.enabled(if: PythonPeer.shouldRun))
+  func theTrainedModelsForwardPassRunsInOnnxruntime() throws {
+    let vocabulary = TinyGPT.vocabulary(of: Self.text)
+    var gpt = try TinyGPT(
+      vocabulary: vocabulary, settings: Self.small, scheduleSteps: 20, seed: 2, dtype: .f32)
+    let corpus = TinyGPT.split(gpt.encode(Self.text)).train
+    for _ in 0..<20 { _ = try gpt.step(on: corpus) }
+    let g = GraphBuilder()
+    g.defaultDType = .f32
+    let ids = try g.variable("ids", [1, Self.small.context])
+    let forward = try gpt.model(ids).graph(names: ["logits"])
+    var point = gpt.state.filter { name, _ in forward.variableTypes[name] != nil }
+    let codes = gpt.encode(Self.text)
+    point["ids"] = Tensor(
+      shape: [1, Self.small.context], scalars: codes[..<Self.small.context].map(Double.init),
+      dtype: .f32)
+    #expect(point.count == forward.variables.count)
+    #expect(point.values.allSatisfy { $0.dtype == .f32 })
+    try ONNXExportTests.check([
+      ONNXExportTests.Case(label: "TinyGPT forward, f32", graph: forward, point: point)
+    ])
+  }
 }
