@@ -54,21 +54,25 @@ public func randomUniform(key: Expr, counter: Expr, shape: Shape, dtype: DType =
 }
 
 /// The elementwise op behind `randomUniform`: (key, counter, index) ↦ u ∈ [0, 1).
-let randomUniformOp = try! CustomOp(
-  name: "random_uniform", arity: 3,
-  kernel: { x in cg_random_uniform(x[0], x[1], x[2]) },
-  batchKernel: { inputs, out, count in
-    cg_random_uniform_batch(inputs[0], inputs[1], inputs[2], out, count)
-  },
-  derivative: { _, x, _ in x[2].constant(0) },
-  interval: { _ in Interval(0, 1) })
+let randomUniformOp = randomOp(cg_random_uniform, cg_random_uniform_batch)
 
 /// The f32 stream's op: (key, counter, index) ↦ u ∈ [0, 1), a float (`randomUniform`).
-let randomUniformF32Op = try! CustomOp(
-  name: "random_uniform", arity: 3,
-  kernel: { x in cg_random_uniform_f32(x[0], x[1], x[2]) },
-  batchKernel: { inputs, out, count in
-    cg_random_uniform_f32_batch(inputs[0], inputs[1], inputs[2], out, count)
-  },
-  derivative: { _, x, _ in x[2].constant(0) },
-  interval: { _ in Interval(0, 1) })
+let randomUniformF32Op = randomOp(cg_random_uniform_f32, cg_random_uniform_f32_batch)
+
+/// A `random_uniform` op with the C kernel `scalar` and its batch form `batch`: values in
+/// [0, 1), a zero derivative.
+private func randomOp(
+  _ scalar: @escaping @Sendable (Double, Double, Double) -> Double,
+  _ batch:
+    @escaping @Sendable (
+      UnsafePointer<Double>?, UnsafePointer<Double>?, UnsafePointer<Double>?,
+      UnsafeMutablePointer<Double>?, Int
+    ) -> Void
+) -> CustomOp {
+  try! CustomOp(
+    name: "random_uniform", arity: 3,
+    kernel: { x in scalar(x[0], x[1], x[2]) },
+    batchKernel: { inputs, out, count in batch(inputs[0], inputs[1], inputs[2], out, count) },
+    derivative: { _, x, _ in x[2].constant(0) },
+    interval: { _ in Interval(0, 1) })
+}
