@@ -227,7 +227,11 @@ import Testing
     return abs(a - b) <= max(1e-5 * abs(b), ulps * Double(Float(scale).ulp))
   }
 
-  @Test(arguments: Op.Kind.allCases)
+  /// The kinds that compute in f32: all but scan, whose values are f64 (`ScanTests` checks that
+  /// an f32 operand is refused).
+  static let kinds = Op.Kind.allCases.filter { $0.category != .loop }
+
+  @Test(arguments: kinds)
   func derivativesToOrderTwoMatchF64(_ kind: Op.Kind) throws {
     let single = try Self.derivatives(kind, .f32)
     let double = try Self.derivatives(kind, .f64)

@@ -17,7 +17,8 @@ import Testing
 
   @Test(.enabled(if: PythonPeer.shouldRun), arguments: [TextFormat.python, .jax])
   func pythonFormsOfEveryOp(format: TextFormat) throws {
-    let cases = try Op.Kind.allCases.map { kind in
+    // A scan is not written in Python yet (`ScanTests` checks the refusal).
+    let cases = try Op.Kind.allCases.filter { $0 != .scan }.map { kind in
       let (px, py) = OpRow.row(kind).points[0]
       return ("\(kind)", try Self.compositeAndGradient(kind), ["x": Tensor(px), "y": Tensor(py)])
     }
@@ -42,7 +43,7 @@ import Testing
     #expect(
       missing == [
         .reduceMax, .slice, .pad, .oneHot, .sumTo, .broadcastTo, .cast, .solve, .inverse,
-        .determinant, .cholesky, .triangularSolve, .logdet,
+        .determinant, .cholesky, .triangularSolve, .logdet, .scan,
       ],
       "ops without a scalar form in f64")
     return graph

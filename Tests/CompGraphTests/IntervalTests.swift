@@ -60,6 +60,7 @@ import Testing
     Case(
       op: .triangularSolve(lower: true, transpose: false), shapes: [[2, 2], [2, 1]], nodes: [0, 1]),
     Case(op: .logdet, shapes: [[2, 2]]),
+    Case(op: ScanFixtures.cellOp, shapes: [[2], [3, 2], []], nodes: [0, 1, 2]),
   ]
 
   /// The inputs to sample for an op: its domain and beyond, where it
@@ -69,7 +70,8 @@ import Testing
     case .variable, .constant: Interval(0)
     case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo, .abs, .sign, .maximum, .minimum, .less,
       .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf, .reshape, .reduceMax,
-      .slice, .pad, .atan2, .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
+      .slice, .pad, .atan2, .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet,
+      .scan:
       Interval(-5, 5)
     case .oneHot: Interval(-1, 4)  // indices in and out of range
     case .cast: Interval(-1e39, 1e39)  // past f32's largest, 3.4e38

@@ -199,6 +199,8 @@ struct OpRow {
       OpRow(
         "½(A + Aᵀ) positive definite",
         tensorOnly: { x, y in logdet(positiveDefinite(x, y)) * (1 + y) })
+    case .scan:
+      OpRow("all x, y", tensorOnly: { x, y in ScanFixtures.cell(x, y) })
     }
   }
 

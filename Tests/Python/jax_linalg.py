@@ -1,7 +1,7 @@
-"""Values and derivatives of linear-algebra functions by JAX at float64, for LinearAlgebraJAXTests.
+"""Values and derivatives by JAX at float64, for LinearAlgebraJAXTests and ScanJAXTests.
 
 Reads one JSON array from standard input, one case per entry:
-  {"f": "<expression in jnp, jnp.linalg and jsl (jax.scipy.linalg)>",
+  {"f": "<expression in jnp, jnp.linalg, jsl (jax.scipy.linalg) and lax (jax.lax)>",
    "variables": [["A", [3, 3]], ["B", [3, 2]]], "order": 3,
    "point": {"A": [flat values], "B": [...]}}
 and prints one JSON array, one entry per case: the value (flattened row-major), then the
@@ -31,7 +31,7 @@ def main():
     for case in json.load(sys.stdin):
         names = [name for name, _ in case["variables"]]
         shapes = [shape for _, shape in case["variables"]]
-        f = eval("lambda " + ", ".join(names) + ": " + case["f"], {"jnp": jnp, "jsl": jsl})
+        f = eval("lambda " + ", ".join(names) + ": " + case["f"], {"jnp": jnp, "jsl": jsl, "lax": jax.lax})
         argnums = tuple(range(len(names)))
         point = [np.array(case["point"][n], dtype=np.float64).reshape(s) for n, s in zip(names, shapes)]
         nests = [jax.jacrev(f, argnums)]

@@ -64,6 +64,8 @@ extension Op {
     // A⁻¹ grows without bound near a singular A).
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
       x.contains(where: \.isEmpty) ? .empty : .whole
+    // Unknown: a loop's carries are bounded by no interval of one step.
+    case .scan: x.contains(where: \.isEmpty) ? .empty : .whole
     }
   }
 }

@@ -9,6 +9,8 @@ extension Op {
       .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .atan,
       .erf, .reshape, .reduceMax, .slice, .pad, .oneHot, .custom, .cast:
       return []
+    // A loop's risks are its body's, which `Graph.risks` does not enter: none of its own.
+    case .scan: return []
     case .asin, .acos:  // outside [−1, 1] is NaN; the derivative's (1 − x²)^(−½) is flagged
       return []
     // Entry bounds cannot show that a matrix is regular or positive definite: always admitted.

@@ -27,7 +27,7 @@ enum AxisStep: Sendable {
       let (outer, n, inner) = blocks(axis)
       self = .pad(outer: outer, n: n, inner: inner, before: before, after: after)
     case .oneHot(let n): self = .oneHot(count: shape.elementCount, n: n)
-    case nil, .einsum, .sumTo, .broadcastTo, .reshape, .matrix:
+    case nil, .einsum, .sumTo, .broadcastTo, .reshape, .matrix, .scan:
       return nil
     }
   }

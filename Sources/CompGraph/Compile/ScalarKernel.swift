@@ -24,6 +24,7 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   // Their input or output has an axis, so they are never in a scalar graph.
   case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot): nil
   case .structure(.matrix): nil  // matrices
+  case .structure(.scan): nil  // a packed vector
   case .pow(let c): powerKernel(c)
   }
 }

@@ -26,6 +26,8 @@ enum StepClass {
     case .einsum, .sumTo: self = .contraction
     case .reduceMax, .slice, .pad, .oneHot: self = .axis
     case .matrix: self = .matrix
+    // A loop runs as a reference step: the evaluator's loop over its body (`ScanSpec.run`).
+    case .scan: self = .contraction
     }
   }
 }

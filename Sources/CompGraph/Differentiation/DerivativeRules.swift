@@ -97,6 +97,10 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
   case .triangularSolve(let lower, let transpose):
     MatrixFunction.triangularSolve(lower: lower, transpose: transpose).localDerivative(k, x, y)
   case .logdet: MatrixFunction.logdet.localDerivative(k, x, y)
+  // A loop is differentiated whole, in every input at once: its tangent is a scan of its
+  // body's jvp, its pullback a reverse scan (`Scan+Derivatives.swift`).
+  case .scan:
+    preconditionFailure("the sweeps differentiate a scan whole (scanTangent, scanCotangents)")
   }
 }
 

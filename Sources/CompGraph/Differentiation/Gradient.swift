@@ -15,7 +15,16 @@ extension GraphBuilder {
         "gradient needs a scalar output, but it has shape \(shape(y).shapeDescription); take sum() of it first"
       )
     }
-    let end = y.index + 1
+    return try vjp(of: [y], seeds: [constantNode(1.0)], wrt: xs)
+  }
+
+  /// Σᵢ ⟨seedᵢ, ∂yᵢ/∂x⟩ for each x in `xs` (a vector–Jacobian product): the reverse sweep
+  /// started from a cotangent `seeds[i]` (of yᵢ's shape) at each `ys[i]`.
+  func vjp(of ys: [NodeID], seeds: [NodeID], wrt xs: [NodeID]) throws -> [NodeID] {
+    guard let top = ys.map(\.index).max() else {
+      return xs.map { constantNode(Tensor(repeating: 0, shape: shape($0))) }
+    }
+    let end = top + 1
     visits += 2 * end
     // Active: depends on some x (forward loop).
     var active = [Bool](repeating: false, count: end)
@@ -30,14 +39,24 @@ extension GraphBuilder {
     var recomputation = Recomputation(self, end: end)
     // The operands as handles, one array reused from node to node.
     var x: [Expr] = []
-    if active[y.index] { contributions.append(constantNode(1.0), to: y.index) }
-    for index in stride(from: y.index, through: 0, by: -1) {
+    for (y, seed) in zip(ys, seeds) where active[y.index] {
+      contributions.append(seed, to: y.index)
+    }
+    for index in stride(from: top, through: 0, by: -1) {
       guard active[index], let g = try contributions.sum(at: index, in: self) else { continue }
       adjoint[index] = g
       let op = nodes.ops[index]
       if op.isLeaf { continue }
       let inputIDs = Array(inputs(NodeID(index)))
       let (read, this) = try recomputation.operands(of: index, inputs: inputIDs, in: self)
+      if case .scan(let spec) = op {  // pulled back whole, through a reverse scan
+        let pulled = try scanCotangents(
+          spec, inputs: read, cotangent: g, active: inputIDs.map { active[$0.index] })
+        for (k, input) in inputIDs.enumerated() where active[input.index] {
+          if let c = pulled[k] { contributions.append(c, to: input.index) }
+        }
+        continue
+      }
       x.removeAll(keepingCapacity: true)
       for r in read { x.append(expr(r)) }
       let madeFrom = count

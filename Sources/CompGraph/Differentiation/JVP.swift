@@ -46,6 +46,11 @@ extension GraphBuilder {
       }
       let op = nodes.ops[index]
       let inputIDs = Array(inputs(NodeID(index)))
+      if case .scan(let spec) = op {  // a scan of the body's jvp, in every input at once
+        tangent[index] = try scanTangent(
+          spec, inputs: inputIDs, tangents: inputIDs.map { tangent[$0.index] }, batch: batch)
+        continue
+      }
       let x = inputIDs.map(expr)
       let outShape = shape(NodeID(index)) + batch
       var terms: [NodeID] = []

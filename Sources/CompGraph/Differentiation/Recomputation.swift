@@ -73,6 +73,7 @@ struct Recomputation {
   /// value: the derivative table's rules for its op, built on stand-in
   /// variables in a scratch builder, mention a stand-in input.
   private static func pullbackReadsInputs(of id: NodeID, in builder: GraphBuilder) -> Bool {
+    if case .scan = builder.op(id) { return true }  // it reruns the loop from its inputs
     let probe = GraphBuilder()
     guard
       let x = try? builder.inputs(id).enumerated().map({ k, input in

@@ -16,7 +16,11 @@ extension Graph {
   /// nowhere else is one einsum (the outer product in
   /// `sum(einsum("i,j->ij", a, b))` is never built; see `EvaluationPlan`).
   public func evaluate(_ bindings: [String: Tensor]) throws -> [Tensor] {
-    let plan = EvaluationPlan(self)
+    try evaluate(bindings, plan: EvaluationPlan(self))
+  }
+
+  /// `evaluate(_:)` with its plan made once (a scan's body is evaluated at every step).
+  func evaluate(_ bindings: [String: Tensor], plan: EvaluationPlan) throws -> [Tensor] {
     var values = [Tensor?](repeating: nil, count: nodeCount)
     for index in 0..<nodeCount where !plan.skipped.contains(index) {
       switch nodes.ops[index] {
@@ -43,6 +47,8 @@ extension Graph {
             plan.evaluateFused(fused, values: values, shape: nodes.shapes[index])
           } else if let f = op.matrixFunction {
             try f.checkedApply(operands, shape: nodes.shapes[index])
+          } else if case .scan(let spec) = op {
+            try spec.run(operands)
           } else {
             op.apply(operands, shape: nodes.shapes[index])
           }

@@ -58,6 +58,8 @@ extension Op {
       MatrixFunction.triangularSolve(lower: lower, transpose: transpose).apply(x, shape: shape)
         .value
     case .logdet: MatrixFunction.logdet.apply(x, shape: shape).value
+    // NaN where its body cannot be evaluated (`Graph.evaluate` throws instead).
+    case .scan(let spec): (try? spec.run(x)) ?? Tensor(repeating: .nan, shape: shape)
     }
   }
 }

@@ -65,6 +65,9 @@ extension Graph {
     if let matrix = ids.first(where: { op($0).matrixFunction != nil }) {
       throw cLinearAlgebraRefusal(op(matrix))
     }
+    if case .scan(let spec) = ids.lazy.map(op).first(where: { $0.kind == .scan }) {
+      throw spec.refusal(by: "C export", as: "a C loop")
+    }
     if ids.contains(where: { !shape($0).isEmpty }) {
       // The loops over tensors are written in f64 only.
       try requireF64(for: "C export")
@@ -197,6 +200,7 @@ func cExpression(_ op: Op, _ x: [String], helpers: Bool = true, type: DType = .f
   case .custom(let custom):
     type == .f32 ? "(float)(\(try cSpelling(custom, x)))" : try cSpelling(custom, x)
   case .structure(.matrix): throw cLinearAlgebraRefusal(op)
+  case .structure(.scan(let spec)): throw spec.refusal(by: "C export", as: "a C loop")
   // Ops along an axis have tensor operands: written as loops (`tensorCCode`).
   case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot):
     preconditionFailure("written by tensorCCode")

@@ -300,6 +300,7 @@ private struct CTensorWriter {
     case .reshape: preconditionFailure("a reshape reads its operand's array")
     // Linear algebra calls LAPACK, which the file does not link.
     case .matrix: throw cLinearAlgebraRefusal(op)
+    case .scan(let spec): throw spec.refusal(by: "C export", as: "a C loop")
     }
   }
 

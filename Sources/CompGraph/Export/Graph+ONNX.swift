@@ -174,6 +174,8 @@ private struct ONNXLowering {
         .reals("\(out).classes", dims: [n], (0..<n).map(Double.init), dtype))
       node("Unsqueeze", [x[0], int64s("\(out).axes", [-1])], "\(out).column")
       mask("Equal", ["\(out).column", "\(out).classes"], out)
+    case .structure(.scan(let spec)):
+      throw spec.refusal(by: "ONNX export", as: "an ONNX Scan")
     case .structure(.matrix):
       throw GraphError.unsupported(
         "ONNX export: ONNX has no operator for '\(graph.op(id).info.name)' (nor for solve, inv, det, cholesky, triangular_solve or logdet); evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"

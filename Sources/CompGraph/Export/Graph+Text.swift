@@ -69,6 +69,9 @@ extension Graph {
     guard format == .python || format == .jax || format == .c else { return }
     for id in ids {
       if format == .c, op(id).matrixFunction != nil { throw cLinearAlgebraRefusal(op(id)) }
+      if case .scan(let spec) = op(id) {
+        throw spec.refusal(by: "\(format.rawValue) export", as: "\(format.rawValue) text")
+      }
       if case .custom(let op) = op(id), op.spellings[format] == nil {
         throw GraphError.unsupported(
           "\(format.rawValue) export: the custom op '\(op.name)' has no spelling in \(format.rawValue); give its CustomOp `spellings: [.\(format.rawValue): …]`"

@@ -32,6 +32,8 @@ extension Op {
     switch structure {
     case .einsum(let spec):
       return try spec.outputShape(for: inputs)
+    case .scan(let spec):
+      return try spec.outputShape(inputs)
     case .sumTo(let target):
       guard broadcasts(target, to: inputs[0]) else {
         throw GraphError.shapeMismatch(

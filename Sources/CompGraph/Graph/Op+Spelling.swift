@@ -110,6 +110,7 @@ extension Op.Kind {
     case .variable, .constant, .add, .mul, .pow, .cast, .custom: nil
     case .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot: nil
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: nil
+    case .scan: nil
     case .exp:
       Spelling(
         self, libm: "exp", latex: "power: e^{$0}", numpy: "np.exp($0)", onnx: .op("Exp"),
@@ -389,7 +390,7 @@ extension Op {
       .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin, .acos, .sinh,
       .cosh, .erf, .log1p, .expm1, .cbrt, .atan2, .einsum, .sumTo, .broadcastTo, .reshape,
       .reduceMax, .slice, .pad, .oneHot, .solve, .inverse, .determinant, .cholesky,
-      .triangularSolve, .logdet:
+      .triangularSolve, .logdet, .scan:
       preconditionFailure("\(kind.name) has a spelling row or a structure")
     }
   }

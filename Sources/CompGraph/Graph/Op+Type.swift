@@ -18,7 +18,7 @@ extension Op {
     switch kind.category {
     case .selection: return .promotedAfterFirst
     case .leaf, .unary, .binary, .variadic, .comparison, .contraction, .reduction, .layout,
-      .structured, .custom, .linearAlgebra:
+      .structured, .custom, .linearAlgebra, .loop:
       return .promoted
     }
   }

@@ -102,6 +102,9 @@ public enum Op: Hashable, Sendable {
   /// ln det S of S = ½(A + Aᵀ) positive definite, 2·Σᵢ ln Lᵢᵢ with L = cholesky(A): (…);
   /// NaN when S is not positive definite.
   case logdet
+  /// A loop: the body folded over the leading axis of sequences (`ScanSpec`), its stacked
+  /// outputs and final carries packed in one vector.
+  case scan(ScanSpec)
 }
 
 /// How many inputs an op takes.
@@ -200,6 +203,7 @@ extension Op {
     case .triangularSolve(let lower, let transpose):
       "\(lower ? "L" : "U")\(transpose ? "⁻ᵀ" : "⁻¹")·"
     case .logdet: "logdet"
+    case .scan(let spec): "scan \(spec.body.name) ×\(spec.length)"
     }
   }
 
@@ -224,6 +228,7 @@ extension Op {
     case einsum, sumTo, broadcastTo, reshape, reduceMax, slice, pad, oneHot
     case custom, cast
     case solve, inverse, determinant, cholesky, triangularSolve, logdet
+    case scan
   }
 
   public var kind: Kind {
@@ -277,6 +282,7 @@ extension Op {
     case .cholesky: .cholesky
     case .triangularSolve: .triangularSolve
     case .logdet: .logdet
+    case .scan: .scan
     }
   }
 }
@@ -334,6 +340,7 @@ extension Op.Kind {
     case .cholesky: "cholesky"
     case .triangularSolve: "triangular_solve"
     case .logdet: "logdet"
+    case .scan: "scan"
     }
   }
 
@@ -345,6 +352,7 @@ extension Op.Kind {
     case .variable, .constant, .add, .mul, .pow, .power, .einsum, .sumTo, .broadcastTo: nil
     case .reshape, .reduceMax, .slice, .pad, .oneHot: nil  // integer parameters: `Function`
     case .custom: nil  // the user's own (`CustomOp.callAsFunction`)
+    case .scan: nil  // a body: `scan step(c, x) { … } over xs from c0`
     case .cast: nil  // a type parameter: `Function`
     case .solve, .triangularSolve: nil  // a vector right-hand side, flags: `Function`
     case .inverse: .inverse
@@ -385,7 +393,7 @@ extension Op.Kind {
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
       .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
       .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast, .solve, .inverse, .determinant,
-      .cholesky, .triangularSolve, .logdet:
+      .cholesky, .triangularSolve, .logdet, .scan:
       false
     }
   }
@@ -398,7 +406,7 @@ extension Op.Kind {
   public var isElementwise: Bool {
     switch category {
     case .unary, .binary, .variadic, .comparison, .selection, .custom: true
-    case .leaf, .contraction, .reduction, .layout, .structured, .linearAlgebra: false
+    case .leaf, .contraction, .reduction, .layout, .structured, .linearAlgebra, .loop: false
     }
   }
 
@@ -413,6 +421,7 @@ extension Op.Kind {
     case .contraction: self == .einsum ? .atLeast(1) : .exactly(1)
     case .custom: .between(1, 3)  // each op its own (`CustomOp.arity`)
     case .linearAlgebra: self == .solve || self == .triangularSolve ? .exactly(2) : .exactly(1)
+    case .loop: .atLeast(0)  // each scan its body's parameters
     }
   }
 }
@@ -452,6 +461,9 @@ extension Op.Kind {
     /// A matrix function of the last two axes, batched over the leading ones, computed by
     /// LAPACK (`solve`, `cholesky`, `logdet`).
     case linearAlgebra
+    /// A loop over a body graph (`scan`): its inputs are the body's carries, sequences and
+    /// closed-over values, its value the stacked outputs and final carries, packed.
+    case loop
   }
 
   /// The kind's category: the one table the bookkeeping derives from.
@@ -471,6 +483,7 @@ extension Op.Kind {
     case .oneHot: .structured
     case .custom: .custom
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: .linearAlgebra
+    case .scan: .loop
     }
   }
 }
@@ -490,6 +503,7 @@ extension Op {
     case pad(axis: Int, before: Int, after: Int)
     case oneHot(Int)
     case matrix(MatrixFunction)
+    case scan(ScanSpec)
   }
 
   /// The op as a `Structure`; `nil` for leaves and elementwise ops.
@@ -510,6 +524,7 @@ extension Op {
     case .triangularSolve(let lower, let transpose):
       .matrix(.triangularSolve(lower: lower, transpose: transpose))
     case .logdet: .matrix(.logdet)
+    case .scan(let spec): .scan(spec)
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
       .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
       .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom,

@@ -38,7 +38,12 @@ public struct ParsedProgram {
 ///     type        = shape [ dtype ] | dtype ;                    (* 2x3 f32, f32 *)
 ///     shape       = "scalar" | extent { "x" extent } ;           (* 2x3, 5 *)
 ///     dtype       = "f32" | "f64" ;                              (* f64 if not given *)
-///     binding     = "let" name "=" expression ;
+///     binding     = "let" name "=" expression | "let" name { "," name } "=" scan ;
+///     scan        = "scan" name "(" name { "," name } ")" "{" { binding newline }
+///                   expression { "," expression } "}"
+///                   ( "over" expression { "," expression } | "for" digits )
+///                   "from" expression { "," expression }
+///                   [ "reverse" ] [ "checkpoint" ( digits | "sqrt" ) ] ;
 ///     output      = "out" name "=" expression ;                  (* also binds name *)
 ///     expression  = sum { ( "<" | "<=" | ">" | ">=" | "==" ) sum } ;   (* 1 or 0 *)
 ///     sum         = term { ( "+" | "-" ) term } ;
@@ -68,6 +73,14 @@ public struct ParsedProgram {
 /// `scope name { … }` puts the nodes its statements build in the scope
 /// `name` (scopes nest); `compgraph render` draws each scope as a cluster.
 /// Names bound inside a scope stay visible after it.
+///
+/// `let hT, ys = scan step(h, x) { let n = tanh(h*w + x); n, n*n } over xs from h0` folds the
+/// body over the rows of `xs` (`for N` runs N steps with no sequence): its parameters are the
+/// carries (one per value after `from`), then the rows (one per sequence after `over`); its
+/// last line lists the next carries, then the per-step outputs; a name of the program it reads
+/// (`w`) is a closed-over value. The names bound are the final carries, then the outputs
+/// stacked along a new leading axis. `reverse` runs the steps from the last row;
+/// `checkpoint k` (or `sqrt`) makes a gradient store one carry in k (the DocC article "Loops").
 ///
 /// `triangular_solve(L, B, lower, transpose)` takes its flags as 1 or 0 (lower 1 and
 /// transpose 0 when left out).

@@ -25,9 +25,11 @@ extension Parser {
   }
 
   /// Parses one expression up to a newline, `;` or the end of input outside
-  /// parentheses, consuming that terminator.  Newlines inside parentheses
-  /// and after an operator continue the expression.
-  mutating func parseExpression() throws(ParseError) -> Operand {
+  /// parentheses, consuming that terminator (kept in `terminator`).  Newlines inside
+  /// parentheses and after an operator continue the expression.  `inList` (a scan's lists
+  /// and its body's results) also ends it at a `,`, a `}` or a word after a complete operand
+  /// (`over xs from h0`).
+  mutating func parseExpression(inList: Bool = false) throws(ParseError) -> Operand {
     var pending: [Pending] = []
     var operands: [Operand] = []
     var openBrackets = 0
@@ -91,6 +93,11 @@ extension Parser {
         expectOperand = true
         continue
       }
+      if inList, token.endsListItem, pending.allSatisfy({ $0.precedence != nil }) {
+        try reduce(&pending, &operands, downTo: 0)
+        terminator = token
+        return operands[0]
+      }
       switch token.kind {
       case .comma:
         try reduce(&pending, &operands, downTo: 0)
@@ -149,6 +156,7 @@ extension Parser {
         case .call(_, let name, _, _, let start)?:
           throw unclosed(name + "(", at: start, before: token)
         default:
+          terminator = token
           return operands[0]
         }
       case .tensor:

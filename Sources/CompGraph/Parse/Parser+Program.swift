@@ -50,8 +50,10 @@ extension Parser {
         try declarations(first: name)
       case "let":
         lexer = probe
-        try bind(name)
-        unusedBindings[lexer.text(name)] = name.start
+        if try !scanBinding(first: name) {
+          try bind(name)
+          unusedBindings[lexer.text(name)] = name.start
+        }
       case "out":
         lexer = probe
         let expr = try bind(name)
@@ -107,7 +109,7 @@ extension Parser {
 
   /// `name "=" expression` after `let` or `out`; binds the name.
   @discardableResult
-  private mutating func bind(_ name: Token) throws(ParseError) -> Expr {
+  mutating func bind(_ name: Token) throws(ParseError) -> Expr {
     let text = lexer.text(name)
     guard NamedConstant.values[text] == nil else {
       throw error(.constantName(text), at: name.start)

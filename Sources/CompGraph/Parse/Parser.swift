@@ -24,6 +24,11 @@ struct Parser {
   var unusedBindings: [String: Int] = [:]
   /// The `scope name {` blocks still open, innermost last (name token).
   var openScopes: [Token] = []
+  /// In a scan's body: the program around it, whose names the body reads as closed-over
+  /// values (`Parser+Scan.swift`).
+  var enclosing: Enclosing?
+  /// The token that ended the last expression (`parseExpression(inList:)`).
+  var terminator: Token?
 
   init(
     _ source: String, declarations: [String: Shape], dtypes: [String: DType], defaultDType: DType,
@@ -59,6 +64,7 @@ struct Parser {
     if Function(named: name) != nil {
       throw unexpected(next, expected: "'(' after function '\(name)'")
     }
+    if enclosing != nil { return try captured(name, at: offset) }
     if declaresVariables && shapes[name] == nil && builder.variables[name] == nil {
       let known = Array(names.keys) + Array(shapes.keys)
       throw error(.undeclaredName(name, suggestion: closest(to: name, in: known)), at: offset)

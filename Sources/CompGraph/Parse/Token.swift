@@ -102,3 +102,14 @@ enum Comparison: CaseIterable, Equatable {
     }
   }
 }
+
+extension Token {
+  /// Whether the token ends an item of a scan's lists when it follows a complete operand: a
+  /// `,`, the body's `}`, or a word (`over xs from h0`).
+  var endsListItem: Bool {
+    switch kind {
+    case .comma, .rightBrace, .identifier: true
+    default: false
+    }
+  }
+}

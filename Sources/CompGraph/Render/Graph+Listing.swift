@@ -11,13 +11,30 @@
 /// is `%id:type = name[parameter] operands` with `id` its node id, so a line
 /// can be matched with the DOT picture and with error messages.  Names come
 /// from `Op.info`.  One forward loop: no recursion on graph depth.
+///
+/// The body of each scan follows, once (`Graph.bodies`, nested ones included), as
+/// `where cell = { lambda h:f64[2] x:f64[2] w:f64[] ; let … in (h′=%5, y0=%6) }`: its
+/// parameters in order (carries, rows, closed-over values), its next carries and outputs.
 extension Graph {
   public var listing: String {
-    var text = "{ lambda "
-    text += ids.filter { op($0).kind == .variable }.map { id in
-      "\(op(id).info.name):\(Self.typeText(shape(id), dtype(id)))"
-    }.joined(separator: " ")
-    text += variables.isEmpty ? "; let\n" : " ; let\n"
+    var text = listing(
+      parameters: ids.filter { op($0).kind == .variable }.map { id in
+        "\(op(id).info.name):\(Self.typeText(shape(id), dtype(id)))"
+      }, opening: "{ lambda ")
+    for body in bodies {
+      text += body.graph.listing(
+        parameters: zip(body.parameters, body.parameterShapes).map {
+          "\($0):\(Self.typeText($1, .f64))"
+        }, opening: "where \(body.name) = { lambda ")
+    }
+    return text
+  }
+
+  /// This graph's own lines, after `opening` and its `parameters`.
+  private func listing(parameters: [String], opening: String) -> String {
+    var text = opening
+    text += parameters.joined(separator: " ")
+    text += parameters.isEmpty ? "; let\n" : " ; let\n"
     for index in 0..<nodeCount where !isInlined(NodeID(index)) {
       appendEquation(NodeID(index), to: &text)
     }
@@ -72,6 +89,14 @@ extension Graph {
     case .matrix(.triangularSolve(let lower, let transpose)):
       text += "triangular_solve[\(lower ? "lower" : "upper")\(transpose ? ",transpose" : "")]"
     case .matrix: text += op.info.name
+    case .scan(let spec):
+      text += "scan[\(spec.body.name),\(spec.length)\(spec.reverse ? ",reverse" : "")"
+      switch spec.checkpoint {
+      case .all: break
+      case .every(let k): text += ",every \(k)"
+      case .sqrt: text += ",sqrt"
+      }
+      text += "]"
     // Leaves and elementwise ops: only a constant's values and pow's exponent are parameters.
     case nil:
       if case .pow(let exponent) = op {

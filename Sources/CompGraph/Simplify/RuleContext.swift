@@ -191,6 +191,8 @@ final class RuleContext {
     // NaN for a matrix the kernel cannot compute; det overflows for large ones.
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
       return []
+    // Whatever its body computes, T times over.
+    case .scan: return []
     // Narrowing may overflow to ±∞ or round a tiny positive to 0; widening keeps every value.
     case .cast(.f32): return facts[ins.first!.index].intersection(.nonNegative)
     case .cast(.f64): return facts[ins.first!.index]

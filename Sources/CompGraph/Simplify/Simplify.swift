@@ -272,7 +272,7 @@ struct RewriteDriver {
     case .contraction: return kind != .einsum
     // `power-constant` reads only the node's own inputs; the other ops have no such rules.
     case .leaf, .unary, .binary, .comparison, .selection, .reduction, .layout, .structured,
-      .custom, .linearAlgebra:
+      .custom, .linearAlgebra, .loop:
       return true
     }
   }

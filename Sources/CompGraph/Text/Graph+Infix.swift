@@ -400,6 +400,10 @@ private struct InfixPrinter {
       return cast(.node(inputs[0], .free), to: dtype)
     case .structure(.matrix(let function)):
       return matrixPieces(function, graph.op(id).info.name, inputs)
+    // The body by name, called on the carries, sequences and closed-over values (the exports
+    // that cannot run it refuse it first: `Graph.checkSpellings`).
+    case .structure(.scan(let spec)):
+      return call("scan_\(spec.body.name)", inputs)
     }
   }
 

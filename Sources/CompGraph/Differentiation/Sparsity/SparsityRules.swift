@@ -32,6 +32,8 @@ extension Op {
     // every pair among them may have a second derivative (solve's b, which it is linear in,
     // included).
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: .nonlinear
+    // A loop as a dense block, as the matrix functions.
+    case .scan: .nonlinear
     }
   }
 
@@ -44,7 +46,7 @@ extension Op {
     case .sumTo: return [ElementMap.reducing(inputs[0], to: output)]
     case .reduceMax(let axis): return [ElementMap.reducing(inputs[0], to: output, keeping: axis)]
     case .oneHot: return []  // constant in its input: nothing carries a derivative
-    case .matrix: return inputs.map { ElementMap.dense($0, to: output) }
+    case .matrix, .scan: return inputs.map { ElementMap.dense($0, to: output) }
     case .broadcastTo, .reshape, .slice, .pad:
       if inputs[0].elementCount == 1 && output.elementCount == 1 { return [.scalar] }
       return [ElementMap.moving(self, input: inputs[0], output: output)]

@@ -86,6 +86,10 @@ extension SeriesAlgebra {
       return [y0] + x[0].dropFirst().map { $0.map { apply(op, [$0], shape: shape) } }
     case .reduceMax(let axis):  // the maxima's own coefficients (shared among ties)
       return [y0] + x[0].dropFirst().map { $0.map { maxTangent(x0[0], y0, $0, axis: axis) } }
+    case .scan(let spec):
+      throw GraphError.unsupported(
+        "taylor: scan '\(spec.body.name)' has no series rule yet; use derivative(of:wrt:order:), "
+          + "whose derivatives of a scan are scans")
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet:
       throw GraphError.unsupported(
         "taylor: the matrix function '\(op.info.name)' has no series rule yet; use "
