@@ -9,15 +9,7 @@ import Testing
 /// `jax.hessian`, `jax.jacfwd(jax.jacrev(…))` and third-order `jax.jacfwd` nests, each partial
 /// with `jax.jacobian`'s shape (the output's, then each variable's).
 @Suite struct TensorDerivativeJAXTests {
-  static let variables: [(name: String, shape: Shape)] = [("W", [2, 3]), ("b", [3])]
-
-  /// One random function: its CompGraph text and its jax.numpy spelling.
-  struct Case {
-    let text: String
-    let jax: String
-    let order: Int
-    let point: [String: Tensor]
-  }
+  static let tower = JAXTower(variables: [("W", [2, 3]), ("b", [3])])
 
   @Test(.enabled(if: PythonPeer.shouldRun))
   func randomTensorGraphsMatchJAX() throws {
@@ -26,14 +18,14 @@ import Testing
     // 18 graphs at order 2 (a third of them with a vector output: the Jacobian of the
     // Jacobian), 6 at order 3; each with a term in both W and b, so that every partial exists.
     // (JAX compiles each primitive at each shape once, which takes most of the time.)
-    let cases = (0..<24).map { n -> Case in
+    let cases = (0..<24).map { n -> JAXTower.Case in
       let order = n < 18 ? 2 : 3
       let shape: Shape = n % 3 == 2 ? (n % 2 == 0 ? [3] : [2]) : []
       var (text, jax) = generator.expression(shape, depth: 3, &rng)
       text += " + 0.1*sum(sin(W))*sum(b*b)"
       jax += " + 0.1*jnp.sum(jnp.sin(W))*jnp.sum(b*b)"
       let point = Dictionary(
-        uniqueKeysWithValues: Self.variables.map { v in
+        uniqueKeysWithValues: Self.tower.variables.map { v in
           (
             v.name,
             Tensor(
@@ -43,66 +35,13 @@ import Testing
               })
           )
         })
-      return Case(text: text, jax: jax, order: order, point: point)
+      return JAXTower.Case(text: text, jax: jax, order: order, point: point)
     }
     let clock = ContinuousClock.now
-    let theirs = try Self.jax(cases)
+    let theirs = try Self.tower.jax(cases)
     print("TensorDerivativeJAXTests: JAX took \(ContinuousClock.now - clock)")
-    try #require(theirs.count == cases.count)
     #expect(Set(generator.used) == Generator.allOps, "ops the graphs never used")
-    for (c, answer) in zip(cases, theirs) {
-      let declarations = Self.variables.map { "\($0.name): \($0.shape.shapeDescription)" }
-      let program = try parseProgram(
-        "var \(declarations.joined(separator: ", "))\nout f = \(c.text)", into: GraphBuilder())
-      let graph = try program.graph()
-      let tower = try graph.derivatives(
-        wrt: Self.variables.map(\.name), order: c.order, simplifying: true)
-      let values = try tower.graph.evaluate(c.point)
-      let ours = Array(zip(values, tower.outputOrders).filter { $0.1 > 0 }.map(\.0))
-      let keys = Self.partials(order: c.order)
-      try #require(ours.count == keys.count)
-      for (method, partials) in answer {
-        for (k, (mine, reference)) in zip(ours, partials).enumerated() {
-          let expected =
-            graph.shape(graph.outputs[0]) + keys[k].flatMap { Self.variables[$0].shape }
-          #expect(mine.shape == expected, "\(c.text): partial \(keys[k]) has shape \(mine.shape)")
-          let scale = reference.map(abs).max().map { max(1, $0) } ?? 1
-          let worst = zip(mine.scalars, reference).map { abs($0 - $1) }.max() ?? 0
-          #expect(
-            mine.scalars.count == reference.count && worst <= 1e-12 * scale,
-            "\(c.text) = \(c.jax): partial \(keys[k]) differs from \(method) by \(worst) (scale \(scale))"
-          )
-        }
-      }
-    }
-  }
-
-  /// The tower's partials in its order: by order, multisets of variable indices lexicographically.
-  static func partials(order: Int) -> [[Int]] {
-    var all: [[Int]] = []
-    var level: [[Int]] = [[]]
-    for _ in 1...order {
-      level = level.flatMap { p in ((p.last ?? 0)..<variables.count).map { p + [$0] } }
-      all += level
-    }
-    return all
-  }
-
-  /// JAX's partials for every case, by method.
-  static func jax(_ cases: [Case]) throws -> [[String: [[Double]]]] {
-    let request: [String: Any] = [
-      "variables": variables.map { [$0.name, $0.shape] as [Any] },
-      "cases": cases.map { c -> [String: Any] in
-        [
-          "f": c.jax, "order": c.order,
-          "point": c.point.mapValues { $0.scalars },
-        ]
-      },
-    ]
-    let input = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
-    let output = try PythonPeer.run("jax_tensor_derivatives.py", input: input)
-    let decoded = try JSONSerialization.jsonObject(with: Data(output.utf8))
-    return try #require(decoded as? [[String: [[Double]]]])
+    try Self.tower.expectAgreement(cases, theirs)
   }
 }
 

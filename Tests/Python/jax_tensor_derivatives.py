@@ -3,11 +3,13 @@
 Reads one JSON object from standard input:
   {"variables": [["W", [2, 3]], ["b", [3]]],
    "cases": [{"f": "<jax.numpy expression in the variables>", "order": 2,
-              "point": {"W": [flat values], "b": [...]}}, ...]}
+              "point": {"W": [flat values], "b": [...]}, "value": true}, ...]}
 and prints one JSON array, one entry per case: an object mapping each method to the list of
 partials, each flattened row-major, in the derivative tower's order (per order, multisets of
 variable indices in lexicographic order: [0], [1], [0,0], [0,1], [1,1], [0,0,0], ...).  The
 partial by variables i1 <= ... <= ik has shape f + T_i1 + ... + T_ik (jax.jacobian's convention).
+
+With "value": true an entry also maps "value" to [f at the point, flattened].
 
 Methods: "jacfwd(jacrev)" nests jax.jacfwd around one jax.jacrev for every order; "hessian" is
 jax.hessian for order 2 and, for order 3, jax.jacfwd(jax.hessian(f)).
@@ -36,7 +38,10 @@ def softmax(x, axis=-1):
     return jax.nn.softmax(x, axis=axis)
 
 
-NAMES = {"jnp": jnp, "jsp": jsp, "one_hot": one_hot, "logsumexp": logsumexp, "softmax": softmax}
+NAMES = {
+    "jax": jax, "jnp": jnp, "jsp": jsp, "one_hot": one_hot, "logsumexp": logsumexp,
+    "softmax": softmax,
+}
 
 
 def partials(nest, m, order):
@@ -68,7 +73,7 @@ def main():
         if order >= 2:
             hessian = jax.hessian(f, argnums)
             hessians = [nests[0], hessian] + ([jax.jacfwd(hessian, argnums)] if order >= 3 else [])
-        functions.append((nests, hessians))
+        functions.append((f, nests, hessians))
         points.append(
             [np.array(case["point"][n], dtype=np.float64).reshape(s) for n, s in zip(names, shapes)]
         )
@@ -78,13 +83,15 @@ def main():
     @jax.jit
     def everything(points):
         return [
-            ([g(*p) for g in nests], [g(*p) for g in hessians])
-            for (nests, hessians), p in zip(functions, points)
+            ([g(*p) for g in nests], [g(*p) for g in hessians], f(*p))
+            for (f, nests, hessians), p in zip(functions, points)
         ]
 
     results = []
-    for case, (by_nest, by_hessian) in zip(request["cases"], everything(points)):
+    for case, (by_nest, by_hessian, value) in zip(request["cases"], everything(points)):
         answer = {"jacfwd(jacrev)": partials(by_nest, len(names), case["order"])}
+        if case.get("value"):
+            answer["value"] = [np.asarray(value, dtype=np.float64).reshape(-1).tolist()]
         if by_hessian:
             answer["hessian"] = partials(by_hessian, len(names), case["order"])
         results.append(answer)

@@ -51,9 +51,8 @@ public func dot(_ a: Expr, _ b: Expr) -> Expr { einsum("i,i->", a, b) }
 
 /// Reverses the axes (`ij->ji`).
 public func transpose(_ a: Expr) -> Expr {
-  let rank = a.shape?.count ?? 2
-  let letters = String("abcdefghijklmnopqrstuvwxyz".prefix(rank))
-  return einsum(letters + "->" + String(letters.reversed()), a)
+  guard let rank = a.shape?.count else { return a }
+  return transpose(a, (0..<rank).reversed())
 }
 
 /// Σᵢ Aᵢᵢ.

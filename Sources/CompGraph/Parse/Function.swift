@@ -20,11 +20,27 @@ enum Function: Equatable {
     case solve
     /// `triangular_solve(L, B, lower, transpose)`, the flags 1 or 0 (default 1, 0).
     case triangularSolve = "triangular_solve"
+    /// Activations (ONNX's meanings and defaults): `gelu(x)`, `gelu(x, 1)` (tanh), `elu(x, α)`,
+    /// `selu(x, α, γ)`, `prelu(x, slope)`, `clip(x, low, high)`, `softsign(x)`,
+    /// `leaky_relu(x, α)`, `hard_sigmoid(x, α, β)`; the numbers are literals, optional.
+    case gelu, elu, selu, prelu, clip, softsign
+    case leakyRelu = "leaky_relu"
+    case hardSigmoid = "hard_sigmoid"
+    /// `batch_norm(x, scale, bias, mean, variance[, ε])` with given statistics,
+    /// `batch_norm(x, scale, bias[, ε])` with the batch's; `instance_norm(x, scale, bias[, ε])`;
+    /// `lrn(x, size[, α, β, bias])`.
+    case batchNorm = "batch_norm"
+    case instanceNorm = "instance_norm"
+    case lrn
+    /// Layout: `transpose(x, 2, 0, 1)`, `squeeze(x[, axes…])`, `unsqueeze(x, axes…)`,
+    /// `flatten(x[, axis])`, `tile(x, repeats…)`, `expand(x, 2x1x3)`.
+    case squeeze, unsqueeze, flatten, tile, expand
   }
 
   /// Whether the call ends with a shape (`, 2x3`) after its expression.
   var takesShape: Bool {
     self == .sugar(.broadcastTo) || self == .sugar(.sumTo) || self == .sugar(.reshape)
+      || self == .sugar(.expand)
   }
 
   /// Whether the call ends with an element type (`, f32`) after its expression.
@@ -49,15 +65,23 @@ enum Function: Equatable {
     case .op(let op): op.info.arity
     case .sugar(let sugar):
       switch sugar {
-      case .log, .sum, .mean, .amax, .logsumexp, .softmax, .logsoftmax: .between(1, 2)
-      case .pow, .matmul, .dot, .oneHot, .gather, .crossEntropy, .solve: .exactly(2)
+      case .log, .sum, .mean, .amax, .logsumexp, .softmax, .logsoftmax, .gelu, .elu, .leakyRelu,
+        .flatten:
+        .between(1, 2)
+      case .selu, .clip, .hardSigmoid: .between(1, 3)
+      case .batchNorm: .between(3, 6)
+      case .instanceNorm: .between(3, 4)
+      case .lrn: .between(2, 5)
+      case .transpose, .squeeze: .atLeast(1)
+      case .unsqueeze, .tile: .atLeast(2)
+      case .pow, .matmul, .dot, .oneHot, .gather, .crossEntropy, .solve, .prelu: .exactly(2)
       case .triangularSolve: .between(2, 4)
       case .index: .exactly(3)
       case .slice, .pad: .exactly(4)
       case .einsum: .atLeast(1)
       case .concat: .atLeast(2)
-      case .log2, .log10, .relu, .sigmoid, .softplus, .transpose, .trace, .broadcastTo, .sumTo,
-        .reshape, .cast:
+      case .log2, .log10, .relu, .sigmoid, .softplus, .trace, .broadcastTo, .sumTo, .reshape,
+        .cast, .softsign, .expand:
         .exactly(1)
       }
     }
@@ -69,6 +93,7 @@ enum Function: Equatable {
     case _ where takesShape: "an expression and a shape such as 2x3"
     case _ where takesDType: "an expression and an element type, f32 or f64"
     case .exactly(1): "1 argument"
+    case .atLeast(1): "at least 1 argument"
     case .exactly(let n): "\(n) arguments"
     case .between(let low, let high): "\(low) or \(high) arguments"
     case .atLeast(let n) where self == .sugar(.einsum):
@@ -93,17 +118,31 @@ enum Function: Equatable {
       return values.contains(nil) ? nil : values.map { $0! }
     }
     let axis = arguments.count == 2 ? integers(1...).map { $0[0] } : -1
-    func needs(_ parameters: [Int]?, _ build: ([Int]) -> Expr) -> Operand {
+    /// The number literals among `arguments[range]` (`nil` if one is not).
+    func numbers(_ range: some RangeExpression<Int>) -> [Double]? {
+      let values = arguments[range].map(\.value)
+      return values.contains(nil) ? nil : values.map { $0! }
+    }
+    func needs<T>(_ parameters: [T]?, _ build: ([T]) -> Expr) -> Operand {
       guard let parameters else {
+        let kind = T.self == Int.self ? "axes, extents and sizes" : "its parameters"
+        let what = T.self == Int.self ? "integer numbers" : "numbers"
         return Operand(
           Expr(
             x.builder,
             .failure(
-              .unsupported(
-                "\(sugar.rawValue): axes, extents and sizes must be integer numbers, as in \(sugar.example)"
-              ))))
+              .unsupported("\(sugar.rawValue): \(kind) must be \(what), as in \(sugar.example)"))))
       }
       return Operand(build(parameters))
+    }
+    /// `build` with the number literals from `arguments[1...]`, the absent ones `defaults`.
+    func withNumbers(_ defaults: [Double], _ build: ([Double]) -> Expr) -> Operand {
+      needs(numbers(1...)) { given in build(given + defaults.dropFirst(given.count)) }
+    }
+    /// The operand at `i` as a clip bound: `nil` when absent or an infinite literal of `sign`.
+    func bound(_ i: Int, _ sign: Double) -> Expr? {
+      guard i < arguments.count, arguments[i].value != sign * .infinity else { return nil }
+      return arguments[i].expr
     }
     switch sugar {
     case .log:
@@ -136,7 +175,50 @@ enum Function: Equatable {
     case .gather: return Operand(CompGraph.gather(x, arguments[1].expr))
     case .crossEntropy: return Operand(CompGraph.crossEntropy(x, arguments[1].expr))
     case .matmul: return Operand(CompGraph.matmul(x, arguments[1].expr))
-    case .transpose: return Operand(CompGraph.transpose(x))
+    case .transpose where arguments.count == 1: return Operand(CompGraph.transpose(x))
+    case .transpose: return needs(integers(1...)) { CompGraph.transpose(x, $0) }
+    case .squeeze where arguments.count == 1: return Operand(CompGraph.squeeze(x))
+    case .squeeze: return needs(integers(1...)) { CompGraph.squeeze(x, axes: $0) }
+    case .unsqueeze: return needs(integers(1...)) { CompGraph.unsqueeze(x, axes: $0) }
+    case .flatten: return needs(integers(1...)) { CompGraph.flatten(x, axis: $0.first ?? 1) }
+    case .tile: return needs(integers(1...)) { CompGraph.tile(x, repeats: $0) }
+    case .expand: return Operand(CompGraph.expand(x, literal.shape))
+    case .gelu:
+      return needs(integers(1...).flatMap { $0.allSatisfy { $0 == 0 || $0 == 1 } ? $0 : nil }) {
+        CompGraph.gelu(x, approximate: $0.first == 1)
+      }
+    case .elu: return withNumbers([1]) { CompGraph.elu(x, alpha: $0[0]) }
+    case .selu:
+      return withNumbers([1.67326319217681884765625, 1.05070102214813232421875]) {
+        CompGraph.selu(x, alpha: $0[0], gamma: $0[1])
+      }
+    case .leakyRelu: return withNumbers([0.01]) { CompGraph.leakyRelu(x, alpha: $0[0]) }
+    case .hardSigmoid:
+      return withNumbers([0.2, 0.5]) { CompGraph.hardSigmoid(x, alpha: $0[0], beta: $0[1]) }
+    case .prelu: return Operand(CompGraph.prelu(x, arguments[1].expr))
+    case .clip: return Operand(CompGraph.clip(x, min: bound(1, -1), max: bound(2, 1)))
+    case .softsign: return Operand(CompGraph.softsign(x))
+    case .batchNorm:
+      let e = arguments.map(\.expr)
+      let inference = arguments.count >= 5
+      let epsilon = arguments.count == 4 || arguments.count == 6 ? numbers((arguments.count - 1)...) : [1e-5]
+      return needs(epsilon) { epsilon in
+        inference
+          ? CompGraph.batchNorm(
+            x, scale: e[1], bias: e[2], mean: e[3], variance: e[4], epsilon: epsilon[0])
+          : CompGraph.batchNorm(x, scale: e[1], bias: e[2], epsilon: epsilon[0])
+      }
+    case .instanceNorm:
+      return needs(arguments.count == 4 ? numbers(3...) : [1e-5]) {
+        CompGraph.instanceNorm(
+          x, scale: arguments[1].expr, bias: arguments[2].expr, epsilon: $0[0])
+      }
+    case .lrn:
+      return needs(integers(1...1)) { size in
+        withNumbers([Double(size[0]), 1e-4, 0.75, 1]) {
+          CompGraph.localResponseNorm(x, size: size[0], alpha: $0[1], beta: $0[2], bias: $0[3])
+        }.expr
+      }
     case .trace: return Operand(CompGraph.trace(x))
     case .dot: return Operand(CompGraph.dot(x, arguments[1].expr))
     case .einsum: return Operand(CompGraph.einsum(literal.subscripts, arguments.map(\.expr)))
@@ -213,9 +295,21 @@ extension Function.Sugar {
     case .concat: "concat(A, B, 0)"
     case .oneHot: "one_hot(i, 10)"
     case .triangularSolve: "triangular_solve(L, B, 1, 0) (lower 1 or 0, transpose 1 or 0)"
-    case .solve, .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .transpose, .trace,
-      .dot,
-      .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape, .cast:
+    case .transpose: "transpose(A, 2, 0, 1)"
+    case .squeeze, .unsqueeze: "\(rawValue)(A, 0, 2)"
+    case .flatten: "flatten(A, 1)"
+    case .tile: "tile(A, 2, 1)"
+    case .gelu: "gelu(x, 1) (1 for the tanh approximation, 0 for the exact one)"
+    case .elu: "elu(x, 1.0)"
+    case .selu: "selu(x, 1.6733, 1.0507)"
+    case .leakyRelu: "leaky_relu(x, 0.01)"
+    case .hardSigmoid: "hard_sigmoid(x, 0.2, 0.5)"
+    case .batchNorm: "batch_norm(X, scale, bias, mean, variance, 1e-5)"
+    case .instanceNorm: "instance_norm(X, scale, bias, 1e-5)"
+    case .lrn: "lrn(X, 5, 0.0001, 0.75, 1)"
+    case .solve, .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .trace, .dot,
+      .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape, .cast, .prelu, .clip,
+      .softsign, .expand:
       "\(rawValue)(…)"
     }
   }
