@@ -45,16 +45,22 @@ import Testing
     Activation(name: "prelu", build: { prelu($0, $0.builder.constant(0.25)) }) { x in
       linear(x, x >= 0 ? 1 : 0.25)
     },
-    Activation(name: "clip", build: { clip($0, min: -1, max: 2) }, closed: { x in
-      x < -1 ? [-1, 0, 0, 0] : x > 2 ? [2, 0, 0, 0] : linear(x, 1)
-    }, kinks: [-1, 2, -1.0000000000000002, 2.0000000000000004]),
-    Activation(name: "clip below", build: { clip($0, min: 0.5) }, closed: { x in
-      x < 0.5 ? [0.5, 0, 0, 0] : linear(x, 1)
-    }, kinks: [0.5]),
-    Activation(name: "hard_sigmoid", build: { hardSigmoid($0) }, closed: { x in
-      let y = 0.2 * x + 0.5
-      return y < 0 ? [0, 0, 0, 0] : y > 1 ? [1, 0, 0, 0] : [y, 0.2, 0, 0]
-    }, kinks: [-2.5, 2.5, -2.5000000000000004, 2.5000000000000004]),
+    Activation(
+      name: "clip", build: { clip($0, min: -1, max: 2) },
+      closed: { x in
+        x < -1 ? [-1, 0, 0, 0] : x > 2 ? [2, 0, 0, 0] : linear(x, 1)
+      }, kinks: [-1, 2, -1.0000000000000002, 2.0000000000000004]),
+    Activation(
+      name: "clip below", build: { clip($0, min: 0.5) },
+      closed: { x in
+        x < 0.5 ? [0.5, 0, 0, 0] : linear(x, 1)
+      }, kinks: [0.5]),
+    Activation(
+      name: "hard_sigmoid", build: { hardSigmoid($0) },
+      closed: { x in
+        let y = 0.2 * x + 0.5
+        return y < 0 ? [0, 0, 0, 0] : y > 1 ? [1, 0, 0, 0] : [y, 0.2, 0, 0]
+      }, kinks: [-2.5, 2.5, -2.5000000000000004, 2.5000000000000004]),
     Activation(name: "softsign", build: { softsign($0) }) { x in
       let d = 1 + Swift.abs(x)
       let s = x == 0 ? 0 : x.sign == .minus ? -1.0 : 1
@@ -187,7 +193,8 @@ import Testing
       (hardSigmoid(x, alpha: f32(0.2)), ONNXCall(op: "HardSigmoid", inputs: [.float(input)])),
       (
         hardSigmoid(x, alpha: f32(0.3), beta: f32(0.4)),
-        ONNXCall(op: "HardSigmoid", attributes: ["alpha": 0.3, "beta": 0.4], inputs: [.float(input)])
+        ONNXCall(
+          op: "HardSigmoid", attributes: ["alpha": 0.3, "beta": 0.4], inputs: [.float(input)])
       ),
       (softsign(x), ONNXCall(op: "Softsign", inputs: [.float(input)])),
       (
@@ -195,11 +202,15 @@ import Testing
         ONNXCall(op: "Clip", inputs: [.float(input), .float(Tensor(-1)), .float(Tensor(2))])
       ),
       (clip(x, max: 2), ONNXCall(op: "Clip", inputs: [.float(input), nil, .float(Tensor(2))])),
-      (clip(x, min: 3, max: 2), ONNXCall(op: "Clip", inputs: [.float(input), .float(Tensor(3)), .float(Tensor(2))])),
+      (
+        clip(x, min: 3, max: 2),
+        ONNXCall(op: "Clip", inputs: [.float(input), .float(Tensor(3)), .float(Tensor(2))])
+      ),
       (gelu(x), ONNXCall(op: "Gelu", inputs: [.float(input)], opset: 20)),
       (
         gelu(x, approximate: true),
-        ONNXCall(op: "Gelu", attributes: ["approximate": "tanh"], inputs: [.float(input)], opset: 20)
+        ONNXCall(
+          op: "Gelu", attributes: ["approximate": "tanh"], inputs: [.float(input)], opset: 20)
       ),
     ]
     let theirs = try ONNXCall.run(cases.map(\.1))
@@ -227,7 +238,10 @@ import Testing
     let point = ["x": Tensor(shape: [points.count], scalars: points)]
     let pairs: [(String, String)] = [
       ("elu(x, 0.7)", "jax.nn.elu(x, 0.7)"),
-      ("selu(x, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946)", "jax.nn.selu(x)"),
+      (
+        "selu(x, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946)",
+        "jax.nn.selu(x)"
+      ),
       ("leaky_relu(x, 0.1)", "jax.nn.leaky_relu(x, 0.1)"),
       ("softsign(x)", "jax.nn.soft_sign(x)"),
       ("gelu(x)", "jax.nn.gelu(x, approximate=False)"),

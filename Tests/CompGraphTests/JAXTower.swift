@@ -54,10 +54,17 @@ struct JAXTower {
       let program = try parseProgram(
         "var \(declarations.joined(separator: ", "))\nout f = \(c.text)", into: GraphBuilder())
       let graph = try program.graph()
+      // The tower is taken in the variables the function has; JAX's partials in the others
+      // must be zeros.
+      let used = variables.indices.filter { i in
+        graph.variables.contains { $0.name == variables[i].name }
+      }
       let tower = try graph.derivatives(
-        wrt: variables.map(\.name), order: c.order, simplifying: true)
+        wrt: used.map { variables[$0].name }, order: c.order, simplifying: true)
       let values = try tower.graph.evaluate(c.point)
       let keys = partials(order: c.order)
+      let towerKeys = JAXTower(variables: used.map { variables[$0] }).partials(order: c.order)
+        .map { $0.map { used[$0] } }
       for (method, reference) in answer {
         let ours: [Tensor]
         let names: [String]
@@ -65,9 +72,14 @@ struct JAXTower {
           ours = [values[0]]
           names = ["value"]
         } else {
-          ours = Array(zip(values, tower.outputOrders).filter { $0.1 > 0 }.map(\.0))
+          let partials = Array(zip(values, tower.outputOrders).filter { $0.1 > 0 }.map(\.0))
+          try #require(partials.count == towerKeys.count)
+          ours = keys.map { key in
+            let shape = graph.shape(graph.outputs[0]) + key.flatMap { variables[$0].shape }
+            return towerKeys.firstIndex(of: key).map { partials[$0] }
+              ?? Tensor(shape: shape, scalars: Array(repeating: 0, count: shape.elementCount))
+          }
           names = keys.map { "partial \($0)" }
-          try #require(ours.count == keys.count)
         }
         for (k, (mine, theirs)) in zip(ours, reference).enumerated() {
           if method != "value" {

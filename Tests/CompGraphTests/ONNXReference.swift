@@ -20,7 +20,11 @@ struct ONNXCall {
   static func run(_ calls: [ONNXCall]) throws -> [[Tensor]] {
     let request = calls.map { call -> [String: Any] in
       var entry: [String: Any] = [
-        "op": call.op, "attributes": call.attributes, "outputs": call.outputs,
+        "op": call.op, "outputs": call.outputs,
+        // JSON writes 1.0 as 1: a Double is marked, so the script makes it a float attribute.
+        "attributes": call.attributes.mapValues { value -> Any in
+          value is Double ? ["float": value] : value
+        },
         "opset": call.opset,
         "inputs": call.inputs.map { input -> Any in input?.json ?? NSNull() },
       ]

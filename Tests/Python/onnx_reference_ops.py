@@ -4,7 +4,8 @@ Reads a JSON list on standard input, one entry per operator call:
     {"op": "LRN", "opset": 21, "attributes": {"size": 3},
      "inputs": [{"shape": [...], "values": [...], "dtype": "float64" or "int64"}, ...],
      "outputs": 1}
-(an input of null is an omitted optional input; with "engine": "onnxruntime" the call runs in
+(an attribute {"float": x} is a float even when x is integral, as JSON cannot say; an input of
+null is an omitted optional input; with "engine": "onnxruntime" the call runs in
 onnxruntime instead, its float inputs as float32: onnx 1.23's reference LRN loops over axis 0
 where it means the channels, so LRN is checked there) and prints a JSON list with each call's outputs,
 each flattened row-major with its shape: [{"shape": [...], "values": [...]}, ...], non-finite
@@ -43,7 +44,9 @@ def run(call):
         inputs.append(helper.make_tensor_value_info(name, proto, entry["shape"]))
         first = first or proto
     outputs = [f"out{k}" for k in range(call.get("outputs", 1))]
-    node = helper.make_node(call["op"], names, outputs, **call.get("attributes", {}))
+    attributes = {k: float(v["float"]) if isinstance(v, dict) else v
+                  for k, v in call.get("attributes", {}).items()}
+    node = helper.make_node(call["op"], names, outputs, **attributes)
     graph = helper.make_graph(
         [node], "call", inputs,
         [helper.make_tensor_value_info(o, first, None) for o in outputs])

@@ -74,7 +74,8 @@ public func clip(_ x: Expr, min low: Expr?, max high: Expr?) -> Expr {
 /// `clip(_:min:max:)` with constant bounds; an infinite bound is no bound.
 public func clip(_ x: Expr, min low: Double = -.infinity, max high: Double = .infinity) -> Expr {
   clip(
-    x, min: low == -.infinity ? nil : x.constant(low), max: high == .infinity ? nil : x.constant(high)
+    x, min: low == -.infinity ? nil : x.constant(low),
+    max: high == .infinity ? nil : x.constant(high)
   )
 }
 

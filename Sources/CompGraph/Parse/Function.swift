@@ -93,11 +93,11 @@ enum Function: Equatable {
     case _ where takesShape: "an expression and a shape such as 2x3"
     case _ where takesDType: "an expression and an element type, f32 or f64"
     case .exactly(1): "1 argument"
-    case .atLeast(1): "at least 1 argument"
     case .exactly(let n): "\(n) arguments"
     case .between(let low, let high): "\(low) or \(high) arguments"
     case .atLeast(let n) where self == .sugar(.einsum):
       "a subscript string and at least \(n) operand"
+    case .atLeast(1): "at least 1 argument"
     case .atLeast(let n): "at least \(n) arguments"
     }
   }
@@ -201,7 +201,8 @@ enum Function: Equatable {
     case .batchNorm:
       let e = arguments.map(\.expr)
       let inference = arguments.count >= 5
-      let epsilon = arguments.count == 4 || arguments.count == 6 ? numbers((arguments.count - 1)...) : [1e-5]
+      let epsilon =
+        arguments.count == 4 || arguments.count == 6 ? numbers((arguments.count - 1)...) : [1e-5]
       return needs(epsilon) { epsilon in
         inference
           ? CompGraph.batchNorm(
