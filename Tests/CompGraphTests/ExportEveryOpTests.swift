@@ -43,7 +43,7 @@ import Testing
     #expect(
       missing == [
         .reduceMax, .slice, .pad, .oneHot, .sumTo, .broadcastTo, .cast, .solve, .inverse,
-        .determinant, .cholesky, .triangularSolve, .logdet, .scan,
+        .determinant, .cholesky, .triangularSolve, .logdet, .scan, .patches, .unpatches,
       ],
       "ops without a scalar form in f64")
     return graph

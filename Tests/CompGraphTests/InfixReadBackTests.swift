@@ -31,6 +31,13 @@ import Testing
         let o = matmul(W2, h) + b2
         out loss = sum((o - y)^2)
         """, shapes: [:], wrt: ["W1", "b1", "W2", "b2"]),
+    Case(
+      source: "sum(sin(conv(x, w, b, 2, 1)))",
+      shapes: ["x": [1, 2, 5, 5], "w": [3, 2, 3, 3], "b": [3]], wrt: ["x", "w", "b"]),
+    Case(
+      source:
+        "sum(max_pool(x, 2, 2, 1, 1, 1) * average_pool(x, 3, 2, 1, 0, 1)) + sum(conv_transpose(x, w, 2, 1, 1))",
+      shapes: ["x": [1, 1, 4, 4], "w": [1, 2, 3, 3]], wrt: ["x", "w"]),
   ]
 
   @Test(arguments: cases)

@@ -42,6 +42,16 @@ import Testing
     Case(op: .slice(axis: 0, start: 1, end: 3), shapes: [[4]]),
     Case(op: .pad(axis: 1, before: 1, after: 2), shapes: [[2, 2]]),
     Case(op: .oneHot(3), shapes: [[2]]),
+    Case(
+      op: .patches(
+        Window(
+          axis: 1, size: [4], kernel: [2], strides: [2], padsBegin: [1], padsEnd: [0],
+          dilations: [1])), shapes: [[2, 4]]),
+    Case(
+      op: .unpatches(
+        Window(
+          axis: 0, size: [4], kernel: [3], strides: [1], padsBegin: [1], padsEnd: [1],
+          dilations: [1])), shapes: [[3, 4]]),
     Case(op: .cast(.f32)), Case(op: .cast(.f64)),
     Case(
       op: .einsum(EinsumSpec(operands: [[0, 1], [1, 2]], output: [0, 2])),
@@ -71,7 +81,7 @@ import Testing
     case .add, .mul, .tanh, .einsum, .sumTo, .broadcastTo, .abs, .sign, .maximum, .minimum, .less,
       .lessEqual, .greater, .greaterEqual, .equal, .select, .atan, .erf, .reshape, .reduceMax,
       .slice, .pad, .atan2, .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet,
-      .scan:
+      .scan, .patches, .unpatches:
       Interval(-5, 5)
     case .oneHot: Interval(-1, 4)  // indices in and out of range
     case .cast: Interval(-1e39, 1e39)  // past f32's largest, 3.4e38

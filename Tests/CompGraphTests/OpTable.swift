@@ -159,6 +159,19 @@ struct OpRow {
           let indices = x.builder.constant(Tensor(shape: [2], scalars: [2, 0])) + x * 0
           return (oneHot(indices, 3) * vector(x, y).broadcast(to: [2, 3]) * y).sum()
         })
+    case .patches:  // the taps of 3 windows of 2 over x·v, one zero of padding before it
+      OpRow(
+        "all x, y",
+        tensorOnly: { x, y in
+          (pow(patches(vector(x, y), kernel: [2], pads: [1, 0]), 3) * weights(x, [2, 3])).sum()
+        })
+    case .unpatches:  // overlapping windows of 2 summed onto 4 positions
+      OpRow(
+        "all x, y",
+        tensorOnly: { x, y in
+          let columns = vector(x, y).broadcast(to: [2, 3]) * weights(y, [2, 3])
+          return (pow(unpatches(columns, size: [4], kernel: [2]), 3) * weights(x, [4])).sum()
+        })
     case .cast:
       OpRow(
         "all x", interior,

@@ -56,7 +56,9 @@ extension Op {
     case .sumTo(let s):  // each element sums |x| / |s| elements of x
       x[0].repeated(shapes[0].elementCount / Swift.max(1, s.elementCount))
     case .broadcastTo, .reshape, .reduceMax, .slice: x[0]  // some of the input's elements
-    case .pad: x[0].hull(Interval(0))  // and zeros
+    case .pad, .patches: x[0].hull(Interval(0))  // and zeros
+    case .unpatches(let w):  // each element a sum of up to K (one per tap) of the input's
+      x[0].repeated(w.kernel.reduce(1, *)).hull(Interval(0))
     case .oneHot: Interval(0, 1)
     case .custom(let op): op.image(x)
     case .cast(let dtype): x[0].rounded(to: dtype)  // each end rounded outward

@@ -7,7 +7,7 @@ extension Op {
     switch self {
     case .variable, .constant, .add, .mul, .sin, .cos, .tanh, .einsum, .sumTo, .broadcastTo, .abs,
       .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .select, .atan,
-      .erf, .reshape, .reduceMax, .slice, .pad, .oneHot, .custom, .cast:
+      .erf, .reshape, .reduceMax, .slice, .pad, .oneHot, .custom, .cast, .patches, .unpatches:
       return []
     // A loop's risks are its body's, which `Graph.risks` does not enter: none of its own.
     case .scan: return []

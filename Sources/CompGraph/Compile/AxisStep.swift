@@ -1,6 +1,6 @@
-/// The ops along one axis as strided loops over the planned buffers, the
-/// tensor seen as `outer × n × inner` blocks (`n` the axis's extent), with
-/// the reference evaluator's semantics (`Evaluate/Tensor+Axis.swift`).
+/// The ops along one axis (or a window's axes) as strided loops over the planned buffers, the
+/// tensor seen as `outer × n × inner` blocks (`n` the axis's extent, or the window's positions),
+/// with the reference evaluator's semantics (`Evaluate/Tensor+Axis.swift`, `Graph/Window.swift`).
 enum AxisStep: Sendable {
   /// `out[o, i] = max_k x[o, k, i]` (NaN if any is NaN; −∞ for none).
   case reduceMax(outer: Int, n: Int, inner: Int)
@@ -10,6 +10,12 @@ enum AxisStep: Sendable {
   case pad(outer: Int, n: Int, inner: Int, before: Int, after: Int)
   /// Row r is e_k for the integer index k = x[r] in 0..<n, else zeros.
   case oneHot(count: Int, n: Int)
+  /// `out[o, j, i] = x[o, map[j], i]`, 0 where `map[j]` is −1 (`patches`, im2col); `n` is the
+  /// input's positions.
+  case gather(outer: Int, n: Int, inner: Int, map: [Int32])
+  /// `out[o, map[j], i] += x[o, j, i]` from zeros, in order of j (`unpatches`, col2im); `n` is
+  /// the output's positions.
+  case scatter(outer: Int, n: Int, inner: Int, map: [Int32])
 
   /// The step of `op` on an input of shape `shape`; `nil` for ops not along an axis.
   init?(_ op: Op, input shape: Shape) {
@@ -27,6 +33,12 @@ enum AxisStep: Sendable {
       let (outer, n, inner) = blocks(axis)
       self = .pad(outer: outer, n: n, inner: inner, before: before, after: after)
     case .oneHot(let n): self = .oneHot(count: shape.elementCount, n: n)
+    case .patches(let w):
+      let (outer, inner) = w.blocks(shape)
+      self = .gather(outer: outer, n: w.size.reduce(1, *), inner: inner, map: w.sourceIndices())
+    case .unpatches(let w):
+      let (outer, inner) = w.blocks(shape, transposed: true)
+      self = .scatter(outer: outer, n: w.size.reduce(1, *), inner: inner, map: w.sourceIndices())
     case nil, .einsum, .sumTo, .broadcastTo, .reshape, .matrix, .scan:
       return nil
     }
@@ -65,6 +77,25 @@ enum AxisStep: Sendable {
         let value = x[row]
         if value.isFinite && value == value.rounded() && value >= 0 && value < T(n) {
           out[row * n + Int(value)] = 1
+        }
+      }
+    case .gather(let outer, let n, let inner, let map):
+      for o in 0..<outer {
+        for (j, p) in map.enumerated() {
+          let row = out + (o * map.count + j) * inner
+          if p < 0 {
+            row.update(repeating: 0, count: inner)
+          } else {
+            row.update(from: x + (o * n + Int(p)) * inner, count: inner)
+          }
+        }
+      }
+    case .scatter(let outer, let n, let inner, let map):
+      out.update(repeating: 0, count: outer * n * inner)
+      for o in 0..<outer {
+        for (j, p) in map.enumerated() where p >= 0 {
+          let (row, src) = (out + (o * n + Int(p)) * inner, x + (o * map.count + j) * inner)
+          for i in 0..<inner { row[i] += src[i] }
         }
       }
     }

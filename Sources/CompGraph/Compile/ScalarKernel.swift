@@ -22,7 +22,9 @@ func scalarKernel(_ op: Op, arity: Int) -> (code: cg_code, c: Double)? {
   // reads an f32 value (an f64 variable's is rounded to f32 where the plan stages its inputs).
   case .cast: (CG_COPY, 0)
   // Their input or output has an axis, so they are never in a scalar graph.
-  case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot): nil
+  case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot),
+    .structure(.patches), .structure(.unpatches):
+    nil
   case .structure(.matrix): nil  // matrices
   case .structure(.scan): nil  // a packed vector
   case .pow(let c): powerKernel(c)

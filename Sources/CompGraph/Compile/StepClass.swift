@@ -24,7 +24,7 @@ enum StepClass {
     case .broadcastTo: self = .elementwise
     case .reshape: self = .alias
     case .einsum, .sumTo: self = .contraction
-    case .reduceMax, .slice, .pad, .oneHot: self = .axis
+    case .reduceMax, .slice, .pad, .oneHot, .patches, .unpatches: self = .axis
     case .matrix: self = .matrix
     // A loop runs as a reference step: the evaluator's loop over its body (`ScanSpec.run`).
     case .scan: self = .contraction

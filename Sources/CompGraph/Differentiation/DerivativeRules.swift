@@ -86,6 +86,10 @@ func localDerivative(_ op: Op, _ k: Int, _ x: [Expr], _ y: Expr) -> LocalDerivat
       apply: { t, _ in pad(t, axis: axis, before: before, after: after) },
       transpose: { slice($0, axis: axis, start: before, end: before + (x[0].shape?[axis] ?? 0)) })
   case .oneHot: .zero  // indices select, they do not scale
+  case .patches(let w):  // patches and unpatches are each other's transpose
+    .linear(apply: { t, _ in patches(t, w) }, transpose: { unpatches($0, w) })
+  case .unpatches(let w):
+    .linear(apply: { t, _ in unpatches(t, w) }, transpose: { patches($0, w) })
   case .custom(let op): .scale(op.localDerivative(k, x, y))  // the user's rule (`CustomOp`)
   case .cast(let dtype):  // converts there and back (the transpose of promotion)
     .linear(apply: { t, _ in cast(t, dtype) }, transpose: { cast($0, x[0].dtype ?? .f64) })

@@ -47,6 +47,8 @@ extension Op {
     case .slice(let axis, let start, let end): x[0].slice(axis: axis, start: start, end: end)
     case .pad(let axis, let before, let after): x[0].pad(axis: axis, before: before, after: after)
     case .oneHot(let n): x[0].oneHot(n)
+    case .patches(let w): x[0].patches(w)
+    case .unpatches(let w): x[0].unpatches(w)
     case .custom(let op): Tensor.elementwise(x, shape: shape, op.kernel)
     case .cast(let dtype): x[0].rounded(to: dtype)
     // NaN for a matrix it cannot compute (`Graph.evaluate` and `Program` throw instead).

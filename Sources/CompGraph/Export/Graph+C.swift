@@ -202,7 +202,8 @@ func cExpression(_ op: Op, _ x: [String], helpers: Bool = true, type: DType = .f
   case .structure(.matrix): throw cLinearAlgebraRefusal(op)
   case .structure(.scan(let spec)): throw spec.refusal(by: "C export", as: "a C loop")
   // Ops along an axis have tensor operands: written as loops (`tensorCCode`).
-  case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot):
+  case .structure(.reduceMax), .structure(.slice), .structure(.pad), .structure(.oneHot),
+    .structure(.patches), .structure(.unpatches):
     preconditionFailure("written by tensorCCode")
   }
 }

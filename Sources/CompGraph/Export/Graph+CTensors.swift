@@ -297,6 +297,10 @@ private struct CTensorWriter {
             "const double k = \(operands[0].element(row));",
             "if (k >= 0 && k < \(n) && k == floor(k)) \(out.element(position)) = 1.0;",
           ], declaring: true)
+    case .patches, .unpatches:
+      throw GraphError.unsupported(
+        "C export: '\(op.info.name)' (the windows of a convolution or pool) is not written in C yet; export the graph as ONNX (`compgraph export`)"
+      )
     case .reshape: preconditionFailure("a reshape reads its operand's array")
     // Linear algebra calls LAPACK, which the file does not link.
     case .matrix: throw cLinearAlgebraRefusal(op)

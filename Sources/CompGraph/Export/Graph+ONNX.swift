@@ -176,11 +176,49 @@ private struct ONNXLowering {
       mask("Equal", ["\(out).column", "\(out).classes"], out)
     case .structure(.scan(let spec)):
       throw spec.refusal(by: "ONNX export", as: "an ONNX Scan")
+    case .structure(.patches(let w)), .structure(.unpatches(let w)):
+      lowerWindow(w, transposed: graph.op(id).kind == .unpatches, x[0], graph.inputs(id)[0], out)
     case .structure(.matrix):
       throw GraphError.unsupported(
         "ONNX export: ONNX has no operator for '\(graph.op(id).info.name)' (nor for solve, inv, det, cholesky, triangular_solve or logdet); evaluate the graph with CompGraph, or export it as JAX or NumPy (--format jax, --format python)"
       )
     }
+  }
+
+  /// `patches` as a `Gather` along its window's flattened positions (a padding zero appended to
+  /// them is what padding taps read), and `unpatches` as the sum over taps of a `Gather` of the
+  /// (tap, window) elements each position receives: exact in every element type.
+  mutating func lowerWindow(
+    _ w: Window, transposed: Bool, _ x: String, _ input: NodeID, _ out: String
+  ) {
+    let shape = graph.shape(input)
+    let (lead, trail) = (
+      Array(shape[..<w.axis]), Array(shape[(w.axis + (transposed ? 2 : 1) * w.rank)...])
+    )
+    let (positions, taps) = (w.size.reduce(1, *), w.kernel.reduce(1, *))
+    // The flattened operand with one zero after its last windowed element.
+    let n = transposed ? taps * w.count.reduce(1, *) : positions
+    node("Reshape", [x, int64s("\(out).flat.shape", lead + [n] + trail)], "\(out).flat")
+    var pads = [Int](repeating: 0, count: 2 * (lead.count + 1 + trail.count))
+    pads[lead.count + 1 + trail.count + lead.count] = 1
+    node("Pad", ["\(out).flat", int64s("\(out).pads", pads)], "\(out).padded")
+    let indices = int64s("\(out).indices", w.takenIndices(transposed: transposed))
+    node(
+      "Gather", ["\(out).padded", indices], "\(out).gathered",
+      [ONNX.Attribute(name: "axis", value: .int(lead.count))])
+    guard transposed else {
+      node(
+        "Reshape", ["\(out).gathered", int64s("\(out).shape", lead + w.kernel + w.count + trail)],
+        out)
+      return
+    }
+    node(
+      "Reshape", ["\(out).gathered", int64s("\(out).taps", lead + [taps, positions] + trail)],
+      "\(out).split")
+    node(
+      "ReduceSum", ["\(out).split", int64s("\(out).axes", [lead.count])], "\(out).summed",
+      [ONNX.Attribute(name: "keepdims", value: .int(0))])
+    node("Reshape", ["\(out).summed", int64s("\(out).shape", lead + w.size + trail)], out)
   }
 
   /// An op's ONNX spelling on operands `x`, its value named `out` and its composition's values

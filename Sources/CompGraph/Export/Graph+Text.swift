@@ -72,6 +72,11 @@ extension Graph {
       if case .scan(let spec) = op(id) {
         throw spec.refusal(by: "\(format.rawValue) export", as: "\(format.rawValue) text")
       }
+      if format == .c, [.patches, .unpatches].contains(op(id).kind) {
+        throw GraphError.unsupported(
+          "C export: '\(op(id).info.name)' (the windows of a convolution or pool) is not written in C yet; export the graph as ONNX (`compgraph export`) or Python (--format python)"
+        )
+      }
       if case .custom(let op) = op(id), op.spellings[format] == nil {
         throw GraphError.unsupported(
           "\(format.rawValue) export: the custom op '\(op.name)' has no spelling in \(format.rawValue); give its CustomOp `spellings: [.\(format.rawValue): …]`"

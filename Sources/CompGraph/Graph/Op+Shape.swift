@@ -10,6 +10,20 @@ extension Op {
     }
   }
 
+  /// Throws unless `window` is valid and `shape` has the extents `windowed` from its axis on.
+  private func check(_ window: Window, _ shape: Shape, windowed: Shape, as form: String) throws {
+    if let reason = window.validate() {
+      throw GraphError.shapeMismatch(
+        op: info.name, shapes: [shape], reason: "do not fit: the window \(reason)")
+    }
+    let end = window.axis + windowed.count
+    guard end <= shape.count, Array(shape[window.axis..<end]) == windowed else {
+      throw GraphError.shapeMismatch(
+        op: info.name, shapes: [shape],
+        reason: "do not fit the window: from axis \(window.axis) the operand must be \(form)")
+    }
+  }
+
   func outputShape(_ inputs: [Shape]) throws -> Shape {
     guard info.arity.accepts(inputs.count) else {
       throw GraphError.shapeMismatch(
@@ -69,6 +83,15 @@ extension Op {
       return shape
     case .oneHot(let n):
       return inputs[0] + [n]
+    case .patches(let w):
+      try check(w, inputs[0], windowed: w.size, as: "(…, D, …) with D = \(w.size.shapeDescription)")
+      return Array(inputs[0][..<w.axis]) + w.kernel + w.count + inputs[0][(w.axis + w.rank)...]
+    case .unpatches(let w):
+      try check(
+        w, inputs[0], windowed: w.kernel + w.count,
+        as: "(…, K, O, …) with K = \(w.kernel.shapeDescription) and O = "
+          + w.count.shapeDescription)
+      return Array(inputs[0][..<w.axis]) + w.size + inputs[0][(w.axis + 2 * w.rank)...]
     case .broadcastTo(let target):
       guard broadcasts(inputs[0], to: target) else {
         throw GraphError.shapeMismatch(

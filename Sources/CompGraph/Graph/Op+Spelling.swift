@@ -109,6 +109,7 @@ extension Op.Kind {
     switch self {
     case .variable, .constant, .add, .mul, .pow, .cast, .custom: nil
     case .einsum, .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad, .oneHot: nil
+    case .patches, .unpatches: nil
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: nil
     case .scan: nil
     case .exp:
@@ -390,7 +391,7 @@ extension Op {
       .lessEqual, .greater, .greaterEqual, .equal, .select, .tan, .atan, .asin, .acos, .sinh,
       .cosh, .erf, .log1p, .expm1, .cbrt, .atan2, .einsum, .sumTo, .broadcastTo, .reshape,
       .reduceMax, .slice, .pad, .oneHot, .solve, .inverse, .determinant, .cholesky,
-      .triangularSolve, .logdet, .scan:
+      .triangularSolve, .logdet, .scan, .patches, .unpatches:
       preconditionFailure("\(kind.name) has a spelling row or a structure")
     }
   }

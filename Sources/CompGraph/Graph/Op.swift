@@ -105,6 +105,13 @@ public enum Op: Hashable, Sendable {
   /// A loop: the body folded over the leading axis of sequences (`ScanSpec`), its stacked
   /// outputs and final carries packed in one vector.
   case scan(ScanSpec)
+  /// The receptive fields of a convolution or pool (im2col): shape (…, D, …) ↦ (…, K, O, …),
+  /// y[…, k, o, …] = x[…, o·s − b + k·d, …], zero where that is in the padding (`Window`).
+  /// Linear; its transpose is `unpatches` with the same window.
+  case patches(Window)
+  /// The transpose of `patches` (col2im): shape (…, K, O, …) ↦ (…, D, …), each element added
+  /// to the position o·s − b + k·d its tap reads, those in the padding dropped.
+  case unpatches(Window)
 }
 
 /// How many inputs an op takes.
@@ -204,6 +211,8 @@ extension Op {
       "\(lower ? "L" : "U")\(transpose ? "⁻ᵀ" : "⁻¹")·"
     case .logdet: "logdet"
     case .scan(let spec): "scan \(spec.body.name) ×\(spec.length)"
+    case .patches(let w): "patches \(w.kernel.shapeDescription)"
+    case .unpatches(let w): "unpatches \(w.kernel.shapeDescription)"
     }
   }
 
@@ -229,6 +238,7 @@ extension Op {
     case custom, cast
     case solve, inverse, determinant, cholesky, triangularSolve, logdet
     case scan
+    case patches, unpatches
   }
 
   public var kind: Kind {
@@ -283,6 +293,8 @@ extension Op {
     case .triangularSolve: .triangularSolve
     case .logdet: .logdet
     case .scan: .scan
+    case .patches: .patches
+    case .unpatches: .unpatches
     }
   }
 }
@@ -341,6 +353,8 @@ extension Op.Kind {
     case .triangularSolve: "triangular_solve"
     case .logdet: "logdet"
     case .scan: "scan"
+    case .patches: "patches"
+    case .unpatches: "unpatches"
     }
   }
 
@@ -355,6 +369,7 @@ extension Op.Kind {
     case .scan: nil  // a body: `scan step(c, x) { … } over xs from c0`
     case .cast: nil  // a type parameter: `Function`
     case .solve, .triangularSolve: nil  // a vector right-hand side, flags: `Function`
+    case .patches, .unpatches: nil  // a window's integers: `Function`
     case .inverse: .inverse
     case .determinant: .determinant
     case .cholesky: .cholesky
@@ -393,7 +408,7 @@ extension Op.Kind {
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .select, .tan, .atan, .asin,
       .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .einsum, .sumTo, .broadcastTo, .reshape,
       .reduceMax, .slice, .pad, .oneHot, .custom, .atan2, .cast, .solve, .inverse, .determinant,
-      .cholesky, .triangularSolve, .logdet, .scan:
+      .cholesky, .triangularSolve, .logdet, .scan, .patches, .unpatches:
       false
     }
   }
@@ -454,7 +469,8 @@ extension Op.Kind {
     /// Moves, repeats or drops elements without arithmetic (`reshape`, `broadcast_to`, `slice`,
     /// `pad`).
     case layout
-    /// Builds a structured tensor from its input (`one_hot`; convolution would be one).
+    /// Builds a structured tensor from its input (`one_hot`, the windows of a convolution:
+    /// `patches` and `unpatches`).
     case structured
     /// An elementwise op of 1 to 3 inputs defined outside the library (`CustomOp`).
     case custom
@@ -480,7 +496,7 @@ extension Op.Kind {
     case .einsum, .sumTo: .contraction
     case .reduceMax: .reduction
     case .reshape, .broadcastTo, .slice, .pad: .layout
-    case .oneHot: .structured
+    case .oneHot, .patches, .unpatches: .structured
     case .custom: .custom
     case .solve, .inverse, .determinant, .cholesky, .triangularSolve, .logdet: .linearAlgebra
     case .scan: .loop
@@ -502,6 +518,8 @@ extension Op {
     case slice(axis: Int, start: Int, end: Int)
     case pad(axis: Int, before: Int, after: Int)
     case oneHot(Int)
+    case patches(Window)
+    case unpatches(Window)
     case matrix(MatrixFunction)
     case scan(ScanSpec)
   }
@@ -525,6 +543,8 @@ extension Op {
       .matrix(.triangularSolve(lower: lower, transpose: transpose))
     case .logdet: .matrix(.logdet)
     case .scan(let spec): .scan(spec)
+    case .patches(let w): .patches(w)
+    case .unpatches(let w): .unpatches(w)
     case .variable, .constant, .add, .mul, .pow, .power, .exp, .ln, .sqrt, .sin, .cos, .tanh,
       .abs, .sign, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
       .select, .tan, .atan, .asin, .acos, .sinh, .cosh, .erf, .log1p, .expm1, .cbrt, .custom,

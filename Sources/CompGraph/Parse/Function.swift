@@ -35,6 +35,20 @@ enum Function: Equatable {
     /// Layout: `transpose(x, 2, 0, 1)`, `squeeze(x[, axes…])`, `unsqueeze(x, axes…)`,
     /// `flatten(x[, axis])`, `tile(x, repeats…)`, `expand(x, 2x1x3)`.
     case squeeze, unsqueeze, flatten, tile, expand
+    /// `patches(x, axis, K…, s…, b…, e…, d…)` and `unpatches(y, axis, D…, K…, s…, b…, e…, d…)`:
+    /// the primitives with every number of their window, as listings print them.
+    case patches, unpatches
+    /// `conv(x, w[, bias][, stride, pad, dilation, groups])` and `conv_transpose(x, w[, bias][,
+    /// stride, pad, output_padding, dilation, groups])`: one stride, pad (each side), dilation
+    /// and output padding for every spatial axis.
+    case conv
+    case convTranspose = "conv_transpose"
+    /// `max_pool(x, kernel[, stride, pad, dilation, ceil])` and `average_pool(x, kernel[, stride,
+    /// pad, count_include_pad, ceil])`: a square (cubic…) kernel; the flags 1 or 0.
+    case maxPool = "max_pool"
+    case averagePool = "average_pool"
+    case globalAveragePool = "global_average_pool"
+    case globalMaxPool = "global_max_pool"
   }
 
   /// Whether the call ends with a shape (`, 2x3`) after its expression.
@@ -79,6 +93,12 @@ enum Function: Equatable {
       case .index: .exactly(3)
       case .slice, .pad: .exactly(4)
       case .einsum: .atLeast(1)
+      case .patches: .atLeast(7)
+      case .unpatches: .atLeast(8)
+      case .conv: .between(2, 7)
+      case .convTranspose: .between(2, 8)
+      case .maxPool, .averagePool: .between(2, 6)
+      case .globalAveragePool, .globalMaxPool: .exactly(1)
       case .concat: .atLeast(2)
       case .log2, .log10, .relu, .sigmoid, .softplus, .trace, .broadcastTo, .sumTo, .reshape,
         .cast, .softsign, .expand:
@@ -227,6 +247,63 @@ enum Function: Equatable {
     case .sumTo: return Operand(x.sum(to: literal.shape))
     case .cast: return Operand(CompGraph.cast(x, literal.dtype))
     case .solve: return Operand(CompGraph.solve(x, arguments[1].expr))
+    case .patches, .unpatches:
+      let groups = sugar == .patches ? 5 : 6
+      return needs(integers(1...).flatMap { $0.count % groups == 1 ? $0 : nil }) { numbers in
+        let d = numbers.count / groups
+        let lists = (0..<groups).map { Array(numbers[(1 + $0 * d)..<(1 + ($0 + 1) * d)]) }
+        let tail = Array(lists.suffix(5))
+        let window = Window(
+          axis: numbers[0],
+          size: sugar == .patches
+            ? (x.shape ?? []).dropFirst(Swift.max(0, numbers[0])).prefix(d).map { $0 } : lists[0],
+          kernel: tail[0], strides: tail[1], padsBegin: tail[2], padsEnd: tail[3],
+          dilations: tail[4])
+        return sugar == .patches ? CompGraph.patches(x, window) : CompGraph.unpatches(x, window)
+      }
+    case .conv, .convTranspose:
+      // The tensors, then the integers.
+      let tensors = arguments.prefix { $0.value == nil }.count
+      guard tensors == 2 || tensors == 3 else {
+        return needs(nil as [Int]?) { _ in x }
+      }
+      let w = arguments[1].expr
+      let bias = tensors == 3 ? arguments[2].expr : nil
+      let d = Swift.max(0, (w.shape?.count ?? 2) - 2)
+      let each = { (n: Int) in Array(repeating: n, count: d) }
+      return needs(integers(tensors...)) { n in
+        let defaults = sugar == .conv ? [1, 0, 1, 1] : [1, 0, 0, 1, 1]
+        let v = n + defaults.dropFirst(n.count)
+        if sugar == .conv {
+          return CompGraph.conv(
+            x, w, bias: bias, strides: each(v[0]), pads: .explicit(each(v[1]) + each(v[1])),
+            dilations: each(v[2]), groups: v[3])
+        }
+        return CompGraph.convTranspose(
+          x, w, bias: bias, strides: each(v[0]), pads: .explicit(each(v[1]) + each(v[1])),
+          outputPadding: each(v[2]), dilations: each(v[3]), groups: v[4])
+      }
+    case .maxPool, .averagePool:
+      let flags = sugar == .maxPool ? [4] : [3, 4]
+      return needs(
+        integers(1...).flatMap { n in
+          flags.allSatisfy { n.count <= $0 || n[$0] == 0 || n[$0] == 1 } ? n : nil
+        }
+      ) { n in
+        let d = Swift.max(0, (x.shape?.count ?? 2) - 2)
+        let each = { (k: Int) in Array(repeating: k, count: d) }
+        let v = n + [1, 0, sugar == .maxPool ? 1 : 0, 0].dropFirst(n.count - 1)
+        if sugar == .maxPool {
+          return CompGraph.maxPool(
+            x, kernel: each(v[0]), strides: each(v[1]), pads: .explicit(each(v[2]) + each(v[2])),
+            dilations: each(v[3]), ceilMode: v[4] == 1)
+        }
+        return CompGraph.averagePool(
+          x, kernel: each(v[0]), strides: each(v[1]), pads: .explicit(each(v[2]) + each(v[2])),
+          ceilMode: v[4] == 1, countIncludePad: v[3] == 1)
+      }
+    case .globalAveragePool: return Operand(CompGraph.globalAveragePool(x))
+    case .globalMaxPool: return Operand(CompGraph.globalMaxPool(x))
     case .triangularSolve:
       let flags = arguments.count > 2 ? integers(2...) : []
       return needs(flags.flatMap { $0.allSatisfy { $0 == 0 || $0 == 1 } ? $0 : nil }) { flags in
@@ -308,9 +385,18 @@ extension Function.Sugar {
     case .batchNorm: "batch_norm(X, scale, bias, mean, variance, 1e-5)"
     case .instanceNorm: "instance_norm(X, scale, bias, 1e-5)"
     case .lrn: "lrn(X, 5, 0.0001, 0.75, 1)"
+    case .patches: "patches(x, 2, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1) (axis, then K, s, b, e, d per axis)"
+    case .unpatches:
+      "unpatches(y, 2, 5, 5, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1) (axis, then D, K, s, b, e, d per axis)"
+    case .conv: "conv(x, w, b, 1, 1) (stride, pad, dilation, groups)"
+    case .convTranspose:
+      "conv_transpose(x, w, 2, 0, 1) (stride, pad, output_padding, dilation, groups)"
+    case .maxPool: "max_pool(x, 2, 2) (kernel, stride, pad, dilation, ceil 1 or 0)"
+    case .averagePool:
+      "average_pool(x, 2, 2) (kernel, stride, pad, count_include_pad 1 or 0, ceil 1 or 0)"
     case .solve, .log, .log2, .log10, .relu, .sigmoid, .softplus, .pow, .matmul, .trace, .dot,
       .einsum, .gather, .crossEntropy, .broadcastTo, .sumTo, .reshape, .cast, .prelu, .clip,
-      .softsign, .expand:
+      .softsign, .expand, .globalAveragePool, .globalMaxPool:
       "\(rawValue)(…)"
     }
   }

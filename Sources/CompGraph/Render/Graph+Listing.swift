@@ -97,6 +97,7 @@ extension Graph {
       case .sqrt: text += ",sqrt"
       }
       text += "]"
+    case .patches(let w), .unpatches(let w): text += "\(op.info.name)[\(w.listed)]"
     // Leaves and elementwise ops: only a constant's values and pow's exponent are parameters.
     case nil:
       if case .pow(let exponent) = op {

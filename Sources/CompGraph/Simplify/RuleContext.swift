@@ -184,7 +184,7 @@ final class RuleContext {
       return facts[ins.first!.index].intersection([.finite, .nonNegative])
     case .reshape, .reduceMax, .slice:  // the input's elements (some of them)
       return facts[ins.first!.index]
-    case .pad:  // and zeros
+    case .pad, .patches, .unpatches:  // and zeros (unpatches: sums of them)
       return facts[ins.first!.index].intersection([.finite, .nonNegative])
     case .oneHot:
       return [.finite, .nonNegative]

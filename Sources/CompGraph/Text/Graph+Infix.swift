@@ -398,6 +398,16 @@ private struct InfixPrinter {
       ]
     case .cast(let dtype):
       return cast(.node(inputs[0], .free), to: dtype)
+    case .structure(.patches(let w)):
+      guard let module = format.module else {
+        return call("patches", inputs, last: w.arguments(input: false))
+      }
+      return windowPieces(w, transposed: false, module, inputs[0])
+    case .structure(.unpatches(let w)):
+      guard let module = format.module else {
+        return call("unpatches", inputs, last: w.arguments(input: true))
+      }
+      return windowPieces(w, transposed: true, module, inputs[0])
     case .structure(.matrix(let function)):
       return matrixPieces(function, graph.op(id).info.name, inputs)
     // The body by name, called on the carries, sequences and closed-over values (the exports
@@ -405,6 +415,37 @@ private struct InfixPrinter {
     case .structure(.scan(let spec)):
       return call("scan_\(spec.body.name)", inputs)
     }
+  }
+
+  /// `patches` in NumPy and JAX: the windowed axes flattened, a zero appended, and the taps
+  /// taken by the window's indices (`Window.sourceIndices`, −1 reading the zero); `unpatches`:
+  /// the (tap, window) elements each position receives, taken the same way and summed over
+  /// the taps. The ONNX export lowers them alike (`Gather`).
+  func windowPieces(_ w: Window, transposed: Bool, _ m: String, _ input: NodeID) -> [Piece] {
+    let shape = graph.shape(input)
+    let (lead, trail) = (
+      Array(shape[..<w.axis]), Array(shape[(w.axis + (transposed ? 2 : 1) * w.rank)...])
+    )
+    let taken = w.takenIndices(transposed: transposed)
+    let flat = transposed ? w.kernel.reduce(1, *) * w.count.reduce(1, *) : w.size.reduce(1, *)
+    var widths = [String](repeating: "(0, 0)", count: lead.count + 1 + trail.count)
+    widths[lead.count] = "(0, 1)"
+    let gathered: [Piece] = [
+      .text("\(m).take(\(m).pad(\(m).reshape("), .node(input, .whole),
+      .text(
+        ", \(pythonTuple(lead + [flat] + trail))), (\(widths.joined(separator: ", ")))), "
+          + "\(m).array([\(taken.map(String.init).joined(separator: ", "))]), axis=\(w.axis))"),
+    ]
+    guard transposed else {
+      return gathered + [.text(".reshape(\(pythonTuple(lead + w.kernel + w.count + trail)))")]
+    }
+    let split = lead + [w.kernel.reduce(1, *), w.size.reduce(1, *)] + trail
+    return [.text("\(m).sum(")] + gathered
+      + [
+        .text(
+          ".reshape(\(pythonTuple(split))), axis=\(w.axis)).reshape(\(pythonTuple(lead + w.size + trail)))"
+        )
+      ]
   }
 
   /// A linear-algebra op: its own name in the expression language (`triangular_solve(L, B, 1,

@@ -18,7 +18,8 @@ extension Op {
   var sparsityRule: SparsityRule {
     switch self {
     case .variable, .constant: .constant
-    case .add, .sumTo, .broadcastTo, .reshape, .slice, .pad, .cast: .linear(passing: nil)
+    case .add, .sumTo, .broadcastTo, .reshape, .slice, .pad, .cast, .patches, .unpatches:
+      .linear(passing: nil)
     case .abs, .maximum, .minimum, .reduceMax: .linear(passing: nil)  // piecewise linear
     case .select: .linear(passing: [1, 2])  // the condition only selects
     case .mul, .einsum: .product
@@ -46,6 +47,11 @@ extension Op {
     case .sumTo: return [ElementMap.reducing(inputs[0], to: output)]
     case .reduceMax(let axis): return [ElementMap.reducing(inputs[0], to: output, keeping: axis)]
     case .oneHot: return []  // constant in its input: nothing carries a derivative
+    case .patches: return [ElementMap.moving(self, input: inputs[0], output: output)]
+    case .unpatches(let w):  // element (k, o) is added where `patches` reads it from
+      guard case .gather(let map) = ElementMap.moving(.patches(w), input: output, output: inputs[0])
+      else { return nil }
+      return [.reduce(map)]
     case .matrix, .scan: return inputs.map { ElementMap.dense($0, to: output) }
     case .broadcastTo, .reshape, .slice, .pad:
       if inputs[0].elementCount == 1 && output.elementCount == 1 { return [.scalar] }

@@ -65,7 +65,7 @@ struct NumericSeries: SeriesAlgebra {
     switch op.structure {
     case .einsum: return x.reduce(1, *)
     case .sumTo, .broadcastTo, .reshape, .reduceMax, .slice, .pad: return x[0]
-    case .oneHot, nil: return op.apply(x.map { Tensor($0) }, shape: shape).scalars[0]
+    case .oneHot, .patches, .unpatches, nil: return op.apply(x.map { Tensor($0) }, shape: shape).scalars[0]
     case .matrix: preconditionFailure("graphs with matrix functions take the graph path")
     case .scan: preconditionFailure("a scan's node is a vector: its graph takes the graph path")
     }

@@ -82,7 +82,8 @@ extension SeriesAlgebra {
       return chosen(apply(.lessEqual, x0, shape: shape), x[0], x[1], value: y0, shape: shape)
     case .select: return chosen(x0[0], x[1], x[2], value: y0, shape: shape)
     case .einsum: return multilinear(op, x, value: y0, shape: shape)
-    case .sumTo, .broadcastTo, .reshape, .slice, .pad, .cast:  // linear: each coefficient
+    case .sumTo, .broadcastTo, .reshape, .slice, .pad, .cast, .patches, .unpatches:
+      // linear: each coefficient
       return [y0] + x[0].dropFirst().map { $0.map { apply(op, [$0], shape: shape) } }
     case .reduceMax(let axis):  // the maxima's own coefficients (shared among ties)
       return [y0] + x[0].dropFirst().map { $0.map { maxTangent(x0[0], y0, $0, axis: axis) } }
