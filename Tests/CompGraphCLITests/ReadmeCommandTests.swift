@@ -33,6 +33,23 @@ import Testing
     }
   }
 
+  /// The README's LaTeX of ∂²loss/∂W² is what `grad --format latex` writes for model.cg.
+  @Test func theTensorHessianInLaTeXIsWhatGradWrites() throws {
+    let text = try String(contentsOf: Self.readme, encoding: .utf8)
+    let program = try #require(text.components(separatedBy: "var W: 3x2, x: 2\n").dropFirst().first)
+      .prefix { $0 != "`" }
+    let run = try compgraph(
+      "grad", "-f", "-", "--wrt", "W", "--order", "2", "--format", "latex",
+      input: "var W: 3x2, x: 2\n" + program)
+    let quoted = #"`\left[\delta_{ik} x_{l} x_{j}\right]_{ijkl}`"#
+    #expect(text.contains("--format latex` writing ∂²loss/∂W² as\n" + quoted))
+    #expect(
+      run.status == 0
+        && run.stdout.contains(
+          #"\frac{\partial^{2} loss}{\partial W^{2}} &= "# + quoted.dropFirst().dropLast() + "\n"),
+      "\(run.stdout)")
+  }
+
   /// The tensor example reads `b.csv`, which the line before it makes.
   @Test func theMatrixExampleRunsInAnEmptyDirectory() throws {
     let directory = try temporaryDirectory()

@@ -54,6 +54,28 @@ import Testing
       } == ["∂²loss/∂W²", "∂²loss/∂W∂x", "∂²loss/∂x²"])
   }
 
+  /// `render` draws what `grad` prints: each output at its node with the node's shape
+  /// (∂²loss/∂W² a 3x2x3x2 node), with `--grad W,x --order 2` the mixed partials as separate
+  /// outputs, in DOT and in the listing (`--format text`), which names the same shapes.
+  @Test func renderDrawsTheTensorDerivatives() throws {
+    let run = try compgraph(
+      "render", "-f", "-", "--grad", "W,x", "--order", "2", "--format", "dot", input: Self.model)
+    #expect(run.status == 0 && run.stderr == "", "\(run.stderr)")
+    let outputs = run.stdout.split(separator: "\n").compactMap { line -> String? in
+      guard line.contains(#"shape="plaintext""#), let start = line.range(of: #"label=""#) else {
+        return nil
+      }
+      return String(line[start.upperBound...].prefix { $0 != "\"" })
+    }
+    #expect(
+      outputs == ["loss", "∂loss/∂W", "∂loss/∂x", "∂²loss/∂W²", "∂²loss/∂W∂x", "∂²loss/∂x²"],
+      "\(run.stdout)")
+    for shape in ["3x2x3x2", "3x2x2"] { #expect(run.stdout.contains("\\n\(shape)\""), "\(shape)") }
+    let text = try compgraph(
+      "render", "-f", "-", "--grad", "W,x", "--order", "2", "--format", "text", input: Self.model)
+    #expect(text.status == 0 && text.stdout.contains(":f64[3,2,3,2] = "), "\(text.stdout)")
+  }
+
   /// `sum(-v*w)` to order 2, with v and w vectors of 3 and scalars: every order prints, with
   /// no no-op factor (`-w*broadcast_to(1, 3)`) and no signed zero (`[[-1, -0, -0], …]`).
   @Test func secondDerivativesOfASumOfProducts() throws {

@@ -302,6 +302,43 @@ import Testing
       [Case(label: "export", graph: graph, point: ["p": Tensor(2), "q": Tensor(3)], model: model)])
   }
 
+  /// `compgraph export -f model.cg --grad W,x --order 2` (the README's model, W 3×2) writes the
+  /// tensor derivatives in `jax.hessian`'s shapes — ∂²loss/∂W² 3×2×3×2, ∂²loss/∂W∂x 3×2×2 —
+  /// which onnxruntime runs to `Graph.evaluate`'s values (issue 26 §1: every command agrees).
+  @Test(.enabled(if: PythonPeer.shouldRun))
+  func tensorOrdersFromTheCommandLine() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let source = "var W: 3x2, x: 2\nlet z = matmul(W, x)\nout loss = sum(z * z) / 2\n"
+    let file = directory.appendingPathComponent("model.cg")
+    try source.write(to: file, atomically: true, encoding: .utf8)
+    let model = directory.appendingPathComponent("model.onnx")
+    let process = Process()
+    process.executableURL = Bundle.main.bundleURL.appendingPathComponent("compgraph")
+    process.arguments = [
+      "export", "-f", file.path, "--grad", "W,x", "--order", "2", "-o", model.path,
+    ]
+    try process.run()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0)
+    let graph = try parseProgram(source, declarations: [:], into: GraphBuilder()).graph()
+      .derivatives(wrt: ["W", "x"], order: 2, simplifying: true).graph
+    #expect(
+      graph.outputNames == [
+        "loss", "∂loss/∂W", "∂loss/∂x", "∂²loss/∂W²", "∂²loss/∂W∂x", "∂²loss/∂x²",
+      ])
+    #expect(
+      graph.outputs.map { graph.shape($0) } == [
+        [], [3, 2], [2], [3, 2, 3, 2], [3, 2, 2], [2, 2],
+      ])
+    let point = [
+      "W": Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6]),
+      "x": Tensor(shape: [2], scalars: [1, -2]),
+    ]
+    try Self.check([Case(label: "model.cg", graph: graph, point: point, model: model)])
+  }
+
   @Test func outputNamedLikeAVariableIsAnError() throws {
     let g = GraphBuilder()
     let x = try g.variable("x")

@@ -247,6 +247,8 @@ private struct InfixPrinter {
     case .pow(let c):
       let call = format == .c || (format == .latex && c < 0)
       return Form(level: call ? .atom : c < 0 ? .product : .power, leadingMinus: false)
+    case .structure(.einsum(let spec)) where format == .latex:
+      return Form(level: LaTeXEinsum(spec).level(spec), leadingMinus: false)
     case .variable, .constant, .cast, .custom, .structure:
       return Form(level: .atom, leadingMinus: false)
     }
@@ -348,6 +350,7 @@ private struct InfixPrinter {
       ]
     case .structure(.sumTo) where format == .c, .structure(.broadcastTo) where format == .c:
       return [.text("("), .node(inputs[0], .free), .text(")")]
+    case .structure(.einsum(let spec)) where format == .latex: return latexEinsum(spec, inputs)
     case .structure(.einsum(let spec)):
       return call("einsum", inputs, first: "\"\(spec)\"")
     case .structure(.sumTo(let shape)) where shape.isEmpty: return call("sum", inputs)
@@ -498,6 +501,76 @@ private struct InfixPrinter {
       return [.text(linalg + "solve(")] + (transpose ? swap(triangle) : triangle)
         + [.text(", "), .node(inputs[1], .whole), .text(")")]
     }
+  }
+
+  /// An einsum in LaTeX (`LaTeXEinsum`): `A^{\top}`, `\operatorname{tr}\left(A\right)`, a
+  /// product `A^{\top} B`, or `\left[\sum_{j} W_{ij} x_{j} x_{k}\right]_{ik}`, where an
+  /// identity matrix is Kronecker's δ and an operand that is not a name is braced before its
+  /// subscript (`{\left(a + b\right)}_{ij}`, `{t_{1}}_{ij}`).
+  func latexEinsum(_ spec: EinsumSpec, _ inputs: [NodeID]) -> [Piece] {
+    let atom = Slot(minimum: .atom, allowsMinus: false)
+    switch LaTeXEinsum(spec) {
+    case .transpose: return [.node(inputs[0], atom), .text("^{\\top}")]
+    case .trace:
+      return [.text("\\operatorname{tr}\\left("), .node(inputs[0], .whole), .text("\\right)")]
+    case .product(let factors):
+      var pieces: [Piece] = []
+      for (k, factor) in factors.enumerated() {
+        if k > 0 { pieces.append(.text(" ")) }
+        // A transpose is written as a power, which a product of matrices leaves as it is.
+        let operand = inputs[factor.operand]
+        let power = Slot(minimum: .power, allowsMinus: false)
+        pieces.append(.node(operand, isTranspose(operand) ? power : atom))
+        if factor.transposed { pieces.append(.text("^{\\top}")) }
+      }
+      return pieces
+    case .indexed:
+      // The result's indices are i, j, k, … in order, the summed ones the letters after them.
+      let summed = (0..<spec.labelCount).filter { !spec.output.contains($0) }
+      var letter = [Character](repeating: "?", count: spec.labelCount)
+      for (label, named) in zip(
+        spec.output + summed, EinsumSpec.letters(Array(0..<spec.labelCount)))
+      {
+        letter[label] = named
+      }
+      let indices = { (labels: [Int]) in String(labels.map { letter[$0] }) }
+      var pieces: [Piece] = spec.output.isEmpty ? [] : [.text("\\left[")]
+      if !summed.isEmpty {
+        let list = summed.map { String(letter[$0]) }.joined(separator: ",")
+        pieces.append(.text("\\sum_{\(list)} "))
+      }
+      for (k, (labels, operand)) in zip(spec.operands, inputs).enumerated() {
+        if k > 0 { pieces.append(.text(latexSpace(before: .node(operand, atom)))) }
+        let script = labels.isEmpty ? "" : "_{\(indices(labels))}"
+        if labels.count == 2, isIdentity(operand) {
+          pieces.append(.text("\\delta" + script))
+        } else if labels.isEmpty || (names[operand] == nil && graph.op(operand).isLeaf) {
+          pieces += [.node(operand, atom), .text(script)]
+        } else {
+          pieces += [.text("{"), .node(operand, atom), .text("}" + script)]
+        }
+      }
+      if spec.operands.isEmpty { pieces.append(.text("1")) }
+      if !spec.output.isEmpty { pieces.append(.text("\\right]_{\(indices(spec.output))}")) }
+      return pieces
+    }
+  }
+
+  /// Whether `id` is an unnamed einsum that LaTeX writes as a transpose.
+  func isTranspose(_ id: NodeID) -> Bool {
+    guard names[id] == nil, case .einsum(let spec) = graph.op(id),
+      case .transpose = LaTeXEinsum(spec)
+    else { return false }
+    return true
+  }
+
+  /// Whether `id` is an unnamed constant identity matrix.
+  func isIdentity(_ id: NodeID) -> Bool {
+    guard names[id] == nil, case .constant(let t) = graph.op(id), t.shape.count == 2,
+      t.shape[0] == t.shape[1]
+    else { return false }
+    let n = t.shape[0]
+    return t.scalars.indices.allSatisfy { t.scalars[$0] == ($0 / n == $0 % n ? 1 : 0) }
   }
 
   /// A spelling row's template on `operands`, each parenthesised as its place needs.
