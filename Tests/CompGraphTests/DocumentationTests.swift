@@ -28,3 +28,29 @@ import Testing
     #expect(warnings.isEmpty, "\(warnings.joined(separator: "\n"))")
   }
 }
+
+/// Issue 26 §6: what GettingStarted says of the two ways to differentiate holds. The seed's
+/// `gradient(of:wrt:)` is the sweep unsimplified (an adjoint that adds one term twice, as its
+/// listing's `add %14 %16 %20 %20` shows), `simplify` of it is smaller and computes the same,
+/// and `derivative(of:wrt:order:)` is simplified already: the same size as `simplify`'s.
+@Suite struct GettingStartedClaimsTests {
+  @Test func gradientIsRawAndDerivativeIsSimplified() throws {
+    let g = GraphBuilder()
+    let p = try g.variable("p"), q = try g.variable("q")
+    let f = sqrt(p + p + q) / 3 + ln(p * (p * q)) + 3
+    let raw = try gradient(of: f, wrt: [p, q])[0].graph()
+    let repeated = raw.ids.contains { id in
+      raw.op(id) == .add && Set(raw.inputs(id)).count < raw.inputs(id).count
+    }
+    #expect(repeated, "\(raw.listing)")
+    let simplified = simplify(try gradient(of: f, wrt: [p, q])[0]).graph()
+    let derivative = try derivative(of: f, wrt: p, order: 1).graph()
+    #expect(simplified.operationCount < raw.operationCount)
+    #expect(derivative.operationCount == simplified.operationCount, "\(derivative.listing)")
+    for point in [["p": Tensor(2), "q": Tensor(3)], ["p": Tensor(0.5), "q": Tensor(7)]] {
+      let values = try [raw, simplified, derivative].map { try $0.evaluate(point)[0].scalars[0] }
+      #expect(abs(values[1] - values[0]) <= 1e-14 * abs(values[0]), "\(values)")
+      #expect(abs(values[2] - values[0]) <= 1e-14 * abs(values[0]), "\(values)")
+    }
+  }
+}

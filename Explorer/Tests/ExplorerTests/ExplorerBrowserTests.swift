@@ -74,6 +74,12 @@ import Testing
     #expect(!advice.contains("sfdp") && !advice.contains("--max-nodes"), "\(advice)")
     #expect(seen["summary_nodes"] as? Int == 7)
     #expect((seen["point_gap"] as? Double ?? 0) >= 12, "the x = … and y = … fields have room")
+    // The size chart compares like with like: the peers' curves are labelled as tanh's.
+    let legend = seen["chart_legend"] as? [String] ?? []
+    #expect(
+      legend.filter { !$0.hasPrefix("this graph: ") }.count == 3
+        && legend.allSatisfy { $0.hasPrefix("tanh: ") || $0.hasPrefix("this graph: ") },
+      "\(legend)")
     let groups = seen["groups"] as? Int ?? 0
     #expect(groups >= 2 && seen["groups_after"] as? Int == groups - 1)
     #expect((seen["expanded_url"] as? String)?.contains("expand=") == true)

@@ -121,6 +121,10 @@ try:
     seen["summary_nodes"] = driver.execute_script(
         "return [...document.querySelectorAll('#view g.node title')]"
         ".filter(t => /^o\\d+$/.test(t.textContent)).length")
+    # The size chart's legend: the peers' curves are tanh's, labelled so, beside this graph's.
+    seen["chart_legend"] = driver.execute_script(
+        "return [...document.querySelectorAll('#chart text')].map(t => t.textContent)"
+        ".filter(t => t.includes(': '));")
     # The x = … and y = … fields: the room between one field and the next label.
     seen["point_gap"] = driver.execute_script(
         "const l = [...document.querySelectorAll('#point label')];"
